@@ -1,0 +1,77 @@
+//! The library's error type: every failure that stops a command, each naming what to fix.
+
+use std::path::PathBuf;
+
+/// Errors raised by evotune's library. A failed *candidate* is not an error (see `outcome`).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A command-line value that does not parse or is out of range; names the flag.
+    #[error("{flag} {message}")]
+    BadFlag {
+        /// The flag to fix, e.g. `--shape`.
+        flag: &'static str,
+        /// What was wrong, including the value given.
+        message: String,
+    },
+    /// A file that could not be read or written.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// "read" or "write" and so on.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A search-space file that is malformed or inconsistent.
+    #[error("search space {path}: {message}")]
+    Space {
+        /// The space file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A kernel template that fails to parse or render.
+    #[error("template {path}: {message}")]
+    Template {
+        /// The template file.
+        path: PathBuf,
+        /// The tera error chain.
+        message: String,
+    },
+    /// A configuration (`K=V,...`) that does not fit its space.
+    #[error("config: {0}")]
+    Config(String),
+    /// NVRTC could not be loaded or run (not a compile error of a candidate).
+    #[error("NVRTC: {0}")]
+    Nvrtc(String),
+    /// The GPU is missing or a CUDA call failed.
+    #[error("GPU: {0}")]
+    Gpu(String),
+    /// Anything else, with its message.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the action and path it came from.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A bad command-line value for `flag`.
+    pub fn flag(flag: &'static str, message: impl Into<String>) -> Self {
+        Error::BadFlag {
+            flag,
+            message: message.into(),
+        }
+    }
+}

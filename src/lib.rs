@@ -1,0 +1,17 @@
+//! evotune: an autotuning search engine for GPU kernels (FP8 attention on Hopper first).
+//!
+//! The pipeline, one module per stage: a search [`space`] gives configs, a [`template`] turns
+//! each into CUDA source, [`compile`] builds it with NVRTC (cached, parallel), and the later
+//! stages validate, time, evolve and report.
+
+pub mod cli;
+pub mod compile;
+pub mod error;
+pub mod fp8;
+pub mod reference;
+pub mod shape;
+pub mod space;
+pub mod stats;
+pub mod template;
+
+pub use error::{Error, Result};

@@ -1,0 +1,13 @@
+//! The `evotune` binary: parses the command line, runs it, prints the error chain.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match evotune::cli::main_with_args(std::env::args_os()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

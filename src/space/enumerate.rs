@@ -1,0 +1,122 @@
+//! Walking the points of a space: the cartesian product, counting and sampling valid points.
+
+use super::{Config, DeviceLimits, Point, SearchSpace};
+use crate::error::Result;
+use crate::shape::Shape;
+use rand::seq::index::sample;
+use rand::SeedableRng;
+
+/// Iterates over every configuration of a space in odometer order (last parameter fastest).
+pub struct PointIter<'a> {
+    space: &'a SearchSpace,
+    digits: Vec<usize>,
+    done: bool,
+}
+
+impl<'a> PointIter<'a> {
+    /// Starts at the first value of every parameter.
+    pub fn new(space: &'a SearchSpace) -> Self {
+        PointIter {
+            space,
+            digits: vec![0; space.params.len()],
+            done: space.params.iter().any(|p| p.domain.is_empty()),
+        }
+    }
+
+    fn current(&self) -> Config {
+        let mut config = Config::default();
+        for (param, &i) in self.space.params.iter().zip(&self.digits) {
+            config.set(&param.name, param.domain.values()[i].clone());
+        }
+        config
+    }
+
+    fn advance(&mut self) {
+        for (i, param) in self.space.params.iter().enumerate().rev() {
+            self.digits[i] += 1;
+            if self.digits[i] < param.domain.len() {
+                return;
+            }
+            self.digits[i] = 0;
+        }
+        self.done = true;
+    }
+}
+
+impl Iterator for PointIter<'_> {
+    type Item = Config;
+
+    fn next(&mut self) -> Option<Config> {
+        if self.done {
+            return None;
+        }
+        let config = self.current();
+        self.advance();
+        Some(config)
+    }
+}
+
+/// How many points a space has, and how many satisfy its constraints, for one shape and device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Census {
+    /// The product of the domain sizes.
+    pub raw: u128,
+    /// Points that satisfy every constraint.
+    pub valid: usize,
+    /// For each constraint, how many points break it.
+    pub rejected_by: Vec<(String, usize)>,
+}
+
+impl SearchSpace {
+    /// Every valid point for `shape` on `limits`, in enumeration order.
+    pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
+        let mut valid = Vec::new();
+        for config in PointIter::new(self) {
+            let point = self.evaluate(&config, shape, limits)?;
+            if point.is_valid() {
+                valid.push(point);
+            }
+        }
+        Ok(valid)
+    }
+
+    /// Counts raw and valid points, and which constraints reject how many.
+    pub fn census(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Census> {
+        let mut rejected_by: Vec<(String, usize)> = self
+            .constraints
+            .iter()
+            .map(|c| (c.text.clone(), 0))
+            .collect();
+        let mut valid = 0;
+        for config in PointIter::new(self) {
+            let point = self.evaluate(&config, shape, limits)?;
+            valid += usize::from(point.is_valid());
+            for (text, count) in rejected_by.iter_mut() {
+                *count += usize::from(point.violated.contains(text));
+            }
+        }
+        Ok(Census {
+            raw: self.raw_size(),
+            valid,
+            rejected_by,
+        })
+    }
+
+    /// `n` valid points drawn without replacement with `seed`, or all of them if `n` is larger.
+    pub fn sample_valid(
+        &self,
+        shape: &Shape,
+        limits: &DeviceLimits,
+        n: usize,
+        seed: u64,
+    ) -> Result<Vec<Point>> {
+        let all = self.valid_points(shape, limits)?;
+        if n >= all.len() {
+            return Ok(all);
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut picked = sample(&mut rng, all.len(), n).into_vec();
+        picked.sort_unstable();
+        Ok(picked.into_iter().map(|i| all[i].clone()).collect())
+    }
+}

@@ -1,0 +1,87 @@
+//! Expressions over parameters, shape and device limits (constraints and derived values).
+
+use evalexpr::{
+    build_operator_tree, ContextWithMutableVariables, DefaultNumericTypes, HashMapContext, Node,
+};
+
+/// A parsed expression with the text it came from.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// The expression as written in the space file.
+    pub text: String,
+    node: Node<DefaultNumericTypes>,
+}
+
+/// The variables an expression is evaluated against.
+pub type Env = HashMapContext<DefaultNumericTypes>;
+
+impl Expr {
+    /// Parses `text`; the error is the evaluator's message.
+    pub fn parse(text: &str) -> Result<Expr, String> {
+        let node = build_operator_tree::<DefaultNumericTypes>(text).map_err(|e| e.to_string())?;
+        Ok(Expr {
+            text: text.to_string(),
+            node,
+        })
+    }
+
+    /// The first variable the expression reads that `known` does not accept.
+    pub fn unknown_variable(&self, known: impl Fn(&str) -> bool) -> Option<String> {
+        self.node
+            .iter_variable_identifiers()
+            .find(|v| !known(v))
+            .map(str::to_string)
+    }
+
+    /// Evaluates to a value.
+    pub fn eval(&self, env: &Env) -> Result<evalexpr::Value, String> {
+        self.node.eval_with_context(env).map_err(|e| e.to_string())
+    }
+
+    /// Evaluates a constraint; anything but a boolean is an error.
+    pub fn holds(&self, env: &Env) -> Result<bool, String> {
+        match self.eval(env)? {
+            evalexpr::Value::Boolean(b) => Ok(b),
+            other => Err(format!("'{}' gave {other}, not true/false", self.text)),
+        }
+    }
+}
+
+/// Sets one variable in an environment.
+pub fn set(env: &mut Env, name: &str, value: evalexpr::Value) {
+    env.set_value(name.to_string(), value)
+        .expect("an untyped HashMapContext accepts any value");
+}
+
+/// A fresh environment with the evaluator's built-in functions (`if`, `min`, `max`, ...).
+pub fn new_env() -> Env {
+    HashMapContext::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluates_integer_constraints_and_if() {
+        let mut env = new_env();
+        set(&mut env, "D", evalexpr::Value::Int(107));
+        let pad = Expr::parse("((D + 31) / 32) * 32").unwrap();
+        assert_eq!(pad.eval(&env).unwrap(), evalexpr::Value::Int(128));
+        let c = Expr::parse("if(D > 64, D <= 128, false)").unwrap();
+        assert!(c.holds(&env).unwrap());
+    }
+
+    #[test]
+    fn names_the_first_unknown_variable() {
+        let e = Expr::parse("BLOCK_M * NUM_WARPZ <= 1024").unwrap();
+        let unknown = e.unknown_variable(|v| v == "BLOCK_M");
+        assert_eq!(unknown.as_deref(), Some("NUM_WARPZ"));
+    }
+
+    #[test]
+    fn a_non_boolean_constraint_is_an_error() {
+        let env = new_env();
+        assert!(Expr::parse("1 + 2").unwrap().holds(&env).is_err());
+    }
+}

@@ -1,0 +1,226 @@
+//! Search spaces: parameters with discrete domains, derived values and constraints (TOML files).
+
+mod enumerate;
+mod expr;
+mod file;
+mod limits;
+mod value;
+
+pub use enumerate::{Census, PointIter};
+pub use expr::Expr;
+pub use file::{load, parse, BUILTIN_NAMES};
+pub use limits::DeviceLimits;
+pub use value::{Config, Value};
+
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The discrete values one parameter may take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Domain {
+    /// Integers, in the order written (mutation moves between neighbours of this order).
+    Ints(Vec<i64>),
+    /// Booleans.
+    Bools(Vec<bool>),
+    /// Named choices.
+    Choices(Vec<String>),
+}
+
+impl Domain {
+    /// Every value of the domain, in declared order.
+    pub fn values(&self) -> Vec<Value> {
+        match self {
+            Domain::Ints(v) => v.iter().map(|&i| Value::Int(i)).collect(),
+            Domain::Bools(v) => v.iter().map(|&b| Value::Bool(b)).collect(),
+            Domain::Choices(v) => v.iter().map(|s| Value::Choice(s.clone())).collect(),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Domain::Ints(v) => v.len(),
+            Domain::Bools(v) => v.len(),
+            Domain::Choices(v) => v.len(),
+        }
+    }
+
+    /// Whether the domain is empty (a loaded space never has one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Position of `value` in the declared order.
+    pub fn index_of(&self, value: &Value) -> Option<usize> {
+        self.values().iter().position(|v| v == value)
+    }
+}
+
+/// One tunable parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name, as used in templates and expressions.
+    pub name: String,
+    /// Its values.
+    pub domain: Domain,
+    /// What it controls.
+    pub doc: String,
+}
+
+/// A search space as read from `search_spaces/*.toml`.
+#[derive(Debug, Clone)]
+pub struct SearchSpace {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Its name.
+    pub name: String,
+    /// One line on what it searches.
+    pub description: String,
+    /// The kernel template it renders (resolved against the space file's folder).
+    pub template: PathBuf,
+    /// The `extern "C"` kernel entry point the template defines.
+    pub kernel: String,
+    /// Parameters, in file order.
+    pub params: Vec<Param>,
+    /// Derived values, evaluated in file order.
+    pub derived: Vec<(String, Expr)>,
+    /// Constraints every valid point satisfies.
+    pub constraints: Vec<Expr>,
+    /// The default configuration.
+    pub default: Config,
+}
+
+/// A configuration evaluated against a shape and device: its derived values and verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The parameters.
+    pub config: Config,
+    /// Derived values by name.
+    pub derived: BTreeMap<String, Value>,
+    /// The text of each constraint it breaks (empty when valid).
+    pub violated: Vec<String>,
+}
+
+impl Point {
+    /// Whether every constraint holds.
+    pub fn is_valid(&self) -> bool {
+        self.violated.is_empty()
+    }
+}
+
+impl SearchSpace {
+    /// The parameter called `name`.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Number of points before constraints: the product of the domain sizes.
+    pub fn raw_size(&self) -> u128 {
+        self.params.iter().map(|p| p.domain.len() as u128).product()
+    }
+
+    /// Builds a typed config from `K=V` pairs; every key must be given exactly once.
+    pub fn config_from_pairs(&self, pairs: &[(String, String)]) -> Result<Config, String> {
+        let mut config = Config::default();
+        for (key, text) in pairs {
+            let param = self.param(key).ok_or_else(|| {
+                format!("unknown parameter '{key}' (known: {})", self.param_names())
+            })?;
+            let value = file::parse_value(&param.domain, text).ok_or_else(|| {
+                let allowed: Vec<String> =
+                    param.domain.values().iter().map(Value::to_string).collect();
+                format!("{key}={text} is not one of [{}]", allowed.join(", "))
+            })?;
+            if config.get(key).is_some() {
+                return Err(format!("parameter '{key}' is given twice"));
+            }
+            config.set(key, value);
+        }
+        let missing: Vec<&str> = self
+            .params
+            .iter()
+            .filter(|p| config.get(&p.name).is_none())
+            .map(|p| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("missing parameter(s): {}", missing.join(", ")));
+        }
+        Ok(config)
+    }
+
+    /// Parses `--config` text: `K=V,...` naming every parameter, or `default`.
+    pub fn parse_config(&self, text: &str) -> Result<Config> {
+        if text.trim() == "default" {
+            return Ok(self.default.clone());
+        }
+        let pairs = Config::split_pairs(text).map_err(|e| Error::flag("--config", e))?;
+        self.config_from_pairs(&pairs)
+            .map_err(|e| Error::flag("--config", format!("{e} (space {})", self.path.display())))
+    }
+
+    fn param_names(&self) -> String {
+        let names: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// Evaluates derived values and constraints of `config` for `shape` on `limits`.
+    pub fn evaluate(&self, config: &Config, shape: &Shape, limits: &DeviceLimits) -> Result<Point> {
+        let mut env = self.base_env(shape, limits);
+        for (name, value) in &config.0 {
+            expr::set(&mut env, name, value.to_expr());
+        }
+        let derived = self.eval_derived(&mut env)?;
+        let mut violated = Vec::new();
+        for c in &self.constraints {
+            if !c.holds(&env).map_err(|e| self.expr_error(e))? {
+                violated.push(c.text.clone());
+            }
+        }
+        Ok(Point {
+            config: config.clone(),
+            derived,
+            violated,
+        })
+    }
+
+    fn eval_derived(&self, env: &mut expr::Env) -> Result<BTreeMap<String, Value>> {
+        let mut out = BTreeMap::new();
+        for (name, e) in &self.derived {
+            let raw = e.eval(env).map_err(|msg| self.expr_error(msg))?;
+            let value = Value::from_expr(&raw).ok_or_else(|| {
+                self.expr_error(format!("derived '{name}' = '{}' gave {raw}", e.text))
+            })?;
+            expr::set(env, name, raw);
+            out.insert(name.clone(), value);
+        }
+        Ok(out)
+    }
+
+    fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
+        let mut env = expr::new_env();
+        for (name, v) in [
+            ("B", shape.b),
+            ("H", shape.h),
+            ("S", shape.s),
+            ("D", shape.d),
+        ] {
+            expr::set(&mut env, name, evalexpr::Value::Int(v as i64));
+        }
+        for (name, v) in limits.variables() {
+            expr::set(&mut env, name, v);
+        }
+        env
+    }
+
+    fn expr_error(&self, message: String) -> Error {
+        Error::Space {
+            path: self.path.clone(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

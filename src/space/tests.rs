@@ -1,0 +1,139 @@
+//! Tests of space parsing, evaluation, enumeration and the errors a bad file gets.
+
+use super::*;
+use std::path::Path;
+
+const TOY: &str = r#"
+name = "toy"
+template = "toy.cu.tera"
+kernel = "toy"
+constraints = [
+  "BLOCK_M % (16 * WARPS) == 0",
+  "SMEM <= MAX_SMEM_PER_BLOCK",
+  "FAMILY == \"a\" || ARCH_SPECIFIC",
+]
+
+[params.BLOCK_M]
+values = [16, 32, 64]
+doc = "rows per block"
+[params.WARPS]
+values = [1, 2, 4]
+[params.FAST]
+values = [true, false]
+[params.FAMILY]
+values = ["a", "b"]
+
+[derived]
+THREADS = "WARPS * 32"
+SMEM = "BLOCK_M * D * 2"
+
+
+[default]
+BLOCK_M = 32
+WARPS = 2
+FAST = true
+FAMILY = "a"
+"#;
+
+fn toy() -> SearchSpace {
+    parse(Path::new("spaces/toy.toml"), TOY).unwrap()
+}
+
+fn shape() -> Shape {
+    Shape::parse("1,1,128,64").unwrap()
+}
+
+#[test]
+fn reads_params_derived_constraints_and_default() {
+    let s = toy();
+    assert_eq!(s.params.len(), 4);
+    assert_eq!(s.param("FAMILY").unwrap().domain.len(), 2);
+    assert_eq!(s.template, Path::new("spaces/toy.cu.tera"));
+    assert_eq!(
+        s.default.to_string(),
+        "BLOCK_M=32,FAMILY=a,FAST=true,WARPS=2"
+    );
+    assert_eq!(s.raw_size(), 36);
+}
+
+#[test]
+fn census_counts_points_that_satisfy_every_constraint() {
+    let s = toy();
+    let census = s.census(&shape(), &DeviceLimits::hopper()).unwrap();
+    // BLOCK_M % (16*WARPS): 16->{1}, 32->{1,2}, 64->{1,2,4} = 6 pairs, x2 FAST x2 FAMILY.
+    assert_eq!(census.valid, 24);
+    let plain = DeviceLimits::for_arch("sm_90").unwrap();
+    assert_eq!(s.census(&shape(), &plain).unwrap().valid, 12);
+}
+
+#[test]
+fn derived_values_and_violations_are_reported() {
+    let s = toy();
+    let c = s
+        .parse_config("BLOCK_M=16,WARPS=4,FAST=false,FAMILY=b")
+        .unwrap();
+    let p = s.evaluate(&c, &shape(), &DeviceLimits::hopper()).unwrap();
+    assert_eq!(p.derived["THREADS"], Value::Int(128));
+    assert_eq!(p.derived["SMEM"], Value::Int(16 * 64 * 2));
+    assert_eq!(p.violated, vec!["BLOCK_M % (16 * WARPS) == 0".to_string()]);
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let s = toy();
+    let unknown = s.parse_config("BLOCK_M=16,WARPS=1,FAST=true,FAMILY=a,NOPE=1");
+    assert!(unknown.unwrap_err().to_string().contains("'NOPE'"));
+    let missing = s.parse_config("BLOCK_M=16,WARPS=1,FAST=true");
+    assert!(missing.unwrap_err().to_string().contains("FAMILY"));
+    let bad = s.parse_config("BLOCK_M=17,WARPS=1,FAST=true,FAMILY=a");
+    assert!(bad.unwrap_err().to_string().contains("BLOCK_M=17"));
+    assert_eq!(s.parse_config("default").unwrap(), s.default);
+}
+
+#[test]
+fn a_constraint_naming_an_unknown_parameter_names_file_expression_and_name() {
+    let text = TOY.replace("SMEM <= MAX_SMEM_PER_BLOCK", "SMEM <= MAX_SMEMS");
+    let err = parse(Path::new("spaces/bad.toml"), &text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("spaces/bad.toml"), "{err}");
+    assert!(err.contains("'SMEM <= MAX_SMEMS'"), "{err}");
+    assert!(err.contains("'MAX_SMEMS'"), "{err}");
+}
+
+#[test]
+fn a_derived_value_may_not_use_one_declared_below_it() {
+    let text = TOY.replace("THREADS = \"WARPS * 32\"", "THREADS = \"SMEM / 2\"");
+    let err = parse(Path::new("t.toml"), &text).unwrap_err().to_string();
+    assert!(err.contains("unknown 'SMEM'"), "{err}");
+}
+
+#[test]
+fn malformed_files_are_errors_naming_the_file() {
+    for text in [
+        "name = ",
+        &TOY.replace("values = [1, 2, 4]", "values = [1, true]"),
+        &TOY.replace("values = [1, 2, 4]", "values = []"),
+        &TOY.replace("WARPS = 2\n", "WARPS = 3\n"),
+    ] {
+        let err = parse(Path::new("x/bad.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("x/bad.toml"), "{err}");
+    }
+}
+
+#[test]
+fn sampling_is_seeded_and_within_the_valid_set() {
+    let s = toy();
+    let limits = DeviceLimits::hopper();
+    let a = s.sample_valid(&shape(), &limits, 5, 7).unwrap();
+    let b = s.sample_valid(&shape(), &limits, 5, 7).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 5);
+    assert!(a.iter().all(Point::is_valid));
+    assert_eq!(
+        s.sample_valid(&shape(), &limits, 1000, 7).unwrap().len(),
+        24
+    );
+}

@@ -1,0 +1,152 @@
+//! Kernel templates (kernel_templates/*.cu.tera): rendering a point of a space into CUDA source.
+
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use crate::space::{DeviceLimits, Point, SearchSpace, Value};
+use std::path::{Path, PathBuf};
+
+/// A parsed template, ready to render many points.
+pub struct Template {
+    path: PathBuf,
+    tera: tera::Tera,
+}
+
+const NAME: &str = "kernel";
+
+impl Template {
+    /// Reads and parses the template a space names; a syntax error names the file and the line.
+    pub fn for_space(space: &SearchSpace) -> Result<Template> {
+        Template::load(&space.template)
+    }
+
+    /// Reads and parses the template at `path`.
+    pub fn load(path: &Path) -> Result<Template> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        Template::from_text(path, &text)
+    }
+
+    /// Parses template `text` as if read from `path`.
+    pub fn from_text(path: &Path, text: &str) -> Result<Template> {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![]);
+        tera.add_raw_template(NAME, text)
+            .map_err(|e| template_error(path, &e))?;
+        Ok(Template {
+            path: path.to_path_buf(),
+            tera,
+        })
+    }
+
+    /// Renders `point`: its parameters, derived values, the shape (B, H, S, D), `ARCH` and
+    /// `KERNEL` (the entry point's name) are the template's variables. Pure and deterministic.
+    pub fn render(
+        &self,
+        space: &SearchSpace,
+        point: &Point,
+        shape: &Shape,
+        limits: &DeviceLimits,
+    ) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        for (name, value) in point.config.0.iter().chain(&point.derived) {
+            insert_value(&mut ctx, name, value);
+        }
+        for (name, v) in [
+            ("B", shape.b),
+            ("H", shape.h),
+            ("S", shape.s),
+            ("D", shape.d),
+        ] {
+            ctx.insert(name, &v);
+        }
+        ctx.insert("ARCH", &limits.arch);
+        ctx.insert("KERNEL", &space.kernel);
+        self.tera
+            .render(NAME, &ctx)
+            .map_err(|e| template_error(&self.path, &e))
+    }
+}
+
+fn insert_value(ctx: &mut tera::Context, name: &str, value: &Value) {
+    match value {
+        Value::Bool(b) => ctx.insert(name, b),
+        Value::Int(i) => ctx.insert(name, i),
+        Value::Choice(s) => ctx.insert(name, s),
+    }
+}
+
+/// Flattens tera's error chain (the useful part is in the sources).
+fn template_error(path: &Path, err: &tera::Error) -> Error {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Template {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::parse;
+
+    const SPACE: &str = r#"
+name = "t"
+template = "t.cu.tera"
+kernel = "k"
+[params.N]
+values = [1, 2]
+[params.FLAG]
+values = [true, false]
+[derived]
+TWICE = "N * 2"
+[default]
+N = 1
+FLAG = true
+"#;
+
+    fn setup() -> (SearchSpace, Shape, DeviceLimits) {
+        let space = parse(Path::new("t.toml"), SPACE).unwrap();
+        (
+            space,
+            Shape::parse("1,2,3,4").unwrap(),
+            DeviceLimits::hopper(),
+        )
+    }
+
+    #[test]
+    fn renders_params_derived_shape_and_name_deterministically() {
+        let (space, shape, limits) = setup();
+        let text = "{{ KERNEL }} N={{ N }} T={{ TWICE }} D={{ D }} sm{{ ARCH }}{% if FLAG %} fast{% endif %}";
+        let t = Template::from_text(Path::new("t.cu.tera"), text).unwrap();
+        let point = space.evaluate(&space.default, &shape, &limits).unwrap();
+        let a = t.render(&space, &point, &shape, &limits).unwrap();
+        assert_eq!(a, "k N=1 T=2 D=4 sm90 fast");
+        assert_eq!(a, t.render(&space, &point, &shape, &limits).unwrap());
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_file() {
+        let err = Template::from_text(Path::new("bad.cu.tera"), "{% if %}")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("bad.cu.tera"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_variable_names_it() {
+        let (space, shape, limits) = setup();
+        let t = Template::from_text(Path::new("t.cu.tera"), "{{ MISSING_KEY }}").unwrap();
+        let point = space.evaluate(&space.default, &shape, &limits).unwrap();
+        let err = t
+            .render(&space, &point, &shape, &limits)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MISSING_KEY"), "{err}");
+    }
+}
