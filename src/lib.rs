@@ -8,6 +8,8 @@ pub mod cli;
 pub mod compile;
 pub mod error;
 pub mod fp8;
+pub mod gpu;
+pub mod progress;
 pub mod reference;
 pub mod shape;
 pub mod space;

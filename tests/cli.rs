@@ -1,1 +1,222 @@
-//! Integration tests of the evotune binary.
+//! Integration tests of the evotune binary: good input, bad input, exit codes and messages.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+const TOY: &str = "tests/fixtures/toy.toml";
+
+fn evotune() -> Command {
+    let mut cmd = Command::cargo_bin("evotune").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Runs the tune command in a fresh folder and checks that it wrote nothing there.
+fn tune_writes_nothing(args: &[&str], expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut full: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    full.extend(["--out".into(), out.display().to_string()]);
+    evotune()
+        .args(&full)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(expect));
+    assert!(!out.exists(), "nothing may be written for bad input");
+}
+
+#[test]
+fn help_teaches_the_main_command() {
+    evotune()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--shape 2,8,512,64 --budget 128"));
+}
+
+#[test]
+fn a_shape_that_is_not_four_positive_integers_is_rejected() {
+    for bad in ["2,8,512", "2,8,0,64", "2,8,x,64"] {
+        tune_writes_nothing(
+            &["--shape", bad, "--budget", "8", "--space", TOY],
+            &format!("--shape expects B,H,S,D as four positive integers, got '{bad}'"),
+        );
+    }
+}
+
+#[test]
+fn a_head_dim_over_256_is_rejected() {
+    tune_writes_nothing(
+        &["--shape", "1,1,128,300", "--budget", "8", "--space", TOY],
+        "head dimension D=300 is over the supported maximum of 256",
+    );
+}
+
+#[test]
+fn a_zero_budget_is_rejected() {
+    tune_writes_nothing(
+        &["--shape", "2,8,512,64", "--budget", "0", "--space", TOY],
+        "--budget must be at least 1, got 0",
+    );
+}
+
+#[test]
+fn a_missing_space_file_is_rejected() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            "search_spaces/nope.toml",
+        ],
+        "--space file search_spaces/nope.toml does not exist",
+    );
+}
+
+#[test]
+fn a_malformed_space_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n[params.A]\nvalues = 3\n").unwrap();
+    tune_writes_nothing(
+        &["--shape", "2,8,512,64", "--space", bad.to_str().unwrap()],
+        &format!("search space {}", bad.display()),
+    );
+}
+
+#[test]
+fn a_constraint_naming_an_unknown_parameter_names_it() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            "tests/fixtures/toy_unknown.toml",
+        ],
+        "constraint 'THREADS * UNROL <= 1024' names unknown 'UNROL'",
+    );
+}
+
+#[test]
+fn a_template_with_a_syntax_error_names_the_template() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            "tests/fixtures/toy_bad_template.toml",
+        ],
+        "template tests/fixtures/bad.cu.tera",
+    );
+}
+
+#[test]
+fn constraints_that_no_point_satisfies_are_rejected() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            "tests/fixtures/toy_unsat.toml",
+        ],
+        "no point satisfies the constraints at shape 2,8,512,64",
+    );
+}
+
+#[test]
+fn space_show_counts_raw_and_valid_points() {
+    evotune()
+        .args(["space", "show", TOY, "--arch", "sm_90a"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("raw size 40, valid 28"));
+}
+
+#[test]
+fn render_is_deterministic_and_names_a_bad_key() {
+    let args = [
+        "render",
+        "--space",
+        TOY,
+        "--config",
+        "THREADS=64,UNROLL=4,SCALE_IN_SMEM=true",
+    ];
+    let a = evotune().args(args).output().unwrap();
+    let b = evotune().args(args).output().unwrap();
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    assert!(String::from_utf8_lossy(&a.stdout).contains("__launch_bounds__(64)"));
+    evotune()
+        .args([
+            "render",
+            "--space",
+            TOY,
+            "--config",
+            "THREADS=64,UNROLL=4,SCALE_IN_SMEM=true,X=1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown parameter 'X'"));
+    evotune()
+        .args(["render", "--space", TOY, "--config", "THREADS=64,UNROLL=4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "missing parameter(s): SCALE_IN_SMEM",
+        ));
+}
+
+#[test]
+fn compile_without_gpu_or_arch_asks_for_arch() {
+    if evotune_sees_a_gpu() {
+        eprintln!("a GPU is present: the no-GPU message cannot be checked here");
+        return;
+    }
+    evotune()
+        .args(["compile", "--space", TOY])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --arch sm_90a"));
+}
+
+fn evotune_sees_a_gpu() -> bool {
+    Path::new("/dev/nvidia0").exists()
+}
+
+/// Compiles `space` into a fresh cache twice: all compile, then all come from the cache.
+fn compiles_all_then_all_cached(space: &str) {
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = evotune()
+            .env("EVOTUNE_CACHE_DIR", cache.path())
+            .args(["compile", "--space", space, "--arch", "sm_90a", "--json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "compile failed:\n{stderr}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let last = stdout.lines().last().expect("a JSON line").to_string();
+        serde_json::from_str::<serde_json::Value>(&last).unwrap()
+    };
+    let first = run();
+    assert_eq!(first["failed"], 0, "{first}");
+    assert!(first["variants"].as_u64().unwrap() > 0);
+    assert_eq!(
+        first["compiled"].as_u64().unwrap() + first["cached"].as_u64().unwrap(),
+        first["variants"].as_u64().unwrap()
+    );
+    let second = run();
+    assert_eq!(second["compiled"], 0, "{second}");
+    assert_eq!(second["cached"], first["variants"]);
+}
+
+#[test]
+fn toy_space_compiles_and_second_run_is_all_cached() {
+    compiles_all_then_all_cached(TOY);
+}
+
+#[test]
+fn every_valid_sdpa_fp8_point_compiles_for_sm_90a() {
+    compiles_all_then_all_cached("search_spaces/sdpa_fp8.toml");
+}

@@ -1,10 +1,61 @@
-//! The command line: clap arguments, validated run configs, and the commands.
+//! The command line: clap arguments, validated options, and one module per command.
 
+mod args;
+mod compile;
+mod render;
+mod space_show;
+mod target;
+mod tune;
+
+pub use args::Cli;
+
+use crate::error::Error;
+use args::{Command, SpaceCommand};
+use clap::Parser;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+/// Exit code for input the user must fix (bad flag, space, template or config).
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a failure while running (GPU missing, I/O, NVRTC not loadable).
+pub const EXIT_FAILURE: u8 = 1;
+
 /// Parses `args` and runs the command they name; returns the process exit code.
 pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Result<ExitCode> {
-    let _ = args.into_iter().count();
-    Ok(ExitCode::SUCCESS)
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            e.print()?;
+            return Ok(ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                0
+            }));
+        }
+    };
+    match run(cli) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            Ok(ExitCode::from(exit_code_for(&err)))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => tune::run(&cli.tune),
+        Some(Command::Space(SpaceCommand::Show(a))) => space_show::run(&a),
+        Some(Command::Render(a)) => render::run(&a),
+        Some(Command::Compile(a)) => compile::run(&a),
+    }
+}
+
+/// Bad input exits 2, anything else 1.
+fn exit_code_for(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::BadFlag { .. } | Error::Space { .. } | Error::Template { .. })
+        | Some(Error::Config(_)) => EXIT_BAD_INPUT,
+        _ => EXIT_FAILURE,
+    }
 }

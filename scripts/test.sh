@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs NVRTC and the CUDA headers (PyPI, 13.0 series) into a cached
+# prefix if they are not there yet, then runs fmt, clippy and every test.
+# No GPU is needed: kernels are compiled for sm_90a; GPU checks live in scripts/gpu-test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prefix="${EVOTUNE_PIP_PREFIX:-$HOME/.cache/evotune/cuda13}"
+lib="$prefix/nvidia/cu13/lib"
+if [ ! -e "$lib/libnvrtc.so.13" ] || [ ! -e "$prefix/nvidia/cu13/include/cuda_fp16.h" ]; then
+  echo "installing NVRTC and CUDA headers (13.0) into $prefix"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$prefix" \
+    'nvidia-cuda-nvrtc==13.0.*' 'nvidia-cuda-runtime==13.0.*'
+fi
+export EVOTUNE_PIP_PREFIX="$prefix"
+export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo test

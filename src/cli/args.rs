@@ -1,0 +1,131 @@
+//! Raw command-line arguments as clap parses them (validated later, in `options`).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Evolves fast FP8 attention kernels for NVIDIA Hopper: renders CUDA from \
+templates, compiles with NVRTC, checks every variant against a reference, times the survivors.";
+
+const AFTER: &str = "Examples:
+  evotune --shape 2,8,512,64 --budget 128          tune one shape with 128 trials
+  evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
+  evotune render --space search_spaces/sdpa_fp8.toml --config default
+  evotune compile --space search_spaces/sdpa_fp8.toml --arch sm_90a --json
+
+Without a subcommand, evotune tunes. Shapes are B,H,S,D (batch, heads, sequence, head dim ≤ 256).";
+
+/// `evotune`: tune (no subcommand) or one of the subcommands.
+#[derive(Debug, Parser)]
+#[command(name = "evotune", version, about = ABOUT, after_help = AFTER)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A subcommand; without one, evotune tunes.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the tune command.
+    #[command(flatten)]
+    pub tune: TuneArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect a search space.
+    #[command(subcommand)]
+    Space(SpaceCommand),
+    /// Print the CUDA source of one configuration.
+    Render(RenderArgs),
+    /// Compile every valid point of a space (or a sample) with NVRTC.
+    Compile(CompileArgs),
+}
+
+/// `evotune space ...`
+#[derive(Debug, Subcommand)]
+pub enum SpaceCommand {
+    /// Parameters, raw size and how many points satisfy the constraints.
+    Show(SpaceShowArgs),
+}
+
+/// The problem shape and target, shared by most commands.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// Problem shape B,H,S,D (batch, heads, sequence length, head dim ≤ 256).
+    #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
+    pub shape: String,
+    /// Target arch (e.g. sm_90a) when compiling without a GPU; default: the GPU's own.
+    #[arg(long, value_name = "sm_XY[a]")]
+    pub arch: Option<String>,
+}
+
+/// `evotune space show FILE`
+#[derive(Debug, Args)]
+pub struct SpaceShowArgs {
+    /// The space file (search_spaces/*.toml).
+    pub file: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub target: TargetArgs,
+    /// Print the census as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `evotune render`
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The space file.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// The configuration: `K=V,...` naming every parameter, or `default`.
+    #[arg(long, value_name = "K=V,...")]
+    pub config: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub target: TargetArgs,
+}
+
+/// `evotune compile`
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The space file.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub target: TargetArgs,
+    /// Compile N valid points sampled with --seed instead of all of them.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Seed for --limit sampling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// End with a one-line JSON summary {"variants","compiled","cached","failed"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The tune command: `evotune --shape B,H,S,D --budget N`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// Problem shape B,H,S,D to tune for.
+    #[arg(long, value_name = "B,H,S,D")]
+    pub shape: Option<String>,
+    /// Number of distinct configurations to evaluate.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub budget: usize,
+    /// The search space.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// Seed of the search (same seed, same trials).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Run folder [default: artifacts/<run_id>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Target arch when no GPU is present (e.g. sm_90a).
+    #[arg(long, value_name = "sm_XY[a]")]
+    pub arch: Option<String>,
+}

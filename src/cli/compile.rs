@@ -1,0 +1,91 @@
+//! `evotune compile`: compile every valid point of a space (or a sample) and summarize.
+
+use super::args::CompileArgs;
+use super::target::{ArchPolicy, Target};
+use crate::compile::{compile_all, BatchSummary, Cache, Compiled, Compiler, Job};
+use crate::progress::Progress;
+
+/// Compiles the points in parallel, prints failures with their NVRTC log and a summary.
+pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
+    let t = Target::resolve(
+        &args.target.shape,
+        args.target.arch.as_deref(),
+        &args.space,
+        ArchPolicy::GpuOrFlag,
+    )?;
+    t.require_valid_points()?;
+    let points = match args.limit {
+        Some(n) => t.space.sample_valid(&t.shape, &t.limits, n, args.seed)?,
+        None => t.space.valid_points(&t.shape, &t.limits)?,
+    };
+    let jobs = points
+        .iter()
+        .map(|p| {
+            let source = t.template.render(&t.space, p, &t.shape, &t.limits)?;
+            Ok(Job {
+                label: p.config.to_string(),
+                kernel: t.space.kernel.clone(),
+                source,
+            })
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let compiler = Compiler::new(&t.limits.arch_name(), Some(cache.clone()))?;
+    eprintln!(
+        "compiling {} variants for {} (NVRTC {}, cache {})",
+        jobs.len(),
+        t.limits.arch_name(),
+        compiler.nvrtc_version(),
+        cache.dir().display()
+    );
+    let progress = Progress::new(jobs.len() as u64, "compile");
+    let results = compile_all(&compiler, &jobs, |_| progress.inc())?;
+    progress.finish();
+    let summary = summarize(&jobs, &results);
+    print_summary(&summary, &results, args.json)?;
+    if summary.failed > 0 {
+        anyhow::bail!(
+            "{} of {} variants failed to compile",
+            summary.failed,
+            summary.variants
+        );
+    }
+    Ok(())
+}
+
+fn summarize(jobs: &[Job], results: &[Compiled]) -> BatchSummary {
+    let mut summary = BatchSummary::default();
+    for (job, c) in jobs.iter().zip(results) {
+        summary.add(c);
+        if !c.record.ok {
+            eprintln!("FAILED {}\n{}", job.label, c.record.log.trim_end());
+        }
+    }
+    summary
+}
+
+fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::Result<()> {
+    let max_regs = results
+        .iter()
+        .filter_map(|c| c.record.resources)
+        .map(|r| r.registers)
+        .max();
+    let spilling = results
+        .iter()
+        .filter_map(|c| c.record.resources)
+        .filter(|r| r.spill_stores + r.spill_loads > 0)
+        .count();
+    println!(
+        "variants {}  compiled {}  cached {}  failed {}  (max registers {}, {} variants spill)",
+        s.variants,
+        s.compiled,
+        s.cached,
+        s.failed,
+        max_regs.map_or("-".into(), |r| r.to_string()),
+        spilling
+    );
+    if json {
+        println!("{}", serde_json::to_string(s)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Validated problem and target: the shape, the device limits, the space and its template.
+
+use crate::error::{Error, Result};
+use crate::gpu;
+use crate::shape::Shape;
+use crate::space::{self, DeviceLimits, SearchSpace};
+use crate::template::Template;
+use std::path::Path;
+
+/// What a command needs to turn configs into kernels for one shape on one target.
+pub struct Target {
+    /// The problem shape.
+    pub shape: Shape,
+    /// The device limits (from the GPU, or from `--arch`).
+    pub limits: DeviceLimits,
+    /// Where the limits came from, for the user.
+    pub limits_from: String,
+    /// The search space.
+    pub space: SearchSpace,
+    /// Its parsed template.
+    pub template: Template,
+}
+
+/// How to pick limits when `--arch` is absent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArchPolicy {
+    /// The GPU's own, else an error telling the user to pass `--arch`.
+    GpuOrFlag,
+    /// The GPU's own, else Hopper's (sm_90a), said so in `limits_from`.
+    GpuOrHopper,
+}
+
+impl Target {
+    /// Validates shape, arch, space file and template, in that order; nothing is written.
+    pub fn resolve(
+        shape: &str,
+        arch: Option<&str>,
+        space: &Path,
+        policy: ArchPolicy,
+    ) -> Result<Target> {
+        let shape = Shape::parse(shape)?;
+        let (limits, limits_from) = resolve_limits(arch, policy)?;
+        let space = load_space(space)?;
+        let template = Template::for_space(&space)?;
+        Ok(Target {
+            shape,
+            limits,
+            limits_from,
+            space,
+            template,
+        })
+    }
+
+    /// Fails when no point satisfies the space's constraints, naming the strictest one.
+    pub fn require_valid_points(&self) -> Result<usize> {
+        let census = self.space.census(&self.shape, &self.limits)?;
+        if census.valid > 0 {
+            return Ok(census.valid);
+        }
+        let worst = census.rejected_by.iter().max_by_key(|(_, n)| *n);
+        let hint = worst
+            .map(|(c, n)| format!("; '{c}' rejects {n} of {}", census.raw))
+            .unwrap_or_default();
+        Err(Error::Space {
+            path: self.space.path.clone(),
+            message: format!(
+                "no point satisfies the constraints at shape {} on {}{hint}",
+                self.shape,
+                self.limits.arch_name()
+            ),
+        })
+    }
+}
+
+fn load_space(path: &Path) -> Result<SearchSpace> {
+    if !path.is_file() {
+        return Err(Error::flag(
+            "--space",
+            format!(
+                "file {} does not exist (spaces live in search_spaces/*.toml)",
+                path.display()
+            ),
+        ));
+    }
+    space::load(path)
+}
+
+fn resolve_limits(arch: Option<&str>, policy: ArchPolicy) -> Result<(DeviceLimits, String)> {
+    if let Some(name) = arch {
+        let limits = DeviceLimits::for_arch(name).ok_or_else(|| {
+            Error::flag(
+                "--arch",
+                format!("expects a target like sm_90a or sm_89, got '{name}'"),
+            )
+        })?;
+        return Ok((limits, format!("--arch {name}")));
+    }
+    match (gpu::detect(0), policy) {
+        (Ok(dev), _) => Ok((dev.limits, dev.name)),
+        (Err(_), ArchPolicy::GpuOrHopper) => Ok((
+            DeviceLimits::hopper(),
+            "sm_90a (no GPU found; pass --arch to change)".into(),
+        )),
+        (Err(e), ArchPolicy::GpuOrFlag) => Err(Error::flag(
+            "--arch",
+            format!("is needed: {e}; pass --arch sm_90a to build for Hopper without one"),
+        )),
+    }
+}
