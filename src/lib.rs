@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod compile;
 pub mod error;
+pub mod eval;
 pub mod fp8;
 pub mod gpu;
 pub mod progress;

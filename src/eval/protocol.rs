@@ -1,0 +1,127 @@
+//! The messages between the tuner and a GPU worker process (one JSON object per line).
+
+use super::outcome::Outcome;
+use crate::shape::Shape;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Launch geometry of one kernel, from the space's derived values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Launch {
+    /// Grid (blocks) in x, y, z.
+    pub grid: [u32; 3],
+    /// Block (threads) in x, y, z.
+    pub block: [u32; 3],
+    /// Dynamic shared memory, bytes.
+    pub smem_bytes: u32,
+}
+
+/// Pass/fail bounds: an element passes when |out − ref| ≤ atol + rtol·|ref|.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tolerance {
+    /// Absolute tolerance.
+    pub atol: f64,
+    /// Relative tolerance.
+    pub rtol: f64,
+}
+
+/// How to time a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimingPlan {
+    /// Untimed launches first.
+    pub warmup: u32,
+    /// Timed repetitions (at least 100; more for short kernels).
+    pub reps: u32,
+    /// Flush L2 before each timed repetition (outside the timed region).
+    pub flush_l2: bool,
+}
+
+/// One candidate for a worker to load, validate and time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalRequest {
+    /// Request number, echoed in the response.
+    pub id: u64,
+    /// The candidate's config as `K=V,...` (for messages).
+    pub label: String,
+    /// The kernel entry point.
+    pub kernel: String,
+    /// The compiled cubin.
+    pub cubin: PathBuf,
+    /// Launch geometry.
+    pub launch: Launch,
+    /// The problem.
+    pub shape: Shape,
+    /// Seed of this validation's fresh random inputs.
+    pub seed: u64,
+    /// Pass/fail bounds.
+    pub tolerance: Tolerance,
+    /// Timing protocol; `None` validates only.
+    pub timing: Option<TimingPlan>,
+}
+
+/// Summary of a set of timing samples, microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// How it was timed, e.g. "kernel-only: CUDA graph replay, L2 flushed".
+    pub method: String,
+    /// Median.
+    pub p50_us: f64,
+    /// 10th percentile.
+    pub p10_us: f64,
+    /// 90th percentile.
+    pub p90_us: f64,
+    /// 95% bootstrap CI of the median, low end.
+    pub ci_lo_us: f64,
+    /// 95% bootstrap CI of the median, high end.
+    pub ci_hi_us: f64,
+    /// The samples.
+    pub samples_us: Vec<f64>,
+}
+
+/// Error figures of a checked output against a reference (see `reference::ErrorFigures`).
+pub type Errors = crate::reference::ErrorFigures;
+
+/// A worker's answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalResponse {
+    /// The request's id.
+    pub id: u64,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Kernel vs reference on the same FP8 inputs (the gate).
+    pub errors: Option<Errors>,
+    /// Kernel vs reference on the full-precision inputs (the quantization cost).
+    pub errors_vs_full: Option<Errors>,
+    /// Kernel-only time.
+    pub kernel_time: Option<Timing>,
+    /// Per-call time (host launch to completion).
+    pub call_time: Option<Timing>,
+    /// SM clock at the time of measurement, MHz, when it could be read.
+    pub sm_clock_mhz: Option<u32>,
+}
+
+impl EvalResponse {
+    /// A response carrying only an outcome (a failure found before any measurement).
+    pub fn failed(id: u64, outcome: Outcome) -> Self {
+        EvalResponse {
+            id,
+            outcome,
+            errors: None,
+            errors_vs_full: None,
+            kernel_time: None,
+            call_time: None,
+            sm_clock_mhz: None,
+        }
+    }
+}
+
+/// The first line a worker writes: who it is, or why it cannot work.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkerHello {
+    /// The device it drives, e.g. "NVIDIA H100 80GB HBM3 (0)".
+    pub device: String,
+    /// Its process id.
+    pub pid: u32,
+    /// Set when the worker cannot serve (no GPU, driver error); it exits after saying so.
+    pub fatal: Option<String>,
+}
