@@ -16,14 +16,7 @@ pub struct Launch {
     pub smem_bytes: u32,
 }
 
-/// Pass/fail bounds: an element passes when |out − ref| ≤ atol + rtol·|ref|.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Tolerance {
-    /// Absolute tolerance.
-    pub atol: f64,
-    /// Relative tolerance.
-    pub rtol: f64,
-}
+pub use crate::reference::Tolerance;
 
 /// How to time a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
