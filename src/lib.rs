@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod evolve;
 pub mod gpu;
 pub mod numerics;
 pub mod progress;

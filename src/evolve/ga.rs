@@ -1,0 +1,186 @@
+//! The elite-preserving genetic algorithm, as an ask/tell optimizer.
+
+use super::genome::{Genome, SpaceIndex};
+use super::operators::{crossover, mutate, tournament};
+use super::{Optimizer, Ranking};
+use rand::rngs::StdRng;
+use rand::seq::index::sample;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The GA's knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GaSettings {
+    /// Members per generation (elites included).
+    pub population: usize,
+    /// Best configs carried unchanged into every generation.
+    pub elites: usize,
+    /// Tournament size for parent selection.
+    pub tournament: usize,
+    /// Probability that each parameter of a child mutates (one always does).
+    pub mutation_rate: f64,
+    /// Probability that a child is a crossover of two parents (else a copy of one), before mutation.
+    pub crossover_rate: f64,
+    /// Mutation step, in positions of an ordered domain (σ of a normal step).
+    pub mutation_sigma: f64,
+}
+
+impl Default for GaSettings {
+    fn default() -> Self {
+        GaSettings {
+            population: 16,
+            elites: 6,
+            tournament: 3,
+            mutation_rate: 0.2,
+            crossover_rate: 0.7,
+            mutation_sigma: 1.0,
+        }
+    }
+}
+
+/// Tries at a fresh, valid, unseen child before falling back to a random unseen point.
+const CHILD_TRIES: usize = 64;
+
+/// An elite-preserving GA: generation 0 is a random sample; each later generation is the
+/// top-`elites` configs so far (not re-evaluated) plus children bred from the previous
+/// population by tournament selection, crossover and mutation, repaired to the nearest valid
+/// point, never a config seen before. Seeded: the same answers give the same asks.
+pub struct Ga {
+    index: Arc<SpaceIndex>,
+    settings: GaSettings,
+    rng: StdRng,
+    ranking: Ranking,
+    seen: HashSet<Genome>,
+    /// The last generation's members (elites and children), the parents of the next.
+    parents: Vec<Genome>,
+    generation: usize,
+}
+
+impl Ga {
+    /// A GA over `index` seeded with `seed`.
+    pub fn new(index: Arc<SpaceIndex>, settings: GaSettings, seed: u64) -> Self {
+        Ga {
+            index,
+            settings,
+            rng: StdRng::seed_from_u64(seed),
+            ranking: Ranking::default(),
+            seen: HashSet::new(),
+            parents: Vec::new(),
+            generation: 0,
+        }
+    }
+
+    fn first_generation(&mut self, room: usize) -> Vec<Genome> {
+        let valid = self.index.valid();
+        let n = self.settings.population.min(room).min(valid.len());
+        sample(&mut self.rng, valid.len(), n)
+            .into_iter()
+            .map(|i| valid[i].clone())
+            .collect()
+    }
+
+    fn next_generation(&mut self, room: usize) -> Vec<Genome> {
+        let elites = self.ranking.best(self.settings.elites);
+        let pool = self.ranked_parents(&elites);
+        let wanted = self
+            .settings
+            .population
+            .saturating_sub(elites.len())
+            .max(1)
+            .min(room);
+        let mut children: Vec<Genome> = Vec::new();
+        for _ in 0..wanted {
+            match self.child(&pool, &children) {
+                Some(c) => children.push(c),
+                None => break,
+            }
+        }
+        self.parents = elites.into_iter().chain(children.iter().cloned()).collect();
+        children
+    }
+
+    /// Parents ranked best first: the elites and the last generation, failures last.
+    fn ranked_parents(&self, elites: &[Genome]) -> Vec<Genome> {
+        let mut pool: Vec<Genome> = elites.to_vec();
+        for g in &self.parents {
+            if !pool.contains(g) {
+                pool.push(g.clone());
+            }
+        }
+        pool.sort_by(|a, b| self.ranking.compare(a, b));
+        pool
+    }
+
+    fn child(&mut self, pool: &[Genome], siblings: &[Genome]) -> Option<Genome> {
+        let fresh = |g: &Genome, seen: &HashSet<Genome>| !seen.contains(g) && !siblings.contains(g);
+        for _ in 0..CHILD_TRIES {
+            let candidate = self.breed(pool);
+            let repaired = self.repair(candidate);
+            if fresh(&repaired, &self.seen) {
+                return Some(repaired);
+            }
+        }
+        let unseen: Vec<&Genome> = self
+            .index
+            .valid()
+            .iter()
+            .filter(|g| fresh(g, &self.seen))
+            .collect();
+        (!unseen.is_empty()).then(|| unseen[self.rng.random_range(0..unseen.len())].clone())
+    }
+
+    fn breed(&mut self, pool: &[Genome]) -> Genome {
+        let s = self.settings;
+        let a = tournament(pool, s.tournament, &mut self.rng).clone();
+        let base = if self.rng.random_bool(s.crossover_rate) {
+            let b = tournament(pool, s.tournament, &mut self.rng).clone();
+            crossover(&a, &b, &mut self.rng)
+        } else {
+            a
+        };
+        mutate(
+            &base,
+            &self.index,
+            s.mutation_rate,
+            s.mutation_sigma,
+            &mut self.rng,
+        )
+    }
+
+    /// A child that breaks a constraint becomes the nearest valid point.
+    fn repair(&self, g: Genome) -> Genome {
+        if self.index.is_valid(&g) {
+            return g;
+        }
+        self.index.nearest_valid(&g).cloned().unwrap_or(g)
+    }
+}
+
+impl Optimizer for Ga {
+    fn ask(&mut self, room: usize) -> Vec<Genome> {
+        if room == 0 {
+            return Vec::new();
+        }
+        let batch = if self.generation == 0 {
+            let first = self.first_generation(room);
+            self.parents = first.clone();
+            first
+        } else {
+            self.next_generation(room)
+        };
+        self.generation += 1;
+        self.seen.extend(batch.iter().cloned());
+        batch
+    }
+
+    fn tell(&mut self, genome: &Genome, fitness: Option<f64>) {
+        self.seen.insert(genome.clone());
+        self.ranking.record(genome, fitness);
+    }
+
+    fn generation(&self) -> usize {
+        self.generation
+    }
+}

@@ -1,0 +1,68 @@
+//! The search: an elite-preserving genetic algorithm and random search, both ask/tell.
+
+mod ga;
+mod genome;
+mod operators;
+mod random;
+
+pub use ga::{Ga, GaSettings};
+pub use genome::{Genome, SpaceIndex};
+pub use operators::{crossover, mutate, tournament};
+pub use random::RandomSearch;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// An optimizer proposes configs (`ask`) and learns their fitness (`tell`).
+pub trait Optimizer {
+    /// The next configs to evaluate, at most `room` (the budget left), none seen before.
+    /// Empty when the space is exhausted.
+    fn ask(&mut self, room: usize) -> Vec<Genome>;
+    /// The fitness of an evaluated config: kernel time in µs (lower is better), `None` if it failed.
+    fn tell(&mut self, genome: &Genome, fitness: Option<f64>);
+    /// How many batches were asked so far (the generation of the last batch is this minus 1).
+    fn generation(&self) -> usize;
+}
+
+/// Every evaluated config with its fitness; failures rank after every success.
+#[derive(Debug, Default, Clone)]
+pub struct Ranking {
+    fitness: HashMap<Genome, Option<f64>>,
+    order: Vec<Genome>,
+}
+
+impl Ranking {
+    /// Records one evaluation (the first one counts if a config is told twice).
+    pub fn record(&mut self, g: &Genome, fitness: Option<f64>) {
+        if !self.fitness.contains_key(g) {
+            self.fitness
+                .insert(g.clone(), fitness.filter(|f| f.is_finite()));
+            self.order.push(g.clone());
+        }
+    }
+
+    /// Best first: lower time first, failures last, ties by evaluation order.
+    pub fn compare(&self, a: &Genome, b: &Genome) -> Ordering {
+        let key = |g: &Genome| self.fitness.get(g).copied().flatten();
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    }
+
+    /// The `k` best successful configs.
+    pub fn best(&self, k: usize) -> Vec<Genome> {
+        let mut ok: Vec<&Genome> = self
+            .order
+            .iter()
+            .filter(|g| self.fitness[*g].is_some())
+            .collect();
+        ok.sort_by(|a, b| self.compare(a, b));
+        ok.into_iter().take(k).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;
