@@ -46,9 +46,17 @@ pub enum Error {
     /// NVRTC could not be loaded or run (not a compile error of a candidate).
     #[error("NVRTC: {0}")]
     Nvrtc(String),
-    /// The GPU is missing or a CUDA call failed.
+    /// The GPU is missing or unusable (no driver, no device, a library that cannot be loaded).
     #[error("GPU: {0}")]
     Gpu(String),
+    /// A CUDA driver call failed; `name` is the CUDA error's name, e.g. `CUDA_ERROR_ILLEGAL_ADDRESS`.
+    #[error("GPU: {call} failed: {name}")]
+    Cuda {
+        /// The call or step that failed, e.g. `cuStreamSynchronize after the launch`.
+        call: String,
+        /// The CUDA error's name.
+        name: String,
+    },
     /// Anything else, with its message.
     #[error("{0}")]
     Other(String),

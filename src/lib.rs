@@ -1,9 +1,11 @@
 //! evotune: an autotuning search engine for GPU kernels (FP8 attention on Hopper first).
 //!
 //! The pipeline, one module per stage: a search [`space`] gives configs, a [`template`] turns
-//! each into CUDA source, [`compile`] builds it with NVRTC (cached, parallel), and the later
-//! stages validate, time, evolve and report.
+//! each into CUDA source, [`compile`] builds it with NVRTC (cached, parallel), [`gpu`] runs it on
+//! fresh inputs, checks it against the [`reference`](mod@reference) and times it (behind the worker processes of
+//! [`eval`]), [`baseline`] measures what it is compared with, and the later stages evolve and report.
 
+pub mod baseline;
 pub mod cli;
 pub mod compile;
 pub mod error;

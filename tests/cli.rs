@@ -220,3 +220,68 @@ fn toy_space_compiles_and_second_run_is_all_cached() {
 fn every_valid_sdpa_fp8_point_compiles_for_sm_90a() {
     compiles_all_then_all_cached("search_spaces/sdpa_fp8.toml");
 }
+
+/// Runs a GPU command where no GPU exists: it must exit 1 with one line on stderr naming the
+/// missing GPU, and create nothing under --out (regression guard for the GPU-first check).
+fn gpu_command_without_gpu_writes_nothing(args: &[&str]) {
+    if evotune_sees_a_gpu() {
+        eprintln!(
+            "SKIPPED LOUDLY: /dev/nvidia0 exists, so the no-GPU answer of `evotune {}` cannot be checked here",
+            args[0]
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let output = evotune()
+        .args(args)
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line, got:\n{stderr}");
+    assert!(stderr.contains("no NVIDIA GPU available ("), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+    assert!(!out.exists(), "nothing may be written without a GPU");
+}
+
+#[test]
+fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
+    gpu_command_without_gpu_writes_nothing(&[
+        "bench",
+        "--shape",
+        "2,8,512,64",
+        "--config",
+        "default",
+        "--space",
+        "tests/fixtures/reference_contract.toml",
+    ]);
+}
+
+#[test]
+fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
+    gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);
+}
+
+#[test]
+fn worker_without_a_gpu_sends_a_fatal_hello_and_exits_1() {
+    if evotune_sees_a_gpu() {
+        eprintln!("SKIPPED LOUDLY: /dev/nvidia0 exists, so the worker's no-GPU hello cannot be checked here");
+        return;
+    }
+    let output = evotune()
+        .args(["worker", "--device", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let hello: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let fatal = hello["fatal"].as_str().unwrap();
+    assert!(fatal.starts_with("no NVIDIA GPU available ("), "{fatal}");
+}
+
+#[test]
+fn the_reference_contract_test_space_compiles_for_sm_90a() {
+    compiles_all_then_all_cached("tests/fixtures/reference_contract.toml");
+}

@@ -37,6 +37,13 @@ pub enum Command {
     Render(RenderArgs),
     /// Compile every valid point of a space (or a sample) with NVRTC.
     Compile(CompileArgs),
+    /// Validate and time one configuration on the GPU.
+    Bench(BenchArgs),
+    /// Time the baselines (fp16 math path, PyTorch flash and cuDNN) on the GPU.
+    Baseline(BaselineArgs),
+    /// Serve evaluation requests on one GPU (started by evotune itself).
+    #[command(hide = true)]
+    Worker(WorkerArgs),
 }
 
 /// `evotune space ...`
@@ -128,4 +135,82 @@ pub struct TuneArgs {
     /// Target arch when no GPU is present (e.g. sm_90a).
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
+}
+
+/// `evotune bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Problem shape B,H,S,D.
+    #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
+    pub shape: String,
+    /// The configuration: `K=V,...` naming every parameter, or `default`.
+    #[arg(long, value_name = "K=V,...")]
+    pub config: String,
+    /// The space file.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// Print the worker's response as JSON on stdout (the summary goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write q.npy, k.npy, v.npy, o.npy and meta.json of the checked run into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dump: Option<PathBuf>,
+    /// Absolute tolerance [default: eval::DEFAULT_TOLERANCE].
+    #[arg(long, value_name = "X")]
+    pub atol: Option<f64>,
+    /// Relative tolerance [default: eval::DEFAULT_TOLERANCE].
+    #[arg(long, value_name = "Y")]
+    pub rtol: Option<f64>,
+    /// Run folder; the result goes to DIR/bench/candidate_<hash>.json [default: artifacts/bench-<UTC time>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Minimum timed repetitions per method (at least 100; short kernels get more).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub reps: u32,
+    /// Seed of the random inputs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// GPU ordinal.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub device: u32,
+    /// Seconds the worker may take before it is killed as hung.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `evotune baseline`
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Problem shape B,H,S,D.
+    #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
+    pub shape: String,
+    /// Run folder; results go to DIR/bench/baseline_{math,flash,cudnn}.json [default: artifacts/baseline-<UTC time>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Minimum timed repetitions per method (at least 100; short kernels get more).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub reps: u32,
+    /// Seed of the random inputs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// GPU ordinal.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub device: u32,
+    /// The Python interpreter that has torch (for the flash and cuDNN baselines).
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub python: String,
+    /// Seconds the PyTorch script may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+}
+
+/// `evotune worker --device N` (hidden): speaks the worker protocol on stdin/stdout.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// GPU ordinal.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub device: u32,
 }

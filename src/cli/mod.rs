@@ -1,11 +1,15 @@
 //! The command line: clap arguments, validated options, and one module per command.
 
 mod args;
+mod baseline;
+mod bench;
 mod compile;
 mod render;
+mod run_dir;
 mod space_show;
 mod target;
 mod tune;
+mod worker;
 
 pub use args::Cli;
 
@@ -48,6 +52,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Space(SpaceCommand::Show(a))) => space_show::run(&a),
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Compile(a)) => compile::run(&a),
+        Some(Command::Bench(a)) => bench::run(&a),
+        Some(Command::Baseline(a)) => baseline::run(&a),
+        Some(Command::Worker(a)) => worker::run(&a),
     }
 }
 

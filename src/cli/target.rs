@@ -40,6 +40,22 @@ impl Target {
     ) -> Result<Target> {
         let shape = Shape::parse(shape)?;
         let (limits, limits_from) = resolve_limits(arch, policy)?;
+        Target::with_limits(shape, limits, limits_from, space)
+    }
+
+    /// Like [`Target::resolve`], with the limits of an open GPU.
+    pub fn on_device(shape: &str, space: &Path, device: &gpu::DeviceInfo) -> Result<Target> {
+        let shape = Shape::parse(shape)?;
+        let from = format!("{} ({})", device.name, device.ordinal);
+        Target::with_limits(shape, device.limits.clone(), from, space)
+    }
+
+    fn with_limits(
+        shape: Shape,
+        limits: DeviceLimits,
+        limits_from: String,
+        space: &Path,
+    ) -> Result<Target> {
         let space = load_space(space)?;
         let template = Template::for_space(&space)?;
         Ok(Target {

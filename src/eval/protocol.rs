@@ -50,6 +50,10 @@ pub struct EvalRequest {
     pub tolerance: Tolerance,
     /// Timing protocol; `None` validates only.
     pub timing: Option<TimingPlan>,
+    /// When set, the worker writes the inputs, the output and the error figures into this folder
+    /// (q.npy, k.npy, v.npy: uint8 e4m3 codes `[B,H,S,D]`; o.npy: float16; meta.json).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dump: Option<PathBuf>,
 }
 
 /// Summary of a set of timing samples, microseconds.
@@ -91,6 +95,10 @@ pub struct EvalResponse {
     pub call_time: Option<Timing>,
     /// SM clock at the time of measurement, MHz, when it could be read.
     pub sm_clock_mhz: Option<u32>,
+    /// Active clock throttle (event) reasons at the time of measurement, as nvidia-smi reports
+    /// them (a bit mask, e.g. "0x0000000000000000"), when they could be read.
+    #[serde(default)]
+    pub throttle_reasons: Option<String>,
 }
 
 impl EvalResponse {
@@ -104,6 +112,7 @@ impl EvalResponse {
             kernel_time: None,
             call_time: None,
             sm_clock_mhz: None,
+            throttle_reasons: None,
         }
     }
 }

@@ -1,5 +1,23 @@
-//! Everything that talks to the GPU through the CUDA driver (cudarc).
+//! Everything that talks to the GPU through the CUDA driver (cudarc): the device and its
+//! buffers, fresh inputs, the SDPA launch by the kernel contract, the references, the timing
+//! protocol, and the evaluator a worker process serves with.
 
+pub mod check;
+pub mod clocks;
+mod device;
+pub mod dump;
+mod evaluate;
+pub mod inputs;
+pub mod kernels;
+pub mod npy;
 mod probe;
+pub mod reference;
+pub mod sdpa;
+pub mod timing;
 
+pub use device::{cuda, error_name, Gpu, Kernel, DEFAULT_DYNAMIC_SMEM_LIMIT};
+pub use evaluate::GpuBackend;
+pub use inputs::{QuantizedTensor, SdpaInputs};
 pub use probe::{detect, DeviceInfo};
+pub use reference::{ReferenceEngine, ReferencePath};
+pub use timing::{measure, L2Flush, Measurement};

@@ -32,6 +32,7 @@ fn request(id: u64, label: &str) -> EvalRequest {
             rtol: 1e-2,
         },
         timing: None,
+        dump: None,
     }
 }
 

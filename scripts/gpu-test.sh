@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The GPU tests: needs an NVIDIA GPU. Without one it says so and fails (exit 1): GPU tests never
+# pass without having run. NVRTC (and cuBLAS, for the math baseline) must be loadable: a CUDA 13
+# toolkit under /usr/local/cuda, or the pip prefix scripts/test.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+  echo "no GPU, not run"
+  exit 1
+fi
+nvidia-smi -L
+
+# Library folders that may hold libnvrtc.so.13 and libcublas.so.13.
+prefix="${EVOTUNE_PIP_PREFIX:-$HOME/.cache/evotune/cuda13}"
+for lib in /usr/local/cuda/lib64 "$prefix/nvidia/cu13/lib" \
+           $(python3 -c 'import site; print(" ".join(p + "/nvidia/cu13/lib" for p in site.getsitepackages()))' 2>/dev/null || true); do
+  if [ -d "$lib" ]; then
+    export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
+done
+[ -d "$prefix" ] && export EVOTUNE_PIP_PREFIX="$prefix"
+
+cargo test --features gpu -- --test-threads=1

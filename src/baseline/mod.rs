@@ -1,0 +1,9 @@
+//! Baselines a candidate is compared with: the unfused fp16 "math" path in-project (cuBLAS +
+//! a softmax kernel), and PyTorch's fused SDPA kernels (flash, cuDNN) timed by a Python script.
+//! A baseline that cannot be measured is recorded as unavailable with the reason, never a number.
+
+pub mod math;
+mod record;
+pub mod torch;
+
+pub use record::{BaselineRecord, BaselineStatus, Validation};

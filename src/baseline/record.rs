@@ -1,0 +1,204 @@
+//! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
+
+use crate::eval::Timing;
+use crate::reference::{ErrorFigures, Tolerance};
+use crate::shape::Shape;
+use serde::{Deserialize, Serialize};
+
+/// Whether a baseline has numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineStatus {
+    /// Measured.
+    Ok,
+    /// Not measured; `reason` says why.
+    Unavailable,
+}
+
+/// How the baseline's output compared with the reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Validation {
+    /// Which reference, on which inputs.
+    pub reference: String,
+    /// The tolerance applied.
+    pub tolerance: Tolerance,
+    /// Error figures.
+    pub errors: ErrorFigures,
+    /// Whether every element is within tolerance.
+    pub passed: bool,
+    /// Why it failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One baseline at one shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineRecord {
+    /// "math", "flash" or "cudnn".
+    pub baseline: String,
+    /// Measured or not.
+    pub status: BaselineStatus,
+    /// Why there is no number (unavailable), or why one of the two timings is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What ran, e.g. "cuBLAS GemmStridedBatchedEx fp16 + baseline_softmax + ...".
+    pub implementation: String,
+    /// The problem.
+    pub shape: Shape,
+    /// 4·B·H·S²·D.
+    pub flops: f64,
+    /// The GPU, when known.
+    #[serde(default)]
+    pub device: Option<String>,
+    /// Kernel-only time (method says how).
+    #[serde(default)]
+    pub kernel_time: Option<Timing>,
+    /// Per-call time (method says how).
+    #[serde(default)]
+    pub call_time: Option<Timing>,
+    /// flops / kernel-only p50, TFLOP/s.
+    #[serde(default)]
+    pub kernel_tflops: Option<f64>,
+    /// flops / per-call p50, TFLOP/s.
+    #[serde(default)]
+    pub call_tflops: Option<f64>,
+    /// Output check, where the baseline's output was checked.
+    #[serde(default)]
+    pub validation: Option<Validation>,
+    /// SM clock during the measurement, MHz.
+    #[serde(default)]
+    pub sm_clock_mhz: Option<u32>,
+    /// Active throttle reasons during the measurement.
+    #[serde(default)]
+    pub throttle_reasons: Option<String>,
+}
+
+/// TFLOP/s of `flops` done in `us` microseconds.
+pub fn tflops(flops: f64, us: f64) -> f64 {
+    flops / (us * 1e-6) / 1e12
+}
+
+impl BaselineRecord {
+    /// A baseline with no number, and why.
+    pub fn unavailable(
+        baseline: &str,
+        implementation: &str,
+        shape: &Shape,
+        reason: String,
+    ) -> Self {
+        BaselineRecord {
+            baseline: baseline.into(),
+            status: BaselineStatus::Unavailable,
+            reason: Some(reason),
+            implementation: implementation.into(),
+            shape: *shape,
+            flops: shape.flops(),
+            device: None,
+            kernel_time: None,
+            call_time: None,
+            kernel_tflops: None,
+            call_tflops: None,
+            validation: None,
+            sm_clock_mhz: None,
+            throttle_reasons: None,
+        }
+    }
+
+    /// A measured baseline; TFLOP/s follow from the medians.
+    pub fn measured(
+        baseline: &str,
+        implementation: &str,
+        shape: &Shape,
+        kernel_time: Option<Timing>,
+        call_time: Option<Timing>,
+    ) -> Self {
+        let flops = shape.flops();
+        BaselineRecord {
+            status: BaselineStatus::Ok,
+            reason: None,
+            kernel_tflops: kernel_time.as_ref().map(|t| tflops(flops, t.p50_us)),
+            call_tflops: call_time.as_ref().map(|t| tflops(flops, t.p50_us)),
+            kernel_time,
+            call_time,
+            ..BaselineRecord::unavailable(baseline, implementation, shape, String::new())
+        }
+    }
+
+    /// One line for the terminal: "math  kernel-only p50 103.9 µs (10.3 TFLOP/s) ..." or the reason.
+    pub fn summary_line(&self) -> String {
+        match self.status {
+            BaselineStatus::Unavailable => format!(
+                "{:<6} unavailable: {}",
+                self.baseline,
+                self.reason.as_deref().unwrap_or("")
+            ),
+            BaselineStatus::Ok => {
+                let part = |label: &str, t: &Option<Timing>, tf: Option<f64>| match (t, tf) {
+                    (Some(t), Some(tf)) => format!(
+                        "{label} p50 {:.1} µs [95% CI {:.1}, {:.1}] ({tf:.1} TFLOP/s)",
+                        t.p50_us, t.ci_lo_us, t.ci_hi_us
+                    ),
+                    _ => format!("{label} not measured"),
+                };
+                let check = match &self.validation {
+                    Some(v) if v.passed => ", output checked".to_string(),
+                    Some(v) => format!(
+                        ", OUTPUT FAILED CHECK: {}",
+                        v.reason.as_deref().unwrap_or("")
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "{:<6} {}; {}{check}",
+                    self.baseline,
+                    part("kernel-only", &self.kernel_time, self.kernel_tflops),
+                    part("per call", &self.call_time, self.call_tflops)
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing(us: f64) -> Timing {
+        Timing {
+            method: "m".into(),
+            p50_us: us,
+            p10_us: us,
+            p90_us: us,
+            ci_lo_us: us,
+            ci_hi_us: us,
+            samples_us: vec![us],
+        }
+    }
+
+    #[test]
+    fn tflops_from_the_median() {
+        // 2,8,512,64: 4·16·512²·64 = 1.0737e9 flops; in 9.7 µs that is 110.695 TFLOP/s.
+        let shape = Shape::parse("2,8,512,64").unwrap();
+        let r = BaselineRecord::measured("cudnn", "x", &shape, Some(timing(9.7)), None);
+        assert!((r.kernel_tflops.unwrap() - 110.695).abs() < 0.001, "{r:?}");
+        assert_eq!(r.call_tflops, None);
+        assert_eq!(r.status, BaselineStatus::Ok);
+        assert!(
+            r.summary_line().contains("kernel-only p50 9.7 µs"),
+            "{}",
+            r.summary_line()
+        );
+        assert!(r.summary_line().contains("per call not measured"));
+    }
+
+    #[test]
+    fn unavailable_has_a_reason_and_no_number_in_json() {
+        let shape = Shape::parse("1,1,64,64").unwrap();
+        let r = BaselineRecord::unavailable("flash", "x", &shape, "torch is not importable".into());
+        let json: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["status"], "unavailable");
+        assert_eq!(json["reason"], "torch is not importable");
+        assert!(json["kernel_time"].is_null() && json["kernel_tflops"].is_null());
+        assert_eq!(serde_json::from_value::<BaselineRecord>(json).unwrap(), r);
+    }
+}

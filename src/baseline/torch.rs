@@ -1,0 +1,346 @@
+//! Baseline B: PyTorch SDPA fp16 (flash and cuDNN backends), timed by scripts/torch_sdpa_bench.py
+//! under a Python that has torch; missing Python, torch, CUDA or backend support is recorded as
+//! unavailable with the reason.
+
+use super::record::BaselineRecord;
+use crate::eval::TimingPlan;
+use crate::gpu::timing::{MAX_REPS, TARGET_SECONDS};
+use crate::shape::Shape;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The script (scripts/torch_sdpa_bench.py), fed to the interpreter on stdin so that it runs
+/// from any folder.
+pub const SCRIPT: &str = include_str!("../../scripts/torch_sdpa_bench.py");
+
+/// The backends the script times: (record name, torch's SDPBackend member).
+pub const BACKENDS: [(&str, &str); 2] =
+    [("flash", "FLASH_ATTENTION"), ("cudnn", "CUDNN_ATTENTION")];
+
+/// How to run the script.
+#[derive(Debug, Clone)]
+pub struct TorchRun {
+    /// The Python interpreter (one that has torch), e.g. "python3".
+    pub python: String,
+    /// The problem.
+    pub shape: Shape,
+    /// Warm-up, minimum repetitions and L2 flushing, as for the candidates.
+    pub plan: TimingPlan,
+    /// Seed of the inputs.
+    pub seed: u64,
+    /// The script is killed after this long.
+    pub timeout: Duration,
+}
+
+#[derive(Deserialize)]
+struct ScriptOutput {
+    status: String,
+    reason: Option<String>,
+    torch: Option<String>,
+    cuda: Option<String>,
+    device: Option<String>,
+    #[serde(default)]
+    backends: BTreeMap<String, BackendOutput>,
+}
+
+#[derive(Deserialize)]
+struct BackendOutput {
+    status: String,
+    reason: Option<String>,
+    kernel: Option<Samples>,
+    kernel_error: Option<String>,
+    call: Option<Samples>,
+}
+
+#[derive(Deserialize)]
+struct Samples {
+    method: String,
+    samples_us: Vec<f64>,
+}
+
+/// Runs the script and returns one record per backend (flash, cudnn), measured or unavailable.
+pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
+    match run_script(r) {
+        Ok(stdout) => records_from_output(&stdout, &r.shape),
+        Err(reason) => all_unavailable(&r.shape, "PyTorch SDPA", &reason),
+    }
+}
+
+fn all_unavailable(shape: &Shape, implementation: &str, reason: &str) -> Vec<BaselineRecord> {
+    BACKENDS
+        .iter()
+        .map(|(name, attr)| {
+            let imp = format!("{implementation}, SDPBackend.{attr}");
+            BaselineRecord::unavailable(name, &imp, shape, reason.to_string())
+        })
+        .collect()
+}
+
+/// The script's stdout, or why it did not produce one.
+fn run_script(r: &TorchRun) -> Result<String, String> {
+    let shape = r.shape.to_string();
+    let (reps, warmup) = (r.plan.reps.to_string(), r.plan.warmup.to_string());
+    let (seed, target, max) = (
+        r.seed.to_string(),
+        TARGET_SECONDS.to_string(),
+        MAX_REPS.to_string(),
+    );
+    let mut args = vec!["-", "--shape", &shape, "--reps", &reps, "--warmup", &warmup];
+    args.extend([
+        "--seed",
+        &seed,
+        "--target-seconds",
+        &target,
+        "--max-reps",
+        &max,
+    ]);
+    if !r.plan.flush_l2 {
+        args.push("--no-flush");
+    }
+    let mut child = Command::new(&r.python)
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", r.python))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let fed = stdin.write_all(SCRIPT.as_bytes());
+    drop(stdin);
+    let stdout = reader(child.stdout.take().expect("piped stdout"));
+    let stderr = reader(child.stderr.take().expect("piped stderr"));
+    let status = wait_with_timeout(&mut child, r.timeout)?;
+    let (out, err) = (
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default(),
+    );
+    fed.map_err(|e| format!("cannot feed the script to {}: {e}", r.python))?;
+    if !status.success() {
+        let tail: Vec<&str> = err.lines().rev().take(3).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
+            "{} scripts/torch_sdpa_bench.py failed ({status}): {}",
+            r.python,
+            tail.join(" | ")
+        ));
+    }
+    Ok(out)
+}
+
+fn reader(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
+}
+
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> Result<std::process::ExitStatus, String> {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "scripts/torch_sdpa_bench.py did not finish within {} s",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(format!("waiting for the script: {e}")),
+        }
+    }
+}
+
+/// The records for the script's JSON output (its last non-empty line).
+pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let out: ScriptOutput = match serde_json::from_str(line) {
+        Ok(o) => o,
+        Err(e) => {
+            let reason = format!("the script printed no JSON result ({e}): '{line}'");
+            return all_unavailable(shape, "PyTorch SDPA", &reason);
+        }
+    };
+    let torch = format!(
+        "PyTorch {} (CUDA {}) F.scaled_dot_product_attention fp16",
+        out.torch.as_deref().unwrap_or("?"),
+        out.cuda.as_deref().unwrap_or("?")
+    );
+    if out.status != "ok" {
+        let reason = out
+            .reason
+            .unwrap_or_else(|| format!("status {}", out.status));
+        return all_unavailable(shape, "PyTorch SDPA", &reason);
+    }
+    BACKENDS
+        .iter()
+        .map(|(name, attr)| {
+            let imp = format!("{torch}, SDPBackend.{attr}");
+            match out.backends.get(*name) {
+                None => BaselineRecord::unavailable(
+                    name,
+                    &imp,
+                    shape,
+                    "the script did not report it".into(),
+                ),
+                Some(b) => backend_record(name, &imp, shape, b, out.device.clone()),
+            }
+        })
+        .collect()
+}
+
+fn backend_record(
+    name: &str,
+    implementation: &str,
+    shape: &Shape,
+    b: &BackendOutput,
+    device: Option<String>,
+) -> BaselineRecord {
+    let summarize =
+        |s: &Samples| crate::gpu::timing::summarize_samples(s.method.clone(), s.samples_us.clone());
+    let usable = |s: &&Samples| !s.samples_us.is_empty();
+    if b.status != "ok" {
+        let reason = b
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("status {}", b.status));
+        return BaselineRecord::unavailable(name, implementation, shape, reason);
+    }
+    let kernel = b.kernel.as_ref().filter(usable).map(summarize);
+    let call = b.call.as_ref().filter(usable).map(summarize);
+    if kernel.is_none() && call.is_none() {
+        let reason = b
+            .kernel_error
+            .clone()
+            .unwrap_or_else(|| "no samples".into());
+        return BaselineRecord::unavailable(name, implementation, shape, reason);
+    }
+    let mut record = BaselineRecord::measured(name, implementation, shape, kernel, call);
+    record.reason = b
+        .kernel_error
+        .as_ref()
+        .map(|e| format!("kernel-only not measured: {e}"));
+    record.device = device;
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::BaselineStatus;
+
+    fn shape() -> Shape {
+        Shape::parse("2,8,512,64").unwrap()
+    }
+
+    fn torch_run(python: &str) -> TorchRun {
+        TorchRun {
+            python: python.into(),
+            shape: shape(),
+            plan: TimingPlan {
+                warmup: 10,
+                reps: 100,
+                flush_l2: true,
+            },
+            seed: 0,
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    fn python_lacks_torch() -> bool {
+        Command::new("python3")
+            .args(["-c", "import torch"])
+            .status()
+            .is_ok_and(|s| !s.success())
+    }
+
+    /// The real script under a python3 without torch answers "unavailable" (and exits 0); both
+    /// records carry that reason and no number.
+    #[test]
+    fn without_torch_both_backends_are_unavailable_with_the_reason() {
+        if !python_lacks_torch() {
+            eprintln!("SKIPPED: python3 here has torch (or no python3); the no-torch answer is not checked");
+            return;
+        }
+        let records = run(&torch_run("python3"));
+        let names: Vec<&str> = records.iter().map(|r| r.baseline.as_str()).collect();
+        assert_eq!(names, ["flash", "cudnn"]);
+        for r in &records {
+            assert_eq!(r.status, BaselineStatus::Unavailable);
+            let reason = r.reason.as_deref().unwrap();
+            assert!(reason.starts_with("torch is not importable: "), "{reason}");
+            assert!(r.kernel_time.is_none() && r.call_time.is_none() && r.kernel_tflops.is_none());
+        }
+    }
+
+    #[test]
+    fn a_missing_interpreter_is_unavailable_naming_it() {
+        let records = run(&torch_run("/nonexistent/python3"));
+        assert_eq!(records.len(), 2);
+        for r in &records {
+            assert_eq!(r.status, BaselineStatus::Unavailable);
+            assert!(r
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("cannot run /nonexistent/python3"));
+        }
+    }
+
+    #[test]
+    fn a_measured_and_an_unsupported_backend_from_recorded_output() {
+        // The script prints its result as one line, possibly after other output.
+        let out = serde_json::json!({
+            "status": "ok", "torch": "2.11.0", "cuda": "13.0", "device": "NVIDIA H100 80GB HBM3",
+            "backends": {
+                "flash": {"status": "ok",
+                          "kernel": {"method": "kernel-only: k", "samples_us": [13.0, 12.0, 14.0]},
+                          "call": {"method": "per call: c", "samples_us": [33.0, 32.0, 31.0]}},
+                "cudnn": {"status": "unavailable",
+                          "reason": "SDPBackend.CUDNN_ATTENTION is not supported here: No available kernel."}
+            }
+        });
+        let records = records_from_output(&format!("a warning line\n{out}\n"), &shape());
+        let flash = &records[0];
+        assert_eq!(flash.status, BaselineStatus::Ok);
+        assert_eq!(flash.kernel_time.as_ref().unwrap().p50_us, 13.0);
+        assert_eq!(flash.call_time.as_ref().unwrap().p50_us, 32.0);
+        assert_eq!(flash.kernel_time.as_ref().unwrap().method, "kernel-only: k");
+        assert!((flash.kernel_tflops.unwrap() - shape().flops() / 13e-6 / 1e12).abs() < 1e-9);
+        assert!(flash.implementation.contains("PyTorch 2.11.0 (CUDA 13.0)"));
+        assert_eq!(flash.device.as_deref(), Some("NVIDIA H100 80GB HBM3"));
+        let cudnn = &records[1];
+        assert_eq!(cudnn.status, BaselineStatus::Unavailable);
+        assert!(cudnn
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("No available kernel"));
+    }
+
+    #[test]
+    fn garbage_output_is_unavailable() {
+        let records = records_from_output("Traceback (most recent call last):", &shape());
+        assert!(records
+            .iter()
+            .all(|r| r.status == BaselineStatus::Unavailable));
+        assert!(records[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("no JSON result"));
+    }
+}

@@ -1,0 +1,77 @@
+//! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
+//! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash" and "cudnn" (PyTorch SDPA).
+
+use super::args::BaselineArgs;
+use super::run_dir::{run_dir, write_json};
+use crate::baseline::{math, torch, BaselineRecord};
+use crate::compile::{Cache, Compiler};
+use crate::error::{Error, Result};
+use crate::eval::TimingPlan;
+use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
+use crate::shape::Shape;
+use std::time::Duration;
+
+/// Checks for a GPU first (without one: one line on stderr, exit 1, nothing written), then
+/// measures each baseline; one that cannot be measured is recorded as unavailable with the reason.
+pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
+    let device = gpu::detect(args.device as i32)?;
+    let shape = Shape::parse(&args.shape)?;
+    if args.reps < 100 {
+        return Err(Error::flag(
+            "--reps",
+            format!(
+                "must be at least 100 (the timing protocol's minimum), got {}",
+                args.reps
+            ),
+        )
+        .into());
+    }
+    let plan = TimingPlan {
+        warmup: 10,
+        reps: args.reps,
+        flush_l2: true,
+    };
+    eprintln!(
+        "baselines at {shape} on {} ({})",
+        device.name, device.ordinal
+    );
+    let math = measure_math(args.device, &shape, args.seed, &plan);
+    let mut records = vec![math];
+    records.extend(torch::run(&torch::TorchRun {
+        python: args.python.clone(),
+        shape,
+        plan,
+        seed: args.seed,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    }));
+    let out = run_dir(args.out.as_deref(), "baseline");
+    for r in &records {
+        let path = out
+            .join("bench")
+            .join(format!("baseline_{}.json", r.baseline));
+        write_json(&path, r)?;
+        println!("{}", r.summary_line());
+    }
+    eprintln!("wrote {}", out.join("bench").display());
+    Ok(())
+}
+
+/// The math baseline on its own context (released before PyTorch runs).
+fn measure_math(device: u32, shape: &Shape, seed: u64, plan: &TimingPlan) -> BaselineRecord {
+    let setup = || -> Result<(Gpu, Compiler, L2Flush)> {
+        let gpu = Gpu::open(device)?;
+        let compiler = Compiler::new(
+            &gpu.info().limits.arch_name(),
+            Some(Cache::new(Cache::default_dir())),
+        )?;
+        let flush = L2Flush::new(&gpu)?;
+        Ok((gpu, compiler, flush))
+    };
+    match setup() {
+        Ok((gpu, compiler, flush)) => {
+            let mut references = ReferenceEngine::new(compiler.clone());
+            math::run(&gpu, &compiler, &mut references, &flush, shape, seed, plan)
+        }
+        Err(e) => BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string()),
+    }
+}

@@ -1,0 +1,383 @@
+//! `evotune bench`: validate and time one configuration on the GPU through a worker process,
+//! print a summary and write `bench/candidate_<hash>.json` (and `kernels/<hash>.cu`, `.cubin`)
+//! to the run folder.
+
+use super::args::BenchArgs;
+use super::run_dir::{run_dir, write_json};
+use super::target::Target;
+use crate::compile::{Cache, CompileRecord, Compiler};
+use crate::error::{Error, Result};
+use crate::eval::{
+    self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, Worker,
+    WorkerSpec, DEFAULT_TOLERANCE,
+};
+use crate::gpu;
+use crate::shape::Shape;
+use crate::space::{Config, Point};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Untimed launches before each timing method.
+const WARMUP: u32 = 10;
+/// The protocol's minimum of timed repetitions.
+const MIN_REPS: u32 = 100;
+
+/// What bench/candidate_<hash>.json holds.
+#[derive(Debug, Serialize)]
+struct CandidateRecord {
+    label: String,
+    config: Config,
+    space: PathBuf,
+    kernel: String,
+    shape: Shape,
+    flops: f64,
+    launch: Launch,
+    seed: u64,
+    tolerance: Tolerance,
+    device: String,
+    compile: CompileRecord,
+    kernel_tflops: Option<f64>,
+    call_tflops: Option<f64>,
+    #[serde(flatten)]
+    response: EvalResponse,
+}
+
+/// Checks for a GPU first (without one: one line on stderr, exit 1, nothing written), then
+/// validates the inputs, compiles, evaluates in a worker and reports.
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let device = gpu::detect(args.device as i32)?;
+    let tolerance = tolerance_of(args.atol, args.rtol)?;
+    check_reps(args.reps)?;
+    let t = Target::on_device(&args.shape, &args.space, &device)?;
+    let point = valid_point(&t, &args.config)?;
+    let launch = eval::launch_for(&t.space, &point)?;
+    let source = t.template.render(&t.space, &point, &t.shape, &t.limits)?;
+    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
+    let compiled = compiler.compile(&t.space.kernel, &source)?;
+    let out = run_dir(args.out.as_deref(), "bench");
+    let hash = compiled.record.key[..16].to_string();
+    let response = match &compiled.cubin {
+        None => EvalResponse::failed(
+            1,
+            Outcome::CompileFailed {
+                log: compiled.record.log.clone(),
+            },
+        ),
+        Some(cubin) => {
+            let cubin_path = write_kernel(&out, &hash, &source, cubin)?;
+            let req = request(args, &t, &point, &launch, tolerance, cubin_path)?;
+            evaluate(args, &req)?
+        }
+    };
+    let record = CandidateRecord {
+        label: point.config.to_string(),
+        config: point.config.clone(),
+        space: t.space.path.clone(),
+        kernel: t.space.kernel.clone(),
+        shape: t.shape,
+        flops: t.shape.flops(),
+        launch,
+        seed: args.seed,
+        tolerance,
+        device: format!("{} ({})", device.name, device.ordinal),
+        compile: compiled.record.clone(),
+        kernel_tflops: tflops(&t.shape, response.kernel_time.as_ref()),
+        call_tflops: tflops(&t.shape, response.call_time.as_ref()),
+        response,
+    };
+    let path = out.join("bench").join(format!("candidate_{hash}.json"));
+    write_json(&path, &record)?;
+    report(&record, &path, args.json)?;
+    if let Some(dir) = &args.dump {
+        check_dump(dir, &record.response.outcome)?;
+    }
+    if !record.response.outcome.is_ok() {
+        anyhow::bail!("candidate {}: {}", record.label, record.response.outcome);
+    }
+    Ok(())
+}
+
+/// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`].
+fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
+    let check = |flag: &'static str, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::flag(
+                flag,
+                format!("must be a finite number ≥ 0, got {v}"),
+            ))
+        }
+    };
+    Ok(Tolerance {
+        atol: check("--atol", atol.unwrap_or(DEFAULT_TOLERANCE.atol))?,
+        rtol: check("--rtol", rtol.unwrap_or(DEFAULT_TOLERANCE.rtol))?,
+    })
+}
+
+fn check_reps(reps: u32) -> Result<()> {
+    if reps < MIN_REPS {
+        return Err(Error::flag(
+            "--reps",
+            format!("must be at least {MIN_REPS} (the timing protocol's minimum), got {reps}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The point of `--config`, which must satisfy the space's constraints at this shape.
+fn valid_point(t: &Target, config: &str) -> Result<Point> {
+    let config = t.space.parse_config(config)?;
+    let point = t.space.evaluate(&config, &t.shape, &t.limits)?;
+    if !point.is_valid() {
+        return Err(Error::flag(
+            "--config",
+            format!(
+                "{config} breaks constraint(s) at shape {} on {}: {}",
+                t.shape,
+                t.limits_from,
+                point.violated.join("; ")
+            ),
+        ));
+    }
+    Ok(point)
+}
+
+/// Writes kernels/<hash>.cu and kernels/<hash>.cubin; returns the cubin's absolute path.
+fn write_kernel(out: &Path, hash: &str, source: &str, cubin: &[u8]) -> Result<PathBuf> {
+    let dir = out.join("kernels");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    let cu = dir.join(format!("{hash}.cu"));
+    std::fs::write(&cu, source).map_err(|e| Error::io("write", &cu, e))?;
+    let bin = dir.join(format!("{hash}.cubin"));
+    std::fs::write(&bin, cubin).map_err(|e| Error::io("write", &bin, e))?;
+    absolute(&bin)
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).map_err(|e| Error::io("resolve", p, e))
+}
+
+fn request(
+    args: &BenchArgs,
+    t: &Target,
+    point: &Point,
+    launch: &Launch,
+    tolerance: Tolerance,
+    cubin: PathBuf,
+) -> Result<EvalRequest> {
+    let dump = match &args.dump {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            Some(absolute(dir)?)
+        }
+        None => None,
+    };
+    Ok(EvalRequest {
+        id: 1,
+        label: point.config.to_string(),
+        kernel: t.space.kernel.clone(),
+        cubin,
+        launch: *launch,
+        shape: t.shape,
+        seed: args.seed,
+        tolerance,
+        timing: Some(TimingPlan {
+            warmup: WARMUP,
+            reps: args.reps,
+            flush_l2: true,
+        }),
+        dump,
+    })
+}
+
+fn evaluate(args: &BenchArgs, req: &EvalRequest) -> Result<EvalResponse> {
+    let mut worker = Worker::start(&WorkerSpec::this_exe(args.device)?)?;
+    eprintln!(
+        "evaluating on {} (worker pid {})",
+        worker.hello.device, worker.hello.pid
+    );
+    Ok(worker.evaluate(req, Duration::from_secs(args.timeout.max(1))))
+}
+
+fn tflops(shape: &Shape, t: Option<&Timing>) -> Option<f64> {
+    t.map(|t| shape.flops() / (t.p50_us * 1e-6) / 1e12)
+}
+
+/// The dump is written after the check; an outcome that got that far must have left meta.json.
+fn check_dump(dir: &Path, outcome: &Outcome) -> Result<()> {
+    let checked = matches!(outcome, Outcome::Ok | Outcome::Invalid { .. });
+    if checked && !dir.join("meta.json").is_file() {
+        return Err(Error::Other(format!(
+            "the worker did not write the dump into {} (see its messages above)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+fn report(record: &CandidateRecord, path: &Path, json: bool) -> anyhow::Result<()> {
+    let text = summary(record);
+    if json {
+        eprint!("{text}");
+        println!("{}", serde_json::to_string(&record.response)?);
+    } else {
+        print!("{text}");
+    }
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The readable summary: outcome, errors, both timings with CI and TFLOP/s, clocks.
+fn summary(r: &CandidateRecord) -> String {
+    let resp = &r.response;
+    let mut s = format!(
+        "candidate  {}\nkernel     {} on {}, grid {:?} block {:?} smem {} B{}\nshape      {} (seed {})\noutcome    {}\n",
+        r.label,
+        r.kernel,
+        r.device,
+        r.launch.grid,
+        r.launch.block,
+        r.launch.smem_bytes,
+        resources_text(&r.compile),
+        r.shape,
+        r.seed,
+        resp.outcome
+    );
+    if let Some(e) = &resp.errors {
+        s += &format!(
+            "errors     vs FP8 reference:  max_abs {:.3e}  mean_abs {:.3e}  rel_l2 {:.3e}  (tolerance atol {} rtol {})\n",
+            e.max_abs, e.mean_abs, e.rel_l2, r.tolerance.atol, r.tolerance.rtol
+        );
+    }
+    if let Some(e) = &resp.errors_vs_full {
+        s += &format!(
+            "           vs full precision: max_abs {:.3e}  mean_abs {:.3e}  rel_l2 {:.3e}\n",
+            e.max_abs, e.mean_abs, e.rel_l2
+        );
+    }
+    for (label, t, tf) in [
+        ("kernel-only", &resp.kernel_time, r.kernel_tflops),
+        ("per call", &resp.call_time, r.call_tflops),
+    ] {
+        if let (Some(t), Some(tf)) = (t, tf) {
+            s += &format!(
+                "{label:<11} p50 {:.2} µs [95% CI {:.2}, {:.2}]  p10 {:.2}  p90 {:.2}  {:.1} TFLOP/s  ({} samples)\n",
+                t.p50_us, t.ci_lo_us, t.ci_hi_us, t.p10_us, t.p90_us, tf, t.samples_us.len()
+            );
+        }
+    }
+    if resp.kernel_time.is_some() {
+        s += &format!(
+            "clocks     SM {} MHz, throttle reasons {}\n",
+            resp.sm_clock_mhz
+                .map_or("unknown".into(), |m| m.to_string()),
+            resp.throttle_reasons.as_deref().unwrap_or("unknown")
+        );
+    }
+    s
+}
+
+fn resources_text(c: &CompileRecord) -> String {
+    c.resources.map_or(String::new(), |r| {
+        format!(
+            ", {} registers, {} B spilled",
+            r.registers,
+            r.spill_stores + r.spill_loads
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(response: EvalResponse) -> CandidateRecord {
+        CandidateRecord {
+            label: "BLOCK_M=64".into(),
+            config: Config::default(),
+            space: "s.toml".into(),
+            kernel: "sdpa_fp8_fwd".into(),
+            shape: Shape::parse("2,8,512,64").unwrap(),
+            flops: Shape::parse("2,8,512,64").unwrap().flops(),
+            launch: Launch {
+                grid: [8, 16, 1],
+                block: [128, 1, 1],
+                smem_bytes: 0,
+            },
+            seed: 3,
+            tolerance: DEFAULT_TOLERANCE,
+            device: "NVIDIA H100 80GB HBM3 (0)".into(),
+            compile: CompileRecord {
+                key: "k".into(),
+                kernel: "sdpa_fp8_fwd".into(),
+                arch: "sm_90a".into(),
+                nvrtc_version: "13.0".into(),
+                ok: true,
+                log: String::new(),
+                resources: None,
+                compile_ms: 1.0,
+            },
+            kernel_tflops: None,
+            call_tflops: None,
+            response,
+        }
+    }
+
+    #[test]
+    fn tolerance_defaults_and_rejects_negative_or_nan() {
+        assert_eq!(tolerance_of(None, None).unwrap(), DEFAULT_TOLERANCE);
+        assert_eq!(tolerance_of(Some(0.1), None).unwrap().atol, 0.1);
+        let err = tolerance_of(Some(-1.0), None).unwrap_err().to_string();
+        assert!(err.starts_with("--atol must be a finite number"), "{err}");
+        assert!(tolerance_of(None, Some(f64::NAN)).is_err());
+        assert!(check_reps(99)
+            .unwrap_err()
+            .to_string()
+            .contains("--reps must be at least 100"));
+        assert!(check_reps(100).is_ok());
+    }
+
+    #[test]
+    fn summary_names_the_outcome_and_the_timings() {
+        let mut resp = EvalResponse::failed(1, Outcome::Ok);
+        resp.kernel_time = Some(crate::gpu::timing::summarize_samples(
+            "kernel-only: x".into(),
+            vec![10.0; 100],
+        ));
+        let mut r = record(resp);
+        r.kernel_tflops = tflops(&r.shape, r.response.kernel_time.as_ref());
+        let s = summary(&r);
+        assert!(s.contains("outcome    ok\n"), "{s}");
+        // 1.074e9 flops in 10 µs = 107.4 TFLOP/s.
+        assert!(
+            s.contains("kernel-only p50 10.00 µs [95% CI 10.00, 10.00]"),
+            "{s}"
+        );
+        assert!(s.contains("107.4 TFLOP/s  (100 samples)"), "{s}");
+        assert!(s.contains("clocks     SM unknown MHz"), "{s}");
+        let failed = summary(&record(EvalResponse::failed(
+            1,
+            Outcome::LaunchFailed {
+                reason: "CUDA_ERROR_ILLEGAL_ADDRESS at x".into(),
+            },
+        )));
+        assert!(
+            failed.contains("outcome    launch_failed: CUDA_ERROR_ILLEGAL_ADDRESS at x"),
+            "{failed}"
+        );
+        assert!(!failed.contains("p50"));
+    }
+
+    #[test]
+    fn a_missing_dump_is_an_error_only_when_the_check_ran() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_dump(dir.path(), &Outcome::Ok).is_err());
+        let timeout = Outcome::Timeout { after_s: 1.0 };
+        assert!(check_dump(dir.path(), &timeout).is_ok());
+        std::fs::write(dir.path().join("meta.json"), "{}").unwrap();
+        assert!(check_dump(dir.path(), &Outcome::Ok).is_ok());
+    }
+}

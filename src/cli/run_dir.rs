@@ -1,0 +1,80 @@
+//! Run folders of the GPU commands: default names (`artifacts/<kind>-<UTC time>`) and JSON files.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// `--out` if given, else `artifacts/<kind>-YYYYMMDD-HHMMSS` (UTC, now).
+pub fn run_dir(out: Option<&Path>, kind: &str) -> PathBuf {
+    out.map(Path::to_path_buf).unwrap_or_else(|| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Path::new("artifacts").join(format!("{kind}-{}", utc_stamp(now)))
+    })
+}
+
+/// `YYYYMMDD-HHMMSS` for `secs` seconds after 1970-01-01T00:00:00Z (proleptic Gregorian).
+pub fn utc_stamp(secs: u64) -> String {
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Year, month, day of a day count since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level
+/// Date Algorithms", civil_from_days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Writes `value` as pretty JSON to `path`, creating its folder.
+pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    let mut text = serde_json::to_string_pretty(value).expect("results serialize");
+    text.push('\n');
+    crate::compile::write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_by_hand() {
+        assert_eq!(utc_stamp(0), "19700101-000000");
+        // 2000-02-29T12:34:56Z, a leap day: 951827696.
+        assert_eq!(utc_stamp(951_827_696), "20000229-123456");
+        // 2024-12-31T23:59:59Z: 1735689599.
+        assert_eq!(utc_stamp(1_735_689_599), "20241231-235959");
+    }
+
+    #[test]
+    fn out_wins_over_the_default() {
+        assert_eq!(
+            run_dir(Some(Path::new("x/y")), "bench"),
+            PathBuf::from("x/y")
+        );
+        let d = run_dir(None, "bench").display().to_string();
+        assert!(
+            d.starts_with("artifacts/bench-") && d.len() == "artifacts/bench-".len() + 15,
+            "{d}"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Launch geometry of a candidate, from the derived values its search space computes.
+
+use super::protocol::Launch;
+use crate::error::{Error, Result};
+use crate::space::{Point, SearchSpace, Value};
+
+/// The derived values a space must define so that its kernels can be launched:
+/// grid = (GRID_X, GRID_Y, 1), block = (THREADS, 1, 1), dynamic shared memory = SMEM_BYTES.
+pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES"];
+
+/// The launch of `point` (a point of `space`), from its derived values.
+///
+/// Fails, naming the space file, when a value is missing, not an integer, or out of range
+/// (grid and block sizes must be positive, shared memory non-negative, all within `u32`).
+pub fn launch_for(space: &SearchSpace, point: &Point) -> Result<Launch> {
+    let get = |name: &str, min: i64| derived_u32(space, point, name, min);
+    Ok(Launch {
+        grid: [get("GRID_X", 1)?, get("GRID_Y", 1)?, 1],
+        block: [get("THREADS", 1)?, 1, 1],
+        smem_bytes: get("SMEM_BYTES", 0)?,
+    })
+}
+
+fn derived_u32(space: &SearchSpace, point: &Point, name: &str, min: i64) -> Result<u32> {
+    let fail = |message: String| Error::Space {
+        path: space.path.clone(),
+        message,
+    };
+    let value = point.derived.get(name).ok_or_else(|| {
+        fail(format!(
+            "has no derived value {name}; a kernel's launch needs {} in [derived]",
+            LAUNCH_VALUES.join(", ")
+        ))
+    })?;
+    let int = match value {
+        Value::Int(i) => *i,
+        other => return Err(fail(format!("derived {name} = {other} is not an integer"))),
+    };
+    if int < min || int > i64::from(u32::MAX) {
+        return Err(fail(format!(
+            "derived {name} = {int} at {} is out of range ({min}..={})",
+            point.config,
+            u32::MAX
+        )));
+    }
+    Ok(int as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shape::Shape;
+    use crate::space::{parse, DeviceLimits};
+    use std::path::Path;
+
+    const SPACE: &str = r#"
+name = "t"
+template = "t.cu.tera"
+kernel = "k"
+[params.BLOCK_M]
+values = [64, 128]
+[derived]
+GRID_X = "(S + BLOCK_M - 1) / BLOCK_M"
+GRID_Y = "B * H"
+THREADS = "BLOCK_M * 2"
+SMEM_BYTES = "BLOCK_M * D"
+[default]
+BLOCK_M = 128
+"#;
+
+    fn point_of(text: &str, shape: &str) -> (SearchSpace, Point) {
+        let space = parse(Path::new("t.toml"), text).unwrap();
+        let shape = Shape::parse(shape).unwrap();
+        let point = space
+            .evaluate(&space.default, &shape, &DeviceLimits::hopper())
+            .unwrap();
+        (space, point)
+    }
+
+    #[test]
+    fn geometry_comes_from_the_derived_values() {
+        // S = 300 with 128-row tiles: 3 blocks along x; B·H = 16 along y; 128·64 bytes.
+        let (space, point) = point_of(SPACE, "2,8,300,64");
+        let launch = launch_for(&space, &point).unwrap();
+        assert_eq!(
+            launch,
+            Launch {
+                grid: [3, 16, 1],
+                block: [256, 1, 1],
+                smem_bytes: 8192,
+            }
+        );
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_naming_it_and_the_file() {
+        let text = SPACE.replace("SMEM_BYTES = \"BLOCK_M * D\"\n", "");
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(err.contains("t.toml"), "{err}");
+        assert!(err.contains("no derived value SMEM_BYTES"), "{err}");
+    }
+
+    #[test]
+    fn a_zero_grid_or_a_boolean_is_rejected() {
+        let text = SPACE.replace("GRID_Y = \"B * H\"", "GRID_Y = \"B * H - 16\"");
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(
+            err.contains("GRID_Y = 0") && err.contains("out of range"),
+            "{err}"
+        );
+        let text = SPACE.replace("THREADS = \"BLOCK_M * 2\"", "THREADS = \"BLOCK_M > 2\"");
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(err.contains("THREADS = true is not an integer"), "{err}");
+    }
+}

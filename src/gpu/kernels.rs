@@ -1,0 +1,95 @@
+//! evotune's own kernels (the float32 reference, the baseline softmax), compiled with NVRTC for
+//! the device's arch through the crate's [`Compiler`] and its cache.
+
+use crate::compile::Compiler;
+use crate::error::{Error, Result};
+
+/// kernel_templates/reference_sdpa_f32.cu: entry points `sdpa_reference_f32` (float in/out) and
+/// `sdpa_reference_contract` (the FP8 kernel contract).
+pub const REFERENCE_SOURCE: &str = include_str!("../../kernel_templates/reference_sdpa_f32.cu");
+
+/// kernel_templates/baseline_softmax.cu: entry point `baseline_softmax`.
+pub const SOFTMAX_SOURCE: &str = include_str!("../../kernel_templates/baseline_softmax.cu");
+
+/// Threads per block the reference kernels require (`REF_THREADS` in the source).
+pub const REFERENCE_THREADS: u32 = 128;
+
+/// Threads per block the softmax kernel requires (`SOFTMAX_THREADS` in the source).
+pub const SOFTMAX_THREADS: u32 = 256;
+
+/// Compiles one of evotune's own kernels; a compile error (never expected) carries NVRTC's log.
+pub fn compile_builtin(compiler: &Compiler, kernel: &str, source: &str) -> Result<Vec<u8>> {
+    let compiled = compiler.compile(kernel, source)?;
+    match compiled.cubin {
+        Some(cubin) => Ok(cubin.as_ref().clone()),
+        None => Err(Error::Nvrtc(format!(
+            "evotune's own kernel {kernel} did not compile for {}:\n{}",
+            compiled.record.arch, compiled.record.log
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The constants above match the sources' #defines.
+    #[test]
+    fn thread_counts_match_the_sources() {
+        assert!(REFERENCE_SOURCE.contains(&format!("#define REF_THREADS {REFERENCE_THREADS}\n")));
+        assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
+    }
+
+    /// Both sources compile for sm_90a with NVRTC (no GPU needed), each entry point present.
+    #[test]
+    fn builtin_kernels_compile_for_hopper() {
+        let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
+        for (kernel, source) in [
+            ("sdpa_reference_f32", REFERENCE_SOURCE),
+            ("sdpa_reference_contract", REFERENCE_SOURCE),
+            ("baseline_softmax", SOFTMAX_SOURCE),
+        ] {
+            let compiled = compiler.compile(kernel, source).unwrap();
+            assert!(compiled.record.ok, "{kernel}:\n{}", compiled.record.log);
+            let res = compiled.record.resources.expect("a ptxas report");
+            assert_eq!(res.spill_stores, 0, "{kernel} spills");
+        }
+    }
+
+    /// The reference source has no tera syntax: rendered as a template it is unchanged (the
+    /// test space tests/fixtures/reference_contract.toml relies on it).
+    #[test]
+    fn reference_source_renders_unchanged_through_tera() {
+        let path = std::path::Path::new("reference_sdpa_f32.cu");
+        let t = crate::template::Template::from_text(path, REFERENCE_SOURCE).unwrap();
+        let space = crate::space::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/reference_contract.toml"
+        )))
+        .unwrap();
+        let shape = crate::shape::Shape::parse("1,1,8,8").unwrap();
+        let limits = crate::space::DeviceLimits::hopper();
+        let point = space.evaluate(&space.default, &shape, &limits).unwrap();
+        assert_eq!(
+            t.render(&space, &point, &shape, &limits).unwrap(),
+            REFERENCE_SOURCE
+        );
+    }
+
+    /// The broken test kernels (tests/fixtures/broken/*.cu) compile, each defining the contract's
+    /// entry point, so that the GPU fault tests fail only for the reason each one plants.
+    #[test]
+    fn broken_fixtures_compile_for_hopper() {
+        let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken");
+        for name in ["oob_write", "hang", "wrong_result", "skip_outputs"] {
+            let source = std::fs::read_to_string(format!("{dir}/{name}.cu")).unwrap();
+            let compiled = compiler.compile("sdpa_fp8_fwd", &source).unwrap();
+            assert!(compiled.record.ok, "{name}:\n{}", compiled.record.log);
+            assert!(
+                compiled.record.resources.is_some(),
+                "{name}: no sdpa_fp8_fwd entry point"
+            );
+        }
+    }
+}

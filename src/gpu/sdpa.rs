@@ -1,0 +1,131 @@
+//! Launching an FP8 SDPA kernel by the kernel contract, with its device buffers.
+//!
+//! The contract every candidate follows:
+//! `extern "C" __global__ void sdpa_fp8_fwd(const unsigned char* q, const unsigned char* k,
+//! const unsigned char* v, __half* o, float q_descale, float k_descale, float v_descale,
+//! float softmax_scale, int S, int D)`, with Q, K, V [B·H, S, D] e4m3 codes (D contiguous,
+//! unpadded) and O [B·H, S, D] fp16.
+
+use super::device::{cuda, Gpu, Kernel};
+use super::inputs::SdpaInputs;
+use crate::error::{Error, Result};
+use crate::eval::Launch;
+use crate::reference::POISON_F16;
+use cudarc::driver::result::DriverError;
+use cudarc::driver::{CudaSlice, CudaStream, LaunchConfig, PushKernelArg};
+use std::sync::Arc;
+
+/// The device buffers of one problem: e4m3 codes in, fp16 bits out.
+pub struct SdpaBuffers {
+    /// Q codes.
+    pub q: CudaSlice<u8>,
+    /// K codes.
+    pub k: CudaSlice<u8>,
+    /// V codes.
+    pub v: CudaSlice<u8>,
+    /// O, fp16 bit patterns.
+    pub o: CudaSlice<u16>,
+}
+
+impl SdpaBuffers {
+    /// Uploads the inputs' codes and allocates the output.
+    pub fn upload(gpu: &Gpu, inputs: &SdpaInputs) -> Result<Self> {
+        Ok(SdpaBuffers {
+            q: gpu.upload(&inputs.q.codes, "Q")?,
+            k: gpu.upload(&inputs.k.codes, "K")?,
+            v: gpu.upload(&inputs.v.codes, "V")?,
+            o: gpu.zeros(inputs.shape.elements(), "O")?,
+        })
+    }
+
+    /// Fills O with [`POISON_F16`], so that elements a kernel never writes are found.
+    pub fn poison_output(&mut self, gpu: &Gpu) -> Result<()> {
+        gpu.fill_u16(&mut self.o, POISON_F16)
+    }
+
+    /// O's bit patterns (waits for the stream).
+    pub fn read_output(&self, gpu: &Gpu) -> Result<Vec<u16>> {
+        gpu.download(&self.o, "O")
+    }
+}
+
+/// The scalar arguments of the contract.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SdpaScalars {
+    /// Q's descale factor.
+    pub q_descale: f32,
+    /// K's descale factor.
+    pub k_descale: f32,
+    /// V's descale factor.
+    pub v_descale: f32,
+    /// 1/√D.
+    pub softmax_scale: f32,
+    /// Sequence length.
+    pub s: i32,
+    /// Head dimension.
+    pub d: i32,
+}
+
+impl SdpaScalars {
+    /// The scalars for `inputs`; fails when S does not fit the contract's `int`.
+    pub fn of(inputs: &SdpaInputs) -> Result<Self> {
+        let s = i32::try_from(inputs.shape.s).map_err(|_| {
+            Error::flag(
+                "--shape",
+                format!("S={} does not fit an int", inputs.shape.s),
+            )
+        })?;
+        Ok(SdpaScalars {
+            q_descale: inputs.q.descale,
+            k_descale: inputs.k.descale,
+            v_descale: inputs.v.descale,
+            softmax_scale: inputs.softmax_scale,
+            s,
+            d: inputs.shape.d as i32,
+        })
+    }
+}
+
+/// The driver's launch configuration for `launch`.
+pub fn launch_config(launch: &Launch) -> LaunchConfig {
+    LaunchConfig {
+        grid_dim: (launch.grid[0], launch.grid[1], launch.grid[2]),
+        block_dim: (launch.block[0], launch.block[1], launch.block[2]),
+        shared_mem_bytes: launch.smem_bytes,
+    }
+}
+
+/// Enqueues one launch of `kernel` on `stream` (no synchronization).
+pub fn launch_sdpa(
+    stream: &Arc<CudaStream>,
+    kernel: &Kernel,
+    bufs: &SdpaBuffers,
+    sc: &SdpaScalars,
+    launch: &Launch,
+) -> std::result::Result<(), DriverError> {
+    let mut b = stream.launch_builder(kernel.function());
+    b.arg(&bufs.q).arg(&bufs.k).arg(&bufs.v).arg(&bufs.o);
+    b.arg(&sc.q_descale).arg(&sc.k_descale).arg(&sc.v_descale);
+    b.arg(&sc.softmax_scale).arg(&sc.s).arg(&sc.d);
+    // SAFETY: matches `sdpa_fp8_fwd(const unsigned char* q, const unsigned char* k,
+    // const unsigned char* v, __half* o, float q_descale, float k_descale, float v_descale,
+    // float softmax_scale, int S, int D)`: three device buffers of B·H·S·D e4m3 codes, one of
+    // B·H·S·D fp16 (u16 bits), four f32 and two i32, in that order. The buffers outlive the
+    // launch (the caller synchronizes before dropping them); a kernel that reads or writes out
+    // of bounds faults on the device and is reported as a CUDA error, not undefined host behavior.
+    unsafe { b.launch(launch_config(launch)) }.map(|_| ())
+}
+
+/// Launches once with poisoned output and waits; a fault is an [`Error::Cuda`].
+pub fn run_once(
+    gpu: &Gpu,
+    kernel: &Kernel,
+    bufs: &mut SdpaBuffers,
+    sc: &SdpaScalars,
+    launch: &Launch,
+) -> Result<()> {
+    bufs.poison_output(gpu)?;
+    launch_sdpa(gpu.stream(), kernel, bufs, sc, launch)
+        .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))?;
+    gpu.synchronize(&format!("the launch of {}", kernel.name))
+}

@@ -1,0 +1,299 @@
+//! The timing protocol: warm-up, then many timed repetitions with L2 flushed before each one
+//! (outside the timed region), measured two ways, summarized as median, p10, p90 and a bootstrap
+//! confidence interval of the median, with the SM clock read (never set) meanwhile.
+//!
+//! - **kernel-only**: CUDA events recorded around the replay of a CUDA graph holding one launch
+//!   (the L2 flush is a memset enqueued before the start event, outside the graph);
+//! - **per call**: the host's wall clock from the launch call to the return of the stream
+//!   synchronize (flush enqueued and completed before the clock starts).
+
+use super::clocks::{ClockProbe, ClockReading};
+use super::device::{cuda, Gpu};
+use crate::error::{Error, Result};
+use crate::eval::{Timing, TimingPlan};
+use crate::stats;
+use cudarc::driver::sys::{CUevent_flags, CUgraphInstantiate_flags, CUstreamCaptureMode};
+use cudarc::driver::{CudaEvent, CudaGraph, CudaSlice, CudaStream, DevicePtr};
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Aim for about this much wall time per method; short kernels get more repetitions.
+pub const TARGET_SECONDS: f64 = 0.3;
+/// Never more repetitions than this per method.
+pub const MAX_REPS: u32 = 20_000;
+/// Timed repetitions enqueued between two synchronizations (one event pair each).
+const BATCH: usize = 256;
+/// Flushed repetitions run to estimate the cost of one (for the repetition count).
+const PROBE_REPS: u32 = 5;
+/// Bootstrap resamples for the confidence interval of the median.
+const CI_RESAMPLES: usize = 2000;
+/// Seed of the bootstrap (fixed: the same samples give the same interval).
+const CI_SEED: u64 = 0x5EED_0FC1;
+
+/// Work to time: enqueues one unit (one launch, or a baseline's sequence) on the stream.
+pub type Work<'a> = dyn Fn(&Arc<CudaStream>) -> Result<()> + 'a;
+
+/// A buffer twice the size of L2, overwritten before each timed repetition.
+pub struct L2Flush {
+    buf: CudaSlice<u8>,
+    ptr: u64,
+    fills: Cell<u8>,
+}
+
+impl L2Flush {
+    /// Allocates 2 × the device's L2 size.
+    pub fn new(gpu: &Gpu) -> Result<Self> {
+        let bytes = (2 * gpu.l2_bytes()).max(1 << 20);
+        let buf = gpu.zeros::<u8>(bytes, "the L2 flush buffer")?;
+        let ptr = buf.device_ptr(gpu.stream()).0;
+        Ok(L2Flush {
+            buf,
+            ptr,
+            fills: Cell::new(0),
+        })
+    }
+
+    /// The buffer's size, bytes.
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Enqueues a memset of the whole buffer (a different byte each time).
+    pub fn enqueue(&self, stream: &CudaStream) -> Result<()> {
+        let value = self.fills.get().wrapping_add(1);
+        self.fills.set(value);
+        // SAFETY: `ptr` addresses the `bytes()` bytes owned by `self.buf`, which lives as long
+        // as `self`; the memset is ordered on the stream evotune uses for everything.
+        unsafe {
+            cudarc::driver::result::memset_d8_async(
+                self.ptr,
+                value,
+                self.bytes(),
+                stream.cu_stream(),
+            )
+        }
+        .map_err(cuda("cuMemsetD8Async (L2 flush)"))
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "L2 flushed before each rep (memset of {:.1} MiB = 2x L2, outside the timed region)",
+            self.bytes() as f64 / (1 << 20) as f64
+        )
+    }
+}
+
+/// Both timings of one unit of work, and the clocks meanwhile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// Kernel-only (graph replay between events).
+    pub kernel: Timing,
+    /// Per call (host wall clock, launch to synchronize).
+    pub call: Timing,
+    /// SM clock and throttle reasons read during the measurement.
+    pub clock: ClockReading,
+}
+
+/// Times `work` both ways under `plan`, flushing L2 with `flush` when the plan asks for it.
+pub fn measure(
+    gpu: &Gpu,
+    flush: Option<&L2Flush>,
+    plan: &TimingPlan,
+    work: &Work,
+) -> Result<Measurement> {
+    let flush = if plan.flush_l2 { flush } else { None };
+    if plan.flush_l2 && flush.is_none() {
+        return Err(Error::Gpu(
+            "an L2 flush was asked for without a flush buffer".into(),
+        ));
+    }
+    let probe = ClockProbe::start(gpu.pci_bus_id());
+    let kernel = kernel_only(gpu, flush, plan, work);
+    let call = kernel.and_then(|k| Ok((k, per_call(gpu, flush, plan, work)?)));
+    let clock = probe.finish();
+    let (kernel, call) = call?;
+    Ok(Measurement {
+        kernel,
+        call,
+        clock,
+    })
+}
+
+fn flush_text(flush: Option<&L2Flush>) -> String {
+    flush.map_or("L2 not flushed".into(), L2Flush::describe)
+}
+
+fn enqueue_flush(flush: Option<&L2Flush>, stream: &CudaStream) -> Result<()> {
+    flush.map_or(Ok(()), |f| f.enqueue(stream))
+}
+
+/// Captures one unit of `work` into a CUDA graph (ending the capture even when `work` fails).
+fn capture(gpu: &Gpu, work: &Work) -> Result<CudaGraph> {
+    let stream = gpu.stream();
+    stream
+        .begin_capture(CUstreamCaptureMode::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
+        .map_err(cuda("cuStreamBeginCapture"))?;
+    let enqueued = work(stream);
+    let graph = stream.end_capture(CUgraphInstantiate_flags(0));
+    enqueued?;
+    let graph = graph.map_err(cuda("cuStreamEndCapture/cuGraphInstantiate"))?;
+    let graph = graph.ok_or_else(|| Error::Gpu("the captured graph is empty".into()))?;
+    graph.upload().map_err(cuda("cuGraphUpload"))?;
+    Ok(graph)
+}
+
+fn kernel_only(
+    gpu: &Gpu,
+    flush: Option<&L2Flush>,
+    plan: &TimingPlan,
+    work: &Work,
+) -> Result<Timing> {
+    let stream = gpu.stream();
+    let graph = capture(gpu, work)?;
+    let replay = || graph.launch().map_err(cuda("cuGraphLaunch"));
+    for _ in 0..plan.warmup {
+        replay()?;
+    }
+    gpu.synchronize("warm-up graph replays")?;
+    let t = Instant::now();
+    for _ in 0..PROBE_REPS {
+        enqueue_flush(flush, stream)?;
+        replay()?;
+    }
+    gpu.synchronize("probe graph replays")?;
+    let reps = reps_for(plan.reps, t.elapsed().as_secs_f64() / f64::from(PROBE_REPS));
+    let events = event_pairs(gpu, (reps as usize).min(BATCH))?;
+    let mut samples = Vec::with_capacity(reps as usize);
+    while samples.len() < reps as usize {
+        let n = (reps as usize - samples.len()).min(events.len());
+        for (start, end) in &events[..n] {
+            enqueue_flush(flush, stream)?;
+            start.record(stream).map_err(cuda("cuEventRecord"))?;
+            replay()?;
+            end.record(stream).map_err(cuda("cuEventRecord"))?;
+        }
+        gpu.synchronize("timed graph replays")?;
+        for (start, end) in &events[..n] {
+            let ms = start.elapsed_ms(end).map_err(cuda("cuEventElapsedTime"))?;
+            samples.push(f64::from(ms) * 1e3);
+        }
+    }
+    let method = format!(
+        "kernel-only: CUDA events around a CUDA-graph replay of one launch; {}; {reps} reps after {} warm-up replays",
+        flush_text(flush),
+        plan.warmup
+    );
+    Ok(summarize_samples(method, samples))
+}
+
+fn event_pairs(gpu: &Gpu, n: usize) -> Result<Vec<(CudaEvent, CudaEvent)>> {
+    let ev = || {
+        gpu.context()
+            .new_event(Some(CUevent_flags::CU_EVENT_DEFAULT))
+            .map_err(cuda("cuEventCreate"))
+    };
+    (0..n).map(|_| Ok((ev()?, ev()?))).collect()
+}
+
+fn per_call(gpu: &Gpu, flush: Option<&L2Flush>, plan: &TimingPlan, work: &Work) -> Result<Timing> {
+    let stream = gpu.stream();
+    for _ in 0..plan.warmup {
+        work(stream)?;
+    }
+    gpu.synchronize("warm-up calls")?;
+    let timed_call = || -> Result<f64> {
+        enqueue_flush(flush, stream)?;
+        gpu.synchronize("the L2 flush")?;
+        let t0 = Instant::now();
+        work(stream)?;
+        gpu.synchronize("a timed call")?;
+        Ok(t0.elapsed().as_secs_f64() * 1e6)
+    };
+    let t = Instant::now();
+    for _ in 0..PROBE_REPS {
+        timed_call()?;
+    }
+    let reps = reps_for(plan.reps, t.elapsed().as_secs_f64() / f64::from(PROBE_REPS));
+    let samples = (0..reps)
+        .map(|_| timed_call())
+        .collect::<Result<Vec<f64>>>()?;
+    let method = format!(
+        "per call: host wall clock from the launch call to the return of cuStreamSynchronize; {}; {reps} reps after {} warm-up calls",
+        flush_text(flush),
+        plan.warmup
+    );
+    Ok(summarize_samples(method, samples))
+}
+
+/// Repetitions for a unit costing `per_rep_s` seconds of wall time (flush included): enough to
+/// fill about [`TARGET_SECONDS`], never fewer than `min_reps`, never more than [`MAX_REPS`]
+/// (unless `min_reps` itself is more).
+pub fn reps_for(min_reps: u32, per_rep_s: f64) -> u32 {
+    let min_reps = min_reps.max(1);
+    if !per_rep_s.is_finite() || per_rep_s <= 0.0 {
+        return min_reps;
+    }
+    let fill = (TARGET_SECONDS / per_rep_s).ceil().min(f64::from(MAX_REPS)) as u32;
+    fill.max(min_reps)
+}
+
+/// Median, p10, p90 and the 95% bootstrap CI of the median of `samples_us`.
+/// Median, p10, p90 and the 95% percentile-bootstrap CI of the median of `samples_us`.
+pub(crate) fn summarize_samples(method: String, samples_us: Vec<f64>) -> Timing {
+    let (ci_lo_us, ci_hi_us) = stats::median_ci(&samples_us, 0.95, CI_RESAMPLES, CI_SEED);
+    Timing {
+        method,
+        p50_us: stats::median(&samples_us),
+        p10_us: stats::percentile(&samples_us, 10.0),
+        p90_us: stats::percentile(&samples_us, 90.0),
+        ci_lo_us,
+        ci_hi_us,
+        samples_us,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_known_samples() {
+        // 1..=101 shuffled: median 51, p10 11, p90 91; the CI brackets the median.
+        let samples: Vec<f64> = (0..101).map(|i| f64::from((i * 37) % 101 + 1)).collect();
+        let t = summarize_samples("m".into(), samples.clone());
+        assert_eq!((t.p50_us, t.p10_us, t.p90_us), (51.0, 11.0, 91.0));
+        assert!(t.ci_lo_us <= 51.0 && 51.0 <= t.ci_hi_us, "{t:?}");
+        assert!(
+            t.ci_lo_us >= 40.0 && t.ci_hi_us <= 62.0,
+            "the CI is about ±1.3·σ/√n wide: {t:?}"
+        );
+        assert_eq!(t.samples_us, samples, "samples are kept in measured order");
+        assert_eq!(t.method, "m");
+    }
+
+    #[test]
+    fn identical_samples_give_a_zero_width_interval_and_it_is_reproducible() {
+        let t = summarize_samples("m".into(), vec![12.5; 300]);
+        assert_eq!((t.p50_us, t.ci_lo_us, t.ci_hi_us), (12.5, 12.5, 12.5));
+        let noisy: Vec<f64> = (0..500).map(|i| 10.0 + f64::from(i % 17) * 0.1).collect();
+        assert_eq!(
+            summarize_samples("a".into(), noisy.clone()).ci_lo_us,
+            summarize_samples("b".into(), noisy).ci_lo_us
+        );
+    }
+
+    #[test]
+    fn repetitions_fill_the_target_time_within_bounds() {
+        // 10 µs per rep: 0.3 s / 10 µs = 30000, capped at MAX_REPS.
+        assert_eq!(reps_for(100, 10e-6), MAX_REPS);
+        // 100 µs: 3000 reps.
+        assert_eq!(reps_for(100, 100e-6), 3000);
+        // 13 ms: the target would need 24; the minimum of 100 wins.
+        assert_eq!(reps_for(100, 13e-3), 100);
+        // A minimum above the cap is honoured; a bad estimate falls back to the minimum.
+        assert_eq!(reps_for(50_000, 1e-6), 50_000);
+        assert_eq!(reps_for(100, 0.0), 100);
+        assert_eq!(reps_for(100, f64::NAN), 100);
+    }
+}

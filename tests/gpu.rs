@@ -1,0 +1,476 @@
+//! GPU tests (run by scripts/gpu-test.sh): the float32 reference against the float64 one, output
+//! poisoning, the worker pool on good and broken kernels, `evotune bench` and `evotune baseline`
+//! end to end. Each test first looks for a GPU and, where there is none, panics with
+//! "no NVIDIA GPU: GPU test not run": it never passes without having run.
+#![cfg(feature = "gpu")]
+
+use evotune::compile::{Cache, Compiler};
+use evotune::eval::{
+    self, EvalRequest, EvalResponse, Launch, TimingPlan, Worker, WorkerSpec, DEFAULT_TOLERANCE,
+};
+use evotune::gpu::reference::GpuReference;
+use evotune::gpu::{self, Gpu, GpuBackend, SdpaInputs};
+use evotune::reference::sdpa_f64;
+use evotune::shape::Shape;
+use evotune::space;
+use evotune::template::Template;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const SDPA_SPACE: &str = "search_spaces/sdpa_fp8.toml";
+
+/// The crate's folder: `$EVOTUNE_ROOT` when set (for a test binary built on another machine),
+/// else where it was built.
+fn root() -> PathBuf {
+    std::env::var_os("EVOTUNE_ROOT")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
+}
+
+/// The evotune binary: `$EVOTUNE_BIN` when set, else the one cargo built with these tests.
+fn evotune_bin() -> PathBuf {
+    std::env::var_os("EVOTUNE_BIN")
+        .map_or_else(|| env!("CARGO_BIN_EXE_evotune").into(), PathBuf::from)
+}
+
+/// The GPU, or the panic that says the test did not run.
+fn require_gpu() -> gpu::DeviceInfo {
+    gpu::detect(0).unwrap_or_else(|e| panic!("no NVIDIA GPU: GPU test not run ({e})"))
+}
+
+fn shape(text: &str) -> Shape {
+    Shape::parse(text).unwrap()
+}
+
+fn compiler(info: &gpu::DeviceInfo) -> Compiler {
+    let cache = Cache::new(Cache::default_dir());
+    Compiler::new(&info.limits.arch_name(), Some(cache)).expect("NVRTC loads")
+}
+
+/// Compiles `source` (entry point `kernel`) and writes its cubin into `dir`.
+fn cubin_file(c: &Compiler, dir: &Path, name: &str, kernel: &str, source: &str) -> PathBuf {
+    let compiled = c.compile(kernel, source).unwrap();
+    let cubin = compiled
+        .cubin
+        .unwrap_or_else(|| panic!("{name} did not compile:\n{}", compiled.record.log));
+    let path = dir.join(format!("{name}.cubin"));
+    std::fs::write(&path, cubin.as_slice()).unwrap();
+    path
+}
+
+fn fixture(name: &str) -> String {
+    let path = root()
+        .join("tests/fixtures/broken")
+        .join(format!("{name}.cu"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One thread per output element: grid B·H·S, block D (the broken fixtures' geometry).
+fn per_element(s: &Shape) -> Launch {
+    Launch {
+        grid: [(s.b * s.h * s.s) as u32, 1, 1],
+        block: [s.d as u32, 1, 1],
+        smem_bytes: 0,
+    }
+}
+
+/// One block of 128 threads per query row (the reference kernel's geometry).
+fn per_row(s: &Shape, smem_bytes: u32) -> Launch {
+    Launch {
+        grid: [(s.b * s.h * s.s) as u32, 1, 1],
+        block: [128, 1, 1],
+        smem_bytes,
+    }
+}
+
+fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> EvalRequest {
+    EvalRequest {
+        id,
+        label: format!("test {id}"),
+        kernel: kernel.into(),
+        cubin: cubin.into(),
+        launch,
+        shape: *s,
+        seed: 100 + id,
+        tolerance: DEFAULT_TOLERANCE,
+        timing: Some(TimingPlan {
+            warmup: 5,
+            reps: 100,
+            flush_l2: true,
+        }),
+        dump: None,
+    }
+}
+
+#[test]
+fn gpu_float32_reference_matches_cpu_float64_on_small_shapes() {
+    let info = require_gpu();
+    let g = Gpu::open(0).unwrap();
+    let r = GpuReference::new(&g, &compiler(&info)).unwrap();
+    // S from 1 to 300, D from 8 to 256 (107: not a multiple of 32), one head to several.
+    for text in [
+        "1,1,1,8",
+        "1,2,17,64",
+        "2,1,100,107",
+        "1,1,300,256",
+        "1,3,129,32",
+        "2,2,256,128",
+    ] {
+        let s = shape(text);
+        let inputs = SdpaInputs::generate(&s, 1);
+        for (what, [q, k, v]) in [
+            ("dequantized", inputs.tensors().map(|t| t.dequantized())),
+            (
+                "full precision",
+                inputs.tensors().map(|t| t.original.clone()),
+            ),
+        ] {
+            let cpu = sdpa_f64(&q, &k, &v, &s, f64::from(inputs.softmax_scale), false);
+            let gpu = r.run(&g, &q, &k, &v, &s, inputs.softmax_scale).unwrap();
+            let worst = cpu
+                .iter()
+                .zip(&gpu)
+                .map(|(c, g)| (c - g).abs() / (1.0 + c.abs()))
+                .fold(0.0, f64::max);
+            // fp32 sums of ≤ 300 terms: a few f32 ulps (2^-24 ≈ 6e-8) times the length at worst.
+            assert!(worst < 2e-5, "{text} {what}: worst error {worst:e}");
+        }
+    }
+}
+
+#[test]
+fn a_kernel_that_skips_outputs_is_caught_by_the_poison() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let good = cubin_file(
+        &c,
+        dir.path(),
+        "good",
+        "sdpa_reference_contract",
+        gpu::kernels::REFERENCE_SOURCE,
+    );
+    let skip = cubin_file(
+        &c,
+        dir.path(),
+        "skip",
+        "sdpa_fp8_fwd",
+        &fixture("skip_outputs"),
+    );
+    let mut backend = GpuBackend::open(0).unwrap();
+    let s = shape("2,4,100,64");
+    // The good kernel first, with 100 KB of dynamic shared memory (opt-in above 48 KB).
+    let mut req = request(
+        1,
+        "sdpa_reference_contract",
+        &good,
+        per_row(&s, 100 * 1024),
+        &s,
+    );
+    req.timing = None;
+    let ok = eval::Backend::evaluate(&mut backend, &req);
+    assert!(ok.outcome.is_ok(), "{:?}", ok.outcome);
+    assert_eq!(ok.errors.unwrap().unwritten, 0);
+    // Then the same buffers' shape, a kernel that skips the last row of every head.
+    let mut req = request(2, "sdpa_fp8_fwd", &skip, per_element(&s), &s);
+    req.timing = None;
+    let bad = eval::Backend::evaluate(&mut backend, &req);
+    assert_eq!(bad.outcome.name(), "invalid", "{:?}", bad.outcome);
+    assert_eq!(bad.errors.unwrap().unwritten, s.b * s.h * s.d);
+    assert!(
+        bad.outcome.reason().contains("unwritten (still poison)"),
+        "{}",
+        bad.outcome
+    );
+    assert!(eval::Backend::usable_after(&backend, &bad));
+}
+
+/// The correct kernel of the fault run: the default config of the sdpa_fp8 space when that space
+/// exists, else the reference kernel behind the contract. Returns (kernel, cubin, launch, what).
+fn good_kernel(
+    info: &gpu::DeviceInfo,
+    c: &Compiler,
+    dir: &Path,
+    s: &Shape,
+) -> (String, PathBuf, Launch, String) {
+    let path = root().join(SDPA_SPACE);
+    if !path.is_file() {
+        eprintln!(
+            "{SDPA_SPACE} is absent: the fault run uses the reference kernel as its good kernel"
+        );
+        let cubin = cubin_file(
+            c,
+            dir,
+            "good",
+            "sdpa_reference_contract",
+            gpu::kernels::REFERENCE_SOURCE,
+        );
+        return (
+            "sdpa_reference_contract".into(),
+            cubin,
+            per_row(s, 0),
+            "reference contract".into(),
+        );
+    }
+    let sp = space::load(&path).unwrap();
+    let point = sp.evaluate(&sp.default, s, &info.limits).unwrap();
+    assert!(
+        point.is_valid(),
+        "the default config breaks {:?} at {s}",
+        point.violated
+    );
+    let launch = eval::launch_for(&sp, &point).unwrap();
+    let source = Template::for_space(&sp)
+        .unwrap()
+        .render(&sp, &point, s, &info.limits)
+        .unwrap();
+    let cubin = cubin_file(c, dir, "good", &sp.kernel, &source);
+    (
+        sp.kernel.clone(),
+        cubin,
+        launch,
+        format!("{SDPA_SPACE} default"),
+    )
+}
+
+#[test]
+fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let s = shape("2,8,512,64");
+    let (good_name, good, good_launch, what) = good_kernel(&info, &c, dir.path(), &s);
+    let broken = |name: &str| cubin_file(&c, dir.path(), name, "sdpa_fp8_fwd", &fixture(name));
+    let (oob, hang, wrong, skip) = (
+        broken("oob_write"),
+        broken("hang"),
+        broken("wrong_result"),
+        broken("skip_outputs"),
+    );
+    let spec = WorkerSpec {
+        program: evotune_bin(),
+        args: vec!["worker".into(), "--device".into(), "0".into()],
+        start_timeout: Duration::from_secs(120),
+    };
+    let mut worker = Worker::start(&spec).unwrap();
+    let plan: Vec<(&str, EvalRequest, u64)> = vec![
+        ("ok", request(0, &good_name, &good, good_launch, &s), 300),
+        (
+            "launch_failed",
+            request(1, "sdpa_fp8_fwd", &oob, per_element(&s), &s),
+            120,
+        ),
+        ("ok", request(2, &good_name, &good, good_launch, &s), 300),
+        (
+            "timeout",
+            request(3, "sdpa_fp8_fwd", &hang, per_element(&s), &s),
+            20,
+        ),
+        ("ok", request(4, &good_name, &good, good_launch, &s), 300),
+        (
+            "invalid",
+            request(5, "sdpa_fp8_fwd", &wrong, per_element(&s), &s),
+            120,
+        ),
+        (
+            "invalid",
+            request(6, "sdpa_fp8_fwd", &skip, per_element(&s), &s),
+            120,
+        ),
+        ("ok", request(7, &good_name, &good, good_launch, &s), 300),
+    ];
+    let got: Vec<EvalResponse> = plan
+        .iter()
+        .map(|(_, req, limit)| worker.evaluate(req, Duration::from_secs(*limit)))
+        .collect();
+    for ((want, req, _), resp) in plan.iter().zip(&got) {
+        eprintln!("{} ({}): {}", req.id, req.kernel, resp.outcome);
+        assert_eq!(
+            resp.outcome.name(),
+            *want,
+            "request {} ({what} for good kernels): {:?}",
+            req.id,
+            resp.outcome
+        );
+        assert_eq!(resp.id, req.id);
+    }
+    for resp in got.iter().filter(|r| r.outcome.is_ok()) {
+        let (k, p) = (
+            resp.kernel_time.as_ref().unwrap(),
+            resp.call_time.as_ref().unwrap(),
+        );
+        assert!(k.p50_us > 0.0 && p.p50_us > 0.0, "{k:?} {p:?}");
+        assert!(k.samples_us.len() >= 100 && p.samples_us.len() >= 100);
+        assert!(k.ci_lo_us <= k.p50_us && k.p50_us <= k.ci_hi_us);
+        assert!(k.method.contains("L2 flushed"), "{}", k.method);
+        let e = resp.errors.unwrap();
+        assert_eq!((e.unwritten, e.nan_count, e.inf_count), (0, 0, 0));
+        assert!(
+            resp.errors_vs_full.unwrap().max_abs > 0.0,
+            "quantization costs something"
+        );
+    }
+    assert!(
+        got[1].outcome.reason().contains("CUDA_ERROR_"),
+        "{}",
+        got[1].outcome
+    );
+    assert!(got[5].errors.unwrap().unwritten == 0 && got[5].errors.unwrap().max_abs > 0.05);
+    assert_eq!(got[6].errors.unwrap().unwritten, s.b * s.h * s.d);
+    assert_eq!(
+        worker.restarts, 2,
+        "the fault and the hang each cost one worker"
+    );
+}
+
+fn evotune(args: &[&str]) -> std::process::Output {
+    Command::new(evotune_bin())
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn numpy_check(script: &str, dir: &Path) {
+    let has_numpy = Command::new("python3")
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        has_numpy,
+        "python3 with numpy is needed to read the dump (pip install numpy)"
+    );
+    let out = Command::new("python3")
+        .args(["-c", script, dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "numpy check failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn bench_runs_end_to_end_and_its_dump_reads_in_numpy() {
+    require_gpu();
+    let dir = tempfile::tempdir().unwrap();
+    let (out, dump) = (dir.path().join("run"), dir.path().join("dump"));
+    let o = evotune(&[
+        "bench",
+        "--space",
+        "tests/fixtures/reference_contract.toml",
+        "--config",
+        "default",
+        "--shape",
+        "1,3,77,96",
+        "--json",
+        "--reps",
+        "100",
+        "--seed",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        "--dump",
+        dump.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "bench failed:\n{stderr}");
+    let resp: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(resp["outcome"]["kind"], "ok", "{resp}");
+    assert!(resp["kernel_time"]["p50_us"].as_f64().unwrap() > 0.0);
+    assert!(
+        stderr.contains("kernel-only p50") && stderr.contains("TFLOP/s"),
+        "{stderr}"
+    );
+    let files: Vec<_> = std::fs::read_dir(out.join("bench")).unwrap().collect();
+    assert_eq!(files.len(), 1, "one candidate_<hash>.json");
+    numpy_check(
+        "import numpy as np, json, sys\n\
+         d = sys.argv[1]\n\
+         q, k, v, o = (np.load(f'{d}/{n}.npy') for n in 'qkvo')\n\
+         m = json.load(open(f'{d}/meta.json'))\n\
+         assert m['shape'] == [1, 3, 77, 96] and m['seed'] == 5 and m['passed'], m\n\
+         assert q.dtype == np.uint8 and q.shape == (1, 3, 77, 96)\n\
+         assert o.dtype == np.float16 and o.shape == (1, 3, 77, 96)\n\
+         assert not (o.view(np.uint16) == 0x7E7F).any() and np.isfinite(o).all()\n\
+         assert abs(m['softmax_scale'] - 96 ** -0.5) < 1e-7\n\
+         print('dump ok')",
+        &dump,
+    );
+}
+
+#[test]
+fn bench_of_the_sdpa_fp8_default_config_passes() {
+    require_gpu();
+    assert!(
+        root().join(SDPA_SPACE).is_file(),
+        "{SDPA_SPACE} is missing: this test benches its default config and needs it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let o = evotune(&[
+        "bench",
+        "--config",
+        "default",
+        "--shape",
+        "2,8,512,64",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "bench failed:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn baseline_writes_three_records_with_numbers_or_reasons() {
+    require_gpu();
+    let dir = tempfile::tempdir().unwrap();
+    let o = evotune(&[
+        "baseline",
+        "--shape",
+        "2,8,512,64",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "baseline failed:\n{text}");
+    let read = |name: &str| -> serde_json::Value {
+        let p = dir
+            .path()
+            .join("bench")
+            .join(format!("baseline_{name}.json"));
+        serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+    };
+    let math = read("math");
+    assert_eq!(
+        math["status"], "ok",
+        "the in-project baseline must measure: {math}"
+    );
+    assert_eq!(math["validation"]["passed"], true, "{math}");
+    assert!(math["kernel_time"]["p50_us"].as_f64().unwrap() > 0.0);
+    assert!(math["call_time"]["p50_us"].as_f64().unwrap() > 0.0);
+    for name in ["flash", "cudnn"] {
+        let r = read(name);
+        match r["status"].as_str().unwrap() {
+            "ok" => assert!(r["call_time"]["p50_us"].as_f64().unwrap() > 0.0, "{r}"),
+            "unavailable" => {
+                assert!(!r["reason"].as_str().unwrap().is_empty(), "{r}");
+                assert!(
+                    r["kernel_time"].is_null() && r["kernel_tflops"].is_null(),
+                    "{r}"
+                );
+                eprintln!("{name} unavailable: {}", r["reason"]);
+            }
+            other => panic!("{name}: status {other}"),
+        }
+    }
+    eprintln!("{text}");
+}
