@@ -19,5 +19,6 @@ pub mod shape;
 pub mod space;
 pub mod stats;
 pub mod template;
+pub mod tunelog;
 
 pub use error::{Error, Result};

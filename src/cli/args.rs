@@ -39,6 +39,8 @@ pub enum Command {
     Compile(CompileArgs),
     /// Validate and time one configuration on the GPU.
     Bench(BenchArgs),
+    /// Validate (and time) every valid point of a space, or a sample, into a tune log.
+    Record(RecordArgs),
     /// Time the baselines (fp16 math path, PyTorch flash and cuDNN) on the GPU.
     Baseline(BaselineArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
@@ -213,4 +215,45 @@ pub struct WorkerArgs {
     /// GPU ordinal.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub device: u32,
+}
+
+/// `evotune record`
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The space file.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// Problem shape B,H,S,D.
+    #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
+    pub shape: String,
+    /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Measure N valid points sampled with --seed instead of all of them.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Seed of the sampling and of the random inputs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Validate only; record no times.
+    #[arg(long)]
+    pub no_timing: bool,
+    /// Timed repetitions per method (at least 100; more for short kernels).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub reps: u32,
+    /// Absolute tolerance [default: the stated default].
+    #[arg(long, value_name = "X")]
+    pub atol: Option<f64>,
+    /// Relative tolerance [default: the stated default].
+    #[arg(long, value_name = "Y")]
+    pub rtol: Option<f64>,
+    /// GPU ordinal.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub device: u32,
+    /// Watchdog limit per candidate, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Compile cache folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }

@@ -100,7 +100,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 /// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`].
-fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
+pub(super) fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
     let check = |flag: &'static str, v: f64| {
         if v.is_finite() && v >= 0.0 {
             Ok(v)
@@ -146,7 +146,7 @@ fn valid_point(t: &Target, config: &str) -> Result<Point> {
 }
 
 /// Writes kernels/<hash>.cu and kernels/<hash>.cubin; returns the cubin's absolute path.
-fn write_kernel(out: &Path, hash: &str, source: &str, cubin: &[u8]) -> Result<PathBuf> {
+pub(super) fn write_kernel(out: &Path, hash: &str, source: &str, cubin: &[u8]) -> Result<PathBuf> {
     let dir = out.join("kernels");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
     let cu = dir.join(format!("{hash}.cu"));

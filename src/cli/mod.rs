@@ -4,6 +4,7 @@ mod args;
 mod baseline;
 mod bench;
 mod compile;
+mod record;
 mod render;
 mod run_dir;
 mod space_show;
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Compile(a)) => compile::run(&a),
         Some(Command::Bench(a)) => bench::run(&a),
+        Some(Command::Record(a)) => record::run(&a),
         Some(Command::Baseline(a)) => baseline::run(&a),
         Some(Command::Worker(a)) => worker::run(&a),
     }
