@@ -14,21 +14,8 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
         ArchPolicy::GpuOrFlag,
     )?;
     t.require_valid_points()?;
-    let points = match args.limit {
-        Some(n) => t.space.sample_valid(&t.shape, &t.limits, n, args.seed)?,
-        None => t.space.valid_points(&t.shape, &t.limits)?,
-    };
-    let jobs = points
-        .iter()
-        .map(|p| {
-            let source = t.template.render(&t.space, p, &t.shape, &t.limits)?;
-            Ok(Job {
-                label: p.config.to_string(),
-                kernel: t.space.kernel.clone(),
-                source,
-            })
-        })
-        .collect::<crate::Result<Vec<_>>>()?;
+    let points = t.points(args.limit, args.seed)?;
+    let jobs = t.jobs(&points)?;
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache.clone()))?;
     eprintln!(

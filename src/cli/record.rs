@@ -25,10 +25,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     let t = Target::on_device(&args.shape, &args.space, &device)?;
     t.require_valid_points()?;
-    let points = match args.limit {
-        Some(n) => t.space.sample_valid(&t.shape, &t.limits, n, args.seed)?,
-        None => t.space.valid_points(&t.shape, &t.limits)?,
-    };
+    let points = t.points(args.limit, args.seed)?;
     let (jobs, compiled) = compile_points(args, &t, &points)?;
     let log_path = args
         .out
@@ -81,17 +78,7 @@ fn compile_points(
     t: &Target,
     points: &[Point],
 ) -> anyhow::Result<(Vec<Job>, Vec<Compiled>)> {
-    let jobs = points
-        .iter()
-        .map(|p| {
-            let source = t.template.render(&t.space, p, &t.shape, &t.limits)?;
-            Ok(Job {
-                label: p.config.to_string(),
-                kernel: t.space.kernel.clone(),
-                source,
-            })
-        })
-        .collect::<crate::Result<Vec<_>>>()?;
+    let jobs = t.jobs(points)?;
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
     let progress = Progress::new(jobs.len() as u64, "compile");

@@ -1,9 +1,10 @@
 //! Validated problem and target: the shape, the device limits, the space and its template.
 
+use crate::compile::Job;
 use crate::error::{Error, Result};
 use crate::gpu;
 use crate::shape::Shape;
-use crate::space::{self, DeviceLimits, SearchSpace};
+use crate::space::{self, DeviceLimits, Point, SearchSpace};
 use crate::template::Template;
 use std::path::Path;
 
@@ -65,6 +66,30 @@ impl Target {
             space,
             template,
         })
+    }
+
+    /// `limit` valid points sampled with `seed`, or all of them.
+    pub fn points(&self, limit: Option<usize>, seed: u64) -> Result<Vec<Point>> {
+        match limit {
+            Some(n) => self.space.sample_valid(&self.shape, &self.limits, n, seed),
+            None => self.space.valid_points(&self.shape, &self.limits),
+        }
+    }
+
+    /// A compile job (rendered source) for each point.
+    pub fn jobs(&self, points: &[Point]) -> Result<Vec<Job>> {
+        points
+            .iter()
+            .map(|p| {
+                Ok(Job {
+                    label: p.config.to_string(),
+                    kernel: self.space.kernel.clone(),
+                    source: self
+                        .template
+                        .render(&self.space, p, &self.shape, &self.limits)?,
+                })
+            })
+            .collect()
     }
 
     /// Fails when no point satisfies the space's constraints, naming the strictest one.
