@@ -7,12 +7,12 @@ use super::record::{BaselineRecord, Validation};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 use crate::eval::{TimingPlan, FP16_MATH_TOLERANCE};
-use crate::gpu::check::{failure_reason, verdict};
 use crate::gpu::inputs::to_f16_bits;
 use crate::gpu::kernels::{compile_builtin, SOFTMAX_SOURCE, SOFTMAX_THREADS};
 use crate::gpu::{cuda, measure, Gpu, Kernel, L2Flush, ReferenceEngine, SdpaInputs};
 use crate::numerics::f16_bits_to_f32;
 use crate::reference::POISON_F16;
+use crate::reference::{check_bits, HalfFormat};
 use crate::shape::Shape;
 use cudarc::cublas::sys::{cublasComputeType_t, cublasGemmAlgo_t, cublasOperation_t, cudaDataType};
 use cudarc::cublas::CudaBlas;
@@ -115,13 +115,13 @@ fn validate(
     let [q, k, v] = [&math.host.0, &math.host.1, &math.host.2].map(|b| widened(b));
     let (reference, path) =
         references.sdpa(gpu, (&q, &k, &v), &inputs.shape, inputs.softmax_scale)?;
-    let checked = verdict(&out, &reference, FP16_MATH_TOLERANCE);
+    let checked = check_bits(&out, HalfFormat::F16, &reference, FP16_MATH_TOLERANCE);
     Ok(Validation {
         reference: format!("{} on the same fp16-rounded inputs", path.describe()),
         tolerance: FP16_MATH_TOLERANCE,
         errors: checked.figures,
         passed: checked.passes(),
-        reason: Some(failure_reason(&checked)).filter(|r| !r.is_empty()),
+        reason: Some(checked.failure_reason()).filter(|r| !r.is_empty()),
     })
 }
 

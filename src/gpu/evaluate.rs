@@ -1,7 +1,6 @@
 //! The GPU evaluator behind a worker process: load the cubin, run on fresh poisoned inputs, check
 //! against the reference, time the survivors. Every failure of the candidate is an outcome.
 
-use super::check::{self, failure_reason};
 use super::device::{cuda, Gpu, Kernel};
 use super::dump::{write_dump, DumpedResult};
 use super::inputs::SdpaInputs;
@@ -11,6 +10,7 @@ use super::timing::{measure, L2Flush};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, WorkerHello};
+use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::CudaStream;
 use std::sync::Arc;
@@ -82,8 +82,8 @@ impl GpuBackend {
             .references
             .sdpa(&self.gpu, (q, k, v), &req.shape, scale)?;
         Ok(Checked {
-            verdict: check::verdict(out, &reference, req.tolerance),
-            full: check::figures(out, &full_reference),
+            verdict: check_bits(out, HalfFormat::F16, &reference, req.tolerance),
+            full: figures_from_f16_bits(out, &full_reference),
             reference,
             path,
         })
@@ -108,7 +108,7 @@ impl GpuBackend {
         resp.errors_vs_full = Some(checked.full);
         if !checked.verdict.passes() {
             resp.outcome = Outcome::Invalid {
-                reason: failure_reason(&checked.verdict),
+                reason: checked.verdict.failure_reason(),
             };
             return Ok(resp);
         }
@@ -121,14 +121,15 @@ impl GpuBackend {
         };
         let m = measure(&self.gpu, Some(&self.flush), plan, &work)?;
         // The timed runs wrote O again: it must still pass (a race shows up here).
-        let after = check::verdict(
+        let after = check_bits(
             &bufs.read_output(&self.gpu)?,
+            HalfFormat::F16,
             &checked.reference,
             req.tolerance,
         );
         if !after.passes() {
             resp.outcome = Outcome::Invalid {
-                reason: format!("after the timed runs: {}", failure_reason(&after)),
+                reason: format!("after the timed runs: {}", after.failure_reason()),
             };
             resp.errors = Some(after.figures);
             return Ok(resp);

@@ -2,7 +2,6 @@
 //! buffers, fresh inputs, the SDPA launch by the kernel contract, the references, the timing
 //! protocol, and the evaluator a worker process serves with.
 
-pub mod check;
 pub mod clocks;
 mod device;
 pub mod dump;

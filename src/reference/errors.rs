@@ -96,6 +96,41 @@ impl Verdict {
         let f = &self.figures;
         f.nan_count == 0 && f.inf_count == 0 && f.unwritten == 0 && self.outside == 0
     }
+
+    /// Why it fails, with figures, in one line (empty when it passes).
+    pub fn failure_reason(&self) -> String {
+        let v = self;
+        if v.passes() {
+            return String::new();
+        }
+        let f = &v.figures;
+        let mut parts = Vec::new();
+        if f.unwritten > 0 {
+            parts.push(format!(
+                "{} of {} elements unwritten (still poison)",
+                f.unwritten, f.elements
+            ));
+        }
+        if f.nan_count > 0 {
+            parts.push(format!("{} NaN", f.nan_count));
+        }
+        if f.inf_count > 0 {
+            parts.push(format!("{} infinite", f.inf_count));
+        }
+        if v.outside > 0 {
+            parts.push(format!(
+                "{} of {} outside |out − ref| ≤ {} + {}·|ref|",
+                v.outside, f.elements, v.tolerance.atol, v.tolerance.rtol
+            ));
+        }
+        format!(
+            "{}; max_abs {:.3e}, mean_abs {:.3e}, rel_l2 {:.3e} (finite written elements)",
+            parts.join("; "),
+            f.max_abs,
+            f.mean_abs,
+            f.rel_l2
+        )
+    }
 }
 
 /// Error figures of `out` (f32 values; `unwritten[i]` marks poison still in place) against `reference`.
@@ -371,3 +406,6 @@ mod tests {
         figures(&[1.0], &[false], &[1.0, 2.0]);
     }
 }
+
+#[cfg(test)]
+mod verdict_tests;
