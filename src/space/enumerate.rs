@@ -26,7 +26,7 @@ impl<'a> PointIter<'a> {
     fn current(&self) -> Config {
         let mut config = Config::default();
         for (param, &i) in self.space.params.iter().zip(&self.digits) {
-            config.set(&param.name, param.domain.values()[i].clone());
+            config.set(&param.name, param.domain.value(i));
         }
         config
     }

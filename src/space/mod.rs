@@ -38,6 +38,15 @@ impl Domain {
         }
     }
 
+    /// The value at position `i` of the declared order.
+    pub fn value(&self, i: usize) -> Value {
+        match self {
+            Domain::Ints(v) => Value::Int(v[i]),
+            Domain::Bools(v) => Value::Bool(v[i]),
+            Domain::Choices(v) => Value::Choice(v[i].clone()),
+        }
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         match self {
