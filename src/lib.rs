@@ -5,6 +5,7 @@
 //! fresh inputs, checks it against the [`reference`](mod@reference) and times it (behind the worker processes of
 //! [`eval`]), [`baseline`] measures what it is compared with, and the later stages evolve and report.
 
+pub mod artifacts;
 pub mod baseline;
 pub mod cli;
 pub mod compile;

@@ -14,7 +14,7 @@ use crate::eval::{
 use crate::gpu;
 use crate::progress::Progress;
 use crate::space::Point;
-use crate::tunelog::{Row, TuneLog};
+use crate::tunelog::{TrialRecord, TuneLog};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -52,13 +52,13 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
             i,
         )?;
         *counts.entry(resp.outcome.name()).or_default() += 1;
-        log.append(&Row {
-            trial: i,
-            generation: 0,
-            config: &point.config,
-            compile: Some(&c.record),
-            response: &resp,
-        })?;
+        log.append(&TrialRecord::measured(
+            i,
+            0,
+            &point.config,
+            Some(&c.record),
+            &resp,
+        ))?;
         progress.inc();
     }
     progress.finish();

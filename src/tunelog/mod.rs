@@ -1,10 +1,15 @@
-//! The tune log: one CSV row per trial, flushed after every row, so nothing is lost on a crash.
+//! The tune log: one CSV row per trial, flushed after every row, so nothing is lost on a crash,
+//! and read back (a torn last line ignored) to resume a run or to replay its measurements.
 
-use crate::compile::CompileRecord;
+mod reader;
+mod record;
+
+pub use reader::{read, LogContents};
+pub use record::TrialRecord;
+
 use crate::error::{Error, Result};
-use crate::eval::EvalResponse;
-use crate::space::{Config, SearchSpace};
-use std::fs::File;
+use crate::space::SearchSpace;
+use std::fs::{File, OpenOptions};
 use std::path::Path;
 
 /// Columns after the parameters, in order.
@@ -31,20 +36,6 @@ pub struct TuneLog {
     params: Vec<String>,
 }
 
-/// One trial as the log records it.
-pub struct Row<'a> {
-    /// Trial number, from 0.
-    pub trial: usize,
-    /// Generation of the search (0 for a recording).
-    pub generation: usize,
-    /// The config.
-    pub config: &'a Config,
-    /// The compile record, if it got that far.
-    pub compile: Option<&'a CompileRecord>,
-    /// The worker's answer.
-    pub response: &'a EvalResponse,
-}
-
 impl TuneLog {
     /// Creates `path` (and its folder) with the header for `space`'s parameters.
     pub fn create(path: &Path, space: &SearchSpace) -> Result<Self> {
@@ -64,13 +55,29 @@ impl TuneLog {
         Ok(TuneLog { writer, params })
     }
 
+    /// Opens an existing log to append to, after cutting off a torn last line (`complete_len`
+    /// from [`read`]), so that the next row starts on a line of its own.
+    pub fn reopen(path: &Path, space: &SearchSpace, complete_len: u64) -> Result<Self> {
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io("open", path, e))?;
+        file.set_len(complete_len)
+            .map_err(|e| Error::io("truncate", path, e))?;
+        let params = space.params.iter().map(|p| p.name.clone()).collect();
+        let writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(file);
+        Ok(TuneLog { writer, params })
+    }
+
     /// Appends one row and flushes it to the file.
-    pub fn append(&mut self, row: &Row) -> Result<()> {
+    pub fn append(&mut self, row: &TrialRecord) -> Result<()> {
         let mut fields = vec![row.trial.to_string(), row.generation.to_string()];
         for p in &self.params {
             fields.push(row.config.get(p).map(|v| v.to_string()).unwrap_or_default());
         }
-        fields.extend(result_fields(row));
+        fields.extend(row.result_fields());
         self.writer.write_record(&fields).map_err(csv_error)?;
         self.writer
             .flush()
@@ -78,70 +85,9 @@ impl TuneLog {
     }
 }
 
-fn result_fields(row: &Row) -> Vec<String> {
-    let r = row.response;
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let k = r.kernel_time.as_ref();
-    let res = row.compile.and_then(|c| c.resources);
-    vec![
-        r.outcome.name().to_string(),
-        opt(k.map(|t| t.p50_us)),
-        opt(k.map(|t| t.ci_lo_us)),
-        opt(k.map(|t| t.ci_hi_us)),
-        opt(r.call_time.as_ref().map(|t| t.p50_us)),
-        opt(r.errors.map(|e| e.max_abs)),
-        opt(r.errors.map(|e| e.rel_l2)),
-        opt(r.errors_vs_full.map(|e| e.rel_l2)),
-        opt(res.map(|x| f64::from(x.registers))),
-        opt(res.map(|x| f64::from(x.spill_stores + x.spill_loads))),
-        opt(res.map(|x| f64::from(x.static_smem))),
-        opt(row.compile.map(|c| c.compile_ms)),
-        opt(r.sm_clock_mhz.map(f64::from)),
-        r.outcome.reason().replace('\n', " "),
-    ]
-}
-
 fn csv_error(e: csv::Error) -> Error {
     Error::Other(format!("tune log: {e}"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::eval::Outcome;
-    use crate::space::parse;
-
-    #[test]
-    fn writes_a_header_and_a_flushed_row_per_trial() {
-        let space = parse(
-            Path::new("t.toml"),
-            "name='t'\ntemplate='t'\nkernel='k'\n[params.A]\nvalues=[1,2]\n[default]\nA=1\n",
-        )
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tune/tune_log.csv");
-        let mut log = TuneLog::create(&path, &space).unwrap();
-        let config = space.default.clone();
-        let response = EvalResponse::failed(
-            0,
-            Outcome::Invalid {
-                reason: "max abs 3\nbig".into(),
-            },
-        );
-        let row = Row {
-            trial: 0,
-            generation: 0,
-            config: &config,
-            compile: None,
-            response: &response,
-        };
-        log.append(&row).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0],
-            format!("trial,generation,A,{}", COLUMNS.join(","))
-        );
-        assert_eq!(lines[1], "0,0,1,invalid,,,,,,,,,,,,,max abs 3 big");
-    }
-}
+mod tests;

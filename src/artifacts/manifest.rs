@@ -1,0 +1,79 @@
+//! `manifest.json`: what ran, where, and how — enough to reproduce the run and to trust its numbers.
+
+use crate::eval::{TimingPlan, Tolerance};
+use crate::evolve::GaSettings;
+use crate::shape::Shape;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The run's manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The run folder's name.
+    pub run_id: String,
+    /// When the run started, UTC `YYYYMMDD-HHMMSS`.
+    pub started_utc: String,
+    /// The command line, argv as given.
+    pub command: Vec<String>,
+    /// evotune's version.
+    pub evotune_version: String,
+    /// `git rev-parse HEAD` of the working tree, when it is a git checkout.
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// The problem.
+    pub shape: Shape,
+    /// The space file.
+    pub space: PathBuf,
+    /// The compile target, e.g. "sm_90a".
+    pub arch: String,
+    /// Pass/fail bounds of validation.
+    pub tolerance: Tolerance,
+    /// How candidates were timed; `None` when the answers came from a replayed log.
+    #[serde(default)]
+    pub timing: Option<TimingPlan>,
+    /// Where measurements came from: "gpu" or "replay <file>".
+    pub evaluator: String,
+    /// The search's settings.
+    pub search: SearchSettings,
+    /// The machine.
+    pub environment: Environment,
+}
+
+/// The search's settings, as resolved from the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchSettings {
+    /// Distinct configs to evaluate.
+    pub budget: usize,
+    /// Seed of the search.
+    pub seed: u64,
+    /// The GA's knobs.
+    pub ga: GaSettings,
+    /// GPU ordinals evaluating trials.
+    pub devices: Vec<u32>,
+}
+
+/// The machine a run measured on; every field is optional because a replayed run has no GPU.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// GPU name, e.g. "NVIDIA H100 80GB HBM3".
+    #[serde(default)]
+    pub gpu: Option<String>,
+    /// NVIDIA driver version, e.g. "580.159.04".
+    #[serde(default)]
+    pub driver: Option<String>,
+    /// CUDA version the driver supports, e.g. "13.0".
+    #[serde(default)]
+    pub cuda: Option<String>,
+    /// NVRTC version used to compile, e.g. "13.0".
+    #[serde(default)]
+    pub nvrtc: Option<String>,
+    /// SM clock when the run started, MHz.
+    #[serde(default)]
+    pub sm_clock_mhz: Option<u32>,
+    /// Memory clock when the run started, MHz.
+    #[serde(default)]
+    pub mem_clock_mhz: Option<u32>,
+    /// Host name.
+    #[serde(default)]
+    pub host: Option<String>,
+}

@@ -1,0 +1,138 @@
+//! Reading a tune log back: typed rows, with a torn last line (a crash mid-write) set aside.
+
+use super::{TrialRecord, COLUMNS};
+use crate::error::{Error, Result};
+use crate::space::SearchSpace;
+use std::path::Path;
+
+/// What a tune log holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogContents {
+    /// Every complete row, in file order.
+    pub records: Vec<TrialRecord>,
+    /// Byte length of the complete rows (header included): where a resumed run appends.
+    pub complete_len: u64,
+    /// Whether an incomplete last line was found (and ignored).
+    pub torn_tail: bool,
+}
+
+/// Reads the log at `path`, whose parameter columns must be exactly `space`'s parameters.
+pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let torn_tail = complete_len < bytes.len();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(&bytes[..complete_len]);
+    let bad = |what: String| Error::Other(format!("{}: {what}", path.display()));
+    let header = reader
+        .headers()
+        .map_err(|e| bad(format!("unreadable header: {e}")))?
+        .clone();
+    let params = check_header(&header, space).map_err(&bad)?;
+    let mut records = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
+        let record =
+            parse_row(&row, &params, space).map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
+        records.push(record);
+    }
+    Ok(LogContents {
+        records,
+        complete_len: complete_len as u64,
+        torn_tail,
+    })
+}
+
+/// The parameter names of the header, checked against the space and the fixed columns.
+fn check_header(
+    header: &csv::StringRecord,
+    space: &SearchSpace,
+) -> std::result::Result<Vec<String>, String> {
+    let fields: Vec<&str> = header.iter().collect();
+    let n = fields.len();
+    if n < 2 + COLUMNS.len()
+        || fields[..2] != ["trial", "generation"]
+        || fields[n - COLUMNS.len()..] != COLUMNS
+    {
+        return Err("not a tune log (expected trial,generation,<parameters>,outcome,...)".into());
+    }
+    let params: Vec<String> = fields[2..n - COLUMNS.len()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut expected: Vec<&str> = space.params.iter().map(|p| p.name.as_str()).collect();
+    let mut got: Vec<&str> = params.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    got.sort_unstable();
+    if expected != got {
+        return Err(format!(
+            "its parameters [{}] are not those of the space {} [{}]",
+            got.join(", "),
+            space.path.display(),
+            expected.join(", ")
+        ));
+    }
+    Ok(params)
+}
+
+fn parse_row(
+    row: &csv::StringRecord,
+    params: &[String],
+    space: &SearchSpace,
+) -> std::result::Result<TrialRecord, String> {
+    let field = |i: usize| row.get(i).unwrap_or("");
+    let pairs: Vec<(String, String)> = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), field(2 + i).to_string()))
+        .collect();
+    let config = space.config_from_pairs(&pairs)?;
+    let r = 2 + params.len();
+    let col = |name: &str| {
+        field(
+            r + COLUMNS
+                .iter()
+                .position(|c| *c == name)
+                .expect("a known column"),
+        )
+    };
+    Ok(TrialRecord {
+        trial: int(field(0), "trial")?,
+        generation: int(field(1), "generation")?,
+        config,
+        outcome: col("outcome").to_string(),
+        p50_us: opt(col("p50_us"), "p50_us")?,
+        ci_lo_us: opt(col("ci_lo_us"), "ci_lo_us")?,
+        ci_hi_us: opt(col("ci_hi_us"), "ci_hi_us")?,
+        call_p50_us: opt(col("call_p50_us"), "call_p50_us")?,
+        max_abs: opt(col("max_abs"), "max_abs")?,
+        rel_l2: opt(col("rel_l2"), "rel_l2")?,
+        rel_l2_vs_full: opt(col("rel_l2_vs_full"), "rel_l2_vs_full")?,
+        registers: opt_u32(col("registers"), "registers")?,
+        spill_bytes: opt_u32(col("spill_bytes"), "spill_bytes")?,
+        static_smem: opt_u32(col("static_smem"), "static_smem")?,
+        compile_ms: opt(col("compile_ms"), "compile_ms")?,
+        sm_clock_mhz: opt_u32(col("sm_clock_mhz"), "sm_clock_mhz")?,
+        reason: col("reason").to_string(),
+    })
+}
+
+fn int(text: &str, name: &str) -> std::result::Result<usize, String> {
+    text.parse()
+        .map_err(|_| format!("{name} '{text}' is not a count"))
+}
+
+fn opt(text: &str, name: &str) -> std::result::Result<Option<f64>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{name} '{text}' is not a number"))
+}
+
+/// Whole-number columns; older logs wrote them as floats ("168" or "168.0").
+fn opt_u32(text: &str, name: &str) -> std::result::Result<Option<u32>, String> {
+    Ok(opt(text, name)?.map(|v| v as u32))
+}

@@ -1,0 +1,130 @@
+//! Tests of the tune log: the header, flushed rows, the round trip, and a torn last line.
+
+use super::*;
+use crate::eval::{EvalResponse, Outcome, Timing};
+use crate::space::parse;
+use std::io::Write;
+
+fn space() -> SearchSpace {
+    parse(
+        Path::new("t.toml"),
+        "name='t'\ntemplate='t'\nkernel='k'\n[params.A]\nvalues=[1,2]\n[params.F]\nvalues=['x','y']\n[default]\nA=1\nF='x'\n",
+    )
+    .unwrap()
+}
+
+fn timed(p50: f64) -> EvalResponse {
+    let mut r = EvalResponse::failed(0, Outcome::Ok);
+    r.kernel_time = Some(Timing {
+        method: "test".into(),
+        p50_us: p50,
+        p10_us: p50,
+        p90_us: p50,
+        ci_lo_us: p50 * 0.99,
+        ci_hi_us: p50 * 1.01,
+        samples_us: vec![p50],
+    });
+    r
+}
+
+#[test]
+fn writes_a_header_and_a_flushed_row_per_trial() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tune/tune_log.csv");
+    let mut log = TuneLog::create(&path, &space).unwrap();
+    let response = EvalResponse::failed(
+        0,
+        Outcome::Invalid {
+            reason: "max abs 3\nbig".into(),
+        },
+    );
+    log.append(&TrialRecord::measured(
+        0,
+        0,
+        &space.default,
+        None,
+        &response,
+    ))
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("trial,generation,A,F,{}", COLUMNS.join(","))
+    );
+    assert_eq!(lines[1], "0,0,1,x,invalid,,,,,,,,,,,,,max abs 3 big");
+}
+
+#[test]
+fn rows_read_back_as_written() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    let mut log = TuneLog::create(&path, &space).unwrap();
+    let mut other = space.default.clone();
+    other.set("F", crate::space::Value::Choice("y".into()));
+    let rows = vec![
+        TrialRecord::measured(0, 0, &space.default, None, &timed(12.345678901234)),
+        TrialRecord::measured(
+            1,
+            1,
+            &other,
+            None,
+            &EvalResponse::failed(1, Outcome::Timeout { after_s: 5.0 }),
+        ),
+    ];
+    for r in &rows {
+        log.append(r).unwrap();
+    }
+    let back = read(&path, &space).unwrap();
+    assert_eq!(back.records, rows);
+    assert!(!back.torn_tail);
+    assert_eq!(back.records[0].fitness(), Some(12.345678901234));
+    assert_eq!(back.records[1].fitness(), None);
+}
+
+#[test]
+fn a_torn_last_line_is_ignored_and_cut_off_on_reopen() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    let mut log = TuneLog::create(&path, &space).unwrap();
+    log.append(&TrialRecord::measured(
+        0,
+        0,
+        &space.default,
+        None,
+        &timed(10.0),
+    ))
+    .unwrap();
+    drop(log);
+    let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(b"1,1,2,y,ok,9.").unwrap();
+    drop(f);
+    let back = read(&path, &space).unwrap();
+    assert_eq!(back.records.len(), 1);
+    assert!(back.torn_tail);
+    let mut log = TuneLog::reopen(&path, &space, back.complete_len).unwrap();
+    let mut other = space.default.clone();
+    other.set("A", crate::space::Value::Int(2));
+    log.append(&TrialRecord::measured(1, 1, &other, None, &timed(9.5)))
+        .unwrap();
+    let again = read(&path, &space).unwrap();
+    assert!(!again.torn_tail);
+    assert_eq!(again.records.len(), 2);
+    assert_eq!(again.records[1].p50_us, Some(9.5));
+}
+
+#[test]
+fn a_log_of_another_space_is_refused_by_name() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(&path, format!("trial,generation,A,{}\n", COLUMNS.join(","))).unwrap();
+    let err = read(&path, &space).unwrap_err().to_string();
+    assert!(err.contains("are not those of the space"), "{err}");
+    std::fs::write(&path, "a,b,c\n").unwrap();
+    let err = read(&path, &space).unwrap_err().to_string();
+    assert!(err.contains("not a tune log"), "{err}");
+}
