@@ -20,6 +20,7 @@ pub mod shape;
 pub mod space;
 pub mod stats;
 pub mod template;
+pub mod tune;
 pub mod tunelog;
 
 pub use error::{Error, Result};

@@ -21,8 +21,27 @@ pub struct TopK {
     pub trials: usize,
     /// Trials that failed (any outcome but ok).
     pub failures: usize,
+    /// Where the run's time went, when it ran live.
+    #[serde(default)]
+    pub wall: Option<WallTimes>,
     /// Best first.
     pub elites: Vec<Elite>,
+}
+
+/// Where a run's wall time went. Compilation overlaps the GPU work on other cores, so the
+/// parts add up to more than the total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct WallTimes {
+    /// The whole search, seconds.
+    pub total_s: f64,
+    /// NVRTC time of the variants compiled in this run, summed over cores, seconds.
+    pub compile_s: f64,
+    /// Variants that came from the compile cache.
+    pub compile_cached: usize,
+    /// GPU time validating candidates (inputs, launch, reference check), seconds.
+    pub validation_s: f64,
+    /// GPU time timing the survivors, seconds.
+    pub timing_s: f64,
 }
 
 /// One elite.

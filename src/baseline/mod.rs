@@ -6,4 +6,4 @@ pub mod math;
 mod record;
 pub mod torch;
 
-pub use record::{BaselineRecord, BaselineStatus, Validation};
+pub use record::{tflops, BaselineRecord, BaselineStatus, Validation};

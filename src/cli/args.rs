@@ -7,7 +7,11 @@ const ABOUT: &str = "Evolves fast FP8 attention kernels for NVIDIA Hopper: rende
 templates, compiles with NVRTC, checks every variant against a reference, times the survivors.";
 
 const AFTER: &str = "Examples:
-  evotune --shape 2,8,512,64 --budget 128          tune one shape with 128 trials
+  evotune --shape 2,8,512,64 --budget 128          tune one shape with 128 trials on the GPU
+  evotune --resume artifacts/tune-20261123-170000  continue a stopped run from its tune log
+  evotune --shape 2,8,512,64 --replay data/landscapes/h100_sdpa_fp8_2-8-512-64.csv \\
+          --space data/landscapes/sdpa_fp8_mma.toml  tune against recorded measurements, no GPU
+  evotune search-bench --replay FILE --space SPACE  GA vs random search on a recorded landscape
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default
   evotune compile --space search_spaces/sdpa_fp8.toml --arch sm_90a --json
@@ -43,6 +47,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Time the baselines (fp16 math path, PyTorch flash and cuDNN) on the GPU.
     Baseline(BaselineArgs),
+    /// Compare the GA with random search on a recorded landscape, over many seeds.
+    SearchBench(SearchBenchArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -122,21 +128,83 @@ pub struct TuneArgs {
     /// Problem shape B,H,S,D to tune for.
     #[arg(long, value_name = "B,H,S,D")]
     pub shape: Option<String>,
-    /// Number of distinct configurations to evaluate.
-    #[arg(long, value_name = "N", default_value_t = 128)]
-    pub budget: usize,
+    /// Distinct configurations to evaluate [default: 128; with --resume, the run's own].
+    #[arg(long, value_name = "N")]
+    pub budget: Option<usize>,
     /// The search space.
     #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
     pub space: PathBuf,
-    /// Seed of the search (same seed, same trials).
+    /// Seed of the search (same seed and answers, same trials in the same order).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Run folder [default: artifacts/<run_id>].
+    /// Members per generation, elites included.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub population: usize,
+    /// Best configs carried unchanged into every generation (also the size of topk.json).
+    #[arg(long, value_name = "K", default_value_t = 6)]
+    pub elites: usize,
+    /// Run folder [default: artifacts/tune-<UTC time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// GPUs to evaluate on, one worker each, e.g. 0,1 [default: 0].
+    #[arg(long, value_name = "0,1,..", value_delimiter = ',')]
+    pub devices: Vec<u32>,
+    /// Continue the run in DIR from its tune log (settings come from DIR/manifest.json).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["shape", "out", "replay"])]
+    pub resume: Option<PathBuf>,
+    /// Answer from a recorded tune log instead of the GPU (`evotune record` writes one).
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: wait this long per answer, standing in for GPU time (demos, crash tests).
+    #[arg(long, value_name = "MS", default_value_t = 0, requires = "replay")]
+    pub replay_delay_ms: u64,
     /// Target arch when no GPU is present (e.g. sm_90a).
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
+    /// Timed repetitions per method and candidate (at least 100; more for short kernels).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub reps: u32,
+    /// Absolute tolerance [default: the stated default].
+    #[arg(long, value_name = "X")]
+    pub atol: Option<f64>,
+    /// Relative tolerance [default: the stated default].
+    #[arg(long, value_name = "Y")]
+    pub rtol: Option<f64>,
+    /// Watchdog limit per candidate, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `evotune search-bench`
+#[derive(Debug, Args)]
+pub struct SearchBenchArgs {
+    /// A recorded tune log (the landscape).
+    #[arg(long, value_name = "FILE")]
+    pub replay: PathBuf,
+    /// The space the log was recorded over.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// The shape the log was recorded at.
+    #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
+    pub shape: String,
+    /// Trials per search.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub budget: usize,
+    /// Seeds per method.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub seeds: usize,
+    /// GA members per generation (also random search's batch).
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub population: usize,
+    /// GA elites.
+    #[arg(long, value_name = "K", default_value_t = 6)]
+    pub elites: usize,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `evotune bench`

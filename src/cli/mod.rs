@@ -6,7 +6,8 @@ mod bench;
 mod compile;
 mod record;
 mod render;
-mod run_dir;
+pub(crate) mod run_dir;
+mod search_bench;
 mod space_show;
 mod target;
 mod tune;
@@ -56,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bench(a)) => bench::run(&a),
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::Baseline(a)) => baseline::run(&a),
+        Some(Command::SearchBench(a)) => search_bench::run(&a),
         Some(Command::Worker(a)) => worker::run(&a),
     }
 }

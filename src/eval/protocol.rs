@@ -99,6 +99,18 @@ pub struct EvalResponse {
     /// them (a bit mask, e.g. "0x0000000000000000"), when they could be read.
     #[serde(default)]
     pub throttle_reasons: Option<String>,
+    /// Where the worker's time went on this candidate.
+    #[serde(default)]
+    pub phases: Option<Phases>,
+}
+
+/// A worker's wall time on one candidate, by phase, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Phases {
+    /// Loading the cubin, the inputs, one checked launch and the reference comparison.
+    pub validation_ms: f64,
+    /// The timing protocol and the re-check after it.
+    pub timing_ms: f64,
 }
 
 impl EvalResponse {
@@ -113,6 +125,7 @@ impl EvalResponse {
             call_time: None,
             sm_clock_mhz: None,
             throttle_reasons: None,
+            phases: None,
         }
     }
 }

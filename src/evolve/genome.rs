@@ -46,6 +46,19 @@ impl SpaceIndex {
         Ok(index)
     }
 
+    /// The same space with only the valid points `keep` accepts (e.g. those of a recorded
+    /// landscape), in the same order.
+    pub fn restricted_to(&self, keep: impl Fn(&Genome) -> bool) -> SpaceIndex {
+        let valid: Vec<Genome> = self.valid.iter().filter(|g| keep(g)).cloned().collect();
+        SpaceIndex {
+            names: self.names.clone(),
+            domains: self.domains.clone(),
+            ordered: self.ordered.clone(),
+            valid_set: valid.iter().cloned().collect(),
+            valid,
+        }
+    }
+
     /// Number of parameters.
     pub fn dims(&self) -> usize {
         self.names.len()

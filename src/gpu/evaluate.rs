@@ -9,11 +9,12 @@ use super::sdpa::{launch_sdpa, run_once, SdpaBuffers, SdpaScalars};
 use super::timing::{measure, L2Flush};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, WorkerHello};
+use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, Phases, WorkerHello};
 use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::CudaStream;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Evaluates candidates on one GPU (the worker's [`Backend`]).
 pub struct GpuBackend {
@@ -90,6 +91,20 @@ impl GpuBackend {
     }
 
     fn try_evaluate(&mut self, req: &EvalRequest) -> Result<EvalResponse> {
+        let started = Instant::now();
+        let mut resp = self.validate_and_time(req, started)?;
+        if let Some(p) = resp.phases.as_mut() {
+            p.timing_ms = started.elapsed().as_secs_f64() * 1e3 - p.validation_ms;
+        } else {
+            resp.phases = Some(Phases {
+                validation_ms: started.elapsed().as_secs_f64() * 1e3,
+                timing_ms: 0.0,
+            });
+        }
+        Ok(resp)
+    }
+
+    fn validate_and_time(&mut self, req: &EvalRequest, started: Instant) -> Result<EvalResponse> {
         let kernel = match self.load(req) {
             Ok(k) => k,
             Err(outcome) => return Ok(EvalResponse::failed(req.id, outcome)),
@@ -115,6 +130,10 @@ impl GpuBackend {
         let Some(plan) = &req.timing else {
             return Ok(resp);
         };
+        resp.phases = Some(Phases {
+            validation_ms: started.elapsed().as_secs_f64() * 1e3,
+            timing_ms: 0.0,
+        });
         let work = |s: &Arc<CudaStream>| {
             launch_sdpa(s, &kernel, &bufs, &sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))

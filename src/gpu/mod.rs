@@ -5,6 +5,7 @@
 pub mod clocks;
 mod device;
 pub mod dump;
+mod environment;
 mod evaluate;
 pub mod inputs;
 pub mod kernels;
@@ -15,6 +16,7 @@ pub mod sdpa;
 pub mod timing;
 
 pub use device::{cuda, error_name, Gpu, Kernel, DEFAULT_DYNAMIC_SMEM_LIMIT};
+pub use environment::environment;
 pub use evaluate::GpuBackend;
 pub use inputs::{QuantizedTensor, SdpaInputs};
 pub use probe::{detect, DeviceInfo};

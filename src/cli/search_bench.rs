@@ -1,0 +1,97 @@
+//! `evotune search-bench`: the GA against random search on a recorded landscape, many seeds.
+
+use super::args::SearchBenchArgs;
+use super::target::{ArchPolicy, Target};
+use crate::error::{Error, Result};
+use crate::evolve::{GaSettings, SpaceIndex};
+use crate::tune::{compare_on_landscape, QualityReport, ReplayEvaluator};
+use std::sync::Arc;
+
+/// Checks the flags, runs both methods over every seed, prints the table (or JSON).
+pub fn run(args: &SearchBenchArgs) -> anyhow::Result<()> {
+    let report = measure(args)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", table(&report));
+    }
+    Ok(())
+}
+
+fn measure(args: &SearchBenchArgs) -> Result<QualityReport> {
+    if args.budget == 0 {
+        return Err(Error::flag("--budget", "must be at least 1, got 0"));
+    }
+    if args.seeds == 0 {
+        return Err(Error::flag("--seeds", "must be at least 1, got 0"));
+    }
+    if args.elites == 0 || args.elites >= args.population {
+        return Err(Error::flag(
+            "--elites",
+            format!(
+                "must be between 1 and --population − 1, got {}",
+                args.elites
+            ),
+        ));
+    }
+    let t = Target::resolve(
+        &args.shape,
+        Some("sm_90a"),
+        &args.space,
+        ArchPolicy::GpuOrHopper,
+    )?;
+    let mut replay = ReplayEvaluator::load(&args.replay, &t.space)?;
+    let full = SpaceIndex::new(&t.space, &t.shape, &t.limits)?;
+    let index = Arc::new(full.restricted_to(|g| replay.answers().contains_key(&full.config(g))));
+    if index.valid().is_empty() {
+        return Err(Error::flag(
+            "--replay",
+            format!(
+                "{} holds no valid point of {} at {} (is it the space and shape it was recorded with?)",
+                args.replay.display(),
+                args.space.display(),
+                t.shape
+            ),
+        ));
+    }
+    let ga = GaSettings {
+        population: args.population,
+        elites: args.elites,
+        ..GaSettings::default()
+    };
+    compare_on_landscape(&mut replay, index, args.budget, args.seeds, ga)
+}
+
+/// The table: one row per method.
+fn table(r: &QualityReport) -> String {
+    let mut out = format!(
+        "landscape: {} valid recorded points ({} timed ok); true best {:.3} µs\n  {}\n\
+         budget {} trials, {} seeds per method\n\n",
+        r.points, r.timed, r.true_best_us, r.true_best, r.budget, r.seeds
+    );
+    out.push_str(&format!(
+        "{:<8} {:>14} {:>18} {:>22} {:>10}\n",
+        "method", "median regret", "regret IQR", "median trials to ≤5%", "reached"
+    ));
+    for row in &r.rows {
+        let (q1, q3) = row.regret_quartiles();
+        let trials = row
+            .median_trials_to_near(r.budget)
+            .map_or(format!("> {}", r.budget), |t| format!("{t:.0}"));
+        out.push_str(&format!(
+            "{:<8} {:>13.2}% {:>8.2}%–{:>7.2}% {:>22} {:>6}/{}\n",
+            row.method,
+            100.0 * row.median_regret(),
+            100.0 * q1,
+            100.0 * q3,
+            trials,
+            row.reached(),
+            r.seeds
+        ));
+    }
+    let p = r.p_value.map_or("n/a".into(), |p| format!("{p:.2e}"));
+    out.push_str(&format!(
+        "\nMann–Whitney U on regrets, GA vs random (two-sided): p = {p}\n"
+    ));
+    out
+}

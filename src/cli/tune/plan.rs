@@ -1,0 +1,308 @@
+//! Everything a tune run needs, resolved and checked from the flags (or from the manifest of
+//! the run being resumed) before anything is written.
+
+use super::super::args::TuneArgs;
+use super::super::bench::tolerance_of;
+use super::super::run_dir::run_dir;
+use super::super::target::{ArchPolicy, Target};
+use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
+use crate::error::{Error, Result};
+use crate::eval::{TimingPlan, Tolerance};
+use crate::evolve::{GaSettings, SpaceIndex};
+use crate::gpu;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The timing protocol's minimum of timed repetitions.
+const MIN_REPS: u32 = 100;
+/// The budget when none is given.
+const DEFAULT_BUDGET: usize = 128;
+
+/// Where answers come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The GPUs, one worker each.
+    Gpu {
+        /// Ordinals.
+        devices: Vec<u32>,
+    },
+    /// A recorded tune log.
+    Replay {
+        /// The log.
+        path: PathBuf,
+    },
+}
+
+/// A checked tune run.
+pub struct TunePlan {
+    /// The run folder.
+    pub run: RunPaths,
+    /// Whether the run folder already holds a run to continue.
+    pub resuming: bool,
+    /// Shape, limits, space and template.
+    pub target: Target,
+    /// The space's valid points.
+    pub index: Arc<SpaceIndex>,
+    /// Where answers come from.
+    pub source: Source,
+    /// Distinct configs to evaluate.
+    pub budget: usize,
+    /// Seed of the search.
+    pub seed: u64,
+    /// The GA's knobs.
+    pub ga: GaSettings,
+    /// Validation bounds.
+    pub tolerance: Tolerance,
+    /// Timing protocol (live runs).
+    pub timing: TimingPlan,
+    /// Watchdog limit per candidate.
+    pub timeout: Duration,
+    /// Wait per replayed answer.
+    pub replay_delay: Duration,
+    /// Compile cache folder.
+    pub cache_dir: Option<PathBuf>,
+    /// The target arch's name, e.g. sm_90a.
+    pub arch: String,
+}
+
+impl TunePlan {
+    /// Checks the flags (or the resumed run's manifest); writes nothing.
+    pub fn resolve(args: &TuneArgs) -> Result<Self> {
+        check_common(args)?;
+        match &args.resume {
+            Some(dir) => Self::resume(args, dir),
+            None => Self::fresh(args),
+        }
+    }
+
+    fn fresh(args: &TuneArgs) -> Result<Self> {
+        let shape = args.shape.as_deref().ok_or_else(|| {
+            Error::flag(
+                "--shape",
+                "is required to tune (e.g. --shape 2,8,512,64); see --help",
+            )
+        })?;
+        let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
+        if budget == 0 {
+            return Err(Error::flag("--budget", "must be at least 1, got 0"));
+        }
+        let ga = ga_settings(args.population, args.elites)?;
+        let source = match &args.replay {
+            Some(path) => Source::Replay { path: path.clone() },
+            None => Source::Gpu {
+                devices: devices(&args.devices)?,
+            },
+        };
+        let target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
+        let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
+        if run.manifest().exists() || run.tune_log().exists() {
+            return Err(Error::flag(
+                "--out",
+                format!(
+                    "{} already holds a run: continue it with --resume {0}, or pick another folder",
+                    run.root.display()
+                ),
+            ));
+        }
+        Self::assemble(
+            args,
+            run,
+            false,
+            target,
+            source,
+            budget,
+            args.seed,
+            ga,
+            tolerance_of(args.atol, args.rtol)?,
+        )
+    }
+
+    fn resume(args: &TuneArgs, dir: &std::path::Path) -> Result<Self> {
+        let run = RunPaths::new(dir);
+        if !run.manifest().is_file() || !run.tune_log().is_file() {
+            return Err(Error::flag(
+                "--resume",
+                format!(
+                    "{} is not a tune run folder (it needs manifest.json and tune/tune_log.csv)",
+                    dir.display()
+                ),
+            ));
+        }
+        let m: Manifest = read_json(&run.manifest())?;
+        let source = match m.evaluator.strip_prefix("replay ") {
+            Some(path) => Source::Replay {
+                path: PathBuf::from(path),
+            },
+            None => Source::Gpu {
+                devices: m.search.devices.clone(),
+            },
+        };
+        let target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space)?;
+        let budget = args.budget.unwrap_or(m.search.budget);
+        Self::assemble(
+            args,
+            run,
+            true,
+            target,
+            source,
+            budget,
+            m.search.seed,
+            m.search.ga,
+            m.tolerance,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        args: &TuneArgs,
+        run: RunPaths,
+        resuming: bool,
+        target: Target,
+        source: Source,
+        budget: usize,
+        seed: u64,
+        ga: GaSettings,
+        tolerance: Tolerance,
+    ) -> Result<Self> {
+        if budget == 0 {
+            return Err(Error::flag("--budget", "must be at least 1, got 0"));
+        }
+        target.require_valid_points()?;
+        let index = Arc::new(SpaceIndex::new(
+            &target.space,
+            &target.shape,
+            &target.limits,
+        )?);
+        Ok(TunePlan {
+            arch: target.limits.arch_name(),
+            run,
+            resuming,
+            target,
+            index,
+            source,
+            budget,
+            seed,
+            ga,
+            tolerance,
+            timing: TimingPlan {
+                warmup: 10,
+                reps: args.reps,
+                flush_l2: true,
+            },
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            replay_delay: Duration::from_millis(args.replay_delay_ms),
+            cache_dir: args.cache_dir.clone(),
+        })
+    }
+
+    /// The search settings as the manifest records them.
+    pub fn search_settings(&self) -> SearchSettings {
+        SearchSettings {
+            budget: self.budget,
+            seed: self.seed,
+            ga: self.ga,
+            devices: match &self.source {
+                Source::Gpu { devices } => devices.clone(),
+                Source::Replay { .. } => Vec::new(),
+            },
+        }
+    }
+}
+
+fn check_common(args: &TuneArgs) -> Result<()> {
+    if args.reps < MIN_REPS {
+        return Err(Error::flag(
+            "--reps",
+            format!(
+                "must be at least {MIN_REPS} (the timing protocol's minimum), got {}",
+                args.reps
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn ga_settings(population: usize, elites: usize) -> Result<GaSettings> {
+    if population < 2 {
+        return Err(Error::flag(
+            "--population",
+            format!("must be at least 2, got {population}"),
+        ));
+    }
+    if elites == 0 || elites >= population {
+        return Err(Error::flag(
+            "--elites",
+            format!(
+                "must be between 1 and --population − 1 ({}), got {elites}",
+                population - 1
+            ),
+        ));
+    }
+    Ok(GaSettings {
+        population,
+        elites,
+        ..GaSettings::default()
+    })
+}
+
+fn devices(given: &[u32]) -> Result<Vec<u32>> {
+    let devices = if given.is_empty() {
+        vec![0]
+    } else {
+        given.to_vec()
+    };
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = devices.iter().find(|d| !seen.insert(**d)) {
+        return Err(Error::flag("--devices", format!("lists GPU {d} twice")));
+    }
+    Ok(devices)
+}
+
+/// A replayed run takes its limits from --arch (default sm_90a), never from the local GPU; a
+/// live one from its first GPU, and every GPU must be of the same kind.
+fn target_for(
+    source: &Source,
+    shape: &str,
+    arch: Option<&str>,
+    space: &std::path::Path,
+) -> Result<Target> {
+    match source {
+        Source::Replay { path } => {
+            if !path.is_file() {
+                return Err(Error::flag(
+                    "--replay",
+                    format!(
+                        "file {} does not exist (record one with `evotune record`)",
+                        path.display()
+                    ),
+                ));
+            }
+            Target::resolve(
+                shape,
+                Some(arch.unwrap_or("sm_90a")),
+                space,
+                ArchPolicy::GpuOrHopper,
+            )
+        }
+        Source::Gpu { devices } => {
+            // The flags and the space first (as for Hopper), so bad input is named as such.
+            Target::resolve(shape, Some("sm_90a"), space, ArchPolicy::GpuOrHopper)?
+                .require_valid_points()?;
+            let first = gpu::detect(devices[0] as i32)?;
+            for &d in &devices[1..] {
+                let other = gpu::detect(d as i32)?;
+                if other.limits != first.limits {
+                    return Err(Error::flag(
+                        "--devices",
+                        format!(
+                            "GPU {d} ({}) differs from GPU {} ({}); tune on one kind at a time",
+                            other.name, devices[0], first.name
+                        ),
+                    ));
+                }
+            }
+            Target::on_device(shape, space, &first)
+        }
+    }
+}

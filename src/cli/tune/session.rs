@@ -1,0 +1,320 @@
+//! One tune session: build the evaluator, open (or reopen) the log, search with progress, keep
+//! topk.json current after every generation, and print where the time went.
+
+use super::plan::{Source, TunePlan};
+use crate::artifacts::{read_json, Environment, Manifest, TopK, WallTimes};
+use crate::cli::run_dir::{utc_stamp, write_json};
+use crate::compile::{Cache, Compiler};
+use crate::error::Result;
+use crate::evolve::Ga;
+use crate::progress::Progress;
+use crate::tune::{
+    search, top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings,
+    ReplayEvaluator, RunFacts, SearchEvents,
+};
+use crate::tunelog::{self, TuneLog};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Runs the planned search to its budget.
+pub fn run(plan: TunePlan) -> Result<()> {
+    let (mut evaluator, environment) = evaluator(&plan)?;
+    write_manifest(&plan, environment, evaluator.describe_source())?;
+    let (log, prior) = open_log(&plan)?;
+    let resumed = prior.len();
+    let mut ga = Ga::new(plan.index.clone(), plan.ga, plan.seed);
+    let mut session = Session::new(&plan, log, &prior, evaluator.as_evaluator().describe());
+    let started = Instant::now();
+    let out = search(
+        &mut ga,
+        &plan.index,
+        evaluator.as_evaluator(),
+        plan.budget,
+        prior,
+        &mut session,
+    )?;
+    session.progress.finish();
+    let mut wall = evaluator.wall();
+    if let Some(w) = wall.as_mut() {
+        w.total_s = started.elapsed().as_secs_f64();
+    }
+    let topk = session.write_topk(&out.trials, wall)?;
+    summarize(&plan, &topk, resumed, wall);
+    Ok(())
+}
+
+/// The replay or live evaluator, with what it knows of the machine.
+enum Chosen {
+    Replay(ReplayEvaluator),
+    Live(Box<LiveEvaluator>),
+}
+
+impl Chosen {
+    fn as_evaluator(&mut self) -> &mut dyn Evaluator {
+        match self {
+            Chosen::Replay(r) => r,
+            Chosen::Live(l) => l.as_mut(),
+        }
+    }
+
+    fn wall(&self) -> Option<WallTimes> {
+        match self {
+            Chosen::Replay(_) => None,
+            Chosen::Live(l) => Some(l.wall()),
+        }
+    }
+
+    /// The manifest's `evaluator` field.
+    fn describe_source(&self) -> String {
+        match self {
+            Chosen::Replay(r) => r.describe().replacen("replay of ", "replay ", 1),
+            Chosen::Live(_) => "gpu".into(),
+        }
+    }
+}
+
+fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
+    let t = &plan.target;
+    match &plan.source {
+        Source::Replay { path } => {
+            let r = ReplayEvaluator::load(path, &t.space)?.with_delay(plan.replay_delay);
+            Ok((Chosen::Replay(r), Environment::default()))
+        }
+        Source::Gpu { devices } => {
+            let cache = Cache::new(plan.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+            let compiler = Compiler::new(&plan.arch, Some(cache))?;
+            let env =
+                crate::gpu::environment(devices[0], Some(compiler.nvrtc_version().to_string()));
+            let factory = KernelFactory {
+                shape: t.shape,
+                limits: t.limits.clone(),
+                space: t.space.clone(),
+                template: crate::template::Template::for_space(&t.space)?,
+                compiler,
+            };
+            let settings = LiveSettings {
+                tolerance: plan.tolerance,
+                timing: plan.timing,
+                input_seed: plan.seed,
+                timeout: plan.timeout,
+                kernels_dir: plan.run.kernels_dir(),
+            };
+            let live = LiveEvaluator::start(factory, settings, devices)?;
+            Ok((Chosen::Live(Box::new(live)), env))
+        }
+    }
+}
+
+fn write_manifest(plan: &TunePlan, environment: Environment, evaluator: String) -> Result<()> {
+    let path = plan.run.manifest();
+    let manifest = if plan.resuming {
+        let mut m: Manifest = read_json(&path)?;
+        m.search.budget = plan.budget;
+        m
+    } else {
+        Manifest {
+            run_id: plan.run.run_id(),
+            started_utc: utc_stamp(now_secs()),
+            command: std::env::args().collect(),
+            evotune_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: git_commit(),
+            shape: plan.target.shape,
+            space: plan.target.space.path.clone(),
+            arch: plan.arch.clone(),
+            tolerance: plan.tolerance,
+            timing: matches!(plan.source, Source::Gpu { .. }).then_some(plan.timing),
+            evaluator,
+            search: plan.search_settings(),
+            environment,
+        }
+    };
+    write_json(&path, &manifest)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn git_commit() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// A new log, or the resumed run's log (its torn last line cut off) with the trials it holds,
+/// their samples taken back from the last topk.json.
+fn open_log(plan: &TunePlan) -> Result<(TuneLog, Vec<Evaluated>)> {
+    let path = plan.run.tune_log();
+    let space = &plan.target.space;
+    if !plan.resuming {
+        return Ok((TuneLog::create(&path, space)?, Vec::new()));
+    }
+    let contents = tunelog::read(&path, space)?;
+    if contents.records.len() > plan.budget {
+        return Err(crate::Error::flag(
+            "--budget",
+            format!(
+                "{} is below the {} trials the run already holds",
+                plan.budget,
+                contents.records.len()
+            ),
+        ));
+    }
+    let mut samples: HashMap<String, Evaluated> = HashMap::new();
+    if let Ok(topk) = read_json::<TopK>(&plan.run.topk()) {
+        for e in topk.elites {
+            let mut ev = Evaluated::from_record(e.record);
+            ev.kernel_time = e.kernel_time;
+            ev.call_time = e.call_time;
+            samples.insert(e.label, ev);
+        }
+    }
+    let prior = contents
+        .records
+        .into_iter()
+        .map(|r| match samples.remove(&r.config.to_string()) {
+            Some(mut ev) => {
+                ev.record = r;
+                ev
+            }
+            None => Evaluated::from_record(r),
+        })
+        .collect();
+    Ok((TuneLog::reopen(&path, space, contents.complete_len)?, prior))
+}
+
+/// The search's listener: logs each trial, shows progress, keeps topk.json current.
+struct Session<'a> {
+    plan: &'a TunePlan,
+    log: TuneLog,
+    progress: Progress,
+    best: Option<f64>,
+    failures: usize,
+}
+
+impl<'a> Session<'a> {
+    fn new(plan: &'a TunePlan, log: TuneLog, prior: &[Evaluated], evaluator: String) -> Self {
+        eprintln!(
+            "tuning {} over {} valid points of {} with {}: budget {}, seed {}",
+            plan.target.shape,
+            plan.index.valid().len(),
+            plan.target.space.path.display(),
+            evaluator,
+            plan.budget,
+            plan.seed
+        );
+        if !prior.is_empty() {
+            eprintln!(
+                "resuming {}: {} trials already logged",
+                plan.run.root.display(),
+                prior.len()
+            );
+        }
+        let progress = Progress::with_status(plan.budget as u64, "tune");
+        let mut s = Session {
+            plan,
+            log,
+            progress,
+            best: None,
+            failures: 0,
+        };
+        for e in prior {
+            s.count(e);
+        }
+        s
+    }
+
+    fn count(&mut self, e: &Evaluated) {
+        match e.record.fitness() {
+            Some(f) => self.best = Some(self.best.map_or(f, |b| b.min(f))),
+            None => self.failures += 1,
+        }
+        self.progress.inc();
+        let best = self
+            .best
+            .map_or("none yet".into(), |b| format!("{b:.2} µs"));
+        self.progress
+            .note(format!("best {best}, {} failed", self.failures));
+    }
+
+    fn write_topk(&self, trials: &[Evaluated], wall: Option<WallTimes>) -> Result<TopK> {
+        let t = &self.plan.target;
+        let facts = RunFacts {
+            shape: t.shape,
+            space: &t.space.path,
+            kernel: &t.space.kernel,
+            wall,
+        };
+        let topk = top_k(trials, self.plan.ga.elites, &facts);
+        write_json(&self.plan.run.topk(), &topk)?;
+        Ok(topk)
+    }
+}
+
+impl SearchEvents for Session<'_> {
+    fn trial(&mut self, e: &Evaluated) -> Result<()> {
+        self.log.append(&e.record)?;
+        self.count(e);
+        Ok(())
+    }
+
+    fn generation_done(&mut self, so_far: &[Evaluated]) -> Result<()> {
+        let generation = so_far.last().map_or(0, |e| e.record.generation);
+        let best = self
+            .best
+            .map_or("none yet".into(), |b| format!("{b:.2} µs"));
+        self.progress.log(format!(
+            "generation {generation}: {}/{} trials, best {best}, {} failed",
+            so_far.len(),
+            self.plan.budget,
+            self.failures
+        ));
+        self.write_topk(so_far, None).map(|_| ())
+    }
+}
+
+fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize, wall: Option<WallTimes>) {
+    println!(
+        "tuned {} over {}: {} trials ({resumed} from the log), {} failed",
+        plan.target.shape,
+        plan.target.space.path.display(),
+        topk.trials,
+        topk.failures
+    );
+    match topk.elites.first() {
+        Some(best) => {
+            let r = &best.record;
+            let ci = match (r.ci_lo_us, r.ci_hi_us) {
+                (Some(lo), Some(hi)) => format!(" [{lo:.2}, {hi:.2}]"),
+                _ => String::new(),
+            };
+            let call = r
+                .call_p50_us
+                .map_or(String::new(), |c| format!(", {c:.2} µs per call"));
+            println!(
+                "best  {:.2} µs{ci} kernel-only p50{call} (trial {}, {:.1} TFLOP/s)",
+                r.p50_us.unwrap_or(f64::NAN),
+                r.trial,
+                best.kernel_tflops.unwrap_or(f64::NAN)
+            );
+            println!("      {}", best.label);
+        }
+        None => println!("best  none: no trial passed validation"),
+    }
+    if let Some(w) = wall {
+        println!(
+            "time  {:.1} s in all; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s summed over \
+             cores, overlapped ({} variants cached)",
+            w.total_s, w.validation_s, w.timing_s, w.compile_s, w.compile_cached
+        );
+    }
+    println!("wrote {}", plan.run.tune_log().display());
+    println!("wrote {}", plan.run.topk().display());
+}

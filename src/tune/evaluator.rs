@@ -1,0 +1,61 @@
+//! What the search asks of an evaluator: a batch of candidates in, one answer per candidate out.
+
+use crate::eval::Timing;
+use crate::evolve::Genome;
+use crate::space::Config;
+use crate::tunelog::TrialRecord;
+
+/// One config to evaluate, numbered in the order the search asked for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Trial number, from 0.
+    pub trial: usize,
+    /// The search generation that asked for it.
+    pub generation: usize,
+    /// The optimizer's form of the config.
+    pub genome: Genome,
+    /// The config.
+    pub config: Config,
+}
+
+/// An evaluator's answer for one candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// The tune log's row.
+    pub record: TrialRecord,
+    /// Kernel-only timing with its samples (absent when replayed or failed).
+    pub kernel_time: Option<Timing>,
+    /// Per-call timing with its samples.
+    pub call_time: Option<Timing>,
+    /// Compile-cache key and rendered source, when the candidate was compiled.
+    pub source: Option<(String, String)>,
+    /// Wall time the GPU spent on it (validation, timing), ms.
+    pub gpu_ms: Option<f64>,
+}
+
+impl Evaluated {
+    /// An answer with only a log row.
+    pub fn from_record(record: TrialRecord) -> Self {
+        Evaluated {
+            record,
+            kernel_time: None,
+            call_time: None,
+            source: None,
+            gpu_ms: None,
+        }
+    }
+}
+
+/// Answers batches of candidates.
+pub trait Evaluator {
+    /// Evaluates `batch`, calling `done` once per candidate as soon as its answer is known (in
+    /// any order). An error from `done` stops the batch and is returned.
+    fn evaluate(
+        &mut self,
+        batch: &[Candidate],
+        done: &mut dyn FnMut(Evaluated) -> crate::Result<()>,
+    ) -> crate::Result<()>;
+
+    /// Where the answers come from, e.g. "gpu 0 (NVIDIA H100 80GB HBM3)" or "replay of FILE".
+    fn describe(&self) -> String;
+}

@@ -1,0 +1,290 @@
+//! The live evaluator: compiles a batch on every core while the GPU workers (one per device)
+//! validate and time the candidates already compiled, each answer reported as it arrives.
+
+use super::evaluator::{Candidate, Evaluated, Evaluator};
+use crate::artifacts::WallTimes;
+use crate::compile::{Compiled, Compiler, Job};
+use crate::error::{Error, Result};
+use crate::eval::{
+    self, EvalRequest, EvalResponse, Outcome, TimingPlan, Tolerance, Worker, WorkerSpec,
+};
+use crate::shape::Shape;
+use crate::space::{DeviceLimits, SearchSpace};
+use crate::template::Template;
+use crate::tunelog::TrialRecord;
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How candidates are checked and timed.
+#[derive(Debug, Clone)]
+pub struct LiveSettings {
+    /// Pass/fail bounds.
+    pub tolerance: Tolerance,
+    /// The timing protocol.
+    pub timing: TimingPlan,
+    /// Seed of the validation inputs, the same for every trial of a run (so each worker
+    /// computes the reference once).
+    pub input_seed: u64,
+    /// Watchdog limit per candidate.
+    pub timeout: Duration,
+    /// Where sources and cubins go (`<run>/kernels`).
+    pub kernels_dir: PathBuf,
+}
+
+/// What the live evaluator turns configs into kernels with.
+pub struct KernelFactory {
+    /// The problem.
+    pub shape: Shape,
+    /// The device limits.
+    pub limits: DeviceLimits,
+    /// The space.
+    pub space: SearchSpace,
+    /// Its template.
+    pub template: Template,
+    /// NVRTC with the compile cache.
+    pub compiler: Compiler,
+}
+
+/// Evaluates on the GPUs through worker processes.
+pub struct LiveEvaluator {
+    factory: KernelFactory,
+    settings: LiveSettings,
+    workers: Vec<Worker>,
+    devices: Vec<u32>,
+    wall: WallTimes,
+}
+
+/// Messages from the compile and worker threads to the batch's coordinator.
+enum Event {
+    Compiled(usize, Result<Compiled>),
+    Answered(usize, Box<EvalResponse>),
+}
+
+impl LiveEvaluator {
+    /// Starts one worker per device (each says hello or why it cannot serve).
+    pub fn start(factory: KernelFactory, settings: LiveSettings, devices: &[u32]) -> Result<Self> {
+        let workers = devices
+            .iter()
+            .map(|&d| Worker::start(&WorkerSpec::this_exe(d)?))
+            .collect::<Result<Vec<_>>>()?;
+        std::fs::create_dir_all(&settings.kernels_dir)
+            .map_err(|e| Error::io("create", &settings.kernels_dir, e))?;
+        Ok(LiveEvaluator {
+            factory,
+            settings,
+            workers,
+            devices: devices.to_vec(),
+            wall: WallTimes::default(),
+        })
+    }
+
+    /// Where time went so far (`total_s` is the caller's to fill).
+    pub fn wall(&self) -> WallTimes {
+        self.wall
+    }
+
+    fn jobs(&self, batch: &[Candidate]) -> Result<Vec<Job>> {
+        let f = &self.factory;
+        batch
+            .iter()
+            .map(|c| {
+                let point = f.space.evaluate(&c.config, &f.shape, &f.limits)?;
+                Ok(Job {
+                    label: c.config.to_string(),
+                    kernel: f.space.kernel.clone(),
+                    source: f.template.render(&f.space, &point, &f.shape, &f.limits)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The request for a compiled candidate; writes its source and cubin to the kernels folder.
+    fn request(
+        &self,
+        c: &Candidate,
+        job: &Job,
+        compiled: &Compiled,
+        cubin: &[u8],
+    ) -> Result<EvalRequest> {
+        let hash = &compiled.record.key[..16];
+        let dir = &self.settings.kernels_dir;
+        crate::compile::write_atomic(&dir.join(format!("{hash}.cu")), job.source.as_bytes())?;
+        let cubin_path = dir.join(format!("{hash}.cubin"));
+        crate::compile::write_atomic(&cubin_path, cubin)?;
+        let point =
+            self.factory
+                .space
+                .evaluate(&c.config, &self.factory.shape, &self.factory.limits)?;
+        Ok(EvalRequest {
+            id: c.trial as u64,
+            label: job.label.clone(),
+            kernel: job.kernel.clone(),
+            cubin: cubin_path,
+            launch: eval::launch_for(&self.factory.space, &point)?,
+            shape: self.factory.shape,
+            seed: self.settings.input_seed,
+            tolerance: self.settings.tolerance,
+            timing: Some(self.settings.timing),
+            dump: None,
+        })
+    }
+
+    fn account(&mut self, compiled: &Compiled, resp: &EvalResponse) {
+        if compiled.cached {
+            self.wall.compile_cached += 1;
+        } else {
+            self.wall.compile_s += compiled.record.compile_ms / 1e3;
+        }
+        if let Some(p) = resp.phases {
+            self.wall.validation_s += p.validation_ms / 1e3;
+            self.wall.timing_s += p.timing_ms / 1e3;
+        }
+    }
+}
+
+impl Evaluator for LiveEvaluator {
+    fn evaluate(
+        &mut self,
+        batch: &[Candidate],
+        done: &mut dyn FnMut(Evaluated) -> Result<()>,
+    ) -> Result<()> {
+        let jobs = self.jobs(batch)?;
+        let (events_tx, events) = channel::<Event>();
+        let (work_tx, work_rx) = channel::<(usize, EvalRequest)>();
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let timeout = self.settings.timeout;
+        let mut workers = std::mem::take(&mut self.workers);
+        let compiler = self.factory.compiler.clone();
+        let result = std::thread::scope(|scope| {
+            let compiler = &compiler;
+            let tx = events_tx.clone();
+            let jobs_ref = &jobs;
+            scope.spawn(move || compile_all(compiler, jobs_ref, tx));
+            for w in workers.iter_mut() {
+                let (rx, tx) = (work_rx.clone(), events_tx.clone());
+                scope.spawn(move || serve(w, &rx, &tx, timeout));
+            }
+            drop(events_tx);
+            self.coordinate(batch, &jobs, &events, work_tx, done)
+        });
+        self.workers = workers;
+        result
+    }
+
+    fn describe(&self) -> String {
+        let names: Vec<String> = self
+            .workers
+            .iter()
+            .zip(&self.devices)
+            .map(|(w, d)| format!("gpu {d} ({})", w.hello.device))
+            .collect();
+        names.join(", ")
+    }
+}
+
+impl LiveEvaluator {
+    /// Hands compiled candidates to the workers and reports every answer; returns when all are in.
+    fn coordinate(
+        &mut self,
+        batch: &[Candidate],
+        jobs: &[Job],
+        events: &Receiver<Event>,
+        work: Sender<(usize, EvalRequest)>,
+        done: &mut dyn FnMut(Evaluated) -> Result<()>,
+    ) -> Result<()> {
+        let mut compiled: Vec<Option<Compiled>> = vec![None; batch.len()];
+        let mut left = batch.len();
+        while left > 0 {
+            let event = events
+                .recv()
+                .map_err(|_| Error::Other("the evaluation threads stopped early".into()))?;
+            match event {
+                Event::Compiled(i, c) => {
+                    let c = c?;
+                    match &c.cubin {
+                        Some(cubin) => {
+                            let req = self.request(&batch[i], &jobs[i], &c, cubin)?;
+                            work.send((i, req))
+                                .map_err(|_| Error::Other("no GPU worker is left".into()))?;
+                        }
+                        None => {
+                            let resp = EvalResponse::failed(
+                                i as u64,
+                                Outcome::CompileFailed {
+                                    log: c.record.log.clone(),
+                                },
+                            );
+                            self.account(&c, &resp);
+                            done(answer(&batch[i], &jobs[i], &c, resp))?;
+                            left -= 1;
+                        }
+                    }
+                    compiled[i] = Some(c);
+                }
+                Event::Answered(i, resp) => {
+                    let c = compiled[i].as_ref().expect("answered after compiled");
+                    self.account(c, &resp);
+                    done(answer(&batch[i], &jobs[i], c, *resp))?;
+                    left -= 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn answer(c: &Candidate, job: &Job, compiled: &Compiled, resp: EvalResponse) -> Evaluated {
+    let record = TrialRecord::measured(
+        c.trial,
+        c.generation,
+        &c.config,
+        Some(&compiled.record),
+        &resp,
+    );
+    Evaluated {
+        record,
+        gpu_ms: resp.phases.map(|p| p.validation_ms + p.timing_ms),
+        kernel_time: resp.kernel_time,
+        call_time: resp.call_time,
+        source: Some((compiled.record.key[..16].to_string(), job.source.clone())),
+    }
+}
+
+/// Compiles every job on the rayon pool, reporting each as it finishes.
+fn compile_all(compiler: &Compiler, jobs: &[Job], tx: Sender<Event>) {
+    jobs.par_iter()
+        .enumerate()
+        .for_each_with(tx, |tx, (i, job)| {
+            let _ = tx.send(Event::Compiled(
+                i,
+                compiler.compile(&job.kernel, &job.source),
+            ));
+        });
+}
+
+/// One worker's loop: take the next compiled candidate, evaluate it, report.
+fn serve(
+    w: &mut Worker,
+    work: &Mutex<Receiver<(usize, EvalRequest)>>,
+    tx: &Sender<Event>,
+    timeout: Duration,
+) {
+    loop {
+        let next = work.lock().expect("the work queue's lock").recv();
+        let Ok((i, req)) = next else { return };
+        let started = Instant::now();
+        let mut resp = w.evaluate(&req, timeout);
+        if resp.phases.is_none() {
+            resp.phases = Some(eval::Phases {
+                validation_ms: started.elapsed().as_secs_f64() * 1e3,
+                timing_ms: 0.0,
+            });
+        }
+        if tx.send(Event::Answered(i, Box::new(resp))).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The tuner: an optimizer asks for configs, an [`Evaluator`] answers (the GPU, or a recorded
+//! log replayed), every trial is logged as soon as it ends, and the elites are kept.
+//!
+//! A run is resumable: the search is deterministic given its seed and the answers, so replaying
+//! the answers already in the log brings the optimizer back to where the run stopped.
+
+mod elites;
+mod evaluator;
+mod live;
+mod quality;
+mod replay;
+mod search;
+
+pub use elites::{source_path, top_k, RunFacts};
+pub use evaluator::{Candidate, Evaluated, Evaluator};
+pub use live::{KernelFactory, LiveEvaluator, LiveSettings};
+pub use quality::{compare_on_landscape, QualityReport, QualityRow};
+pub use replay::ReplayEvaluator;
+pub use search::{search, SearchEvents, SearchOutcome};

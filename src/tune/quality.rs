@@ -1,0 +1,170 @@
+//! Search quality on a recorded landscape: the GA against random search at the same budget over
+//! many seeds (median regret, trials to within 5% of the true best, a Mann–Whitney test).
+
+use super::evaluator::Evaluated;
+use super::replay::ReplayEvaluator;
+use super::search::{search, SearchEvents};
+use crate::error::{Error, Result};
+use crate::evolve::{Ga, GaSettings, Optimizer, RandomSearch, SpaceIndex};
+use crate::stats::{mann_whitney_u, median, percentile};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// "Within 5% of the true best."
+pub const NEAR_BEST: f64 = 1.05;
+
+/// One method's results over all seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityRow {
+    /// "ga" or "random".
+    pub method: String,
+    /// Regret of each seed's run: best found ÷ true best − 1 (∞ if nothing succeeded).
+    pub regrets: Vec<f64>,
+    /// Trials each seed needed to get within 5% of the true best (`None`: not within budget).
+    pub trials_to_near: Vec<Option<usize>>,
+}
+
+impl QualityRow {
+    /// Median regret.
+    pub fn median_regret(&self) -> f64 {
+        median(&self.regrets)
+    }
+
+    /// Regret quartiles (25th, 75th percentile).
+    pub fn regret_quartiles(&self) -> (f64, f64) {
+        (
+            percentile(&self.regrets, 25.0),
+            percentile(&self.regrets, 75.0),
+        )
+    }
+
+    /// Seeds that got within 5% of the true best within the budget.
+    pub fn reached(&self) -> usize {
+        self.trials_to_near.iter().flatten().count()
+    }
+
+    /// Median trials to within 5%, counting a miss as budget + 1 (so `None` when over half missed).
+    pub fn median_trials_to_near(&self, budget: usize) -> Option<f64> {
+        let xs: Vec<f64> = self
+            .trials_to_near
+            .iter()
+            .map(|t| t.map_or(budget as f64 + 1.0, |n| n as f64))
+            .collect();
+        let m = median(&xs);
+        (m <= budget as f64).then_some(m)
+    }
+}
+
+/// The comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityReport {
+    /// Points of the landscape the search runs over (recorded and valid).
+    pub points: usize,
+    /// Of them, timed ok.
+    pub timed: usize,
+    /// The best kernel time on the landscape, µs.
+    pub true_best_us: f64,
+    /// Its config.
+    pub true_best: String,
+    /// Trials per run.
+    pub budget: usize,
+    /// Seeds per method.
+    pub seeds: usize,
+    /// GA, then random search.
+    pub rows: Vec<QualityRow>,
+    /// Two-sided Mann–Whitney p-value of the GA's regrets against random search's.
+    pub p_value: Option<f64>,
+}
+
+/// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`.
+pub fn compare_on_landscape(
+    replay: &mut ReplayEvaluator,
+    index: Arc<SpaceIndex>,
+    budget: usize,
+    seeds: usize,
+    ga: GaSettings,
+) -> Result<QualityReport> {
+    let (true_best_us, true_best, timed) = landscape_best(replay, &index)?;
+    let mut rows = vec![
+        QualityRow {
+            method: "ga".into(),
+            regrets: vec![],
+            trials_to_near: vec![],
+        },
+        QualityRow {
+            method: "random".into(),
+            regrets: vec![],
+            trials_to_near: vec![],
+        },
+    ];
+    for seed in 0..seeds as u64 {
+        let mut methods: [Box<dyn Optimizer>; 2] = [
+            Box::new(Ga::new(index.clone(), ga, seed)),
+            Box::new(RandomSearch::new(index.clone(), ga.population, seed)),
+        ];
+        for (row, opt) in rows.iter_mut().zip(methods.iter_mut()) {
+            let out = search(opt.as_mut(), &index, replay, budget, vec![], &mut Quiet)?;
+            let (regret, near) = score(&out.trials, true_best_us);
+            row.regrets.push(regret);
+            row.trials_to_near.push(near);
+        }
+    }
+    let p_value = mann_whitney_u(&rows[0].regrets, &rows[1].regrets).map(|m| m.p_value);
+    Ok(QualityReport {
+        points: index.valid().len(),
+        timed,
+        true_best_us,
+        true_best,
+        budget,
+        seeds,
+        rows,
+        p_value,
+    })
+}
+
+/// The best time among the landscape's points in `index`, its config, and how many are timed.
+fn landscape_best(replay: &ReplayEvaluator, index: &SpaceIndex) -> Result<(f64, String, usize)> {
+    let timed: Vec<(f64, String)> = replay
+        .answers()
+        .values()
+        .filter(|r| {
+            index
+                .genome_of(&r.config)
+                .is_some_and(|g| index.is_valid(&g))
+        })
+        .filter_map(|r| r.fitness().map(|f| (f, r.config.to_string())))
+        .collect();
+    let best = timed
+        .iter()
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .cloned()
+        .ok_or_else(|| Error::Other("the landscape has no timed ok point".into()))?;
+    Ok((best.0, best.1, timed.len()))
+}
+
+/// Regret of the best trial found, and the trial count at which best-so-far came within 5%.
+fn score(trials: &[Evaluated], true_best: f64) -> (f64, Option<usize>) {
+    let mut best = f64::INFINITY;
+    let mut near = None;
+    for (i, e) in trials.iter().enumerate() {
+        if let Some(f) = e.record.fitness() {
+            best = best.min(f);
+        }
+        if near.is_none() && best <= true_best * NEAR_BEST {
+            near = Some(i + 1);
+        }
+    }
+    (best / true_best - 1.0, near)
+}
+
+/// Search events that go nowhere (the comparison keeps no log).
+struct Quiet;
+
+impl SearchEvents for Quiet {
+    fn trial(&mut self, _: &Evaluated) -> Result<()> {
+        Ok(())
+    }
+    fn generation_done(&mut self, _: &[Evaluated]) -> Result<()> {
+        Ok(())
+    }
+}

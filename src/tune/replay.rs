@@ -1,0 +1,109 @@
+//! The replay evaluator: answers from a recorded tune log of real measurements, so the search
+//! runs, is tested and is compared without a GPU. A config the log lacks is answered `absent`.
+
+use super::evaluator::{Candidate, Evaluated, Evaluator};
+use crate::error::{Error, Result};
+use crate::space::{Config, SearchSpace};
+use crate::tunelog::{self, TrialRecord};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The outcome name of a config the replayed log does not hold.
+pub const ABSENT: &str = "absent";
+
+/// Answers from a recorded log.
+pub struct ReplayEvaluator {
+    path: PathBuf,
+    answers: HashMap<Config, TrialRecord>,
+    delay: Duration,
+}
+
+impl ReplayEvaluator {
+    /// Loads the log at `path`, recorded over `space`'s parameters.
+    pub fn load(path: &Path, space: &SearchSpace) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::flag(
+                "--replay",
+                format!(
+                    "file {} does not exist (record one with `evotune record`)",
+                    path.display()
+                ),
+            ));
+        }
+        let contents = tunelog::read(path, space)?;
+        let mut answers = HashMap::new();
+        for r in contents.records {
+            answers.entry(r.config.clone()).or_insert(r);
+        }
+        Ok(ReplayEvaluator {
+            path: path.to_path_buf(),
+            answers,
+            delay: Duration::ZERO,
+        })
+    }
+
+    /// Waits `delay` per answer, to stand in for the GPU's time in demos and crash tests.
+    pub fn with_delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// The recorded configs and their answers.
+    pub fn answers(&self) -> &HashMap<Config, TrialRecord> {
+        &self.answers
+    }
+
+    /// The answer for `c`: the recorded row renumbered, or an `absent` row.
+    pub fn answer(&self, c: &Candidate) -> TrialRecord {
+        let mut record = match self.answers.get(&c.config) {
+            Some(r) => r.clone(),
+            None => absent(&c.config, &self.path),
+        };
+        record.trial = c.trial;
+        record.generation = c.generation;
+        record
+    }
+}
+
+fn absent(config: &Config, path: &Path) -> TrialRecord {
+    TrialRecord {
+        trial: 0,
+        generation: 0,
+        config: config.clone(),
+        outcome: ABSENT.into(),
+        p50_us: None,
+        ci_lo_us: None,
+        ci_hi_us: None,
+        call_p50_us: None,
+        max_abs: None,
+        rel_l2: None,
+        rel_l2_vs_full: None,
+        registers: None,
+        spill_bytes: None,
+        static_smem: None,
+        compile_ms: None,
+        sm_clock_mhz: None,
+        reason: format!("not recorded in {}", path.display()),
+    }
+}
+
+impl Evaluator for ReplayEvaluator {
+    fn evaluate(
+        &mut self,
+        batch: &[Candidate],
+        done: &mut dyn FnMut(Evaluated) -> Result<()>,
+    ) -> Result<()> {
+        for c in batch {
+            if !self.delay.is_zero() {
+                std::thread::sleep(self.delay);
+            }
+            done(Evaluated::from_record(self.answer(c)))?;
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("replay of {}", self.path.display())
+    }
+}
