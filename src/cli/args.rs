@@ -275,6 +275,10 @@ pub struct BaselineArgs {
     /// Seconds the PyTorch script may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
+    /// Do not flush L2 before each repetition (warm-cache numbers, as many published
+    /// benchmarks measure; the default flushes).
+    #[arg(long)]
+    pub no_flush: bool,
 }
 
 /// `evotune worker --device N` (hidden): speaks the worker protocol on stdin/stdout.

@@ -29,7 +29,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let plan = TimingPlan {
         warmup: 10,
         reps: args.reps,
-        flush_l2: true,
+        flush_l2: !args.no_flush,
     };
     eprintln!(
         "baselines at {shape} on {} ({})",

@@ -121,7 +121,7 @@ fn evaluate(
         cubin,
         launch: eval::launch_for(&t.space, point)?,
         shape: t.shape,
-        seed: args.seed.wrapping_add(id),
+        seed: args.seed,
         tolerance,
         timing,
         dump: None,

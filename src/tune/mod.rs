@@ -17,3 +17,6 @@ pub use live::{KernelFactory, LiveEvaluator, LiveSettings};
 pub use quality::{compare_on_landscape, QualityReport, QualityRow};
 pub use replay::ReplayEvaluator;
 pub use search::{search, SearchEvents, SearchOutcome};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,370 @@
+//! Integration tests of the tune command and search-bench with the replay evaluator (no GPU):
+//! determinism, a run killed with SIGKILL and resumed, progress, elites, bad input, and search
+//! quality on the recorded H100 landscapes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// The recorded landscapes: (tune log, the space it was recorded over, its shape).
+const LANDSCAPES: [(&str, &str, &str); 1] = [(
+    "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
+    "data/landscapes/sdpa_fp8_mma.toml",
+    "2,8,512,64",
+)];
+
+fn evotune() -> Command {
+    let mut cmd = Command::cargo_bin("evotune").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// The flags of a replayed tune run at the first landscape, into `out`.
+fn replay_args(out: &Path, budget: usize, seed: u64) -> Vec<String> {
+    let (log, space, shape) = LANDSCAPES[0];
+    [
+        "--shape",
+        shape,
+        "--space",
+        space,
+        "--replay",
+        log,
+        "--budget",
+        &budget.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn log_rows(out: &Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("tune/tune_log.csv"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn tuned(budget: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    evotune()
+        .args(replay_args(&out, budget, seed))
+        .assert()
+        .success();
+    (dir, out)
+}
+
+#[test]
+fn a_replayed_run_writes_its_log_elites_and_manifest_and_shows_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let assert = evotune().args(replay_args(&out, 128, 0)).assert().success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stderr.contains("generation 0: 16/128 trials, best"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("128/128 trials"), "{stderr}");
+    assert!(stdout.contains("128 trials (0 from the log)"), "{stdout}");
+    let rows = log_rows(&out);
+    assert_eq!(rows.len(), 129, "a header and one row per trial");
+    let configs: std::collections::HashSet<String> = rows[1..]
+        .iter()
+        .map(|r| r.split(',').skip(2).take(6).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(configs.len(), 128, "no config evaluated twice");
+    let topk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tune/topk.json")).unwrap())
+            .unwrap();
+    let elites = topk["elites"].as_array().unwrap();
+    assert_eq!(elites.len(), 6);
+    let p50: Vec<f64> = elites
+        .iter()
+        .map(|e| e["record"]["p50_us"].as_f64().unwrap())
+        .collect();
+    assert!(p50.windows(2).all(|w| w[0] <= w[1]), "best first: {p50:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["evaluator"]
+        .as_str()
+        .unwrap()
+        .starts_with("replay "));
+    assert_eq!(manifest["search"]["budget"], 128);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trials_in_the_same_order() {
+    let (_a, first) = tuned(64, 7);
+    let (_b, again) = tuned(64, 7);
+    let (_c, other) = tuned(64, 8);
+    assert_eq!(log_rows(&first), log_rows(&again));
+    assert_ne!(
+        log_rows(&first),
+        log_rows(&other),
+        "another seed searches differently"
+    );
+}
+
+/// Starts a slowed replayed run, kills it with SIGKILL once `after` rows are logged (plus a
+/// little), then resumes it; the finished log must equal an uninterrupted run's, byte for byte.
+fn kill_and_resume(after: usize, extra_ms: u64) {
+    let budget = 48;
+    let (_ref_dir, reference) = tuned(budget, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let bin = assert_cmd::cargo::cargo_bin("evotune");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(replay_args(&out, budget, 3))
+        .args(["--replay-delay-ms", "15"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = out.join("tune/tune_log.csv");
+    let start = Instant::now();
+    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().count()) < after + 1 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never logged {after} rows"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(Duration::from_millis(extra_ms));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let logged = log_rows(&out).len() - 1;
+    assert!(
+        logged < budget,
+        "the kill came after the run ended ({logged} rows)"
+    );
+    evotune()
+        .args(["--resume", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("{budget} trials (")));
+    assert_eq!(
+        log_rows(&out),
+        log_rows(&reference),
+        "killed after {logged} rows"
+    );
+}
+
+#[test]
+fn a_run_killed_early_resumes_with_no_trial_lost_or_repeated() {
+    kill_and_resume(1, 0);
+}
+
+#[test]
+fn a_run_killed_mid_generation_resumes_with_no_trial_lost_or_repeated() {
+    kill_and_resume(20, 7);
+}
+
+#[test]
+fn a_run_killed_late_resumes_with_no_trial_lost_or_repeated() {
+    kill_and_resume(40, 3);
+}
+
+#[test]
+fn resume_cuts_a_torn_last_line_and_finishes_the_run() {
+    let (_ref_dir, reference) = tuned(40, 5);
+    let (_dir, out) = tuned(40, 5);
+    let rows = log_rows(&out);
+    let kept = rows[..25].join("\n") + "\n" + &rows[25][..rows[25].len() / 2];
+    std::fs::write(out.join("tune/tune_log.csv"), kept).unwrap();
+    evotune()
+        .args(["--resume", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("24 trials already logged"));
+    assert_eq!(log_rows(&out), log_rows(&reference));
+}
+
+#[test]
+fn resume_can_raise_the_budget() {
+    let (_ref_dir, reference) = tuned(64, 9);
+    let (_dir, out) = tuned(32, 9);
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "64"])
+        .assert()
+        .success();
+    assert_eq!(log_rows(&out), log_rows(&reference));
+}
+
+/// Runs tune with bad input into a fresh --out: exit 2, `expect` on stderr, nothing written.
+fn refused(args: &[&str], expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let (log, space, shape) = LANDSCAPES[0];
+    let mut full: Vec<&str> = vec!["--shape", shape, "--space", space, "--replay", log];
+    full.extend(args);
+    full.extend(["--out", out.to_str().unwrap()]);
+    evotune()
+        .args(&full)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(expect));
+    assert!(!out.exists(), "nothing may be written for bad input");
+}
+
+#[test]
+fn bad_search_settings_are_named() {
+    refused(
+        &["--elites", "16"],
+        "--elites must be between 1 and --population − 1 (15), got 16",
+    );
+    refused(
+        &["--population", "1"],
+        "--population must be at least 2, got 1",
+    );
+    refused(&["--reps", "10"], "--reps must be at least 100");
+}
+
+#[test]
+fn a_missing_replay_log_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    evotune()
+        .args([
+            "--shape",
+            "2,8,512,64",
+            "--replay",
+            "no/such.csv",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--replay file no/such.csv does not exist",
+        ));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_folder_that_holds_a_run_is_not_overwritten() {
+    let (_dir, out) = tuned(16, 0);
+    let before = log_rows(&out);
+    let (log, space, shape) = LANDSCAPES[0];
+    evotune()
+        .args([
+            "--shape",
+            shape,
+            "--space",
+            space,
+            "--replay",
+            log,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "already holds a run: continue it with --resume",
+        ));
+    assert_eq!(log_rows(&out), before);
+}
+
+#[test]
+fn resuming_a_folder_that_is_not_a_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    evotune()
+        .args(["--resume", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a tune run folder"));
+}
+
+#[test]
+fn tuning_on_the_gpu_without_one_says_so_in_one_line_and_writes_nothing() {
+    if Path::new("/dev/nvidia0").exists() {
+        eprintln!(
+            "SKIPPED LOUDLY: /dev/nvidia0 exists, so the no-GPU answer cannot be checked here"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let output = evotune()
+        .args([
+            "--shape",
+            "2,8,512,64",
+            "--budget",
+            "8",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no NVIDIA GPU available ("), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn search_bench_prints_its_table() {
+    let (log, space, shape) = LANDSCAPES[0];
+    evotune()
+        .args([
+            "search-bench",
+            "--replay",
+            log,
+            "--space",
+            space,
+            "--shape",
+            shape,
+        ])
+        .args(["--budget", "32", "--seeds", "5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("median regret"))
+        .stdout(predicate::str::contains("ga "))
+        .stdout(predicate::str::contains("random "))
+        .stdout(predicate::str::contains("Mann–Whitney U on regrets"));
+}
+
+#[test]
+fn the_ga_beats_random_search_on_every_recorded_landscape() {
+    for (log, space, shape) in LANDSCAPES {
+        let out = evotune()
+            .args([
+                "search-bench",
+                "--replay",
+                log,
+                "--space",
+                space,
+                "--shape",
+                shape,
+            ])
+            .args(["--budget", "64", "--seeds", "50", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let median = |row: &serde_json::Value| {
+            let mut v: Vec<f64> = row["regrets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+        };
+        let (ga, random) = (median(&r["rows"][0]), median(&r["rows"][1]));
+        let p = r["p_value"].as_f64().unwrap();
+        assert!(
+            ga < random && p < 0.05,
+            "{log}: GA median regret {ga}, random {random}, p {p}"
+        );
+    }
+}
