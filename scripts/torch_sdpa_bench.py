@@ -38,6 +38,8 @@ def parse_args():
     p.add_argument("--target-seconds", type=float, default=0.3)
     p.add_argument("--max-reps", type=int, default=20000)
     p.add_argument("--no-flush", action="store_true", help="do not flush L2 between reps")
+    p.add_argument("--graph-launches", type=int, default=1,
+                   help="calls captured back to back in the kernel-only graph (samples are divided by it)")
     args = p.parse_args()
     dims = [int(x) for x in args.shape.split(",")]
     if len(dims) != 4 or min(dims) < 1:
@@ -99,8 +101,10 @@ class Bench:
         torch.cuda.current_stream().wait_stream(side)
         torch.cuda.synchronize()
         graph = torch.cuda.CUDAGraph()
+        units = max(1, self.args.graph_launches)
         with torch.cuda.graph(graph):
-            run()
+            for _ in range(units):
+                run()
         for _ in range(self.args.warmup):
             graph.replay()
         reps = self.reps(lambda: (self.flush(), graph.replay()))
@@ -111,8 +115,9 @@ class Bench:
             graph.replay()
             end.record()
         torch.cuda.synchronize()
-        samples = [start.elapsed_time(end) * 1e3 for start, end in events]
-        method = (f"kernel-only: CUDA events around a CUDA-graph replay of one SDPA call; "
+        samples = [start.elapsed_time(end) * 1e3 / units for start, end in events]
+        what = "one SDPA call" if units == 1 else f"{units} back-to-back SDPA calls, divided by {units}"
+        method = (f"kernel-only: CUDA events around a CUDA-graph replay of {what}; "
                   f"{self.flush_text}; {reps} reps after {self.args.warmup} warm-up replays")
         return {"method": method, "samples_us": samples}
 

@@ -97,6 +97,7 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
             warmup: 5,
             reps: 100,
             flush_l2: true,
+            target_s: evotune::eval::DEFAULT_TARGET_S,
         }),
         dump: None,
     }

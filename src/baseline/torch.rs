@@ -4,7 +4,7 @@
 
 use super::record::BaselineRecord;
 use crate::eval::TimingPlan;
-use crate::gpu::timing::{MAX_REPS, TARGET_SECONDS};
+use crate::gpu::timing::{GRAPH_LAUNCHES, MAX_REPS};
 use crate::shape::Shape;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -85,7 +85,7 @@ fn run_script(r: &TorchRun) -> Result<String, String> {
     let (reps, warmup) = (r.plan.reps.to_string(), r.plan.warmup.to_string());
     let (seed, target, max) = (
         r.seed.to_string(),
-        TARGET_SECONDS.to_string(),
+        r.plan.target_s.to_string(),
         MAX_REPS.to_string(),
     );
     let mut args = vec!["-", "--shape", &shape, "--reps", &reps, "--warmup", &warmup];
@@ -97,8 +97,9 @@ fn run_script(r: &TorchRun) -> Result<String, String> {
         "--max-reps",
         &max,
     ]);
+    let launches = GRAPH_LAUNCHES.to_string();
     if !r.plan.flush_l2 {
-        args.push("--no-flush");
+        args.extend(["--no-flush", "--graph-launches", &launches]);
     }
     let mut child = Command::new(&r.python)
         .args(&args)
@@ -254,6 +255,7 @@ mod tests {
                 warmup: 10,
                 reps: 100,
                 flush_l2: true,
+                target_s: crate::eval::DEFAULT_TARGET_S,
             },
             seed: 0,
             timeout: Duration::from_secs(60),

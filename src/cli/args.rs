@@ -170,6 +170,10 @@ pub struct TuneArgs {
     /// Relative tolerance [default: the stated default].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
+    /// Wall time per timing method and candidate, seconds (a screening budget; `evotune
+    /// bench` re-times one config with the protocol's full 0.3 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
+    pub timing_seconds: f64,
     /// Watchdog limit per candidate, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
@@ -313,6 +317,9 @@ pub struct RecordArgs {
     /// Timed repetitions per method (at least 100; more for short kernels).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
+    /// Wall time per timing method and point, seconds (the tuner's screening budget).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
+    pub timing_seconds: f64,
     /// Absolute tolerance [default: the stated default].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,

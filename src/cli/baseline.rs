@@ -30,6 +30,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         warmup: 10,
         reps: args.reps,
         flush_l2: !args.no_flush,
+        target_s: crate::eval::DEFAULT_TARGET_S,
     };
     eprintln!(
         "baselines at {shape} on {} ({})",

@@ -188,6 +188,7 @@ fn request(
             warmup: WARMUP,
             reps: args.reps,
             flush_l2: true,
+            target_s: crate::eval::DEFAULT_TARGET_S,
         }),
         dump,
     })

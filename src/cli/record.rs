@@ -113,6 +113,7 @@ fn evaluate(
         warmup: 10,
         reps: args.reps.max(100),
         flush_l2: true,
+        target_s: args.timing_seconds,
     });
     let req = EvalRequest {
         id,

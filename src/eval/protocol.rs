@@ -25,8 +25,20 @@ pub struct TimingPlan {
     pub warmup: u32,
     /// Timed repetitions (at least 100; more for short kernels).
     pub reps: u32,
-    /// Flush L2 before each timed repetition (outside the timed region).
+    /// Flush L2 before each timed repetition (outside the timed region). Without a flush,
+    /// kernel-only samples time a graph of several back-to-back launches (warm L2, launch
+    /// latency hidden) and divide by their number.
     pub flush_l2: bool,
+    /// Wall time to aim for per method, seconds (short kernels get more repetitions).
+    #[serde(default = "default_target_s")]
+    pub target_s: f64,
+}
+
+/// The protocol's default wall time per timing method, seconds.
+pub const DEFAULT_TARGET_S: f64 = 0.3;
+
+fn default_target_s() -> f64 {
+    DEFAULT_TARGET_S
 }
 
 /// One candidate for a worker to load, validate and time.

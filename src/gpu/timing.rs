@@ -18,8 +18,11 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Aim for about this much wall time per method; short kernels get more repetitions.
-pub const TARGET_SECONDS: f64 = 0.3;
+/// Aim for about this much wall time per method by default; short kernels get more repetitions.
+pub const TARGET_SECONDS: f64 = crate::eval::DEFAULT_TARGET_S;
+/// Launches per captured graph when L2 is not flushed: back to back, so one launch's latency
+/// hides behind the previous kernel, as in an application's graph.
+pub const GRAPH_LAUNCHES: usize = 20;
 /// Never more repetitions than this per method.
 pub const MAX_REPS: u32 = 20_000;
 /// Timed repetitions enqueued between two synchronizations (one event pair each).
@@ -128,13 +131,13 @@ fn enqueue_flush(flush: Option<&L2Flush>, stream: &CudaStream) -> Result<()> {
     flush.map_or(Ok(()), |f| f.enqueue(stream))
 }
 
-/// Captures one unit of `work` into a CUDA graph (ending the capture even when `work` fails).
-fn capture(gpu: &Gpu, work: &Work) -> Result<CudaGraph> {
+/// Captures `units` units of `work` into a CUDA graph (ending the capture even when `work` fails).
+fn capture(gpu: &Gpu, work: &Work, units: usize) -> Result<CudaGraph> {
     let stream = gpu.stream();
     stream
         .begin_capture(CUstreamCaptureMode::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
         .map_err(cuda("cuStreamBeginCapture"))?;
-    let enqueued = work(stream);
+    let enqueued = (0..units).try_for_each(|_| work(stream));
     let graph = stream.end_capture(CUgraphInstantiate_flags(0));
     enqueued?;
     let graph = graph.map_err(cuda("cuStreamEndCapture/cuGraphInstantiate"))?;
@@ -150,7 +153,10 @@ fn kernel_only(
     work: &Work,
 ) -> Result<Timing> {
     let stream = gpu.stream();
-    let graph = capture(gpu, work)?;
+    // Flushed: one launch per graph (the flush keeps the GPU busy while the launch is queued).
+    // Not flushed: several back to back, divided out below.
+    let units = if flush.is_some() { 1 } else { GRAPH_LAUNCHES };
+    let graph = capture(gpu, work, units)?;
     let replay = || graph.launch().map_err(cuda("cuGraphLaunch"));
     for _ in 0..plan.warmup {
         replay()?;
@@ -162,7 +168,8 @@ fn kernel_only(
         replay()?;
     }
     gpu.synchronize("probe graph replays")?;
-    let reps = reps_for(plan.reps, t.elapsed().as_secs_f64() / f64::from(PROBE_REPS));
+    let per_rep = t.elapsed().as_secs_f64() / f64::from(PROBE_REPS);
+    let reps = reps_for(plan.reps, per_rep, plan.target_s);
     let events = event_pairs(gpu, (reps as usize).min(BATCH))?;
     let mut samples = Vec::with_capacity(reps as usize);
     while samples.len() < reps as usize {
@@ -176,11 +183,16 @@ fn kernel_only(
         gpu.synchronize("timed graph replays")?;
         for (start, end) in &events[..n] {
             let ms = start.elapsed_ms(end).map_err(cuda("cuEventElapsedTime"))?;
-            samples.push(f64::from(ms) * 1e3);
+            samples.push(f64::from(ms) * 1e3 / units as f64);
         }
     }
+    let what = if units == 1 {
+        "one launch".to_string()
+    } else {
+        format!("{units} back-to-back launches, divided by {units}")
+    };
     let method = format!(
-        "kernel-only: CUDA events around a CUDA-graph replay of one launch; {}; {reps} reps after {} warm-up replays",
+        "kernel-only: CUDA events around a CUDA-graph replay of {what}; {}; {reps} reps after {} warm-up replays",
         flush_text(flush),
         plan.warmup
     );
@@ -214,7 +226,8 @@ fn per_call(gpu: &Gpu, flush: Option<&L2Flush>, plan: &TimingPlan, work: &Work) 
     for _ in 0..PROBE_REPS {
         timed_call()?;
     }
-    let reps = reps_for(plan.reps, t.elapsed().as_secs_f64() / f64::from(PROBE_REPS));
+    let per_rep = t.elapsed().as_secs_f64() / f64::from(PROBE_REPS);
+    let reps = reps_for(plan.reps, per_rep, plan.target_s);
     let samples = (0..reps)
         .map(|_| timed_call())
         .collect::<Result<Vec<f64>>>()?;
@@ -227,14 +240,14 @@ fn per_call(gpu: &Gpu, flush: Option<&L2Flush>, plan: &TimingPlan, work: &Work) 
 }
 
 /// Repetitions for a unit costing `per_rep_s` seconds of wall time (flush included): enough to
-/// fill about [`TARGET_SECONDS`], never fewer than `min_reps`, never more than [`MAX_REPS`]
+/// fill about `target_s` seconds, never fewer than `min_reps`, never more than [`MAX_REPS`]
 /// (unless `min_reps` itself is more).
-pub fn reps_for(min_reps: u32, per_rep_s: f64) -> u32 {
+pub fn reps_for(min_reps: u32, per_rep_s: f64, target_s: f64) -> u32 {
     let min_reps = min_reps.max(1);
     if !per_rep_s.is_finite() || per_rep_s <= 0.0 {
         return min_reps;
     }
-    let fill = (TARGET_SECONDS / per_rep_s).ceil().min(f64::from(MAX_REPS)) as u32;
+    let fill = (target_s / per_rep_s).ceil().min(f64::from(MAX_REPS)) as u32;
     fill.max(min_reps)
 }
 
@@ -286,14 +299,14 @@ mod tests {
     #[test]
     fn repetitions_fill_the_target_time_within_bounds() {
         // 10 µs per rep: 0.3 s / 10 µs = 30000, capped at MAX_REPS.
-        assert_eq!(reps_for(100, 10e-6), MAX_REPS);
+        assert_eq!(reps_for(100, 10e-6, TARGET_SECONDS), MAX_REPS);
         // 100 µs: 3000 reps.
-        assert_eq!(reps_for(100, 100e-6), 3000);
+        assert_eq!(reps_for(100, 100e-6, TARGET_SECONDS), 3000);
         // 13 ms: the target would need 24; the minimum of 100 wins.
-        assert_eq!(reps_for(100, 13e-3), 100);
+        assert_eq!(reps_for(100, 13e-3, TARGET_SECONDS), 100);
         // A minimum above the cap is honoured; a bad estimate falls back to the minimum.
-        assert_eq!(reps_for(50_000, 1e-6), 50_000);
-        assert_eq!(reps_for(100, 0.0), 100);
-        assert_eq!(reps_for(100, f64::NAN), 100);
+        assert_eq!(reps_for(50_000, 1e-6, TARGET_SECONDS), 50_000);
+        assert_eq!(reps_for(100, 0.0, TARGET_SECONDS), 100);
+        assert_eq!(reps_for(100, f64::NAN, TARGET_SECONDS), 100);
     }
 }

@@ -189,6 +189,7 @@ impl TunePlan {
                 warmup: 10,
                 reps: args.reps,
                 flush_l2: true,
+                target_s: args.timing_seconds,
             },
             timeout: Duration::from_secs(args.timeout.max(1)),
             replay_delay: Duration::from_millis(args.replay_delay_ms),
