@@ -66,9 +66,23 @@ enum Event {
 impl LiveEvaluator {
     /// Starts one worker per device (each says hello or why it cannot serve).
     pub fn start(factory: KernelFactory, settings: LiveSettings, devices: &[u32]) -> Result<Self> {
-        let workers = devices
+        let specs = devices
             .iter()
-            .map(|&d| Worker::start(&WorkerSpec::this_exe(d)?))
+            .map(|&d| Ok((d, WorkerSpec::this_exe(d)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Self::with_workers(factory, settings, &specs)
+    }
+
+    /// Starts the given workers, one per (device, how to start it).
+    pub fn with_workers(
+        factory: KernelFactory,
+        settings: LiveSettings,
+        specs: &[(u32, WorkerSpec)],
+    ) -> Result<Self> {
+        let devices: Vec<u32> = specs.iter().map(|(d, _)| *d).collect();
+        let workers = specs
+            .iter()
+            .map(|(_, spec)| Worker::start(spec))
             .collect::<Result<Vec<_>>>()?;
         std::fs::create_dir_all(&settings.kernels_dir)
             .map_err(|e| Error::io("create", &settings.kernels_dir, e))?;
@@ -76,7 +90,7 @@ impl LiveEvaluator {
             factory,
             settings,
             workers,
-            devices: devices.to_vec(),
+            devices,
             wall: WallTimes::default(),
         })
     }
@@ -288,3 +302,7 @@ fn serve(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;
