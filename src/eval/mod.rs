@@ -10,6 +10,8 @@ mod worker;
 
 pub use geometry::{launch_for, LAUNCH_VALUES};
 pub use outcome::Outcome;
+#[cfg(test)]
+pub(crate) use pool::tests::fake_spec;
 pub use pool::{describe_exit, Worker, WorkerSpec};
 pub use protocol::{
     EvalRequest, EvalResponse, Launch, Phases, Timing, TimingPlan, Tolerance, WorkerHello,

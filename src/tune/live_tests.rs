@@ -3,18 +3,10 @@
 
 use super::*;
 use crate::compile::Cache;
+use crate::eval::fake_spec;
 use crate::evolve::SpaceIndex;
 use std::collections::HashSet;
 use std::path::Path;
-
-fn fake_spec() -> WorkerSpec {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_worker.py");
-    WorkerSpec {
-        program: "python3".into(),
-        args: vec![script.into()],
-        start_timeout: Duration::from_secs(20),
-    }
-}
 
 #[test]
 fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {

@@ -22,15 +22,7 @@ pub struct ReplayEvaluator {
 impl ReplayEvaluator {
     /// Loads the log at `path`, recorded over `space`'s parameters.
     pub fn load(path: &Path, space: &SearchSpace) -> Result<Self> {
-        if !path.is_file() {
-            return Err(Error::flag(
-                "--replay",
-                format!(
-                    "file {} does not exist (record one with `evotune record`)",
-                    path.display()
-                ),
-            ));
-        }
+        require_log(path)?;
         let contents = tunelog::read(path, space)?;
         let mut answers = HashMap::new();
         for r in contents.records {
@@ -67,25 +59,25 @@ impl ReplayEvaluator {
 }
 
 fn absent(config: &Config, path: &Path) -> TrialRecord {
-    TrialRecord {
-        trial: 0,
-        generation: 0,
-        config: config.clone(),
-        outcome: ABSENT.into(),
-        p50_us: None,
-        ci_lo_us: None,
-        ci_hi_us: None,
-        call_p50_us: None,
-        max_abs: None,
-        rel_l2: None,
-        rel_l2_vs_full: None,
-        registers: None,
-        spill_bytes: None,
-        static_smem: None,
-        compile_ms: None,
-        sm_clock_mhz: None,
-        reason: format!("not recorded in {}", path.display()),
+    TrialRecord::unmeasured(
+        config,
+        ABSENT,
+        format!("not recorded in {}", path.display()),
+    )
+}
+
+/// Fails, naming `--replay`, unless `path` is a file.
+pub fn require_log(path: &Path) -> Result<()> {
+    if path.is_file() {
+        return Ok(());
     }
+    Err(Error::flag(
+        "--replay",
+        format!(
+            "file {} does not exist (record one with `evotune record`)",
+            path.display()
+        ),
+    ))
 }
 
 impl Evaluator for ReplayEvaluator {

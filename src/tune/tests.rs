@@ -61,25 +61,11 @@ impl Evaluator for FormulaEvaluator {
 }
 
 fn record(c: &Candidate, us: f64) -> TrialRecord {
-    TrialRecord {
-        trial: c.trial,
-        generation: c.generation,
-        config: c.config.clone(),
-        outcome: "ok".into(),
-        p50_us: Some(us),
-        ci_lo_us: None,
-        ci_hi_us: None,
-        call_p50_us: None,
-        max_abs: None,
-        rel_l2: None,
-        rel_l2_vs_full: None,
-        registers: None,
-        spill_bytes: None,
-        static_smem: None,
-        compile_ms: None,
-        sm_clock_mhz: None,
-        reason: String::new(),
-    }
+    let mut r = TrialRecord::unmeasured(&c.config, "ok", String::new());
+    r.trial = c.trial;
+    r.generation = c.generation;
+    r.p50_us = Some(us);
+    r
 }
 
 struct Quiet(usize);

@@ -76,6 +76,30 @@ impl TrialRecord {
         }
     }
 
+    /// A record with an outcome and a reason but no measurement (e.g. a config a replayed log
+    /// lacks).
+    pub fn unmeasured(config: &Config, outcome: &str, reason: String) -> Self {
+        TrialRecord {
+            trial: 0,
+            generation: 0,
+            config: config.clone(),
+            outcome: outcome.into(),
+            p50_us: None,
+            ci_lo_us: None,
+            ci_hi_us: None,
+            call_p50_us: None,
+            max_abs: None,
+            rel_l2: None,
+            rel_l2_vs_full: None,
+            registers: None,
+            spill_bytes: None,
+            static_smem: None,
+            compile_ms: None,
+            sm_clock_mhz: None,
+            reason,
+        }
+    }
+
     /// Whether the trial is a usable, timed result.
     pub fn is_ok(&self) -> bool {
         self.outcome == "ok"

@@ -270,15 +270,7 @@ fn target_for(
 ) -> Result<Target> {
     match source {
         Source::Replay { path } => {
-            if !path.is_file() {
-                return Err(Error::flag(
-                    "--replay",
-                    format!(
-                        "file {} does not exist (record one with `evotune record`)",
-                        path.display()
-                    ),
-                ));
-            }
+            crate::tune::require_log(path)?;
             Target::resolve(
                 shape,
                 Some(arch.unwrap_or("sm_90a")),

@@ -270,4 +270,4 @@ fn signal_name(sig: i32) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,8 @@ use crate::eval::protocol::{Launch, Tolerance};
 use crate::shape::Shape;
 use std::time::Instant;
 
-fn fake_spec() -> WorkerSpec {
+/// How to start the test-double worker (tests/fixtures/fake_worker.py; no GPU).
+pub(crate) fn fake_spec() -> WorkerSpec {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_worker.py");
     WorkerSpec {
         program: "python3".into(),
