@@ -43,6 +43,12 @@ pub enum Command {
     Record(RecordArgs),
     /// Time the baselines (fp16 math path, PyTorch flash and cuDNN) on the GPU.
     Baseline(BaselineArgs),
+    /// Profile baseline A and the top elites of a run with Nsight Compute.
+    Ncu(super::ncu::NcuArgs),
+    /// Render the run's markdown report (no GPU needed).
+    Report(super::report::ReportArgs),
+    /// Pass or fail CI on a run's speedup or on a regression against a stored result.
+    Gate(super::gate::GateArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
     #[command(hide = true)]
     Worker(WorkerArgs),

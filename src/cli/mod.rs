@@ -4,8 +4,11 @@ mod args;
 mod baseline;
 mod bench;
 mod compile;
+mod gate;
+mod ncu;
 mod record;
 mod render;
+mod report;
 mod run_dir;
 mod space_show;
 mod target;
@@ -57,6 +60,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::Baseline(a)) => baseline::run(&a),
         Some(Command::Worker(a)) => worker::run(&a),
+        Some(Command::Ncu(a)) => ncu::run(&a),
+        Some(Command::Report(a)) => report::run(&a),
+        Some(Command::Gate(a)) => gate::run(&a),
     }
 }
 
