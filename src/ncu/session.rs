@@ -37,6 +37,10 @@ pub fn profile_all(tool: &NcuTool, run: &RunPaths, targets: &[Target]) -> NcuSum
         }
         Err(ProfileFailure::Failed(r)) => (select(None), Some(r)),
     };
+    if let Err(e) = std::fs::create_dir_all(run.ncu_dir()) {
+        let why = format!("cannot create {}: {e}", run.ncu_dir().display());
+        return not_profiled(NcuStatus::Failed, why, Some(tool));
+    }
     let mut profiles = Vec::new();
     for t in targets {
         eprintln!("ncu: profiling {} ({})", t.name, t.variant);
@@ -66,10 +70,20 @@ fn summarize(
         n if n == profiles.len() => NcuStatus::Ok,
         _ => NcuStatus::Partial,
     };
-    let reason = lookup.map(|r| format!("metric names not checked on the device: {r}"));
+    let first_failure = profiles.iter().find_map(|p| p.reason.clone());
+    let reason = match status {
+        NcuStatus::Failed => first_failure.map(|r| format!("every profile failed; the first: {r}")),
+        NcuStatus::Partial => Some("see each profile".into()),
+        _ => None,
+    };
+    let lookup = lookup.map(|r| format!("metric names not checked on the device: {r}"));
+    let reason = match (reason, lookup) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     NcuSummary {
         status,
-        reason: reason.or_else(|| (status != NcuStatus::Ok).then(|| "see each profile".into())),
+        reason,
         ncu: Some(tool.path.clone()),
         ncu_version: tool.version(),
         method: METHOD.into(),

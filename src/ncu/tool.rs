@@ -89,6 +89,9 @@ impl NcuTool {
     /// The last line of `ncu --version`, e.g. "Version 2025.3.1.0 (build ...)".
     pub fn version(&self) -> Option<String> {
         let out = Command::new(&self.path).arg("--version").output().ok()?;
+        if !out.status.success() {
+            return None;
+        }
         let text = String::from_utf8_lossy(&out.stdout);
         text.lines()
             .rev()
