@@ -147,3 +147,26 @@ fn the_target_verdict_follows_the_lower_ci_bound() {
     opts.target = 15.0;
     assert!(!view::status::judge(&run, &b, &opts).unwrap().1);
 }
+
+#[test]
+fn a_summary_without_ncu_gives_its_reason_in_the_report() {
+    let (_dir, run) = fixture_without(&[]);
+    let none = crate::ncu::not_profiled(
+        crate::ncu::NcuStatus::Unavailable,
+        "ncu not found on PATH nor at /usr/local/cuda/bin/ncu".into(),
+        None,
+    );
+    let path = run.paths.ncu_dir().join("summary.json");
+    std::fs::write(&path, serde_json::to_string(&none).unwrap()).unwrap();
+    let r = render(&RunData::load(&run.paths.root), &options("x")).unwrap();
+    let md = &r.markdown;
+    assert!(
+        md.contains("not profiled: ncu is unavailable (ncu not found on PATH"),
+        "{md}"
+    );
+    assert!(!md.contains("not among the top-K"), "{md}");
+    assert!(
+        md.contains("No bottleneck reading: the best candidate was not profiled (ncu not found"),
+        "{md}"
+    );
+}

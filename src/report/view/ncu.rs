@@ -80,7 +80,7 @@ pub fn highlights(run: &RunData, run_arg: &str) -> NcuView {
             ));
         }
     }
-    if let Ok(t) = &run.topk {
+    if let (Ok(t), false) = (&run.topk, s.profiles.is_empty()) {
         missing.extend(unprofiled_elites(t, s));
     }
     NcuView {
