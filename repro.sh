@@ -1,23 +1,47 @@
 #!/usr/bin/env bash
-# One command on an NVIDIA machine: environment, build, compile the space for this GPU.
-# SHAPE and BUDGET come from the environment (defaults 2,8,512,64 and 128).
+# One command on a fresh NVIDIA machine: environment -> build -> baselines -> tune -> Nsight
+# Compute profile -> report. SHAPE and BUDGET come from the environment (defaults 2,8,512,64 and
+# 128); RUN names the run folder (default artifacts/<UTC time>-<shape>). Compiled kernels are
+# cached (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHAPE="${SHAPE:-2,8,512,64}"
 BUDGET="${BUDGET:-128}"
+smi="${EVOTUNE_NVIDIA_SMI:-nvidia-smi}"
 
-if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; then
+# The GPU check comes first: without a GPU nothing is built or written.
+if ! command -v "$smi" >/dev/null 2>&1 || ! "$smi" -L 2>/dev/null | grep -q '^GPU '; then
   echo "repro.sh: no NVIDIA GPU on this machine (nvidia-smi finds none); it needs one" >&2
   exit 1
 fi
+RUN="${RUN:-artifacts/$(date -u +%Y%m%d-%H%M%S)-${SHAPE//,/x}}"
+mkdir -p "$RUN"
 if [ -d /usr/local/cuda/lib64 ]; then
   export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
+
+echo "== environment -> $RUN/environment.txt"
+{
+  echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(hostname)"
+  echo "git: $(git rev-parse HEAD 2>/dev/null || echo 'not a git checkout')"
+  echo "shape: $SHAPE  budget: $BUDGET"
+  "$smi" --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.limit --format=csv
+  "$smi" | head -4 | tail -2
+  command -v ncu >/dev/null && ncu --version | tail -1 || echo "ncu: not on PATH"
+  cargo --version
+} | tee "$RUN/environment.txt"
+
+echo "== build"
+cargo build --release --quiet
 bin=./target/release/evotune
-if [ ! -x "$bin" ]; then
-  cargo build --release
-fi
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv
-"$bin" space show search_spaces/sdpa_fp8.toml --shape "$SHAPE"
-"$bin" compile --space search_spaces/sdpa_fp8.toml --shape "$SHAPE"
-"$bin" --shape "$SHAPE" --budget "$BUDGET"
+
+echo "== baselines"
+"$bin" baseline --shape "$SHAPE" --out "$RUN"
+echo "== tune"
+"$bin" --shape "$SHAPE" --budget "$BUDGET" --out "$RUN"
+echo "== profile"
+"$bin" ncu --run "$RUN" || echo "repro.sh: no Nsight Compute profile; ncu/summary.json and the report say why" >&2
+echo "== report"
+report="$("$bin" report --run "$RUN")"
+echo "report: $report (and reports/latest.md)"

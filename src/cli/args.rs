@@ -49,6 +49,12 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Compare the GA with random search on a recorded landscape, over many seeds.
     SearchBench(SearchBenchArgs),
+    /// Profile baseline A and the top elites of a run with Nsight Compute.
+    Ncu(super::ncu::NcuArgs),
+    /// Render the run's markdown report (no GPU needed).
+    Report(super::report::ReportArgs),
+    /// Pass or fail CI on a run's speedup or on a regression against a stored result.
+    Gate(super::gate::GateArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
     #[command(hide = true)]
     Worker(WorkerArgs),

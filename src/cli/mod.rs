@@ -4,8 +4,11 @@ mod args;
 mod baseline;
 mod bench;
 mod compile;
+mod gate;
+mod ncu;
 mod record;
 mod render;
+mod report;
 pub(crate) mod run_dir;
 mod search_bench;
 mod space_show;
@@ -59,6 +62,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Baseline(a)) => baseline::run(&a),
         Some(Command::SearchBench(a)) => search_bench::run(&a),
         Some(Command::Worker(a)) => worker::run(&a),
+        Some(Command::Ncu(a)) => ncu::run(&a),
+        Some(Command::Report(a)) => report::run(&a),
+        Some(Command::Gate(a)) => gate::run(&a),
     }
 }
 

@@ -1,0 +1,69 @@
+//! The gate's checks on the fixture run folder.
+
+use super::*;
+use std::path::Path;
+
+fn fixture() -> RunData {
+    RunData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run_fixture"))
+}
+
+fn stored(p50: f64) -> StoredBest {
+    StoredBest {
+        origin: "old.json".into(),
+        shape: crate::shape::Shape::parse("2,8,512,64").unwrap(),
+        p50_us: p50,
+        samples: Vec::new(),
+    }
+}
+
+#[test]
+fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
+    let run = fixture();
+    let pass = speedup_check(&run, Versus::A, 2.5).unwrap();
+    assert!(pass.passed, "{}", pass.line);
+    let fail = speedup_check(&run, Versus::A, 15.0).unwrap();
+    assert!(!fail.passed);
+    assert!(
+        fail.line.contains("< 15× required, missed by 12.4"),
+        "{}",
+        fail.line
+    );
+    let b = speedup_check(&run, Versus::B, 1.0).unwrap();
+    assert!(
+        !b.passed && b.line.contains("baseline B (cudnn)"),
+        "{}",
+        b.line
+    );
+}
+
+#[test]
+fn the_regression_check_allows_the_stated_slowdown_only() {
+    let run = fixture();
+    assert!(regression_check(&run, &stored(13.0), 5.0).unwrap().passed);
+    let fail = regression_check(&run, &stored(12.0), 5.0).unwrap();
+    assert!(!fail.passed);
+    assert!(
+        fail.line
+            .contains("+9.3 %, over --max-regression 5 % by 4.3 points"),
+        "{}",
+        fail.line
+    );
+}
+
+#[test]
+fn a_gate_result_reads_back_as_the_stored_best() {
+    let run = fixture();
+    let g = GateResult::of(&run).unwrap();
+    assert_eq!(g.speedups.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gate.json");
+    std::fs::write(&path, serde_json::to_string(&g).unwrap()).unwrap();
+    let s = StoredBest::read(&path).unwrap();
+    assert_eq!(s.p50_us, g.best_p50_us);
+    assert!(
+        regression_check(&run, &s, 0.0).unwrap().passed,
+        "same run, no regression"
+    );
+    let topk = run.paths.topk();
+    assert_eq!(StoredBest::read(&topk).unwrap().p50_us, g.best_p50_us);
+}

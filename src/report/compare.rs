@@ -1,0 +1,231 @@
+//! Speedups with confidence intervals and the statistical verdict of one candidate against a
+//! baseline, from kernel-only timing samples (shared by the report and the gate).
+
+use super::load::RunData;
+use crate::artifacts::Elite;
+use crate::baseline::{BaselineRecord, BaselineStatus};
+use crate::eval::Timing;
+use crate::stats::{cliffs_delta, hedges_g, mann_whitney_u, ratio_of_medians_ci, MannWhitney};
+
+/// Confidence of every interval.
+pub const CONFIDENCE: f64 = 0.95;
+/// Bootstrap resamples of a ratio of medians.
+pub const RESAMPLES: usize = 2000;
+/// Seed of the bootstrap: the same samples give the same interval.
+pub const SEED: u64 = 0;
+/// How intervals are computed, for the report.
+pub const CI_METHOD: &str = "95% percentile bootstrap of the ratio of medians (Efron & \
+Tibshirani 1993), 2000 resamples per interval, seed 0, kernel-only samples";
+
+/// Which baseline a speedup is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Versus {
+    /// Baseline A: the unfused fp16 math path.
+    #[value(name = "baseline_a")]
+    A,
+    /// Baseline B: the faster of PyTorch flash and cuDNN (fp16, fused).
+    #[value(name = "baseline_b")]
+    B,
+}
+
+impl Versus {
+    /// "baseline A" or "baseline B".
+    pub fn name(self) -> &'static str {
+        match self {
+            Versus::A => "baseline A",
+            Versus::B => "baseline B",
+        }
+    }
+}
+
+/// Kernel-only times of one variant: the median, its CI and the samples (empty when only the
+/// summary was recorded, e.g. a replayed run).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Times<'a> {
+    /// Median, µs.
+    pub p50_us: f64,
+    /// 95% CI of the median, µs.
+    pub ci_us: Option<(f64, f64)>,
+    /// The samples, µs.
+    pub samples: &'a [f64],
+}
+
+impl<'a> Times<'a> {
+    /// From a recorded timing.
+    pub fn of(t: &'a Timing) -> Self {
+        Times {
+            p50_us: t.p50_us,
+            ci_us: Some((t.ci_lo_us, t.ci_hi_us)),
+            samples: &t.samples_us,
+        }
+    }
+
+    /// An elite's kernel-only times: its timing with samples, else its tune-log row.
+    pub fn of_elite(e: &'a Elite) -> Option<Self> {
+        if let Some(t) = &e.kernel_time {
+            return Some(Times::of(t));
+        }
+        let r = &e.record;
+        Some(Times {
+            p50_us: r.fitness()?,
+            ci_us: r.ci_lo_us.zip(r.ci_hi_us),
+            samples: &[],
+        })
+    }
+
+    /// A measured baseline's kernel-only times.
+    pub fn of_baseline(b: &'a BaselineRecord) -> Option<Self> {
+        (b.status == BaselineStatus::Ok)
+            .then_some(b.kernel_time.as_ref())
+            .flatten()
+            .map(Times::of)
+    }
+}
+
+/// A speedup `baseline / candidate` (of medians) and its interval, when samples allow one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speedup {
+    /// Ratio of medians.
+    pub point: f64,
+    /// 95% bootstrap interval; `None` without samples on both sides.
+    pub ci: Option<(f64, f64)>,
+}
+
+impl Speedup {
+    /// The speedup of `candidate` over `baseline`.
+    pub fn of(baseline: &Times, candidate: &Times) -> Self {
+        if baseline.samples.is_empty() || candidate.samples.is_empty() {
+            return Speedup {
+                point: baseline.p50_us / candidate.p50_us,
+                ci: None,
+            };
+        }
+        let i = ratio_of_medians_ci(
+            baseline.samples,
+            candidate.samples,
+            CONFIDENCE,
+            RESAMPLES,
+            SEED,
+        );
+        Speedup {
+            point: i.point,
+            ci: Some((i.lo, i.hi)),
+        }
+    }
+
+    /// The lower CI bound, or the point estimate without samples.
+    pub fn lower(&self) -> f64 {
+        self.ci.map_or(self.point, |c| c.0)
+    }
+
+    /// "2.58× [2.57, 2.59]" or "2.58× (no samples)".
+    pub fn display(&self) -> String {
+        match self.ci {
+            Some((lo, hi)) => format!("{:.2}× [{lo:.2}, {hi:.2}]", self.point),
+            None => format!("{:.2}× (no samples)", self.point),
+        }
+    }
+}
+
+/// The two reference points of a run.
+#[derive(Debug, Clone)]
+pub struct Baselines<'a> {
+    /// Baseline A (math), or why it is missing.
+    pub a: Result<&'a BaselineRecord, String>,
+    /// Baseline B (the faster measured of flash and cuDNN), or why both are missing.
+    pub b: Result<&'a BaselineRecord, String>,
+}
+
+impl<'a> Baselines<'a> {
+    /// Picks A and B from the run's baseline records.
+    pub fn of(run: &'a RunData) -> Self {
+        let a = run.baseline("math").and_then(measured);
+        let fused: Vec<Result<&BaselineRecord, String>> = ["flash", "cudnn"]
+            .iter()
+            .map(|n| {
+                run.baseline(n)
+                    .and_then(measured)
+                    .map_err(|e| format!("{n}: {e}"))
+            })
+            .collect();
+        let b = fused
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .min_by(|x, y| kernel_p50(x).total_cmp(&kernel_p50(y)))
+            .ok_or_else(|| {
+                let why: Vec<String> = fused.iter().filter_map(|r| r.clone().err()).collect();
+                why.join("; ")
+            });
+        Baselines { a, b }
+    }
+
+    /// Baseline `v`.
+    pub fn get(&self, v: Versus) -> Result<&'a BaselineRecord, String> {
+        match v {
+            Versus::A => self.a.clone(),
+            Versus::B => self.b.clone(),
+        }
+    }
+}
+
+fn kernel_p50(b: &BaselineRecord) -> f64 {
+    Times::of_baseline(b).map_or(f64::INFINITY, |t| t.p50_us)
+}
+
+/// A baseline with a kernel-only number, or why it has none.
+fn measured(b: &BaselineRecord) -> Result<&BaselineRecord, String> {
+    match (b.status, &b.kernel_time) {
+        (BaselineStatus::Ok, Some(_)) => Ok(b),
+        (BaselineStatus::Ok, None) => Err("measured, but without a kernel-only time".into()),
+        (BaselineStatus::Unavailable, _) => Err(format!(
+            "unavailable: {}",
+            b.reason.as_deref().unwrap_or("no reason recorded")
+        )),
+    }
+}
+
+/// The statistical comparison of a candidate with a baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Ratio of medians with its interval.
+    pub speedup: Speedup,
+    /// Whether the 95% CIs of the two medians overlap (`None` when one is not recorded).
+    pub ci_overlap: Option<bool>,
+    /// Hedges' g of (baseline, candidate): positive when the candidate is faster.
+    pub hedges_g: Option<f64>,
+    /// Cliff's delta of (baseline, candidate): positive when the candidate is faster.
+    pub cliffs_delta: Option<f64>,
+    /// Two-sided Mann–Whitney U test.
+    pub mann_whitney: Option<MannWhitney>,
+}
+
+impl Verdict {
+    /// Compares `candidate` with `baseline`.
+    pub fn of(baseline: &Times, candidate: &Times) -> Self {
+        let (b, c) = (baseline.samples, candidate.samples);
+        let have = !b.is_empty() && !c.is_empty();
+        Verdict {
+            speedup: Speedup::of(baseline, candidate),
+            ci_overlap: baseline
+                .ci_us
+                .zip(candidate.ci_us)
+                .map(|(x, y)| x.0.max(y.0) <= x.1.min(y.1)),
+            hedges_g: have.then(|| hedges_g(b, c)),
+            cliffs_delta: have.then(|| cliffs_delta(b, c)),
+            mann_whitney: mann_whitney_u(b, c),
+        }
+    }
+
+    /// One sentence: faster, slower, or no difference shown, and on what grounds.
+    pub fn conclusion(&self) -> String {
+        let (Some((lo, hi)), Some(mw)) = (self.speedup.ci, self.mann_whitney) else {
+            return "medians only (no samples): no test possible".into();
+        };
+        let significant = mw.p_value < 1.0 - CONFIDENCE;
+        match (lo > 1.0, hi < 1.0, significant) {
+            (true, _, true) => "faster: the speedup's 95% CI lies above 1 and p < 0.05".into(),
+            (_, true, true) => "slower: the speedup's 95% CI lies below 1 and p < 0.05".into(),
+            _ => "no difference shown at 95% confidence".into(),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The run report: reads a run folder (no GPU needed), renders `reports/<run_id>.md` from the
+//! tera template `report_templates/report.md.tera`, draws its SVG plots beside it, and copies
+//! it to `reports/latest.md`.
+
+pub mod compare;
+mod diagnose;
+mod format;
+mod load;
+mod log;
+mod roofline;
+mod svg;
+mod view;
+
+pub use compare::{Baselines, Speedup, Times, Verdict, Versus};
+pub use diagnose::{diagnose, Bottleneck};
+pub use load::{Loaded, RunData, BASELINES};
+pub use log::{best_so_far, read_points, LogPoint};
+pub use roofline::{ceilings_for, Ceilings, Position};
+pub use view::{Context, ReportOptions};
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The report template, compiled into the binary so that a report renders anywhere.
+const TEMPLATE: &str = include_str!("../../report_templates/report.md.tera");
+/// Its name in error messages.
+const TEMPLATE_NAME: &str = "report_templates/report.md.tera";
+
+/// A rendered report: the markdown and the files beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The run id (the report's file stem).
+    pub run_id: String,
+    /// The markdown.
+    pub markdown: String,
+    /// Plot files, by path relative to the reports folder (`<run_id>/<name>.svg`).
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Renders the report of `run`.
+pub fn render(run: &RunData, opts: &ReportOptions) -> Result<Rendered> {
+    let (plots, files) = plots(run);
+    let context = view::build(run, opts, plots);
+    let ctx = tera::Context::from_serialize(&context)
+        .map_err(|e| template_error(format!("context: {e}")))?;
+    let markdown = tera::Tera::one_off(TEMPLATE, &ctx, false).map_err(|e| {
+        let chain = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": ");
+        template_error(chain)
+    })?;
+    Ok(Rendered {
+        run_id: context.run_id,
+        markdown,
+        files,
+    })
+}
+
+fn template_error(message: String) -> Error {
+    Error::Template {
+        path: TEMPLATE_NAME.into(),
+        message,
+    }
+}
+
+/// The plot entries and their SVG files.
+fn plots(run: &RunData) -> (Vec<view::Plot>, Vec<(PathBuf, String)>) {
+    let id = run.paths.run_id();
+    let mut files = Vec::new();
+    let mut entries = Vec::new();
+    let baselines = Baselines::of(run);
+    let lines: Vec<(String, f64)> = [("A", &baselines.a), ("B", &baselines.b)]
+        .into_iter()
+        .filter_map(|(n, b)| {
+            let r = b.as_ref().ok()?;
+            Some((
+                format!("baseline {n} ({})", r.baseline),
+                Times::of_baseline(r)?.p50_us,
+            ))
+        })
+        .collect();
+    let convergence = run
+        .log
+        .as_ref()
+        .map(|pts| svg::convergence(pts, &lines))
+        .map_err(Clone::clone);
+    entries.push(plot_entry(&id, "convergence", "Convergence (best-so-far vs trial)", convergence, &mut files,
+        "kernel-only p50 of each timed trial (dots), best so far (line), failed trials (red marks), baselines (dashed)"));
+    let latency = latency_series(run, &baselines);
+    entries.push(plot_entry(
+        &id,
+        "latency",
+        "Latency distribution",
+        latency,
+        &mut files,
+        "kernel-only samples: box 25–75th percentile, whiskers 5–95th, median in red",
+    ));
+    (entries, files)
+}
+
+fn plot_entry(
+    id: &str,
+    name: &str,
+    title: &str,
+    svg: std::result::Result<String, String>,
+    files: &mut Vec<(PathBuf, String)>,
+    note: &str,
+) -> view::Plot {
+    match svg {
+        Ok(text) => {
+            let rel = format!("{id}/{name}.svg");
+            files.push((PathBuf::from(&rel), text));
+            view::Plot {
+                title: title.into(),
+                link: Some(rel),
+                note: note.into(),
+            }
+        }
+        Err(why) => view::Plot {
+            title: title.into(),
+            link: None,
+            note: format!("not drawn: {why}"),
+        },
+    }
+}
+
+fn latency_series(run: &RunData, b: &Baselines) -> std::result::Result<String, String> {
+    let mut series = Vec::new();
+    for (tag, r) in [("A", &b.a), ("B", &b.b)] {
+        if let Some(t) = r
+            .as_ref()
+            .ok()
+            .and_then(|r| r.kernel_time.as_ref().map(|t| (r, t)))
+        {
+            series.push(svg::Series {
+                name: format!("{} ({tag})", t.0.baseline),
+                samples: &t.1.samples_us,
+            });
+        }
+    }
+    let topk = run.topk.as_ref().map_err(Clone::clone)?;
+    for e in &topk.elites {
+        let samples = e
+            .kernel_time
+            .as_ref()
+            .map_or(&[][..], |t| &t.samples_us[..]);
+        series.push(svg::Series {
+            name: format!("#{}", e.rank),
+            samples,
+        });
+    }
+    if series.iter().all(|s| s.samples.is_empty()) {
+        return Err("no timing samples in tune/topk.json or the baselines".into());
+    }
+    Ok(svg::latency(&series))
+}
+
+/// Writes `reports_dir/<run_id>.md`, its plots under `reports_dir/<run_id>/`, and a copy as
+/// `reports_dir/latest.md` (a copy, not a symlink: it survives zips, Windows and web viewers,
+/// and its relative plot links resolve the same way). Returns the report's path.
+pub fn write(r: &Rendered, reports_dir: &Path) -> Result<PathBuf> {
+    for (rel, text) in &r.files {
+        let path = reports_dir.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        crate::compile::write_atomic(&path, text.as_bytes())?;
+    }
+    let path = reports_dir.join(format!("{}.md", r.run_id));
+    crate::compile::write_atomic(&path, r.markdown.as_bytes())?;
+    crate::compile::write_atomic(&reports_dir.join("latest.md"), r.markdown.as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests;

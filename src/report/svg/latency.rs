@@ -1,0 +1,67 @@
+//! The latency distribution: one row per variant, a box from the 25th to the 75th percentile
+//! with the median marked, whiskers at the 5th and 95th, and every sample as a faint dot.
+
+use super::{x_axis, Axis, Svg, MARGIN};
+use crate::stats::percentile;
+
+/// Row height and the left margin that holds the variant names (px).
+const ROW: f64 = 34.0;
+const NAMES: f64 = 150.0;
+const WIDTH: f64 = 720.0;
+
+/// One variant's samples.
+#[derive(Debug, Clone)]
+pub struct Series<'a> {
+    /// Its name on the plot.
+    pub name: String,
+    /// Kernel-only samples, µs.
+    pub samples: &'a [f64],
+}
+
+/// The plot of `series` (those without samples are left out).
+pub fn latency(series: &[Series]) -> String {
+    let rows: Vec<&Series> = series.iter().filter(|s| !s.samples.is_empty()).collect();
+    let height = MARGIN.2 + MARGIN.3 + ROW * rows.len().max(1) as f64;
+    let mut svg = Svg::new(WIDTH, height, "Kernel-only latency distribution");
+    let all = rows.iter().flat_map(|s| s.samples.iter().copied());
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+    let pad = ((hi - lo) * 0.05).max(0.1);
+    let x = Axis::new((lo - pad).max(0.0), hi + pad, NAMES, WIDTH - MARGIN.1);
+    let y = Axis::new(0.0, rows.len().max(1) as f64, height - MARGIN.3, MARGIN.2);
+    x_axis(&mut svg, &x, height - MARGIN.3, "kernel-only time (µs)");
+    for (i, s) in rows.iter().enumerate() {
+        let mid = y.px(rows.len() as f64 - i as f64 - 0.5);
+        svg.text(NAMES - 8.0, mid + 4.0, &s.name, "end", "");
+        row(&mut svg, &x, mid, s.samples);
+    }
+    svg.finish()
+}
+
+fn row(svg: &mut Svg, x: &Axis, mid: f64, samples: &[f64]) {
+    let p = |q: f64| x.px(percentile(samples, q));
+    let half = ROW * 0.3;
+    for (i, v) in samples.iter().enumerate() {
+        let jitter = ((i * 37) % 17) as f64 / 16.0 - 0.5;
+        svg.circle(
+            x.px(*v),
+            mid + jitter * half * 1.6,
+            1.2,
+            "fill=\"#1f6fb2\" fill-opacity=\"0.25\"",
+        );
+    }
+    let ink = "stroke=\"#222\" stroke-width=\"1.2\"";
+    svg.line((p(5.0), mid), (p(25.0), mid), ink);
+    svg.line((p(75.0), mid), (p(95.0), mid), ink);
+    svg.rect(
+        p(25.0),
+        mid - half,
+        (p(75.0) - p(25.0)).max(1.0),
+        2.0 * half,
+        "fill=\"none\" stroke=\"#222\"",
+    );
+    svg.line(
+        (p(50.0), mid - half),
+        (p(50.0), mid + half),
+        "stroke=\"#c0392b\" stroke-width=\"2\"",
+    );
+}

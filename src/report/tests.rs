@@ -1,0 +1,172 @@
+//! The report of the fixture run folder (tests/fixtures/run_fixture), snapshot-tested, and of
+//! the same folder with pieces missing (no baseline B, no ncu, no tune log).
+
+use super::svg::tests::check_well_formed;
+use super::*;
+use std::path::Path;
+
+const FIXTURE: &str = "tests/fixtures/run_fixture";
+
+fn options(run_arg: &str) -> ReportOptions {
+    ReportOptions {
+        target: 1.0,
+        target_vs: Versus::B,
+        run_arg: run_arg.into(),
+    }
+}
+
+fn fixture() -> RunData {
+    RunData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE))
+}
+
+/// A copy of the fixture without the files named.
+fn fixture_without(remove: &[&str]) -> (tempfile::TempDir, RunData) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("run_fixture");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE), &root);
+    for r in remove {
+        let p = root.join(r);
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let data = RunData::load(&root);
+    (dir, data)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_fixture_report_renders_every_section() {
+    let r = render(&fixture(), &options(FIXTURE)).unwrap();
+    for section in [
+        "## Top line",
+        "## Statistical verdict",
+        "## Nsight Compute highlights",
+        "## Roofline position",
+        "## Plots",
+        "## Status and next actions",
+        "## Environment",
+        "## Reproduce",
+    ] {
+        assert!(r.markdown.contains(section), "{section} missing");
+    }
+    insta::assert_snapshot!("fixture_report", r.markdown);
+}
+
+#[test]
+fn the_fixture_plots_are_well_formed_svg_linked_from_the_report() {
+    let r = render(&fixture(), &options(FIXTURE)).unwrap();
+    let names: Vec<String> = r.files.iter().map(|f| f.0.display().to_string()).collect();
+    assert_eq!(
+        names,
+        ["run_fixture/convergence.svg", "run_fixture/latency.svg"]
+    );
+    for (path, svg) in &r.files {
+        let (root, elements) = check_well_formed(svg);
+        assert_eq!(root, "svg", "{}", path.display());
+        assert!(elements > 20, "{}: {elements} elements", path.display());
+        assert!(r.markdown.contains(&format!("]({})", path.display())));
+    }
+    // 21 timed trials in the fixture log, one dot each.
+    assert_eq!(r.files[0].1.matches("<circle").count(), 21);
+}
+
+#[test]
+fn missing_baseline_b_ncu_and_log_render_with_their_reasons() {
+    let (_dir, run) = fixture_without(&[
+        "bench/baseline_flash.json",
+        "bench/baseline_cudnn.json",
+        "ncu",
+        "tune/tune_log.csv",
+    ]);
+    let r = render(&run, &options("artifacts/run_fixture")).unwrap();
+    let md = &r.markdown;
+    assert!(
+        md.contains("Baseline B is missing: flash: bench/baseline_flash.json is missing"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Not profiled: ncu/summary.json is missing"),
+        "{md}"
+    );
+    assert!(
+        md.contains("not drawn: tune/tune_log.csv is missing"),
+        "{md}"
+    );
+    assert!(md.contains("**UNKNOWN**"), "{md}");
+    assert_eq!(r.files.len(), 1, "only the latency plot");
+    insta::assert_snapshot!("missing_pieces_report", md);
+}
+
+#[test]
+fn an_empty_folder_still_renders_saying_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = render(&RunData::load(dir.path()), &options("x")).unwrap();
+    assert!(r.markdown.contains("No manifest: manifest.json is missing"));
+    assert!(r
+        .markdown
+        .contains("no candidates: tune/topk.json is missing"));
+    assert!(r.files.is_empty());
+}
+
+#[test]
+fn writing_puts_the_plots_beside_the_report_and_copies_it_to_latest() {
+    let r = render(&fixture(), &options(FIXTURE)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&r, dir.path()).unwrap();
+    assert_eq!(path, dir.path().join("run_fixture.md"));
+    let latest = std::fs::read_to_string(dir.path().join("latest.md")).unwrap();
+    assert_eq!(latest, r.markdown);
+    assert!(dir.path().join("run_fixture/convergence.svg").is_file());
+    assert!(dir.path().join("run_fixture/latency.svg").is_file());
+}
+
+#[test]
+fn the_target_verdict_follows_the_lower_ci_bound() {
+    let run = fixture();
+    let b = Baselines::of(&run);
+    let mut opts = options(FIXTURE);
+    opts.target_vs = Versus::A;
+    opts.target = 2.0;
+    let (s, met) = view::status::judge(&run, &b, &opts).unwrap();
+    assert!(met && s.lower() >= 2.0, "{s:?}");
+    opts.target = 15.0;
+    assert!(!view::status::judge(&run, &b, &opts).unwrap().1);
+}
+
+#[test]
+fn a_summary_without_ncu_gives_its_reason_in_the_report() {
+    let (_dir, run) = fixture_without(&[]);
+    let none = crate::ncu::not_profiled(
+        crate::ncu::NcuStatus::Unavailable,
+        "ncu not found on PATH nor at /usr/local/cuda/bin/ncu".into(),
+        None,
+    );
+    let path = run.paths.ncu_dir().join("summary.json");
+    std::fs::write(&path, serde_json::to_string(&none).unwrap()).unwrap();
+    let r = render(&RunData::load(&run.paths.root), &options("x")).unwrap();
+    let md = &r.markdown;
+    assert!(
+        md.contains("not profiled: ncu is unavailable (ncu not found on PATH"),
+        "{md}"
+    );
+    assert!(!md.contains("not among the top-K"), "{md}");
+    assert!(
+        md.contains("No bottleneck reading: the best candidate was not profiled (ncu not found"),
+        "{md}"
+    );
+}

@@ -1,0 +1,137 @@
+//! The run in one paragraph, the environment it ran in, and the commands to reproduce it.
+
+use crate::report::format::{shell_join, DASH};
+use crate::report::load::RunData;
+use serde::Serialize;
+
+/// A labelled value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    /// The label.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+fn pair(key: &str, value: Option<String>) -> Pair {
+    Pair {
+        key: key.into(),
+        value: value.unwrap_or_else(|| DASH.into()),
+    }
+}
+
+/// Lines about the run: shape, space, search, trials.
+pub fn summary(run: &RunData) -> Vec<String> {
+    let mut out = Vec::new();
+    match &run.manifest {
+        Ok(m) => {
+            out.push(format!(
+                "Shape {} (B,H,S,D), space `{}`, arch {}, started {} UTC; measurements from {}.",
+                m.shape,
+                m.space.display(),
+                m.arch,
+                m.started_utc,
+                m.evaluator
+            ));
+            out.push(format!(
+                "Search: budget {}, seed {}, population {}, elites {}. Tolerance: |out − ref| ≤ {} + {}·|ref|.",
+                m.search.budget, m.search.seed, m.search.ga.population, m.search.ga.elites,
+                m.tolerance.atol, m.tolerance.rtol
+            ));
+        }
+        Err(e) => out.push(format!("No manifest: {e}.")),
+    }
+    if let Ok(t) = &run.topk {
+        out.push(format!(
+            "{} trials, {} failed; kernel `{}`; {:.3} GFLOP per forward pass (4·B·H·S²·D).",
+            t.trials,
+            t.failures,
+            t.kernel,
+            t.flops / 1e9
+        ));
+    }
+    out
+}
+
+/// Every distinct timing method of the run's baselines and elites, e.g. "kernel-only: CUDA
+/// graph replay, L2 flushed ...".
+pub fn timing_methods(run: &RunData) -> Vec<String> {
+    let mut methods: Vec<String> = Vec::new();
+    let mut add = |t: Option<&crate::eval::Timing>| {
+        if let Some(t) = t.filter(|t| !methods.contains(&t.method)) {
+            methods.push(t.method.clone());
+        }
+    };
+    for (_, r) in &run.baselines {
+        if let Ok(r) = r {
+            add(r.kernel_time.as_ref());
+            add(r.call_time.as_ref());
+        }
+    }
+    if let Ok(t) = &run.topk {
+        for e in &t.elites {
+            add(e.kernel_time.as_ref());
+            add(e.call_time.as_ref());
+        }
+    }
+    methods
+}
+
+/// GPU, driver, CUDA, NVRTC, clocks, host and versions from manifest.json.
+pub fn environment(run: &RunData) -> Vec<Pair> {
+    let Ok(m) = &run.manifest else {
+        return vec![pair("manifest.json", run.manifest.as_ref().err().cloned())];
+    };
+    let e = &m.environment;
+    let mhz = |v: Option<u32>| v.map(|x| format!("{x} MHz (at the start of the run)"));
+    let timing = m.timing.map(|t| {
+        format!(
+            "warm-up {}, ≥{} reps, L2 {}",
+            t.warmup,
+            t.reps,
+            if t.flush_l2 {
+                "flushed before each rep"
+            } else {
+                "not flushed"
+            }
+        )
+    });
+    vec![
+        pair("GPU", e.gpu.clone()),
+        pair("Driver", e.driver.clone()),
+        pair("CUDA (driver)", e.cuda.clone()),
+        pair("NVRTC", e.nvrtc.clone()),
+        pair("SM clock", mhz(e.sm_clock_mhz)),
+        pair("Memory clock", mhz(e.mem_clock_mhz)),
+        pair("Host", e.host.clone()),
+        pair("evotune", Some(m.evotune_version.clone())),
+        pair("Git commit", m.git_commit.clone()),
+        pair("Timing", timing),
+    ]
+}
+
+/// The exact commands: baselines into the run's own folder (its `--out`), the run's own
+/// command line, then profile and report of that folder.
+pub fn reproduce(run: &RunData, run_arg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dir = run_arg.to_string();
+    if let Ok(m) = &run.manifest {
+        let given = m
+            .command
+            .windows(2)
+            .find(|w| w[0] == "--out")
+            .map(|w| w[1].clone());
+        dir = given.unwrap_or(dir);
+        out.push(format!("evotune baseline --shape {} --out {dir}", m.shape));
+        out.push(shell_join(&m.command));
+    }
+    out.push(format!("evotune ncu --run {dir}"));
+    out.push(format!("evotune report --run {dir}"));
+    if let Ok(m) = &run.manifest {
+        out.push(format!(
+            "# or all of it: SHAPE={} BUDGET={} ./repro.sh",
+            m.shape, m.search.budget
+        ));
+    }
+    out
+}

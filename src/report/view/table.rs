@@ -1,0 +1,191 @@
+//! The top-line table (every variant with its times, speedups, errors and status) and the
+//! statistical verdict of the best candidate against each baseline.
+
+use crate::artifacts::Elite;
+use crate::baseline::{BaselineRecord, BaselineStatus};
+use crate::report::compare::{Baselines, Speedup, Times, Verdict};
+use crate::report::format::{fixed, sci, DASH};
+use crate::report::load::{RunData, BASELINES};
+use serde::Serialize;
+
+/// One row of the top-line table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The variant's name.
+    pub variant: String,
+    /// Kernel-only p50, µs.
+    pub kernel_us: String,
+    /// Per-call p50, µs.
+    pub call_us: String,
+    /// Speedup vs baseline A with its CI.
+    pub vs_a: String,
+    /// Speedup vs baseline B with its CI.
+    pub vs_b: String,
+    /// Max abs error.
+    pub max_abs: String,
+    /// Relative L2 error.
+    pub rel_l2: String,
+    /// PASS, FAIL, unchecked or unavailable.
+    pub status: String,
+}
+
+/// One line of the verdict table.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictRow {
+    /// The baseline.
+    pub baseline: String,
+    /// Speedup with its CI.
+    pub speedup: String,
+    /// Whether the medians' CIs overlap.
+    pub ci_overlap: String,
+    /// Hedges' g.
+    pub hedges_g: String,
+    /// Cliff's delta.
+    pub cliffs_delta: String,
+    /// Mann–Whitney p-value (and method).
+    pub p_value: String,
+    /// The conclusion.
+    pub conclusion: String,
+}
+
+/// Which records are baselines A and B, or why they are missing.
+pub fn baseline_notes(b: &Baselines) -> Vec<String> {
+    let describe = |r: &BaselineRecord| format!("`{}` ({})", r.baseline, r.implementation);
+    vec![
+        match &b.a {
+            Ok(r) => format!("Baseline A (unfused fp16 math path): {}.", describe(r)),
+            Err(e) => format!("Baseline A (math) is missing: {e}."),
+        },
+        match &b.b {
+            Ok(r) => format!(
+                "Baseline B (best fused fp16 kernel, the faster of flash and cuDNN kernel-only): {}.",
+                describe(r)
+            ),
+            Err(e) => format!("Baseline B is missing: {e}."),
+        },
+    ]
+}
+
+/// The baselines' rows then the elites', with notes on what is missing.
+pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for name in BASELINES {
+        match run.baseline(name) {
+            Ok(r) => rows.push(baseline_row(r, b)),
+            Err(e) => notes.push(format!("baseline `{name}`: {e}")),
+        }
+    }
+    match &run.topk {
+        Ok(t) => rows.extend(t.elites.iter().map(|e| elite_row(e, b))),
+        Err(e) => notes.push(format!("no candidates: {e}")),
+    }
+    for r in BASELINES.iter().filter_map(|n| run.baseline(n).ok()) {
+        if let Some(reason) = &r.reason {
+            notes.push(format!("`{}`: {reason}", r.baseline));
+        }
+    }
+    (rows, notes)
+}
+
+fn tag(r: &BaselineRecord, b: &Baselines) -> String {
+    let is = |x: &Result<&BaselineRecord, String>| x.as_ref().is_ok_and(|y| std::ptr::eq(*y, r));
+    match (is(&b.a), is(&b.b)) {
+        (true, _) => format!("{} (A)", r.baseline),
+        (_, true) => format!("{} (B)", r.baseline),
+        _ => r.baseline.clone(),
+    }
+}
+
+fn baseline_row(r: &BaselineRecord, b: &Baselines) -> Row {
+    let times = Times::of_baseline(r);
+    let status = match (&r.status, &r.validation) {
+        (BaselineStatus::Unavailable, _) => "unavailable".to_string(),
+        (_, Some(v)) if v.passed => "PASS".into(),
+        (_, Some(_)) => "FAIL".into(),
+        (_, None) => "unchecked".into(),
+    };
+    let errors = r.validation.as_ref().map(|v| &v.errors);
+    Row {
+        variant: tag(r, b),
+        kernel_us: fixed(times.map(|t| t.p50_us), 2),
+        call_us: fixed(r.call_time.as_ref().map(|t| t.p50_us), 2),
+        vs_a: speedup_vs(&b.a, times.as_ref()),
+        vs_b: speedup_vs(&b.b, times.as_ref()),
+        max_abs: sci(errors.map(|e| e.max_abs)),
+        rel_l2: sci(errors.map(|e| e.rel_l2)),
+        status,
+    }
+}
+
+fn elite_row(e: &Elite, b: &Baselines) -> Row {
+    let times = Times::of_elite(e);
+    let call = e.call_time.as_ref().map(|t| t.p50_us);
+    Row {
+        variant: format!("#{} `{}`", e.rank, e.label),
+        kernel_us: fixed(times.map(|t| t.p50_us), 2),
+        call_us: fixed(call.or(e.record.call_p50_us), 2),
+        vs_a: speedup_vs(&b.a, times.as_ref()),
+        vs_b: speedup_vs(&b.b, times.as_ref()),
+        max_abs: sci(e.record.max_abs),
+        rel_l2: sci(e.record.rel_l2),
+        status: if e.record.is_ok() { "PASS" } else { "FAIL" }.into(),
+    }
+}
+
+fn speedup_vs(base: &Result<&BaselineRecord, String>, cand: Option<&Times>) -> String {
+    let base = base.as_ref().ok().and_then(|r| Times::of_baseline(r));
+    match (base, cand) {
+        (Some(b), Some(c)) => Speedup::of(&b, c).display(),
+        _ => DASH.into(),
+    }
+}
+
+/// The best elite against every measured baseline.
+pub fn verdicts(run: &RunData, b: &Baselines) -> (Vec<VerdictRow>, Vec<String>) {
+    let best = match &run.topk {
+        Ok(t) => t.elites.first(),
+        Err(e) => return (Vec::new(), vec![format!("no candidates: {e}")]),
+    };
+    let Some((best, times)) = best.and_then(|e| Some((e, Times::of_elite(e)?))) else {
+        return (
+            Vec::new(),
+            vec!["no timed candidate in tune/topk.json".into()],
+        );
+    };
+    let rows = BASELINES
+        .iter()
+        .filter_map(|n| run.baseline(n).ok())
+        .filter_map(|r| Some((tag(r, b), Times::of_baseline(r)?)))
+        .map(|(name, base)| verdict_row(name, &Verdict::of(&base, &times)))
+        .collect();
+    let note = format!(
+        "Best candidate: #{} `{}`. Effect sizes are of (baseline, candidate): positive means \
+         the candidate is faster.",
+        best.rank, best.label
+    );
+    (rows, vec![note])
+}
+
+fn verdict_row(baseline: String, v: &Verdict) -> VerdictRow {
+    let yes_no = |b: bool| if b { "overlap" } else { "disjoint" }.to_string();
+    VerdictRow {
+        baseline,
+        speedup: v.speedup.display(),
+        ci_overlap: v.ci_overlap.map_or(DASH.into(), yes_no),
+        hedges_g: fixed(v.hedges_g, 2),
+        cliffs_delta: fixed(v.cliffs_delta, 3),
+        p_value: v.mann_whitney.map_or(DASH.into(), |m| {
+            format!("{} ({:?})", p_text(m.p_value), m.method).to_lowercase()
+        }),
+        conclusion: v.conclusion(),
+    }
+}
+
+fn p_text(p: f64) -> String {
+    if p < 1e-4 {
+        "< 1e-4".into()
+    } else {
+        format!("{p:.4}")
+    }
+}
