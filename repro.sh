@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command on a fresh NVIDIA machine: environment -> build -> baselines -> tune -> Nsight
 # Compute profile -> report. SHAPE and BUDGET come from the environment (defaults 2,8,512,64 and
-# 128); RUN names the run folder (default artifacts/<UTC time>-<shape>). Compiled kernels are
-# cached (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
+# 128); RUN names the run folder (default artifacts/<UTC time>-<shape>); EVOTUNE_BIN names a
+# built evotune to use instead of building one. Compiled kernels are cached
+# (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHAPE="${SHAPE:-2,8,512,64}"
@@ -29,12 +30,23 @@ echo "== environment -> $RUN/environment.txt"
   "$smi" --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.limit --format=csv
   "$smi" | head -4 | tail -2
   command -v ncu >/dev/null && ncu --version | tail -1 || echo "ncu: not on PATH"
-  cargo --version
+  cargo --version 2>/dev/null || echo "cargo: not installed"
 } | tee "$RUN/environment.txt"
 
 echo "== build"
-cargo build --release --quiet
-bin=./target/release/evotune
+if [ -n "${EVOTUNE_BIN:-}" ]; then
+  bin="$EVOTUNE_BIN"
+  echo "using EVOTUNE_BIN=$bin"
+elif command -v cargo >/dev/null 2>&1; then
+  cargo build --release --quiet
+  bin=./target/release/evotune
+elif [ -x ./target/release/evotune ]; then
+  bin=./target/release/evotune
+  echo "no cargo here: using the existing $bin"
+else
+  echo "repro.sh: cargo is needed to build evotune (or set EVOTUNE_BIN to a built binary)" >&2
+  exit 1
+fi
 
 echo "== baselines"
 "$bin" baseline --shape "$SHAPE" --out "$RUN"
