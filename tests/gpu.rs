@@ -71,6 +71,7 @@ fn per_element(s: &Shape) -> Launch {
         grid: [(s.b * s.h * s.s) as u32, 1, 1],
         block: [s.d as u32, 1, 1],
         smem_bytes: 0,
+        args: Default::default(),
     }
 }
 
@@ -80,6 +81,7 @@ fn per_row(s: &Shape, smem_bytes: u32) -> Launch {
         grid: [(s.b * s.h * s.s) as u32, 1, 1],
         block: [128, 1, 1],
         smem_bytes,
+        args: Default::default(),
     }
 }
 

@@ -97,7 +97,8 @@ impl GpuBackend {
         let inputs = SdpaInputs::generate(&req.shape, req.seed);
         let sc = SdpaScalars::of(&inputs)?;
         let mut bufs = SdpaBuffers::upload(&self.gpu, &inputs)?;
-        run_once(&self.gpu, &kernel, &mut bufs, &sc, &req.launch)?;
+        let qkv = bufs.qkv_args(&self.gpu, &req.shape, &req.launch.args)?;
+        run_once(&self.gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
         let out = bufs.read_output(&self.gpu)?;
         let checked = self.check(req, &inputs, &out)?;
         if let Some(dir) = &req.dump {
@@ -116,7 +117,7 @@ impl GpuBackend {
             return Ok(resp);
         };
         let work = |s: &Arc<CudaStream>| {
-            launch_sdpa(s, &kernel, &bufs, &sc, &req.launch)
+            launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
         };
         let m = measure(&self.gpu, Some(&self.flush), plan, &work)?;
