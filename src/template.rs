@@ -173,4 +173,26 @@ FLAG = true
             .to_string();
         assert!(err.contains("MISSING_KEY"), "{err}");
     }
+
+    /// A space whose template path names FAMILY renders each point with its family's file.
+    #[test]
+    fn each_point_renders_the_template_its_family_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k_a.cu.tera"), "A {{ N }}").unwrap();
+        std::fs::write(dir.path().join("k_b.cu.tera"), "B {{ N }}").unwrap();
+        let text = SPACE
+            .replace("t.cu.tera", "k_{F}.cu.tera")
+            .replace("[derived]", "[params.F]\nvalues = [\"a\", \"b\"]\n[derived]")
+            .replace("FLAG = true", "FLAG = true\nF = \"b\"");
+        let space = parse(&dir.path().join("t.toml"), &text).unwrap();
+        let (shape, limits) = (Shape::parse("1,2,3,4").unwrap(), DeviceLimits::hopper());
+        let t = Template::for_space(&space).unwrap();
+        let render = |config: &str| {
+            let c = space.parse_config(config).unwrap();
+            let point = space.evaluate(&c, &shape, &limits).unwrap();
+            t.render(&space, &point, &shape, &limits).unwrap()
+        };
+        assert_eq!(render("N=2,FLAG=true,F=a"), "A 2");
+        assert_eq!(render("N=1,FLAG=false,F=b"), "B 1");
+    }
 }
