@@ -182,7 +182,10 @@ FLAG = true
         std::fs::write(dir.path().join("k_b.cu.tera"), "B {{ N }}").unwrap();
         let text = SPACE
             .replace("t.cu.tera", "k_{F}.cu.tera")
-            .replace("[derived]", "[params.F]\nvalues = [\"a\", \"b\"]\n[derived]")
+            .replace(
+                "[derived]",
+                "[params.F]\nvalues = [\"a\", \"b\"]\n[derived]",
+            )
             .replace("FLAG = true", "FLAG = true\nF = \"b\"");
         let space = parse(&dir.path().join("t.toml"), &text).unwrap();
         let (shape, limits) = (Shape::parse("1,2,3,4").unwrap(), DeviceLimits::hopper());

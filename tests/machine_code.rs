@@ -14,7 +14,8 @@ use std::path::Path;
 /// The wgmma family's reference configuration (BENCHMARKS.md times it): two consumer
 /// warpgroups of 64 query rows, 128-key tiles, two TMA stages.
 const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
-NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,PINGPONG=false,\
+NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
+ARRIVE=thread,PINGPONG=false,\
 PRODUCER_REGS=40";
 
 /// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
@@ -84,7 +85,8 @@ fn a_one_consumer_wgmma_variant_at_d128_runs_fp8_wgmma_and_tma() {
 #[test]
 fn the_mma_family_has_neither_qgmma_nor_tma() {
     let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\
-                  Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,PINGPONG=false,\
+                  Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
+                  ARRIVE=thread,PINGPONG=false,\
                   PRODUCER_REGS=40";
     let (_, ops) = compile(config, "2,8,512,64");
     assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");

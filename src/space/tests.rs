@@ -189,11 +189,43 @@ fn the_template_path_names_a_parameter_per_point() {
     assert_eq!(s.template_for(&b), Path::new("d/k_b.cu.tera"));
     assert_eq!(
         s.template_paths(),
-        vec![PathBuf::from("d/k_a.cu.tera"), PathBuf::from("d/k_b.cu.tera")]
+        vec![
+            PathBuf::from("d/k_a.cu.tera"),
+            PathBuf::from("d/k_b.cu.tera")
+        ]
     );
     let text = FAMILIES.replace("k_{FAMILY}", "k_{FAMLY}");
     let err = parse(Path::new("d/fam.toml"), &text)
         .unwrap_err()
         .to_string();
     assert!(err.contains("'{FAMLY}', which is not a parameter"), "{err}");
+}
+
+/// The sdpa_fp8 space: both families valid on sm_90a, the wgmma family excluded elsewhere, and
+/// every D of the contract served by one family or the other.
+#[test]
+fn sdpa_fp8_families_by_arch_and_head_dim() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml");
+    let s = load(&path).unwrap();
+    let per_family = |shape: &str, arch: &str| {
+        let shape = Shape::parse(shape).unwrap();
+        let limits = DeviceLimits::for_arch(arch).unwrap();
+        let points = s.valid_points(&shape, &limits).unwrap();
+        let wgmma = points
+            .iter()
+            .filter(|p| p.config.get("FAMILY") == Some(&Value::Choice("wgmma".into())))
+            .count();
+        (points.len() - wgmma, wgmma)
+    };
+    let (mma, wgmma) = per_family("2,8,512,64", "sm_90a");
+    assert_eq!(mma, 300);
+    assert!(wgmma >= 3000, "{wgmma}");
+    assert_eq!(per_family("2,8,512,64", "sm_90").1, 0);
+    for d in ["96", "256"] {
+        let (mma, wgmma) = per_family(&format!("1,2,300,{d}"), "sm_90a");
+        assert!(mma > 0 && wgmma > 0, "D={d}: mma {mma}, wgmma {wgmma}");
+    }
+    // D not a multiple of 16: TMA cannot stride it, the mma family serves it.
+    let (mma, wgmma) = per_family("1,2,300,107", "sm_90a");
+    assert!(mma > 0 && wgmma == 0, "D=107: mma {mma}, wgmma {wgmma}");
 }
