@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs NVRTC and the CUDA headers (PyPI, 13.0 series) into a cached
-# prefix if they are not there yet, then runs fmt, clippy and every test.
+# The test command: installs NVRTC and the CUDA headers (PyPI, 13.0 series) and nvdisasm (13.2,
+# the oldest 13.x on PyPI; it reads NVRTC 13.0's sm_90a cubins) into a cached prefix if they are
+# not there yet, then runs fmt, clippy and every test.
 # No GPU is needed: kernels are compiled for sm_90a; GPU checks live in scripts/gpu-test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,16 @@ if [ ! -e "$lib/libnvrtc.so.13" ] || [ ! -e "$prefix/nvidia/cu13/include/cuda_fp
   echo "installing NVRTC and CUDA headers (13.0) into $prefix"
   python3 -m pip install --quiet --disable-pip-version-check --target "$prefix" \
     'nvidia-cuda-nvrtc==13.0.*' 'nvidia-cuda-runtime==13.0.*'
+fi
+if [ ! -x "$prefix/nvidia/cu13/bin/nvdisasm" ]; then
+  # pip --target does not merge into an existing nvidia/ folder: install aside, then copy in.
+  echo "installing nvdisasm (13.2) into $prefix"
+  tmp="$(mktemp -d)"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tmp" \
+    'nvidia-cuda-nvdisasm==13.2.86'
+  mkdir -p "$prefix/nvidia/cu13/bin"
+  cp "$tmp/nvidia/cu13/bin/nvdisasm" "$prefix/nvidia/cu13/bin/"
+  rm -rf "$tmp"
 fi
 export EVOTUNE_PIP_PREFIX="$prefix"
 export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

@@ -5,18 +5,28 @@ use crate::shape::Shape;
 use crate::space::{DeviceLimits, Point, SearchSpace, Value};
 use std::path::{Path, PathBuf};
 
-/// A parsed template, ready to render many points.
+/// A parsed template (or, for a space whose template path names a parameter, one per value),
+/// ready to render many points.
 pub struct Template {
     path: PathBuf,
     tera: tera::Tera,
 }
 
-const NAME: &str = "kernel";
-
 impl Template {
-    /// Reads and parses the template a space names; a syntax error names the file and the line.
+    /// Reads and parses the templates a space names (every one its points may render); a syntax
+    /// error names the file and the line.
     pub fn for_space(space: &SearchSpace) -> Result<Template> {
-        Template::load(&space.template)
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![]);
+        for path in space.template_paths() {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+            tera.add_raw_template(&path.to_string_lossy(), &text)
+                .map_err(|e| template_error(&path, &e))?;
+        }
+        Ok(Template {
+            path: space.template.clone(),
+            tera,
+        })
     }
 
     /// Reads and parses the template at `path`.
@@ -29,7 +39,7 @@ impl Template {
     pub fn from_text(path: &Path, text: &str) -> Result<Template> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
-        tera.add_raw_template(NAME, text)
+        tera.add_raw_template(&path.to_string_lossy(), text)
             .map_err(|e| template_error(path, &e))?;
         Ok(Template {
             path: path.to_path_buf(),
@@ -37,8 +47,9 @@ impl Template {
         })
     }
 
-    /// Renders `point`: its parameters, derived values, the shape (B, H, S, D), `ARCH` and
-    /// `KERNEL` (the entry point's name) are the template's variables. Pure and deterministic.
+    /// Renders `point` with the template its config names: its parameters, derived values, the
+    /// shape (B, H, S, D), `ARCH` and `KERNEL` (the entry point's name) are the template's
+    /// variables. Pure and deterministic.
     pub fn render(
         &self,
         space: &SearchSpace,
@@ -60,9 +71,22 @@ impl Template {
         }
         ctx.insert("ARCH", &limits.arch);
         ctx.insert("KERNEL", &space.kernel);
+        let path = self.pick(space, point);
         self.tera
-            .render(NAME, &ctx)
-            .map_err(|e| template_error(&self.path, &e))
+            .render(&path.to_string_lossy(), &ctx)
+            .map_err(|e| template_error(&path, &e))
+    }
+
+    /// The template `point` renders: the one its config names in a multi-template space, else
+    /// the only one.
+    fn pick(&self, space: &SearchSpace, point: &Point) -> PathBuf {
+        let path = space.template_for(&point.config);
+        let loaded = self.tera.get_template_names().any(|n| Path::new(n) == path);
+        if loaded {
+            path
+        } else {
+            self.path.clone()
+        }
     }
 }
 
@@ -148,5 +172,30 @@ FLAG = true
             .unwrap_err()
             .to_string();
         assert!(err.contains("MISSING_KEY"), "{err}");
+    }
+
+    /// A space whose template path names FAMILY renders each point with its family's file.
+    #[test]
+    fn each_point_renders_the_template_its_family_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k_a.cu.tera"), "A {{ N }}").unwrap();
+        std::fs::write(dir.path().join("k_b.cu.tera"), "B {{ N }}").unwrap();
+        let text = SPACE
+            .replace("t.cu.tera", "k_{F}.cu.tera")
+            .replace(
+                "[derived]",
+                "[params.F]\nvalues = [\"a\", \"b\"]\n[derived]",
+            )
+            .replace("FLAG = true", "FLAG = true\nF = \"b\"");
+        let space = parse(&dir.path().join("t.toml"), &text).unwrap();
+        let (shape, limits) = (Shape::parse("1,2,3,4").unwrap(), DeviceLimits::hopper());
+        let t = Template::for_space(&space).unwrap();
+        let render = |config: &str| {
+            let c = space.parse_config(config).unwrap();
+            let point = space.evaluate(&c, &shape, &limits).unwrap();
+            t.render(&space, &point, &shape, &limits).unwrap()
+        };
+        assert_eq!(render("N=2,FLAG=true,F=a"), "A 2");
+        assert_eq!(render("N=1,FLAG=false,F=b"), "B 1");
     }
 }

@@ -185,7 +185,8 @@ fn evotune_sees_a_gpu() -> bool {
 }
 
 /// Compiles `space` into a fresh cache twice: all compile, then all come from the cache.
-fn compiles_all_then_all_cached(space: &str) {
+/// Returns the first run's summary.
+fn compiles_all_then_all_cached(space: &str) -> serde_json::Value {
     let cache = tempfile::tempdir().unwrap();
     let run = || {
         let out = evotune()
@@ -209,6 +210,7 @@ fn compiles_all_then_all_cached(space: &str) {
     let second = run();
     assert_eq!(second["compiled"], 0, "{second}");
     assert_eq!(second["cached"], first["variants"]);
+    first
 }
 
 #[test]
@@ -216,9 +218,32 @@ fn toy_space_compiles_and_second_run_is_all_cached() {
     compiles_all_then_all_cached(TOY);
 }
 
+/// Both families (mma.sync and TMA + wgmma) at 2,8,512,64. A fresh cache holds nothing, so
+/// "cached" counts variants whose source equals another's: none may, since a parameter that a
+/// family ignores is pinned (its `when`) and every other one changes the kernel.
 #[test]
 fn every_valid_sdpa_fp8_point_compiles_for_sm_90a() {
-    compiles_all_then_all_cached("search_spaces/sdpa_fp8.toml");
+    let first = compiles_all_then_all_cached("search_spaces/sdpa_fp8.toml");
+    assert_eq!(
+        first["cached"], 0,
+        "two valid points render one kernel: {first}"
+    );
+}
+
+/// Several thousand valid points at a short and a long shape, across both families.
+#[test]
+fn the_sdpa_fp8_space_has_thousands_of_valid_points_at_d64_and_d128() {
+    for shape in ["2,8,512,64", "8,16,8192,128"] {
+        let out = evotune()
+            .args(["space", "show", "search_spaces/sdpa_fp8.toml"])
+            .args(["--shape", shape, "--arch", "sm_90a", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let census: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let valid = census["valid"].as_u64().unwrap();
+        assert!(valid >= 3000, "{shape}: {census}");
+    }
 }
 
 /// Runs a GPU command where no GPU exists: it must exit 1 with one line on stderr naming the

@@ -71,6 +71,7 @@ fn per_element(s: &Shape) -> Launch {
         grid: [(s.b * s.h * s.s) as u32, 1, 1],
         block: [s.d as u32, 1, 1],
         smem_bytes: 0,
+        args: Default::default(),
     }
 }
 
@@ -80,6 +81,7 @@ fn per_row(s: &Shape, smem_bytes: u32) -> Launch {
         grid: [(s.b * s.h * s.s) as u32, 1, 1],
         block: [128, 1, 1],
         smem_bytes,
+        args: Default::default(),
     }
 }
 
@@ -184,6 +186,52 @@ fn a_kernel_that_skips_outputs_is_caught_by_the_poison() {
         bad.outcome
     );
     assert!(eval::Backend::usable_after(&backend, &bad));
+}
+
+/// The wgmma family through the evaluator (tensor-map arguments): its reference config and a
+/// one-consumer, overlapped, ping-pong-free variant pass at shapes whose S is not a multiple of
+/// any tile, at D = 64, 96, 128 and 256, with every output written.
+#[test]
+fn wgmma_variants_pass_validation_at_ragged_shapes() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let sp = space::load(&root().join(SDPA_SPACE)).unwrap();
+    let template = Template::for_space(&sp).unwrap();
+    let reference = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
+NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
+ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40";
+    let small = "FAMILY=wgmma,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
+Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,ARRIVE=warp,PINGPONG=false,\
+PRODUCER_REGS=40";
+    let mut backend = GpuBackend::open(0).unwrap();
+    let mut id = 0;
+    for config in [reference, small] {
+        for text in ["1,1,1000,64", "3,5,777,96", "2,4,4097,128", "1,3,333,256"] {
+            let s = shape(text);
+            let point = sp
+                .evaluate(&sp.parse_config(config).unwrap(), &s, &info.limits)
+                .unwrap();
+            if !point.is_valid() {
+                continue; // e.g. 128-key tiles with D = 256 break the register guard
+            }
+            id += 1;
+            let source = template.render(&sp, &point, &s, &info.limits).unwrap();
+            let cubin = cubin_file(&c, dir.path(), &format!("w{id}"), &sp.kernel, &source);
+            let launch = eval::launch_for(&sp, &point).unwrap();
+            assert!(matches!(launch.args, eval::KernelArgs::TensorMaps { .. }));
+            let mut req = request(id, &sp.kernel, &cubin, launch, &s);
+            req.timing = None;
+            let resp = eval::Backend::evaluate(&mut backend, &req);
+            assert!(
+                resp.outcome.is_ok(),
+                "{config} at {text}: {:?}",
+                resp.outcome
+            );
+            assert_eq!(resp.errors.unwrap().unwritten, 0, "{config} at {text}");
+        }
+    }
+    assert!(id >= 6, "only {id} of the 8 cases are valid points");
 }
 
 /// The correct kernel of the fault run: the default config of the sdpa_fp8 space when that space

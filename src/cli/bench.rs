@@ -307,6 +307,7 @@ mod tests {
                 grid: [8, 16, 1],
                 block: [128, 1, 1],
                 smem_bytes: 0,
+                args: Default::default(),
             },
             seed: 3,
             tolerance: DEFAULT_TOLERANCE,

@@ -1,6 +1,6 @@
 //! Launch geometry of a candidate, from the derived values its search space computes.
 
-use super::protocol::Launch;
+use super::protocol::{KernelArgs, Launch};
 use crate::error::{Error, Result};
 use crate::space::{Point, SearchSpace, Value};
 
@@ -12,13 +12,36 @@ pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES
 ///
 /// Fails, naming the space file, when a value is missing, not an integer, or out of range
 /// (grid and block sizes must be positive, shared memory non-negative, all within `u32`).
+/// The argument list is [`KernelArgs::Pointers`] unless the derived `ARGS` is "tensor_maps";
+/// then `TMA_SWIZZLE`, `TMA_Q_ROWS` and `TMA_KV_ROWS` give the boxes.
 pub fn launch_for(space: &SearchSpace, point: &Point) -> Result<Launch> {
     let get = |name: &str, min: i64| derived_u32(space, point, name, min);
     Ok(Launch {
         grid: [get("GRID_X", 1)?, get("GRID_Y", 1)?, 1],
         block: [get("THREADS", 1)?, 1, 1],
         smem_bytes: get("SMEM_BYTES", 0)?,
+        args: kernel_args(space, point)?,
     })
+}
+
+fn kernel_args(space: &SearchSpace, point: &Point) -> Result<KernelArgs> {
+    let get = |name: &str| derived_u32(space, point, name, 1);
+    match point.derived.get("ARGS") {
+        None => Ok(KernelArgs::Pointers),
+        Some(Value::Choice(c)) if c == "pointers" => Ok(KernelArgs::Pointers),
+        Some(Value::Choice(c)) if c == "tensor_maps" => Ok(KernelArgs::TensorMaps {
+            swizzle: get("TMA_SWIZZLE")?,
+            q_rows: get("TMA_Q_ROWS")?,
+            kv_rows: get("TMA_KV_ROWS")?,
+        }),
+        Some(other) => Err(Error::Space {
+            path: space.path.clone(),
+            message: format!(
+                "derived ARGS = {other} at {}: expected \"pointers\" or \"tensor_maps\"",
+                point.config
+            ),
+        }),
+    }
 }
 
 fn derived_u32(space: &SearchSpace, point: &Point, name: &str, min: i64) -> Result<u32> {
@@ -88,8 +111,32 @@ BLOCK_M = 128
                 grid: [3, 16, 1],
                 block: [256, 1, 1],
                 smem_bytes: 8192,
+                args: KernelArgs::Pointers,
             }
         );
+    }
+
+    #[test]
+    fn tensor_map_arguments_come_with_their_boxes() {
+        let text = SPACE.replace(
+            "[default]",
+            "ARGS = \"if(BLOCK_M > 64, \\\"tensor_maps\\\", \\\"pointers\\\")\"\nTMA_SWIZZLE = \"64\"\nTMA_Q_ROWS = \"BLOCK_M\"\nTMA_KV_ROWS = \"BLOCK_M / 2\"\n[default]",
+        );
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let launch = launch_for(&space, &point).unwrap();
+        assert_eq!(
+            launch.args,
+            KernelArgs::TensorMaps {
+                swizzle: 64,
+                q_rows: 128,
+                kv_rows: 64
+            }
+        );
+        let bad = text.replace("\\\"pointers\\\"", "\\\"pointerz\\\"");
+        let small = bad.replace("BLOCK_M = 128\n", "BLOCK_M = 64\n");
+        let (space, point) = point_of(&small, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(err.contains("ARGS = pointerz"), "{err}");
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub use outcome::Outcome;
 pub(crate) use pool::tests::fake_spec;
 pub use pool::{describe_exit, Worker, WorkerSpec};
 pub use protocol::{
-    EvalRequest, EvalResponse, Launch, Phases, Timing, TimingPlan, Tolerance, WorkerHello,
-    DEFAULT_TARGET_S,
+    EvalRequest, EvalResponse, KernelArgs, Launch, Phases, Timing, TimingPlan, Tolerance,
+    WorkerHello, DEFAULT_TARGET_S,
 };
 pub use tolerance::{DEFAULT_TOLERANCE, FP16_MATH_TOLERANCE};
 pub use worker::{serve, Backend};

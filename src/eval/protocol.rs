@@ -14,6 +14,28 @@ pub struct Launch {
     pub block: [u32; 3],
     /// Dynamic shared memory, bytes.
     pub smem_bytes: u32,
+    /// Which argument list the kernel takes (absent in older records: device pointers).
+    #[serde(default)]
+    pub args: KernelArgs,
+}
+
+/// The argument list of an SDPA kernel: which contract the launcher follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KernelArgs {
+    /// `(q, k, v, o, descales, scale, S, D)` with Q, K, V as device pointers (mma family).
+    #[default]
+    Pointers,
+    /// `(q_map, k_map, v_map, o, descales, scale, S, D)` with Q, K, V as TMA tensor maps (wgmma
+    /// family): boxes of `swizzle` bytes of D by `q_rows` (Q) or `kv_rows` (K, V) rows.
+    TensorMaps {
+        /// Bytes per box row and the swizzle (32, 64 or 128).
+        swizzle: u32,
+        /// Rows of a Q box.
+        q_rows: u32,
+        /// Rows of a K or V box.
+        kv_rows: u32,
+    },
 }
 
 pub use crate::reference::Tolerance;

@@ -136,7 +136,8 @@ impl GpuBackend {
         let inputs = &problem.inputs;
         let sc = SdpaScalars::of(inputs)?;
         let mut bufs = SdpaBuffers::upload(gpu, inputs)?;
-        run_once(gpu, &kernel, &mut bufs, &sc, &req.launch)?;
+        let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
+        run_once(gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
         let out = bufs.read_output(gpu)?;
         let checked = Checked {
             verdict: check_bits(&out, HalfFormat::F16, &problem.reference, req.tolerance),
@@ -162,7 +163,7 @@ impl GpuBackend {
             timing_ms: 0.0,
         });
         let work = |s: &Arc<CudaStream>| {
-            launch_sdpa(s, &kernel, &bufs, &sc, &req.launch)
+            launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
         };
         let m = measure(gpu, Some(&self.flush), plan, &work)?;

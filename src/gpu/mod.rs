@@ -14,6 +14,7 @@ mod probe;
 pub mod reference;
 pub mod sdpa;
 pub mod timing;
+pub mod tma;
 
 pub use device::{cuda, error_name, Gpu, Kernel, DEFAULT_DYNAMIC_SMEM_LIMIT};
 pub use environment::environment;

@@ -1,18 +1,21 @@
 //! Launching an FP8 SDPA kernel by the kernel contract, with its device buffers.
 //!
 //! The contract every candidate follows:
-//! `extern "C" __global__ void sdpa_fp8_fwd(const unsigned char* q, const unsigned char* k,
-//! const unsigned char* v, __half* o, float q_descale, float k_descale, float v_descale,
-//! float softmax_scale, int S, int D)`, with Q, K, V [B·H, S, D] e4m3 codes (D contiguous,
-//! unpadded) and O [B·H, S, D] fp16.
+//! `extern "C" __global__ void sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale,
+//! float k_descale, float v_descale, float softmax_scale, int S, int D)`, with Q, K, V
+//! [B·H, S, D] e4m3 codes (D contiguous, unpadded) and O [B·H, S, D] fp16. Q, K and V are passed
+//! as `const unsigned char*` ([`KernelArgs::Pointers`], mma family) or as
+//! `const __grid_constant__ CUtensorMap` ([`KernelArgs::TensorMaps`], wgmma family).
 
 use super::device::{cuda, Gpu, Kernel};
 use super::inputs::SdpaInputs;
+use super::tma::{encode, TensorMap, TmaBox};
 use crate::error::{Error, Result};
-use crate::eval::Launch;
+use crate::eval::{KernelArgs, Launch};
 use crate::reference::POISON_F16;
+use crate::shape::Shape;
 use cudarc::driver::result::DriverError;
-use cudarc::driver::{CudaSlice, CudaStream, LaunchConfig, PushKernelArg};
+use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg};
 use std::sync::Arc;
 
 /// The device buffers of one problem: e4m3 codes in, fp16 bits out.
@@ -43,10 +46,40 @@ impl SdpaBuffers {
         gpu.fill_u16(&mut self.o, POISON_F16)
     }
 
+    /// Q, K and V as the kernel's contract takes them; tensor maps are encoded once here, so
+    /// that timed launches do not pay for it.
+    pub fn qkv_args(&self, gpu: &Gpu, shape: &Shape, args: &KernelArgs) -> Result<QkvArgs> {
+        let KernelArgs::TensorMaps {
+            swizzle,
+            q_rows,
+            kv_rows,
+        } = *args
+        else {
+            return Ok(QkvArgs::Pointers);
+        };
+        let map = |buf: &CudaSlice<u8>, rows: u32| {
+            let (ptr, _sync) = buf.device_ptr(gpu.stream());
+            encode(ptr, shape, TmaBox { swizzle, rows })
+        };
+        Ok(QkvArgs::TensorMaps(Box::new([
+            map(&self.q, q_rows)?,
+            map(&self.k, kv_rows)?,
+            map(&self.v, kv_rows)?,
+        ])))
+    }
+
     /// O's bit patterns (waits for the stream).
     pub fn read_output(&self, gpu: &Gpu) -> Result<Vec<u16>> {
         gpu.download(&self.o, "O")
     }
+}
+
+/// Q, K and V as one candidate takes them.
+pub enum QkvArgs {
+    /// The device buffers themselves.
+    Pointers,
+    /// Tensor maps over Q, K and V, in that order.
+    TensorMaps(Box<[TensorMap; 3]>),
 }
 
 /// The scalar arguments of the contract.
@@ -100,16 +133,26 @@ pub fn launch_sdpa(
     stream: &Arc<CudaStream>,
     kernel: &Kernel,
     bufs: &SdpaBuffers,
+    qkv: &QkvArgs,
     sc: &SdpaScalars,
     launch: &Launch,
 ) -> std::result::Result<(), DriverError> {
     let mut b = stream.launch_builder(kernel.function());
-    b.arg(&bufs.q).arg(&bufs.k).arg(&bufs.v).arg(&bufs.o);
+    match qkv {
+        QkvArgs::Pointers => b.arg(&bufs.q).arg(&bufs.k).arg(&bufs.v),
+        QkvArgs::TensorMaps(maps) => {
+            let [q, k, v] = maps.as_ref();
+            b.arg(q).arg(k).arg(v)
+        }
+    };
+    b.arg(&bufs.o);
     b.arg(&sc.q_descale).arg(&sc.k_descale).arg(&sc.v_descale);
     b.arg(&sc.softmax_scale).arg(&sc.s).arg(&sc.d);
-    // SAFETY: matches `sdpa_fp8_fwd(const unsigned char* q, const unsigned char* k,
-    // const unsigned char* v, __half* o, float q_descale, float k_descale, float v_descale,
-    // float softmax_scale, int S, int D)`: three device buffers of B·H·S·D e4m3 codes, one of
+    // SAFETY: matches `sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale, float k_descale,
+    // float v_descale, float softmax_scale, int S, int D)`, Q, K, V being either
+    // `const unsigned char*` (three device buffers of B·H·S·D e4m3 codes) or
+    // `const __grid_constant__ CUtensorMap` (128-byte maps over those buffers, encoded by
+    // `SdpaBuffers::qkv_args` with the boxes the kernel's space declares); then one buffer of
     // B·H·S·D fp16 (u16 bits), four f32 and two i32, in that order. The buffers outlive the
     // launch (the caller synchronizes before dropping them); a kernel that reads or writes out
     // of bounds faults on the device and is reported as a CUDA error, not undefined host behavior.
@@ -121,11 +164,12 @@ pub fn run_once(
     gpu: &Gpu,
     kernel: &Kernel,
     bufs: &mut SdpaBuffers,
+    qkv: &QkvArgs,
     sc: &SdpaScalars,
     launch: &Launch,
 ) -> Result<()> {
     bufs.poison_output(gpu)?;
-    launch_sdpa(gpu.stream(), kernel, bufs, sc, launch)
+    launch_sdpa(gpu.stream(), kernel, bufs, qkv, sc, launch)
         .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))?;
     gpu.synchronize(&format!("the launch of {}", kernel.name))
 }

@@ -1,12 +1,14 @@
 //! Walking the points of a space: the cartesian product, counting and sampling valid points.
 
+use super::conditional::is_active;
 use super::{Config, DeviceLimits, Point, SearchSpace};
 use crate::error::Result;
 use crate::shape::Shape;
 use rand::seq::index::sample;
 use rand::SeedableRng;
 
-/// Iterates over every configuration of a space in odometer order (last parameter fastest).
+/// Iterates over every configuration of a space in odometer order (last parameter fastest),
+/// holding each parameter whose `when` is false at its first value (the only valid one).
 pub struct PointIter<'a> {
     space: &'a SearchSpace,
     digits: Vec<usize>,
@@ -32,7 +34,12 @@ impl<'a> PointIter<'a> {
     }
 
     fn advance(&mut self) {
+        let config = self.current();
         for (i, param) in self.space.params.iter().enumerate().rev() {
+            // Activity depends only on the parameters above i, which this step has not changed.
+            if !is_active(param, &config) {
+                continue;
+            }
             self.digits[i] += 1;
             if self.digits[i] < param.domain.len() {
                 return;
@@ -59,7 +66,8 @@ impl Iterator for PointIter<'_> {
 /// How many points a space has, and how many satisfy its constraints, for one shape and device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Census {
-    /// The product of the domain sizes.
+    /// Points enumerated: the product of the domain sizes, less the copies that differ only in
+    /// a parameter whose `when` is false (those are invalid by construction).
     pub raw: u128,
     /// Points that satisfy every constraint.
     pub valid: usize,
@@ -88,15 +96,17 @@ impl SearchSpace {
             .map(|c| (c.text.clone(), 0))
             .collect();
         let mut valid = 0;
+        let mut raw = 0;
         for config in PointIter::new(self) {
             let point = self.evaluate(&config, shape, limits)?;
+            raw += 1;
             valid += usize::from(point.is_valid());
             for (text, count) in rejected_by.iter_mut() {
                 *count += usize::from(point.violated.contains(text));
             }
         }
         Ok(Census {
-            raw: self.raw_size(),
+            raw,
             valid,
             rejected_by,
         })

@@ -12,6 +12,13 @@ pub struct Expr {
     node: Node<DefaultNumericTypes>,
 }
 
+/// Two expressions are equal when written the same way.
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
 /// The variables an expression is evaluated against.
 pub type Env = HashMapContext<DefaultNumericTypes>;
 

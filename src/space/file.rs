@@ -1,5 +1,6 @@
 //! Reading a search space from its TOML file: the schema and its checks.
 
+use super::conditional;
 use super::expr::Expr;
 use super::value::{Config, Value};
 use super::{Domain, Param, SearchSpace};
@@ -43,6 +44,8 @@ struct RawParam {
     values: Vec<toml::Value>,
     #[serde(default)]
     doc: String,
+    #[serde(default)]
+    when: Option<String>,
 }
 
 /// Reads and checks the space at `path`.
@@ -60,8 +63,10 @@ pub fn parse(path: &Path, text: &str) -> Result<SearchSpace> {
     let raw: RawSpace = toml::from_str(text).map_err(|e| fail(e.to_string()))?;
     let params = parse_params(&raw.params).map_err(&fail)?;
     let derived = parse_derived(&raw.derived, &params).map_err(&fail)?;
-    let constraints = parse_constraints(&raw.constraints, &params, &derived).map_err(&fail)?;
+    let mut constraints = parse_constraints(&raw.constraints, &params, &derived).map_err(&fail)?;
+    constraints.extend(params.iter().filter_map(conditional::pin_constraint));
     let base = path.parent().unwrap_or(Path::new("."));
+    conditional::check_template_pattern(&raw.template, &params).map_err(&fail)?;
     let space = SearchSpace {
         path: path.to_path_buf(),
         name: raw.name,
@@ -81,22 +86,26 @@ fn parse_params(table: &toml::Table) -> Result<Vec<Param>, String> {
     if table.is_empty() {
         return Err("[params] declares no parameter".into());
     }
-    table
-        .iter()
-        .map(|(name, raw)| {
-            check_new_name(name)?;
-            let raw: RawParam = raw
-                .clone()
-                .try_into()
-                .map_err(|e| format!("parameter {name}: {e}"))?;
-            let domain = parse_domain(&raw.values).map_err(|e| format!("parameter {name}: {e}"))?;
-            Ok(Param {
-                name: name.clone(),
-                domain,
-                doc: raw.doc,
-            })
-        })
-        .collect()
+    let mut params: Vec<Param> = Vec::new();
+    for (name, raw) in table {
+        check_new_name(name)?;
+        let raw: RawParam = raw
+            .clone()
+            .try_into()
+            .map_err(|e| format!("parameter {name}: {e}"))?;
+        let domain = parse_domain(&raw.values).map_err(|e| format!("parameter {name}: {e}"))?;
+        let when = match &raw.when {
+            Some(text) => Some(conditional::parse_when(name, text, &params)?),
+            None => None,
+        };
+        params.push(Param {
+            name: name.clone(),
+            domain,
+            doc: raw.doc,
+            when,
+        });
+    }
+    Ok(params)
 }
 
 fn check_new_name(name: &str) -> Result<(), String> {

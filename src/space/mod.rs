@@ -1,5 +1,6 @@
 //! Search spaces: parameters with discrete domains, derived values and constraints (TOML files).
 
+mod conditional;
 mod enumerate;
 mod expr;
 mod file;
@@ -76,6 +77,9 @@ pub struct Param {
     pub domain: Domain,
     /// What it controls.
     pub doc: String,
+    /// When set, the parameter matters only where this holds (it may name parameters declared
+    /// above it); elsewhere it is pinned to its first value, by a constraint the file adds.
+    pub when: Option<Expr>,
 }
 
 /// A search space as read from `search_spaces/*.toml`.
@@ -87,7 +91,9 @@ pub struct SearchSpace {
     pub name: String,
     /// One line on what it searches.
     pub description: String,
-    /// The kernel template it renders (resolved against the space file's folder).
+    /// The kernel template it renders (resolved against the space file's folder). It may name
+    /// parameters in braces, e.g. `sdpa_fp8_{FAMILY}.cu.tera`: each point renders the template
+    /// its values name (see [`SearchSpace::template_for`]).
     pub template: PathBuf,
     /// The `extern "C"` kernel entry point the template defines.
     pub kernel: String,

@@ -1,7 +1,7 @@
 //! Tests of space parsing, evaluation, enumeration and the errors a bad file gets.
 
 use super::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const TOY: &str = r#"
 name = "toy"
@@ -136,4 +136,96 @@ fn sampling_is_seeded_and_within_the_valid_set() {
         s.sample_valid(&shape(), &limits, 1000, 7).unwrap().len(),
         24
     );
+}
+
+const FAMILIES: &str = r#"
+name = "fam"
+template = "k_{FAMILY}.cu.tera"
+kernel = "k"
+[params.FAMILY]
+values = ["a", "b"]
+[params.X]
+values = [1, 2, 3]
+when = "FAMILY == \"b\""
+[params.Y]
+values = [false, true]
+when = "FAMILY == \"b\" && X > 1"
+[default]
+FAMILY = "a"
+X = 1
+Y = false
+"#;
+
+#[test]
+fn a_conditional_parameter_is_pinned_where_its_when_is_false() {
+    let s = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
+    let limits = DeviceLimits::hopper();
+    // a: X, Y pinned (1 point); b: X=1 with Y pinned, X=2 and 3 with both Y (1 + 4 points).
+    let census = s.census(&shape(), &limits).unwrap();
+    assert_eq!((census.raw, census.valid), (6, 6));
+    assert_eq!(s.raw_size(), 12);
+    let pinned = s.parse_config("FAMILY=a,X=2,Y=false").unwrap();
+    let p = s.evaluate(&pinned, &shape(), &limits).unwrap();
+    assert_eq!(p.violated, vec!["(FAMILY == \"b\") || X == 1".to_string()]);
+    let configs: Vec<String> = PointIter::new(&s).map(|c| c.to_string()).collect();
+    assert_eq!(configs[0], "FAMILY=a,X=1,Y=false");
+    assert_eq!(configs[1], "FAMILY=b,X=1,Y=false");
+    assert_eq!(configs.len(), 6);
+}
+
+#[test]
+fn a_when_may_name_only_parameters_declared_above() {
+    let text = FAMILIES.replace("when = \"FAMILY == \\\"b\\\"\"", "when = \"Y\"");
+    let err = parse(Path::new("d/fam.toml"), &text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a parameter declared above X"), "{err}");
+}
+
+#[test]
+fn the_template_path_names_a_parameter_per_point() {
+    let s = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
+    let b = s.parse_config("FAMILY=b,X=2,Y=true").unwrap();
+    assert_eq!(s.template_for(&b), Path::new("d/k_b.cu.tera"));
+    assert_eq!(
+        s.template_paths(),
+        vec![
+            PathBuf::from("d/k_a.cu.tera"),
+            PathBuf::from("d/k_b.cu.tera")
+        ]
+    );
+    let text = FAMILIES.replace("k_{FAMILY}", "k_{FAMLY}");
+    let err = parse(Path::new("d/fam.toml"), &text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("'{FAMLY}', which is not a parameter"), "{err}");
+}
+
+/// The sdpa_fp8 space: both families valid on sm_90a, the wgmma family excluded elsewhere, and
+/// every D of the contract served by one family or the other.
+#[test]
+fn sdpa_fp8_families_by_arch_and_head_dim() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml");
+    let s = load(&path).unwrap();
+    let per_family = |shape: &str, arch: &str| {
+        let shape = Shape::parse(shape).unwrap();
+        let limits = DeviceLimits::for_arch(arch).unwrap();
+        let points = s.valid_points(&shape, &limits).unwrap();
+        let wgmma = points
+            .iter()
+            .filter(|p| p.config.get("FAMILY") == Some(&Value::Choice("wgmma".into())))
+            .count();
+        (points.len() - wgmma, wgmma)
+    };
+    let (mma, wgmma) = per_family("2,8,512,64", "sm_90a");
+    assert_eq!(mma, 300);
+    assert!(wgmma >= 3000, "{wgmma}");
+    assert_eq!(per_family("2,8,512,64", "sm_90").1, 0);
+    for d in ["96", "256"] {
+        let (mma, wgmma) = per_family(&format!("1,2,300,{d}"), "sm_90a");
+        assert!(mma > 0 && wgmma > 0, "D={d}: mma {mma}, wgmma {wgmma}");
+    }
+    // D not a multiple of 16: TMA cannot stride it, the mma family serves it.
+    let (mma, wgmma) = per_family("1,2,300,107", "sm_90a");
+    assert!(mma > 0 && wgmma == 0, "D=107: mma {mma}, wgmma {wgmma}");
 }

@@ -25,6 +25,7 @@ fn request(id: u64, label: &str) -> EvalRequest {
             grid: [1, 1, 1],
             block: [32, 1, 1],
             smem_bytes: 0,
+            args: Default::default(),
         },
         shape: Shape::parse("1,1,16,64").unwrap(),
         seed: id,

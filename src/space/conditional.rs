@@ -1,0 +1,108 @@
+//! Parameters that matter only for some points (`when = "..."`), and templates chosen per point
+//! (`template = "name_{FAMILY}.cu.tera"`): how one space holds several kernel families.
+//!
+//! An inactive parameter is pinned to its first value by a constraint, so that no two valid
+//! points differ only in a parameter their kernel ignores; enumeration skips the pinned copies.
+
+use super::expr::{self, Expr};
+use super::value::{Config, Value};
+use super::{Param, SearchSpace};
+use std::path::PathBuf;
+
+/// Parses the `when` of parameter `name`; it may name only parameters declared above it.
+pub fn parse_when(name: &str, text: &str, above: &[Param]) -> Result<Expr, String> {
+    let e = Expr::parse(text).map_err(|e| format!("parameter {name}: when '{text}': {e}"))?;
+    let known = |v: &str| above.iter().any(|p| p.name == v);
+    if let Some(unknown) = e.unknown_variable(known) {
+        return Err(format!(
+            "parameter {name}: when '{text}' names '{unknown}', not a parameter declared above {name}"
+        ));
+    }
+    Ok(e)
+}
+
+/// The constraint `(when) || NAME == first value` of a conditional parameter.
+pub fn pin_constraint(param: &Param) -> Option<Expr> {
+    let when = param.when.as_ref()?;
+    let first = literal(&param.domain.value(0));
+    let text = format!("({}) || {} == {first}", when.text, param.name);
+    Some(Expr::parse(&text).expect("a when expression joined with an equality parses"))
+}
+
+fn literal(v: &Value) -> String {
+    match v {
+        Value::Choice(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// Whether parameter `param` matters at `config` (only its parameters above are read).
+pub fn is_active(param: &Param, config: &Config) -> bool {
+    let Some(when) = &param.when else {
+        return true;
+    };
+    let mut env = expr::new_env();
+    for (name, value) in &config.0 {
+        expr::set(&mut env, name, value.to_expr());
+    }
+    // A `when` that does not evaluate to a boolean keeps the parameter active: its pin
+    // constraint then reports the error when the point is evaluated.
+    when.holds(&env).unwrap_or(true)
+}
+
+/// The `{NAME}` placeholders of a template path, in order.
+fn placeholders(pattern: &str) -> Vec<&str> {
+    pattern
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+/// Checks that every placeholder of the template path names a parameter.
+pub fn check_template_pattern(pattern: &std::path::Path, params: &[Param]) -> Result<(), String> {
+    let text = pattern.to_string_lossy();
+    for name in placeholders(&text) {
+        if !params.iter().any(|p| p.name == name) {
+            return Err(format!(
+                "template '{text}' names '{{{name}}}', which is not a parameter"
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl SearchSpace {
+    /// The template `config` renders: the space's template path with each `{NAME}` replaced by
+    /// the config's value of NAME.
+    pub fn template_for(&self, config: &Config) -> PathBuf {
+        let mut text = self.template.to_string_lossy().into_owned();
+        for name in placeholders(&self.template.to_string_lossy()) {
+            if let Some(v) = config.get(name) {
+                text = text.replace(&format!("{{{name}}}"), &v.to_string());
+            }
+        }
+        PathBuf::from(text)
+    }
+
+    /// Every template some point may render, each once, in domain order.
+    pub fn template_paths(&self) -> Vec<PathBuf> {
+        let text = self.template.to_string_lossy();
+        let mut paths = vec![text.to_string()];
+        for name in placeholders(&text) {
+            let values = self
+                .param(name)
+                .map(|p| p.domain.values())
+                .unwrap_or_default();
+            paths = paths
+                .iter()
+                .flat_map(|p| {
+                    let tag = format!("{{{name}}}");
+                    values.iter().map(move |v| p.replace(&tag, &v.to_string()))
+                })
+                .collect();
+        }
+        paths.dedup();
+        paths.into_iter().map(PathBuf::from).collect()
+    }
+}

@@ -1,0 +1,95 @@
+//! The machine code of the wgmma family (sdpa_fp8.toml, FAMILY = "wgmma"): FP8 wgmma (QGMMA),
+//! TMA loads (UTMALDG) and the setmaxnreg register hand-over really are in the cubin, so that a
+//! silent fallback to a slower path fails here. Needs NVRTC and nvdisasm, which
+//! scripts/test.sh installs; without either these tests fail, naming what is missing.
+
+use evotune::compile::sass::{disassemble, nvdisasm_path, opcode_counts};
+use evotune::compile::{CompileRecord, Compiler};
+use evotune::shape::Shape;
+use evotune::space::{self, DeviceLimits};
+use evotune::template::Template;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The wgmma family's reference configuration (BENCHMARKS.md times it): two consumer
+/// warpgroups of 64 query rows, 128-key tiles, two TMA stages.
+const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
+NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
+ARRIVE=thread,PINGPONG=false,\
+PRODUCER_REGS=40";
+
+/// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
+/// returns its compile record and opcode counts.
+fn compile(config: &str, shape: &str) -> (CompileRecord, BTreeMap<String, usize>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
+    let shape = Shape::parse(shape).unwrap();
+    let limits = DeviceLimits::hopper();
+    let point = space
+        .evaluate(&space.parse_config(config).unwrap(), &shape, &limits)
+        .unwrap();
+    assert!(point.is_valid(), "{config}: {:?}", point.violated);
+    let source = Template::for_space(&space)
+        .unwrap()
+        .render(&space, &point, &shape, &limits)
+        .unwrap();
+    let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
+    let compiled = compiler.compile(&space.kernel, &source).unwrap();
+    assert!(compiled.record.ok, "{config}:\n{}", compiled.record.log);
+    let cubin = compiled.cubin.expect("a cubin");
+    assert!(
+        nvdisasm_path().is_some(),
+        "nvdisasm is missing: scripts/test.sh installs nvidia-cuda-nvdisasm into \
+         $EVOTUNE_PIP_PREFIX (or set EVOTUNE_NVDISASM)"
+    );
+    let sass = disassemble(&cubin).unwrap();
+    (compiled.record, opcode_counts(&sass))
+}
+
+fn count(ops: &BTreeMap<String, usize>, op: &str) -> usize {
+    ops.get(op).copied().unwrap_or(0)
+}
+
+#[test]
+fn the_default_wgmma_config_runs_fp8_wgmma_and_tma_and_spills_nothing() {
+    let (record, ops) = compile(WGMMA_DEFAULT, "2,8,512,64");
+    // Q K^T: D/32 = 2 k-steps; P V: BLOCK_N/32 = 4 k-steps (ptxas may unroll further, never fewer).
+    assert!(count(&ops, "QGMMA") >= 6, "FP8 wgmma missing: {ops:?}");
+    assert!(count(&ops, "UTMALDG") >= 1, "TMA loads missing: {ops:?}");
+    assert!(
+        count(&ops, "USETMAXREG") >= 2,
+        "setmaxnreg missing: {ops:?}"
+    );
+    assert_eq!(count(&ops, "HMMA"), 0, "an FP16 fallback: {ops:?}");
+    let res = record.resources.expect("a ptxas report");
+    assert_eq!(
+        (res.spill_stores, res.spill_loads),
+        (0, 0),
+        "{}",
+        record.log
+    );
+}
+
+#[test]
+fn a_one_consumer_wgmma_variant_at_d128_runs_fp8_wgmma_and_tma() {
+    let config = WGMMA_DEFAULT
+        .replace("BLOCK_M=128", "BLOCK_M=64")
+        .replace("SWIZZLE=64,VT", "SWIZZLE=128,VT");
+    let (_, ops) = compile(&config, "8,16,8192,128");
+    assert!(count(&ops, "QGMMA") >= 8, "FP8 wgmma missing: {ops:?}");
+    assert!(count(&ops, "UTMALDG") >= 1, "TMA loads missing: {ops:?}");
+}
+
+/// The check tells the families apart: the mma.sync family on sm_90a has no wgmma and no TMA
+/// (ptxas turns its e4m3 mma.sync into FP16 HMMA, DESIGN.md).
+#[test]
+fn the_mma_family_has_neither_qgmma_nor_tma() {
+    let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\
+                  Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
+                  ARRIVE=thread,PINGPONG=false,\
+                  PRODUCER_REGS=40";
+    let (_, ops) = compile(config, "2,8,512,64");
+    assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");
+    assert_eq!(count(&ops, "UTMALDG"), 0, "{ops:?}");
+    assert!(count(&ops, "HMMA") > 0, "{ops:?}");
+}
