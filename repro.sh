@@ -28,7 +28,7 @@ echo "== environment -> $RUN/environment.txt"
   echo "git: $(git rev-parse HEAD 2>/dev/null || echo 'not a git checkout')"
   echo "shape: $SHAPE  budget: $BUDGET"
   "$smi" --query-gpu=name,driver_version,clocks.sm,clocks.mem,clocks.max.sm,power.limit --format=csv
-  "$smi" | head -4 | tail -2
+  "$smi" | sed -n 3,4p
   command -v ncu >/dev/null && ncu --version | tail -1 || echo "ncu: not on PATH"
   cargo --version 2>/dev/null || echo "cargo: not installed"
 } | tee "$RUN/environment.txt"
