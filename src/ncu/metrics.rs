@@ -66,6 +66,9 @@ const fn spec(key: &'static str, candidates: &'static [&'static str]) -> MetricS
     MetricSpec { key, candidates }
 }
 
+/// The prefix of ncu's launch attributes.
+const LAUNCH_PREFIX: &str = "launch__";
+
 /// The metric names ncu lists for the device.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Available(BTreeSet<String>);
@@ -85,9 +88,12 @@ impl Available {
 
     /// Whether `name` is listed, in full or by its base name (the part before the first `.`;
     /// the default query mode lists base names only).
+    /// Launch attributes (`launch__*`: registers, shared memory, grid, block, waves) are not
+    /// hardware counters: ncu reports them for every kernel but `--query-metrics` does not list
+    /// them (seen with ncu 2025.3 on an H100), so they count as available.
     pub fn has(&self, name: &str) -> bool {
         let base = name.split('.').next().unwrap_or(name);
-        self.0.contains(name) || self.0.contains(base)
+        name.starts_with(LAUNCH_PREFIX) || self.0.contains(name) || self.0.contains(base)
     }
 
     /// Whether the listing holds any metric at all.

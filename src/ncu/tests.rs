@@ -87,3 +87,53 @@ fn a_summary_round_trips_through_json() {
     assert_eq!(serde_json::from_str::<NcuSummary>(&text).unwrap(), s);
     assert_eq!(s.status, NcuStatus::Partial);
 }
+
+#[test]
+fn launch_attributes_count_as_available_though_the_listing_lacks_them() {
+    let listing = Available::parse("sm__throughput  SM throughput\ndram__bytes  DRAM bytes\n");
+    let sel = select(Some(&listing));
+    assert_eq!(
+        sel.name("registers_per_thread"),
+        Some("launch__registers_per_thread")
+    );
+    assert_eq!(
+        sel.name("sm_throughput")
+            .map(|n| n.starts_with("sm__throughput")),
+        Some(true)
+    );
+    assert_eq!(
+        sel.name("achieved_occupancy"),
+        None,
+        "a counter the listing lacks is not chosen"
+    );
+}
+
+/// A raw page captured by `evotune ncu` with ncu 2025.3.1 on an H100 (the best wgmma variant of
+/// docs/example), parsed with the names its header offers.
+#[test]
+fn a_raw_page_captured_on_an_h100_parses() {
+    let csv = fixture("h100_wgmma_elite.raw.csv");
+    let header = csv
+        .lines()
+        .find(|l| l.contains("gpu__time_duration"))
+        .unwrap();
+    let names: Vec<String> = header
+        .split(',')
+        .map(|f| f.trim_matches('"').to_string())
+        .collect();
+    let sel = select(Some(&Available::parse(&names.join("\n"))));
+    let rows = parse_raw(&csv).unwrap();
+    let k: Vec<KernelMetrics> = rows
+        .iter()
+        .map(|r| KernelMetrics::from_row(r, &sel))
+        .collect();
+    assert_eq!(k.len(), 1);
+    let k = &k[0];
+    assert_eq!(k.kernel, "sdpa_fp8_fwd");
+    assert!((k.duration_us.unwrap() - 8.896).abs() < 1e-9);
+    assert_eq!(k.registers_per_thread, Some(127.0));
+    assert_eq!(k.smem_per_block_bytes, Some(87_144.0));
+    assert_eq!(k.tensor_pipe_pct, Some(9.21));
+    assert_eq!(k.achieved_occupancy_pct, Some(11.09));
+    assert_eq!(k.dram_bytes, Some(1_603_328.0));
+}

@@ -94,7 +94,7 @@ fn plots(run: &RunData) -> (Vec<view::Plot>, Vec<(PathBuf, String)>) {
         "Latency distribution",
         latency,
         &mut files,
-        "kernel-only samples: box 25–75th percentile, whiskers 5–95th, median in red",
+        "kernel-only samples (dots: at most 400 per row, evenly spaced): box 25–75th percentile, whiskers 5–95th, median in red",
     ));
     (entries, files)
 }

@@ -18,6 +18,10 @@ pub struct Series<'a> {
     pub samples: &'a [f64],
 }
 
+/// At most this many samples of a row are drawn as dots (evenly spaced in sample order), so the
+/// file stays small; the box and whiskers use every sample.
+const MAX_DOTS: usize = 400;
+
 /// The plot of `series` (those without samples are left out).
 pub fn latency(series: &[Series]) -> String {
     let rows: Vec<&Series> = series.iter().filter(|s| !s.samples.is_empty()).collect();
@@ -40,7 +44,8 @@ pub fn latency(series: &[Series]) -> String {
 fn row(svg: &mut Svg, x: &Axis, mid: f64, samples: &[f64]) {
     let p = |q: f64| x.px(percentile(samples, q));
     let half = ROW * 0.3;
-    for (i, v) in samples.iter().enumerate() {
+    let stride = samples.len().div_ceil(MAX_DOTS).max(1);
+    for (i, v) in samples.iter().enumerate().step_by(stride) {
         let jitter = ((i * 37) % 17) as f64 / 16.0 - 0.5;
         svg.circle(
             x.px(*v),
