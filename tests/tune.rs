@@ -9,11 +9,18 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The recorded landscapes: (tune log, the space it was recorded over, its shape).
-const LANDSCAPES: [(&str, &str, &str); 1] = [(
-    "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
-    "data/landscapes/sdpa_fp8_mma.toml",
-    "2,8,512,64",
-)];
+const LANDSCAPES: [(&str, &str, &str); 2] = [
+    (
+        "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
+        "data/landscapes/sdpa_fp8_mma.toml",
+        "2,8,512,64",
+    ),
+    (
+        "data/landscapes/h100_sdpa_fp8_both_2-8-512-64_sample361.csv",
+        "search_spaces/sdpa_fp8.toml",
+        "2,8,512,64",
+    ),
+];
 
 fn evotune() -> Command {
     let mut cmd = Command::cargo_bin("evotune").unwrap();
