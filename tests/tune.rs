@@ -232,6 +232,10 @@ fn bad_search_settings_are_named() {
         "--population must be at least 2, got 1",
     );
     refused(&["--reps", "10"], "--reps must be at least 100");
+    refused(
+        &["--timing-seconds", "0"],
+        "--timing-seconds must be a number of seconds > 0, got 0",
+    );
 }
 
 #[test]

@@ -212,6 +212,15 @@ impl TunePlan {
 }
 
 fn check_common(args: &TuneArgs) -> Result<()> {
+    if !(args.timing_seconds.is_finite() && args.timing_seconds > 0.0) {
+        return Err(Error::flag(
+            "--timing-seconds",
+            format!(
+                "must be a number of seconds > 0, got {}",
+                args.timing_seconds
+            ),
+        ));
+    }
     if args.reps < MIN_REPS {
         return Err(Error::flag(
             "--reps",
