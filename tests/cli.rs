@@ -272,6 +272,11 @@ fn gpu_command_without_gpu_writes_nothing(args: &[&str]) {
 }
 
 #[test]
+fn record_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
+    gpu_command_without_gpu_writes_nothing(&["record", "--shape", "2,8,512,64", "--limit", "4"]);
+}
+
+#[test]
 fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&[
         "bench",

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 pub struct LiveSettings {
     /// Pass/fail bounds.
     pub tolerance: Tolerance,
-    /// The timing protocol.
-    pub timing: TimingPlan,
+    /// The timing protocol; `None` validates only.
+    pub timing: Option<TimingPlan>,
     /// Seed of the validation inputs, the same for every trial of a run (so each worker
     /// computes the reference once).
     pub input_seed: u64,
@@ -141,7 +141,7 @@ impl LiveEvaluator {
             shape: self.factory.shape,
             seed: self.settings.input_seed,
             tolerance: self.settings.tolerance,
-            timing: Some(self.settings.timing),
+            timing: self.settings.timing,
             dump: None,
         })
     }

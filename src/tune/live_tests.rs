@@ -24,12 +24,12 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
     };
     let settings = LiveSettings {
         tolerance: eval::DEFAULT_TOLERANCE,
-        timing: TimingPlan {
+        timing: Some(TimingPlan {
             warmup: 1,
             reps: 100,
             flush_l2: true,
             target_s: 0.1,
-        },
+        }),
         input_seed: 0,
         timeout: Duration::from_secs(30),
         kernels_dir: dir.path().join("kernels"),

@@ -94,7 +94,7 @@ fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
             };
             let settings = LiveSettings {
                 tolerance: plan.tolerance,
-                timing: plan.timing,
+                timing: Some(plan.timing),
                 input_seed: plan.seed,
                 timeout: plan.timeout,
                 kernels_dir: plan.run.kernels_dir(),
