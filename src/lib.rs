@@ -3,7 +3,10 @@
 //! The pipeline, one module per stage: a search [`space`] gives configs, a [`template`] turns
 //! each into CUDA source, [`compile`] builds it with NVRTC (cached, parallel), [`gpu`] runs it on
 //! fresh inputs, checks it against the [`reference`](mod@reference) and times it (behind the worker processes of
-//! [`eval`]), [`baseline`] measures what it is compared with, and the later stages evolve and report.
+//! [`eval`]), [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
+//! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
+//! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
+//! speedup in CI.
 
 pub mod artifacts;
 pub mod baseline;
