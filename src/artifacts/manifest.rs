@@ -31,7 +31,7 @@ pub struct Manifest {
     /// How candidates were timed; `None` when the answers came from a replayed log.
     #[serde(default)]
     pub timing: Option<TimingPlan>,
-    /// Where measurements came from: "gpu" or "replay <file>".
+    /// Where measurements came from: "gpu" or `replay <file>`.
     pub evaluator: String,
     /// The search's settings.
     pub search: SearchSettings,

@@ -67,7 +67,7 @@ impl GateResult {
 /// The stored best a regression is measured against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredBest {
-    /// Where it came from, for messages: "<file>: <label>".
+    /// Where it came from, for messages: `<file>: <label>`.
     pub origin: String,
     /// The problem it was measured at.
     pub shape: Shape,

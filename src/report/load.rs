@@ -19,7 +19,7 @@ pub struct RunData {
     pub paths: RunPaths,
     /// manifest.json.
     pub manifest: Loaded<Manifest>,
-    /// bench/baseline_<name>.json, in [`BASELINES`] order.
+    /// `bench/baseline_<name>.json`, in [`BASELINES`] order.
     pub baselines: Vec<(String, Loaded<BaselineRecord>)>,
     /// tune/topk.json.
     pub topk: Loaded<TopK>,
