@@ -3,6 +3,7 @@
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
+use crate::artifacts::RunPaths;
 use crate::baseline::{math, torch, BaselineRecord};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
@@ -45,15 +46,12 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         seed: args.seed,
         timeout: Duration::from_secs(args.timeout.max(1)),
     }));
-    let out = run_dir(args.out.as_deref(), "baseline");
+    let out = RunPaths::new(&run_dir(args.out.as_deref(), "baseline"));
     for r in &records {
-        let path = out
-            .join("bench")
-            .join(format!("baseline_{}.json", r.baseline));
-        write_json(&path, r)?;
+        write_json(&out.baseline(&r.baseline), r)?;
         println!("{}", r.summary_line());
     }
-    eprintln!("wrote {}", out.join("bench").display());
+    eprintln!("wrote {}", out.root.join("bench").display());
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use super::args::BenchArgs;
 use super::run_dir::{run_dir, write_json};
 use super::target::Target;
-use crate::compile::{Cache, CompileRecord, Compiler};
+use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
     self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, Worker,
@@ -66,7 +66,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             },
         ),
         Some(cubin) => {
-            let cubin_path = write_kernel(&out, &hash, &source, cubin)?;
+            let cubin_path = write_kernel_files(&out.join("kernels"), &hash, &source, cubin)?;
             let req = request(args, &t, &point, &launch, tolerance, cubin_path)?;
             evaluate(args, &req)?
         }
@@ -145,21 +145,6 @@ fn valid_point(t: &Target, config: &str) -> Result<Point> {
     Ok(point)
 }
 
-/// Writes kernels/<hash>.cu and kernels/<hash>.cubin; returns the cubin's absolute path.
-pub(super) fn write_kernel(out: &Path, hash: &str, source: &str, cubin: &[u8]) -> Result<PathBuf> {
-    let dir = out.join("kernels");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-    let cu = dir.join(format!("{hash}.cu"));
-    std::fs::write(&cu, source).map_err(|e| Error::io("write", &cu, e))?;
-    let bin = dir.join(format!("{hash}.cubin"));
-    std::fs::write(&bin, cubin).map_err(|e| Error::io("write", &bin, e))?;
-    absolute(&bin)
-}
-
-fn absolute(p: &Path) -> Result<PathBuf> {
-    std::path::absolute(p).map_err(|e| Error::io("resolve", p, e))
-}
-
 fn request(
     args: &BenchArgs,
     t: &Target,
@@ -171,7 +156,7 @@ fn request(
     let dump = match &args.dump {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-            Some(absolute(dir)?)
+            Some(std::path::absolute(dir).map_err(|e| Error::io("resolve", dir, e))?)
         }
         None => None,
     };

@@ -8,6 +8,7 @@ use super::args::RecordArgs;
 use super::bench::tolerance_of;
 use super::run_dir::run_dir;
 use super::target::Target;
+use crate::artifacts::RunPaths;
 use crate::compile::{Cache, Compiler};
 use crate::eval::TimingPlan;
 use crate::evolve::SpaceIndex;
@@ -30,7 +31,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let log_path = args
         .out
         .clone()
-        .unwrap_or_else(|| run_dir(None, "record").join("tune").join("tune_log.csv"));
+        .unwrap_or_else(|| RunPaths::new(&run_dir(None, "record")).tune_log());
     let mut live = evaluator(args, &t, tolerance, &run_folder(&log_path))?;
     let mut log = TuneLog::create(&log_path, &t.space)?;
     let progress = Progress::new(batch.len() as u64, "record");

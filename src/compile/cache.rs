@@ -73,6 +73,16 @@ impl Cache {
     }
 }
 
+/// Writes `dir/<hash>.cu` and `dir/<hash>.cubin` (creating `dir`); returns the cubin's absolute
+/// path, which a worker process can open whatever its working folder.
+pub fn write_kernel_files(dir: &Path, hash: &str, source: &str, cubin: &[u8]) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    write_atomic(&dir.join(format!("{hash}.cu")), source.as_bytes())?;
+    let bin = dir.join(format!("{hash}.cubin"));
+    write_atomic(&bin, cubin)?;
+    std::path::absolute(&bin).map_err(|e| Error::io("resolve", &bin, e))
+}
+
 /// Writes `bytes` to a temporary sibling, then renames it over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));

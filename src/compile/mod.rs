@@ -8,7 +8,7 @@ mod ptxas;
 pub mod sass;
 
 pub use batch::{compile_all, BatchSummary, Job};
-pub use cache::{write_atomic, Cache};
+pub use cache::{write_atomic, write_kernel_files, Cache};
 pub use include::find_cuda_include;
 pub use nvrtc::{ensure_available, version as nvrtc_version};
 pub use ptxas::Resources;

@@ -58,7 +58,7 @@ fn elite(rank: usize, e: &Evaluated, flops: f64) -> Elite {
             .record
             .fitness()
             .map(|us| crate::baseline::tflops(flops, us)),
-        source: e.source.as_ref().map(|(hash, _)| source_path(hash)),
+        source: e.source_hash.as_deref().map(source_path),
     }
 }
 

@@ -27,10 +27,9 @@ pub struct Evaluated {
     pub kernel_time: Option<Timing>,
     /// Per-call timing with its samples.
     pub call_time: Option<Timing>,
-    /// Compile-cache key and rendered source, when the candidate was compiled.
-    pub source: Option<(String, String)>,
-    /// Wall time the GPU spent on it (validation, timing), ms.
-    pub gpu_ms: Option<f64>,
+    /// The short compile-cache key naming its source in the run folder (`kernels/<hash>.cu`),
+    /// when the candidate was compiled there.
+    pub source_hash: Option<String>,
 }
 
 impl Evaluated {
@@ -40,8 +39,7 @@ impl Evaluated {
             record,
             kernel_time: None,
             call_time: None,
-            source: None,
-            gpu_ms: None,
+            source_hash: None,
         }
     }
 }

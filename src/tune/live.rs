@@ -3,10 +3,10 @@
 
 use super::evaluator::{Candidate, Evaluated, Evaluator};
 use crate::artifacts::WallTimes;
-use crate::compile::{Compiled, Compiler, Job};
+use crate::compile::{write_kernel_files, Compiled, Compiler, Job};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, Outcome, TimingPlan, Tolerance, Worker, WorkerSpec,
+    self, EvalRequest, EvalResponse, Launch, Outcome, TimingPlan, Tolerance, Worker, WorkerSpec,
 };
 use crate::shape::Shape;
 use crate::space::{DeviceLimits, SearchSpace};
@@ -100,19 +100,22 @@ impl LiveEvaluator {
         self.wall
     }
 
-    fn jobs(&self, batch: &[Candidate]) -> Result<Vec<Job>> {
+    /// Each candidate's compile job and launch geometry.
+    fn jobs(&self, batch: &[Candidate]) -> Result<(Vec<Job>, Vec<Launch>)> {
         let f = &self.factory;
         batch
             .iter()
             .map(|c| {
                 let point = f.space.evaluate(&c.config, &f.shape, &f.limits)?;
-                Ok(Job {
+                let job = Job {
                     label: c.config.to_string(),
                     kernel: f.space.kernel.clone(),
                     source: f.template.render(&f.space, &point, &f.shape, &f.limits)?,
-                })
+                };
+                Ok((job, eval::launch_for(&f.space, &point)?))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            .map(|pairs| pairs.into_iter().unzip())
     }
 
     /// The request for a compiled candidate; writes its source and cubin to the kernels folder.
@@ -120,24 +123,18 @@ impl LiveEvaluator {
         &self,
         c: &Candidate,
         job: &Job,
+        launch: &Launch,
         compiled: &Compiled,
         cubin: &[u8],
     ) -> Result<EvalRequest> {
         let hash = &compiled.record.key[..16];
-        let dir = &self.settings.kernels_dir;
-        crate::compile::write_atomic(&dir.join(format!("{hash}.cu")), job.source.as_bytes())?;
-        let cubin_path = dir.join(format!("{hash}.cubin"));
-        crate::compile::write_atomic(&cubin_path, cubin)?;
-        let point =
-            self.factory
-                .space
-                .evaluate(&c.config, &self.factory.shape, &self.factory.limits)?;
+        let cubin_path = write_kernel_files(&self.settings.kernels_dir, hash, &job.source, cubin)?;
         Ok(EvalRequest {
             id: c.trial as u64,
             label: job.label.clone(),
             kernel: job.kernel.clone(),
             cubin: cubin_path,
-            launch: eval::launch_for(&self.factory.space, &point)?,
+            launch: *launch,
             shape: self.factory.shape,
             seed: self.settings.input_seed,
             tolerance: self.settings.tolerance,
@@ -165,7 +162,7 @@ impl Evaluator for LiveEvaluator {
         batch: &[Candidate],
         done: &mut dyn FnMut(Evaluated) -> Result<()>,
     ) -> Result<()> {
-        let jobs = self.jobs(batch)?;
+        let (jobs, launches) = self.jobs(batch)?;
         let (events_tx, events) = channel::<Event>();
         let (work_tx, work_rx) = channel::<(usize, EvalRequest)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
@@ -182,7 +179,7 @@ impl Evaluator for LiveEvaluator {
                 scope.spawn(move || serve(w, &rx, &tx, timeout));
             }
             drop(events_tx);
-            self.coordinate(batch, &jobs, &events, work_tx, done)
+            self.coordinate(batch, (&jobs, &launches), &events, work_tx, done)
         });
         self.workers = workers;
         result
@@ -204,7 +201,7 @@ impl LiveEvaluator {
     fn coordinate(
         &mut self,
         batch: &[Candidate],
-        jobs: &[Job],
+        (jobs, launches): (&[Job], &[Launch]),
         events: &Receiver<Event>,
         work: Sender<(usize, EvalRequest)>,
         done: &mut dyn FnMut(Evaluated) -> Result<()>,
@@ -220,7 +217,7 @@ impl LiveEvaluator {
                     let c = c?;
                     match &c.cubin {
                         Some(cubin) => {
-                            let req = self.request(&batch[i], &jobs[i], &c, cubin)?;
+                            let req = self.request(&batch[i], &jobs[i], &launches[i], &c, cubin)?;
                             work.send((i, req))
                                 .map_err(|_| Error::Other("no GPU worker is left".into()))?;
                         }
@@ -232,7 +229,7 @@ impl LiveEvaluator {
                                 },
                             );
                             self.account(&c, &resp);
-                            done(answer(&batch[i], &jobs[i], &c, resp))?;
+                            done(answer(&batch[i], &c, resp))?;
                             left -= 1;
                         }
                     }
@@ -241,7 +238,7 @@ impl LiveEvaluator {
                 Event::Answered(i, resp) => {
                     let c = compiled[i].as_ref().expect("answered after compiled");
                     self.account(c, &resp);
-                    done(answer(&batch[i], &jobs[i], c, *resp))?;
+                    done(answer(&batch[i], c, *resp))?;
                     left -= 1;
                 }
             }
@@ -250,7 +247,7 @@ impl LiveEvaluator {
     }
 }
 
-fn answer(c: &Candidate, job: &Job, compiled: &Compiled, resp: EvalResponse) -> Evaluated {
+fn answer(c: &Candidate, compiled: &Compiled, resp: EvalResponse) -> Evaluated {
     let record = TrialRecord::measured(
         c.trial,
         c.generation,
@@ -260,10 +257,9 @@ fn answer(c: &Candidate, job: &Job, compiled: &Compiled, resp: EvalResponse) -> 
     );
     Evaluated {
         record,
-        gpu_ms: resp.phases.map(|p| p.validation_ms + p.timing_ms),
         kernel_time: resp.kernel_time,
         call_time: resp.call_time,
-        source: Some((compiled.record.key[..16].to_string(), job.source.clone())),
+        source_hash: Some(compiled.record.key[..16].to_string()),
     }
 }
 

@@ -41,6 +41,11 @@ impl ReplayEvaluator {
         self
     }
 
+    /// The log answers come from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The recorded configs and their answers.
     pub fn answers(&self) -> &HashMap<Config, TrialRecord> {
         &self.answers

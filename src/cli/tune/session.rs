@@ -67,7 +67,7 @@ impl Chosen {
     /// The manifest's `evaluator` field.
     fn describe_source(&self) -> String {
         match self {
-            Chosen::Replay(r) => r.describe().replacen("replay of ", "replay ", 1),
+            Chosen::Replay(r) => format!("replay {}", r.path().display()),
             Chosen::Live(_) => "gpu".into(),
         }
     }
