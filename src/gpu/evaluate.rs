@@ -113,19 +113,23 @@ impl GpuBackend {
 
     fn try_evaluate(&mut self, req: &EvalRequest) -> Result<EvalResponse> {
         let started = Instant::now();
-        let mut resp = self.validate_and_time(req, started)?;
-        if let Some(p) = resp.phases.as_mut() {
-            p.timing_ms = started.elapsed().as_secs_f64() * 1e3 - p.validation_ms;
-        } else {
-            resp.phases = Some(Phases {
-                validation_ms: started.elapsed().as_secs_f64() * 1e3,
-                timing_ms: 0.0,
-            });
-        }
+        let mut validated = None;
+        let mut resp = self.validate_and_time(req, &mut validated)?;
+        let ms = |from: Instant, to: Instant| (to - from).as_secs_f64() * 1e3;
+        let (end, now) = (validated.unwrap_or_else(Instant::now), Instant::now());
+        resp.phases = Some(Phases {
+            validation_ms: ms(started, end),
+            timing_ms: ms(end, now),
+        });
         Ok(resp)
     }
 
-    fn validate_and_time(&mut self, req: &EvalRequest, started: Instant) -> Result<EvalResponse> {
+    /// Validates, then times a candidate that passed; `validated` is set when timing starts.
+    fn validate_and_time(
+        &mut self,
+        req: &EvalRequest,
+        validated: &mut Option<Instant>,
+    ) -> Result<EvalResponse> {
         let kernel = match self.load(req) {
             Ok(k) => k,
             Err(outcome) => return Ok(EvalResponse::failed(req.id, outcome)),
@@ -158,10 +162,7 @@ impl GpuBackend {
         let Some(plan) = &req.timing else {
             return Ok(resp);
         };
-        resp.phases = Some(Phases {
-            validation_ms: started.elapsed().as_secs_f64() * 1e3,
-            timing_ms: 0.0,
-        });
+        *validated = Some(Instant::now());
         let work = |s: &Arc<CudaStream>| {
             launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
