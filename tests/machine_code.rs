@@ -1,7 +1,8 @@
 //! The machine code of the wgmma family (sdpa_fp8.toml, FAMILY = "wgmma"): FP8 wgmma (QGMMA),
-//! TMA loads (UTMALDG) and the setmaxnreg register hand-over really are in the cubin, so that a
-//! silent fallback to a slower path fails here. Needs NVRTC and nvdisasm, which
-//! scripts/test.sh installs; without either these tests fail, naming what is missing.
+//! TMA loads (UTMALDG), the setmaxnreg register hand-over and the key splits' cluster barrier
+//! (UCGABAR) really are in the cubin, so that a silent fallback to a slower path fails here.
+//! Needs NVRTC and nvdisasm, which scripts/test.sh installs; without either these tests fail,
+//! naming what is missing.
 
 use evotune::compile::sass::{disassemble, nvdisasm_path, opcode_counts};
 use evotune::compile::{CompileRecord, Compiler};
@@ -16,7 +17,7 @@ use std::path::Path;
 const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,\
-PRODUCER_REGS=40";
+PRODUCER_REGS=40,KV_SPLITS=1";
 
 /// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
 /// returns its compile record and opcode counts.
@@ -54,14 +55,26 @@ fn count(ops: &BTreeMap<String, usize>, op: &str) -> usize {
 fn the_default_wgmma_config_runs_fp8_wgmma_and_tma_and_spills_nothing() {
     let (record, ops) = compile(WGMMA_DEFAULT, "2,8,512,64");
     // Q K^T: D/32 = 2 k-steps; P V: BLOCK_N/32 = 4 k-steps (ptxas may unroll further, never fewer).
-    assert!(count(&ops, "QGMMA") >= 6, "FP8 wgmma missing: {ops:?}");
-    assert!(count(&ops, "UTMALDG") >= 1, "TMA loads missing: {ops:?}");
+    assert_wgmma_tma_no_spills(&record, &ops, 6);
     assert!(
         count(&ops, "USETMAXREG") >= 2,
         "setmaxnreg missing: {ops:?}"
     );
     assert_eq!(count(&ops, "HMMA"), 0, "an FP16 fallback: {ops:?}");
-    let res = record.resources.expect("a ptxas report");
+}
+
+/// At least `min_qgmma` FP8 wgmma instructions, TMA loads, and no spills.
+fn assert_wgmma_tma_no_spills(
+    record: &CompileRecord,
+    ops: &BTreeMap<String, usize>,
+    min_qgmma: usize,
+) {
+    assert!(
+        count(ops, "QGMMA") >= min_qgmma,
+        "FP8 wgmma missing: {ops:?}"
+    );
+    assert!(count(ops, "UTMALDG") >= 1, "TMA loads missing: {ops:?}");
+    let res = record.resources.as_ref().expect("a ptxas report");
     assert_eq!(
         (res.spill_stores, res.spill_loads),
         (0, 0),
@@ -80,6 +93,26 @@ fn a_one_consumer_wgmma_variant_at_d128_runs_fp8_wgmma_and_tma() {
     assert!(count(&ops, "UTMALDG") >= 1, "TMA loads missing: {ops:?}");
 }
 
+/// Key splits: the cluster barrier (UCGABAR) that orders the partial states before the merge is
+/// in the cubin, next to FP8 wgmma and TMA; the unsplit kernel has none.
+#[test]
+fn a_key_split_wgmma_variant_merges_through_the_cluster() {
+    let config = WGMMA_DEFAULT
+        .replace("BLOCK_M=128", "BLOCK_M=64")
+        .replace("KV_SPLITS=1", "KV_SPLITS=2");
+    let (record, ops) = compile(&config, "2,8,512,64");
+    assert_wgmma_tma_no_spills(&record, &ops, 6);
+    assert!(
+        count(&ops, "UCGABAR_ARV") >= 2,
+        "cluster barrier missing: {ops:?}"
+    );
+    let (_, unsplit) = compile(
+        &WGMMA_DEFAULT.replace("BLOCK_M=128", "BLOCK_M=64"),
+        "2,8,512,64",
+    );
+    assert_eq!(count(&unsplit, "UCGABAR_ARV"), 0, "{unsplit:?}");
+}
+
 /// The check tells the families apart: the mma.sync family on sm_90a has no wgmma and no TMA
 /// (ptxas turns its e4m3 mma.sync into FP16 HMMA, DESIGN.md).
 #[test]
@@ -87,7 +120,7 @@ fn the_mma_family_has_neither_qgmma_nor_tma() {
     let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\
                   Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
                   ARRIVE=thread,PINGPONG=false,\
-                  PRODUCER_REGS=40";
+                  PRODUCER_REGS=40,KV_SPLITS=1";
     let (_, ops) = compile(config, "2,8,512,64");
     assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");
     assert_eq!(count(&ops, "UTMALDG"), 0, "{ops:?}");

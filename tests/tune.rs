@@ -17,7 +17,7 @@ const LANDSCAPES: [(&str, &str, &str); 2] = [
     ),
     (
         "data/landscapes/h100_sdpa_fp8_both_2-8-512-64_sample361.csv",
-        "search_spaces/sdpa_fp8.toml",
+        "data/landscapes/sdpa_fp8_both.toml",
         "2,8,512,64",
     ),
 ];

@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use crate::space::{Point, SearchSpace, Value};
 
 /// The derived values a space must define so that its kernels can be launched:
-/// grid = (GRID_X, GRID_Y, 1), block = (THREADS, 1, 1), dynamic shared memory = SMEM_BYTES.
+/// grid = (GRID_X, GRID_Y, GRID_Z), block = (THREADS, 1, 1), dynamic shared memory = SMEM_BYTES.
+/// GRID_Z is optional (1 when absent).
 pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES"];
 
 /// The launch of `point` (a point of `space`), from its derived values.
@@ -17,11 +18,19 @@ pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES
 pub fn launch_for(space: &SearchSpace, point: &Point) -> Result<Launch> {
     let get = |name: &str, min: i64| derived_u32(space, point, name, min);
     Ok(Launch {
-        grid: [get("GRID_X", 1)?, get("GRID_Y", 1)?, 1],
+        grid: [get("GRID_X", 1)?, get("GRID_Y", 1)?, grid_z(space, point)?],
         block: [get("THREADS", 1)?, 1, 1],
         smem_bytes: get("SMEM_BYTES", 0)?,
         args: kernel_args(space, point)?,
     })
+}
+
+fn grid_z(space: &SearchSpace, point: &Point) -> Result<u32> {
+    if point.derived.contains_key("GRID_Z") {
+        derived_u32(space, point, "GRID_Z", 1)
+    } else {
+        Ok(1)
+    }
 }
 
 fn kernel_args(space: &SearchSpace, point: &Point) -> Result<KernelArgs> {
@@ -114,6 +123,20 @@ BLOCK_M = 128
                 args: KernelArgs::Pointers,
             }
         );
+    }
+
+    #[test]
+    fn grid_z_is_one_unless_the_space_derives_it() {
+        let text = SPACE.replace(
+            "GRID_Y = \"B * H\"",
+            "GRID_Y = \"B * H\"\nGRID_Z = \"BLOCK_M / 32\"",
+        );
+        let (space, point) = point_of(&text, "2,8,300,64");
+        assert_eq!(launch_for(&space, &point).unwrap().grid, [3, 16, 4]);
+        let zero = text.replace("BLOCK_M / 32", "BLOCK_M - 128");
+        let (space, point) = point_of(&zero, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(err.contains("GRID_Z = 0"), "{err}");
     }
 
     #[test]
