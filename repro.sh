@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # One command on a fresh NVIDIA machine: environment -> build -> baselines -> tune -> Nsight
-# Compute profile -> report. SHAPE and BUDGET come from the environment (defaults 2,8,512,64 and
-# 128); RUN names the run folder (default artifacts/<UTC time>-<shape>); EVOTUNE_BIN names a
-# built evotune to use instead of building one. Compiled kernels are cached
-# (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
+# Compute profile -> report. From the environment: SHAPE and BUDGET (defaults 2,8,512,64 and
+# 128); NCU_TOP, how many of the best kernels Nsight Compute profiles (default 3); RUN, the run
+# folder (default artifacts/<UTC time>-<shape>); EVOTUNE_BIN, a built evotune to use instead of
+# building one. Compiled kernels are cached (~/.cache/evotune/kernels), so a re-run compiles
+# nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHAPE="${SHAPE:-2,8,512,64}"
 BUDGET="${BUDGET:-128}"
+NCU_TOP="${NCU_TOP:-3}"
 smi="${EVOTUNE_NVIDIA_SMI:-nvidia-smi}"
 
 # The GPU check comes first: without a GPU nothing is built or written.
@@ -53,7 +55,7 @@ echo "== baselines"
 echo "== tune"
 "$bin" --shape "$SHAPE" --budget "$BUDGET" --out "$RUN"
 echo "== profile"
-"$bin" ncu --run "$RUN" || echo "repro.sh: no Nsight Compute profile; ncu/summary.json and the report say why" >&2
+"$bin" ncu --run "$RUN" --top "$NCU_TOP" || echo "repro.sh: no Nsight Compute profile; ncu/summary.json and the report say why" >&2
 echo "== report"
 report="$("$bin" report --run "$RUN")"
 echo "report: $report (and reports/latest.md)"

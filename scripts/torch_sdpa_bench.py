@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Baseline B: times PyTorch SDPA in fp16 with the FLASH_ATTENTION and CUDNN_ATTENTION backends.
+"""Times PyTorch SDPA in fp16 with the FLASH_ATTENTION and CUDNN_ATTENTION backends (baseline B)
+and with the MATH backend (PyTorch's own unfused path, for comparison with evotune's baseline A).
 
     python3 scripts/torch_sdpa_bench.py --shape B,H,S,D --reps N
 
@@ -25,7 +26,7 @@ import sys
 import time
 import warnings
 
-BACKENDS = (("flash", "FLASH_ATTENTION"), ("cudnn", "CUDNN_ATTENTION"))
+BACKENDS = (("flash", "FLASH_ATTENTION"), ("cudnn", "CUDNN_ATTENTION"), ("torch_math", "MATH"))
 PROBE_REPS = 5
 
 

@@ -34,7 +34,7 @@ pub struct Validation {
 /// One baseline at one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineRecord {
-    /// "math", "flash" or "cudnn".
+    /// "math", "flash", "cudnn" or "torch_math".
     pub baseline: String,
     /// Measured or not.
     pub status: BaselineStatus,

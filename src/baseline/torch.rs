@@ -1,6 +1,7 @@
-//! Baseline B: PyTorch SDPA fp16 (flash and cuDNN backends), timed by scripts/torch_sdpa_bench.py
-//! under a Python that has torch; missing Python, torch, CUDA or backend support is recorded as
-//! unavailable with the reason.
+//! PyTorch SDPA fp16, timed by scripts/torch_sdpa_bench.py under a Python that has torch: the
+//! flash and cuDNN backends (baseline B) and the math backend ("torch_math", PyTorch's unfused
+//! path, shown beside baseline A). Missing Python, torch, CUDA or backend support (or memory, for
+//! the math backend at long sequences) is recorded as unavailable with the reason.
 
 use super::record::BaselineRecord;
 use crate::eval::TimingPlan;
@@ -17,8 +18,11 @@ use std::time::{Duration, Instant};
 pub const SCRIPT: &str = include_str!("../../scripts/torch_sdpa_bench.py");
 
 /// The backends the script times: (record name, torch's SDPBackend member).
-pub const BACKENDS: [(&str, &str); 2] =
-    [("flash", "FLASH_ATTENTION"), ("cudnn", "CUDNN_ATTENTION")];
+pub const BACKENDS: [(&str, &str); 3] = [
+    ("flash", "FLASH_ATTENTION"),
+    ("cudnn", "CUDNN_ATTENTION"),
+    ("torch_math", "MATH"),
+];
 
 /// How to run the script.
 #[derive(Debug, Clone)]
@@ -61,7 +65,8 @@ struct Samples {
     samples_us: Vec<f64>,
 }
 
-/// Runs the script and returns one record per backend (flash, cudnn), measured or unavailable.
+/// Runs the script and returns one record per backend (flash, cudnn, torch_math), measured or
+/// unavailable.
 pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
     match run_script(r) {
         Ok(stdout) => records_from_output(&stdout, &r.shape),
@@ -269,17 +274,17 @@ mod tests {
             .is_ok_and(|s| !s.success())
     }
 
-    /// The real script under a python3 without torch answers "unavailable" (and exits 0); both
-    /// records carry that reason and no number.
+    /// The real script under a python3 without torch answers "unavailable" (and exits 0); every
+    /// record carries that reason and no number.
     #[test]
-    fn without_torch_both_backends_are_unavailable_with_the_reason() {
+    fn without_torch_every_backend_is_unavailable_with_the_reason() {
         if !python_lacks_torch() {
             eprintln!("SKIPPED: python3 here has torch (or no python3); the no-torch answer is not checked");
             return;
         }
         let records = run(&torch_run("python3"));
         let names: Vec<&str> = records.iter().map(|r| r.baseline.as_str()).collect();
-        assert_eq!(names, ["flash", "cudnn"]);
+        assert_eq!(names, ["flash", "cudnn", "torch_math"]);
         for r in &records {
             assert_eq!(r.status, BaselineStatus::Unavailable);
             let reason = r.reason.as_deref().unwrap();
@@ -291,7 +296,7 @@ mod tests {
     #[test]
     fn a_missing_interpreter_is_unavailable_naming_it() {
         let records = run(&torch_run("/nonexistent/python3"));
-        assert_eq!(records.len(), 2);
+        assert_eq!(records.len(), 3);
         for r in &records {
             assert_eq!(r.status, BaselineStatus::Unavailable);
             assert!(r

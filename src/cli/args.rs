@@ -267,7 +267,7 @@ pub struct BaselineArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
-    /// Run folder; results go to DIR/bench/baseline_{math,flash,cudnn}.json [default: artifacts/baseline-<UTC time>].
+    /// Run folder; results go to DIR/bench/baseline_{math,flash,cudnn,torch_math}.json [default: artifacts/baseline-<UTC time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Minimum timed repetitions per method (at least 100; short kernels get more).

@@ -1,5 +1,6 @@
 //! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
-//! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash" and "cudnn" (PyTorch SDPA).
+//! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
+//! (PyTorch SDPA's flash, cuDNN and math backends).
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};

@@ -9,8 +9,9 @@ use std::path::Path;
 /// A piece of the run folder, or why it is not there.
 pub type Loaded<T> = Result<T, String>;
 
-/// The baselines a run may hold, in report order.
-pub const BASELINES: [&str; 3] = ["math", "flash", "cudnn"];
+/// The baselines a run may hold, in report order ("torch_math" is PyTorch's math backend, shown
+/// for reference; baseline A is "math", B the faster of "flash" and "cudnn").
+pub const BASELINES: [&str; 4] = ["math", "flash", "cudnn", "torch_math"];
 
 /// The run folder's contents.
 #[derive(Debug, Clone)]
