@@ -308,7 +308,9 @@ pub struct RecordArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
-    /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv].
+    /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv]; the kernels'
+    /// sources and cubins go to kernels/ in the run folder (<run> for <run>/tune/tune_log.csv,
+    /// else the log's own folder).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Measure N valid points sampled with --seed instead of all of them.

@@ -72,13 +72,19 @@ fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<
         .collect())
 }
 
-/// The run folder of a log at `<run>/tune/tune_log.csv` (its grandparent).
+/// The run folder of a log: `<run>` for `<run>/tune/tune_log.csv`, else the log's own folder
+/// (so that `--out land.csv` never writes above the folder it names).
 fn run_folder(log_path: &Path) -> PathBuf {
-    log_path
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
+    let folder = match log_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (folder.file_name(), folder.parent()) {
+        (Some(name), Some(run)) if name == "tune" && !run.as_os_str().is_empty() => run,
+        (Some(name), _) if name == "tune" => Path::new("."),
+        _ => folder,
+    }
+    .to_path_buf()
 }
 
 fn evaluator(
@@ -108,4 +114,23 @@ fn evaluator(
         kernels_dir: run_folder.join("kernels"),
     };
     LiveEvaluator::start(factory, settings, &[args.device])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_folder;
+    use std::path::Path;
+
+    #[test]
+    fn kernels_go_to_the_run_folder_or_beside_the_log() {
+        let f = |p: &str| run_folder(Path::new(p));
+        assert_eq!(
+            f("artifacts/r1/tune/tune_log.csv"),
+            Path::new("artifacts/r1")
+        );
+        assert_eq!(f("tune/tune_log.csv"), Path::new("."));
+        assert_eq!(f("out/land.csv"), Path::new("out"));
+        assert_eq!(f("land.csv"), Path::new("."));
+        assert_eq!(f("/tmp/r/v.csv"), Path::new("/tmp/r"));
+    }
 }

@@ -1,7 +1,12 @@
 //! Error figures of a kernel's output against the reference, and the tolerance verdict.
 
 use crate::numerics::{bf16_bits_to_f32, f16_bits_to_f32};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Elements per chunk of the bit checks: large outputs are tallied on every core, chunk by chunk,
+/// and the chunks' sums are added in order, so the figures do not depend on the thread count.
+const CHUNK: usize = 1 << 16;
 
 /// fp16 pattern written over the output before each run: a quiet NaN (quiet bit 0x200, payload
 /// 0x7F) that arithmetic never yields, since NaNs from the GPU are canonical (0x7FFF) and host
@@ -155,27 +160,56 @@ pub fn check(out: &[f32], unwritten: &[bool], reference: &[f64], tolerance: Tole
 }
 
 /// Error figures of raw fp16 output bits; elements equal to [`POISON_F16`] count as unwritten.
+///
+/// # Panics
+/// If the two slices differ in length.
 pub fn figures_from_f16_bits(out: &[u16], reference: &[f64]) -> ErrorFigures {
-    let (values, unwritten) = decode(out, HalfFormat::F16);
-    figures(&values, &unwritten, reference)
+    tally_bits(out, HalfFormat::F16, reference, None).finish(out.len())
 }
 
 /// [`check`] on raw output bits of `format`; elements equal to its poison count as unwritten.
+///
+/// # Panics
+/// If the two slices differ in length.
 pub fn check_bits(
     out: &[u16],
     format: HalfFormat,
     reference: &[f64],
     tolerance: Tolerance,
 ) -> Verdict {
-    let (values, unwritten) = decode(out, format);
-    check(&values, &unwritten, reference, tolerance)
+    let t = tally_bits(out, format, reference, Some(tolerance));
+    Verdict {
+        figures: t.finish(out.len()),
+        tolerance,
+        outside: t.outside,
+    }
 }
 
-/// f32 values of `out` and, per element, whether it still holds the poison pattern.
-fn decode(out: &[u16], format: HalfFormat) -> (Vec<f32>, Vec<bool>) {
-    let values = out.iter().map(|&b| format.to_f32(b)).collect();
-    let unwritten = out.iter().map(|&b| b == format.poison()).collect();
-    (values, unwritten)
+/// [`tally`] of raw bits, in chunks of [`CHUNK`] on every core (no decoded copy of the output).
+fn tally_bits(
+    out: &[u16],
+    format: HalfFormat,
+    reference: &[f64],
+    tolerance: Option<Tolerance>,
+) -> Tally {
+    assert!(
+        out.len() == reference.len(),
+        "output ({}) and reference ({}) differ in length",
+        out.len(),
+        reference.len()
+    );
+    let chunks: Vec<Tally> = out
+        .par_chunks(CHUNK)
+        .zip(reference.par_chunks(CHUNK))
+        .map(|(out, reference)| {
+            let mut t = Tally::default();
+            for (&bits, &r) in out.iter().zip(reference) {
+                t.add(format.to_f32(bits), bits == format.poison(), r, tolerance);
+            }
+            t
+        })
+        .collect();
+    chunks.into_iter().fold(Tally::default(), Tally::merge)
 }
 
 /// Running sums of one pass over the output.
@@ -208,20 +242,40 @@ fn tally(
     );
     let mut t = Tally::default();
     for ((&o, &poisoned), &r) in out.iter().zip(unwritten).zip(reference) {
-        if poisoned {
-            t.unwritten += 1;
-        } else if o.is_nan() {
-            t.nan += 1;
-        } else if o.is_infinite() {
-            t.inf += 1;
-        } else {
-            t.add_finite(f64::from(o), r, tolerance);
-        }
+        t.add(o, poisoned, r, tolerance);
     }
     t
 }
 
 impl Tally {
+    /// Adds one element: unwritten (still poison), NaN, infinite or finite.
+    fn add(&mut self, out: f32, poisoned: bool, reference: f64, tolerance: Option<Tolerance>) {
+        if poisoned {
+            self.unwritten += 1;
+        } else if out.is_nan() {
+            self.nan += 1;
+        } else if out.is_infinite() {
+            self.inf += 1;
+        } else {
+            self.add_finite(f64::from(out), reference, tolerance);
+        }
+    }
+
+    /// The tally of both parts, `self` first.
+    fn merge(self, other: Tally) -> Tally {
+        Tally {
+            max_abs: self.max_abs.max(other.max_abs),
+            sum_abs: self.sum_abs + other.sum_abs,
+            sum_sq_diff: self.sum_sq_diff + other.sum_sq_diff,
+            sum_sq_ref: self.sum_sq_ref + other.sum_sq_ref,
+            finite: self.finite + other.finite,
+            nan: self.nan + other.nan,
+            inf: self.inf + other.inf,
+            unwritten: self.unwritten + other.unwritten,
+            outside: self.outside + other.outside,
+        }
+    }
+
     /// Adds one finite written element.
     fn add_finite(&mut self, out: f64, reference: f64, tolerance: Option<Tolerance>) {
         let diff = (out - reference).abs();
@@ -404,6 +458,52 @@ mod tests {
     #[should_panic(expected = "differ in length")]
     fn length_mismatch_panics() {
         figures(&[1.0], &[false], &[1.0, 2.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "differ in length")]
+    fn length_mismatch_of_bits_panics() {
+        check_bits(&[0x3C00], HalfFormat::F16, &[1.0, 2.0], TOL);
+    }
+
+    /// Over several chunks, with every kind of element in different chunks, the chunked bit
+    /// check agrees with the element-by-element one: counts and max exactly, sums to rounding.
+    #[test]
+    fn the_chunked_bit_check_agrees_with_one_pass() {
+        let n = 3 * CHUNK + 17;
+        let reference: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 / 250.0 - 2.0)
+            .collect();
+        let mut bits: Vec<u16> = reference
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| f32_to_f16_bits((r + ((i % 13) as f64 - 6.0) * 1e-3) as f32))
+            .collect();
+        bits[5] = POISON_F16;
+        bits[CHUNK + 3] = 0x7E00;
+        bits[2 * CHUNK + 9] = 0xFC00;
+        bits[n - 1] = f32_to_f16_bits(50.0);
+        let values: Vec<f32> = bits.iter().map(|&b| f16_bits_to_f32(b)).collect();
+        let unwritten: Vec<bool> = bits.iter().map(|&b| b == POISON_F16).collect();
+        let one_pass = check(&values, &unwritten, &reference, TOL);
+        let chunked = check_bits(&bits, HalfFormat::F16, &reference, TOL);
+        let (a, b) = (one_pass.figures, chunked.figures);
+        assert_eq!(
+            (a.nan_count, a.inf_count, a.unwritten, a.elements, a.max_abs),
+            (b.nan_count, b.inf_count, b.unwritten, b.elements, b.max_abs)
+        );
+        assert_eq!((a.nan_count, a.inf_count, a.unwritten), (1, 1, 1));
+        assert_eq!(one_pass.outside, chunked.outside);
+        assert!(chunked.outside > 1, "{chunked:?}");
+        assert!(
+            (a.mean_abs - b.mean_abs).abs() <= 1e-12 * a.mean_abs,
+            "{a:?} {b:?}"
+        );
+        assert!(
+            (a.rel_l2 - b.rel_l2).abs() <= 1e-12 * a.rel_l2,
+            "{a:?} {b:?}"
+        );
+        assert_eq!(figures_from_f16_bits(&bits, &reference), b);
     }
 }
 

@@ -54,27 +54,21 @@ pub fn summary(run: &RunData) -> Vec<String> {
 }
 
 /// Every distinct timing method of the run's baselines and elites, e.g. "kernel-only: CUDA
-/// graph replay, L2 flushed ...".
+/// graph replay, L2 flushed ...", in the order first seen. Methods that differ only in their
+/// repetition count are one line with the range ("157–574 reps after 10 warm-up replays").
 pub fn timing_methods(run: &RunData) -> Vec<String> {
-    let mut methods: Vec<String> = Vec::new();
-    let mut add = |t: Option<&crate::eval::Timing>| {
-        if let Some(t) = t.filter(|t| !methods.contains(&t.method)) {
-            methods.push(t.method.clone());
-        }
-    };
-    for (_, r) in &run.baselines {
-        if let Ok(r) = r {
-            add(r.kernel_time.as_ref());
-            add(r.call_time.as_ref());
-        }
+    let mut methods = super::methods::MethodList::default();
+    for r in run.baselines.iter().filter_map(|(_, r)| r.as_ref().ok()) {
+        methods.add(r.kernel_time.as_ref());
+        methods.add(r.call_time.as_ref());
     }
     if let Ok(t) = &run.topk {
         for e in &t.elites {
-            add(e.kernel_time.as_ref());
-            add(e.call_time.as_ref());
+            methods.add(e.kernel_time.as_ref());
+            methods.add(e.call_time.as_ref());
         }
     }
-    methods
+    methods.lines()
 }
 
 /// GPU, driver, CUDA, NVRTC, clocks, host and versions from manifest.json.
