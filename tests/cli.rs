@@ -276,6 +276,38 @@ fn record_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["record", "--shape", "2,8,512,64", "--limit", "4"]);
 }
 
+/// An existing log is refused (exit 2, naming --out and --resume) before anything else, and left
+/// as it was; --resume needs --out.
+#[test]
+fn record_never_overwrites_an_existing_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("land.csv");
+    std::fs::write(&log, "trial,generation\n0,0\n").unwrap();
+    let output = evotune()
+        .args([
+            "record",
+            "--shape",
+            "2,8,512,64",
+            "--out",
+            log.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--out") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "trial,generation\n0,0\n"
+    );
+    let output = evotune().args(["record", "--resume"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--out"));
+}
+
 #[test]
 fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&[

@@ -322,6 +322,12 @@ pub struct RecordArgs {
     /// Validate only; record no times.
     #[arg(long)]
     pub no_timing: bool,
+    /// Continue the log at --out: points it already holds are skipped and the rest appended (a
+    /// torn last line is cut off first). With the same --seed and --limit, the finished log
+    /// holds the same points as an uninterrupted run. Without --resume an existing --out is
+    /// refused, never overwritten.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
     /// Timed repetitions per method (at least 100; more for short kernels).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,

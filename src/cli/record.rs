@@ -2,7 +2,8 @@
 //!
 //! The log is the landscape the replay evaluator answers from, and the way to check every
 //! variant of a family on the card. The points go through the tuner's live evaluator (compiles
-//! on every core overlapped with the GPU work); each row is flushed as soon as its point ends.
+//! on every core overlapped with the GPU work); each row is flushed as soon as its point ends,
+//! and `--resume` continues a stopped log (a long landscape is recorded over several sessions).
 
 use super::args::RecordArgs;
 use super::bench::tolerance_of;
@@ -16,24 +17,33 @@ use crate::gpu;
 use crate::progress::Progress;
 use crate::template::Template;
 use crate::tune::{Candidate, Evaluator, KernelFactory, LiveEvaluator, LiveSettings};
-use crate::tunelog::TuneLog;
-use std::collections::BTreeMap;
+use crate::tunelog::{self, TrialRecord, TuneLog};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Checks for a GPU, then evaluates the chosen points, logging each as it ends.
 pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
-    let device = gpu::detect(args.device as i32)?;
-    let tolerance = tolerance_of(args.atol, args.rtol)?;
-    let t = Target::on_device(&args.shape, &args.space, &device)?;
-    t.require_valid_points()?;
-    let batch = candidates(&t, args.limit, args.seed)?;
     let log_path = args
         .out
         .clone()
         .unwrap_or_else(|| RunPaths::new(&run_dir(None, "record")).tune_log());
+    refuse_to_overwrite(&log_path, args.resume)?;
+    let device = gpu::detect(args.device as i32)?;
+    let tolerance = tolerance_of(args.atol, args.rtol)?;
+    let t = Target::on_device(&args.shape, &args.space, &device)?;
+    t.require_valid_points()?;
+    let (mut log, done) = open_log(&log_path, &t.space, args.resume)?;
+    let batch = remaining(candidates(&t, args.limit, args.seed)?, &done);
+    if !done.is_empty() {
+        eprintln!(
+            "record: {} points already in {}, {} to go",
+            done.len(),
+            log_path.display(),
+            batch.len()
+        );
+    }
     let mut live = evaluator(args, &t, tolerance, &run_folder(&log_path))?;
-    let mut log = TuneLog::create(&log_path, &t.space)?;
     let progress = Progress::new(batch.len() as u64, "record");
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     live.evaluate(&batch, &mut |e| {
@@ -52,6 +62,46 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     );
     println!("wrote {}", log_path.display());
     Ok(())
+}
+
+/// An existing log is only continued (--resume), never overwritten.
+fn refuse_to_overwrite(log_path: &Path, resume: bool) -> crate::Result<()> {
+    if log_path.exists() && !resume {
+        return Err(crate::Error::flag(
+            "--out",
+            format!(
+                "{} exists: pass --resume to continue it, or name another file",
+                log_path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A new log, or (resume) the existing one reopened after its torn last line, with its rows.
+fn open_log(
+    path: &Path,
+    space: &crate::space::SearchSpace,
+    resume: bool,
+) -> crate::Result<(TuneLog, Vec<TrialRecord>)> {
+    if !(resume && path.exists()) {
+        return Ok((TuneLog::create(path, space)?, Vec::new()));
+    }
+    let contents = tunelog::read(path, space)?;
+    if contents.torn_tail {
+        eprintln!("record: cut off a torn last line of {}", path.display());
+    }
+    let log = TuneLog::reopen(path, space, contents.complete_len)?;
+    Ok((log, contents.records))
+}
+
+/// The candidates whose configs the log does not hold yet, in their order.
+fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
+    let done: HashSet<String> = done.iter().map(|r| r.config.to_string()).collect();
+    batch
+        .into_iter()
+        .filter(|c| !done.contains(&c.config.to_string()))
+        .collect()
 }
 
 /// `limit` valid points sampled with `seed` (or all), numbered as trials of generation 0.
@@ -132,5 +182,90 @@ mod tests {
         assert_eq!(f("out/land.csv"), Path::new("out"));
         assert_eq!(f("land.csv"), Path::new("."));
         assert_eq!(f("/tmp/r/v.csv"), Path::new("/tmp/r"));
+    }
+}
+
+#[cfg(test)]
+mod resume_tests {
+    use super::{open_log, refuse_to_overwrite, remaining};
+    use crate::eval::{EvalResponse, Outcome};
+    use crate::evolve::SpaceIndex;
+    use crate::shape::Shape;
+    use crate::space::{parse, DeviceLimits, SearchSpace};
+    use crate::tune::Candidate;
+    use crate::tunelog::TrialRecord;
+    use std::io::Write;
+    use std::path::Path;
+
+    fn space() -> SearchSpace {
+        parse(
+            Path::new("t.toml"),
+            "name='t'\ntemplate='t'\nkernel='k'\n[params.A]\nvalues=[1,2,3]\n[params.F]\nvalues=['x','y']\n[default]\nA=1\nF='x'\n",
+        )
+        .unwrap()
+    }
+
+    fn all_candidates(space: &SearchSpace) -> Vec<Candidate> {
+        let shape = Shape::parse("1,1,64,64").unwrap();
+        let limits = DeviceLimits::hopper();
+        let index = SpaceIndex::new(space, &shape, &limits).unwrap();
+        space
+            .valid_points(&shape, &limits)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .map(|(trial, p)| Candidate {
+                trial,
+                generation: 0,
+                genome: index.genome_of(&p.config).unwrap(),
+                config: p.config,
+            })
+            .collect()
+    }
+
+    /// A log stopped after two rows and a torn third is continued with the four points it lacks,
+    /// in order; the torn line is gone and the two rows are kept.
+    #[test]
+    fn a_stopped_log_resumes_with_only_the_missing_points() {
+        let space = space();
+        let batch = all_candidates(&space);
+        assert_eq!(batch.len(), 6);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("land.csv");
+        let ok = EvalResponse::failed(0, Outcome::Ok);
+        {
+            let (mut log, done) = open_log(&path, &space, true).unwrap();
+            assert!(done.is_empty(), "--resume on a missing log starts it");
+            for c in &batch[..2] {
+                log.append(&TrialRecord::measured(c.trial, 0, &c.config, None, &ok))
+                    .unwrap();
+            }
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        write!(file, "2,0,2,x,o").unwrap();
+        drop(file);
+        assert!(refuse_to_overwrite(&path, false)
+            .unwrap_err()
+            .to_string()
+            .contains("--resume"));
+        refuse_to_overwrite(&path, true).unwrap();
+        let (mut log, done) = open_log(&path, &space, true).unwrap();
+        assert_eq!(done.len(), 2);
+        let left = remaining(batch.clone(), &done);
+        let trials: Vec<usize> = left.iter().map(|c| c.trial).collect();
+        assert_eq!(trials, [2, 3, 4, 5]);
+        for c in &left {
+            log.append(&TrialRecord::measured(c.trial, 0, &c.config, None, &ok))
+                .unwrap();
+        }
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 7, "{text}");
+        assert!(!text.contains(",o\n"), "the torn line is cut off: {text}");
+        let (_, all) = open_log(&path, &space, true).unwrap();
+        assert!(remaining(batch, &all).is_empty());
     }
 }
