@@ -247,6 +247,11 @@ pub struct BenchArgs {
     /// Minimum timed repetitions per method (at least 100; short kernels get more).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
+    /// Time the kernel in N fresh worker processes, one after the other, and show the spread of
+    /// their medians (separate processes differ more than one process's CI says); the first
+    /// process's result is the one reported and written.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub processes: u32,
     /// Seed of the random inputs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

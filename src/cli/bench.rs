@@ -39,6 +39,9 @@ struct CandidateRecord {
     compile: CompileRecord,
     kernel_tflops: Option<f64>,
     call_tflops: Option<f64>,
+    /// Kernel-only medians of every worker process that timed it, the reported one first
+    /// (`--processes`).
+    process_kernel_p50_us: Vec<f64>,
     #[serde(flatten)]
     response: EvalResponse,
 }
@@ -49,6 +52,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     check_reps(args.reps)?;
+    if args.processes == 0 {
+        return Err(Error::flag("--processes", "must be at least 1").into());
+    }
     let t = Target::on_device(&args.shape, &args.space, &device)?;
     let point = valid_point(&t, &args.config)?;
     let launch = eval::launch_for(&t.space, &point)?;
@@ -58,19 +64,25 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let compiled = compiler.compile(&t.space.kernel, &source)?;
     let out = run_dir(args.out.as_deref(), "bench");
     let hash = compiled.record.key[..16].to_string();
-    let response = match &compiled.cubin {
-        None => EvalResponse::failed(
+    let responses = match &compiled.cubin {
+        None => vec![EvalResponse::failed(
             1,
             Outcome::CompileFailed {
                 log: compiled.record.log.clone(),
             },
-        ),
+        )],
         Some(cubin) => {
             let cubin_path = write_kernel_files(&out.join("kernels"), &hash, &source, cubin)?;
             let req = request(args, &t, &point, &launch, tolerance, cubin_path)?;
-            evaluate(args, &req)?
+            evaluate_in_processes(args, &req)?
         }
     };
+    let process_kernel_p50_us = responses
+        .iter()
+        .filter_map(|r| r.kernel_time.as_ref().map(|t| t.p50_us))
+        .collect();
+    let failed_later = responses.iter().skip(1).find(|r| !r.outcome.is_ok());
+    let response = responses[0].clone();
     let record = CandidateRecord {
         label: point.config.to_string(),
         config: point.config.clone(),
@@ -85,6 +97,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         compile: compiled.record.clone(),
         kernel_tflops: tflops(&t.shape, response.kernel_time.as_ref()),
         call_tflops: tflops(&t.shape, response.call_time.as_ref()),
+        process_kernel_p50_us,
         response,
     };
     let path = out.join("bench").join(format!("candidate_{hash}.json"));
@@ -95,6 +108,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if !record.response.outcome.is_ok() {
         anyhow::bail!("candidate {}: {}", record.label, record.response.outcome);
+    }
+    if let Some(r) = failed_later {
+        anyhow::bail!(
+            "candidate {}: in a later process: {}",
+            record.label,
+            r.outcome
+        );
     }
     Ok(())
 }
@@ -179,13 +199,31 @@ fn request(
     })
 }
 
-fn evaluate(args: &BenchArgs, req: &EvalRequest) -> Result<EvalResponse> {
-    let mut worker = Worker::start(&WorkerSpec::this_exe(args.device)?)?;
-    eprintln!(
-        "evaluating on {} (worker pid {})",
-        worker.hello.device, worker.hello.pid
-    );
-    Ok(worker.evaluate(req, Duration::from_secs(args.timeout.max(1))))
+/// The request evaluated in `--processes` fresh workers, one after the other (the dump, if
+/// asked for, from the first only); stops at the first that does not end ok.
+fn evaluate_in_processes(args: &BenchArgs, req: &EvalRequest) -> Result<Vec<EvalResponse>> {
+    let mut responses = Vec::new();
+    for n in 0..args.processes {
+        let mut req = req.clone();
+        if n > 0 {
+            req.dump = None;
+        }
+        let mut worker = Worker::start(&WorkerSpec::this_exe(args.device)?)?;
+        eprintln!(
+            "evaluating on {} (worker pid {}, process {} of {})",
+            worker.hello.device,
+            worker.hello.pid,
+            n + 1,
+            args.processes
+        );
+        let resp = worker.evaluate(&req, Duration::from_secs(args.timeout.max(1)));
+        let ok = resp.outcome.is_ok();
+        responses.push(resp);
+        if !ok {
+            break;
+        }
+    }
+    Ok(responses)
 }
 
 fn tflops(shape: &Shape, t: Option<&Timing>) -> Option<f64> {
@@ -255,6 +293,9 @@ fn summary(r: &CandidateRecord) -> String {
             );
         }
     }
+    if r.process_kernel_p50_us.len() > 1 {
+        s += &process_spread(&r.process_kernel_p50_us);
+    }
     if resp.kernel_time.is_some() {
         s += &format!(
             "clocks     SM {} MHz, throttle reasons {}\n",
@@ -264,6 +305,20 @@ fn summary(r: &CandidateRecord) -> String {
         );
     }
     s
+}
+
+/// "processes  kernel-only p50 in 3 fresh worker processes: 12.90, 13.25, 13.25 µs; range
+/// 12.90–13.25 µs (2.7% of the lowest)".
+fn process_spread(p50s: &[f64]) -> String {
+    let lo = p50s.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = p50s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let list: Vec<String> = p50s.iter().map(|p| format!("{p:.2}")).collect();
+    format!(
+        "processes  kernel-only p50 in {} fresh worker processes: {} µs; range {lo:.2}–{hi:.2} µs ({:.1}% of the lowest)\n",
+        p50s.len(),
+        list.join(", "),
+        (hi - lo) / lo * 100.0
+    )
 }
 
 fn resources_text(c: &CompileRecord) -> String {
@@ -309,6 +364,7 @@ mod tests {
             },
             kernel_tflops: None,
             call_tflops: None,
+            process_kernel_p50_us: Vec::new(),
             response,
         }
     }
@@ -345,6 +401,16 @@ mod tests {
         );
         assert!(s.contains("107.4 TFLOP/s  (100 samples)"), "{s}");
         assert!(s.contains("clocks     SM unknown MHz"), "{s}");
+        assert!(!s.contains("processes"), "one process, no spread line: {s}");
+        r.process_kernel_p50_us = vec![12.896, 13.248, 13.248];
+        assert!(
+            summary(&r).contains(
+                "processes  kernel-only p50 in 3 fresh worker processes: 12.90, 13.25, 13.25 µs; \
+                 range 12.90–13.25 µs (2.7% of the lowest)\n"
+            ),
+            "{}",
+            summary(&r)
+        );
         let failed = summary(&record(EvalResponse::failed(
             1,
             Outcome::LaunchFailed {
