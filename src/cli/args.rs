@@ -250,7 +250,7 @@ pub struct BenchArgs {
     /// Time the kernel in N fresh worker processes, one after the other, and show the spread of
     /// their medians (separate processes differ more than one process's CI says); the first
     /// process's result is the one reported and written.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub processes: u32,
     /// Seed of the random inputs.
     #[arg(long, default_value_t = 0)]

@@ -52,9 +52,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     check_reps(args.reps)?;
-    if args.processes == 0 {
-        return Err(Error::flag("--processes", "must be at least 1").into());
-    }
     let t = Target::on_device(&args.shape, &args.space, &device)?;
     let point = valid_point(&t, &args.config)?;
     let launch = eval::launch_for(&t.space, &point)?;

@@ -15,6 +15,7 @@ use crate::eval::TimingPlan;
 use crate::evolve::SpaceIndex;
 use crate::gpu;
 use crate::progress::Progress;
+use crate::space::Point;
 use crate::template::Template;
 use crate::tune::{Candidate, Evaluator, KernelFactory, LiveEvaluator, LiveSettings};
 use crate::tunelog::{self, TrialRecord, TuneLog};
@@ -107,8 +108,12 @@ fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
 /// `limit` valid points sampled with `seed` (or all), numbered as trials of generation 0.
 fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<Candidate>> {
     let index = SpaceIndex::new(&t.space, &t.shape, &t.limits)?;
-    let points = t.points(limit, seed)?;
-    Ok(points
+    Ok(numbered(&index, t.points(limit, seed)?))
+}
+
+/// `points` (valid points of `index`'s space) as trials 0, 1, ... of generation 0.
+fn numbered(index: &SpaceIndex, points: Vec<Point>) -> Vec<Candidate> {
+    points
         .into_iter()
         .enumerate()
         .map(|(trial, p)| Candidate {
@@ -119,22 +124,22 @@ fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<
                 .expect("a valid point is in the space"),
             config: p.config,
         })
-        .collect())
+        .collect()
 }
 
 /// The run folder of a log: `<run>` for `<run>/tune/tune_log.csv`, else the log's own folder
 /// (so that `--out land.csv` never writes above the folder it names).
 fn run_folder(log_path: &Path) -> PathBuf {
-    let folder = match log_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let parent_or_here = |p: &Path| match p.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    match (folder.file_name(), folder.parent()) {
-        (Some(name), Some(run)) if name == "tune" && !run.as_os_str().is_empty() => run,
-        (Some(name), _) if name == "tune" => Path::new("."),
-        _ => folder,
+    let folder = parent_or_here(log_path);
+    if folder.file_name().is_some_and(|n| n == "tune") {
+        parent_or_here(&folder)
+    } else {
+        folder
     }
-    .to_path_buf()
 }
 
 fn evaluator(
@@ -168,7 +173,14 @@ fn evaluator(
 
 #[cfg(test)]
 mod tests {
-    use super::run_folder;
+    use super::{numbered, open_log, refuse_to_overwrite, remaining, run_folder};
+    use crate::eval::{EvalResponse, Outcome};
+    use crate::evolve::SpaceIndex;
+    use crate::shape::Shape;
+    use crate::space::{parse, DeviceLimits, SearchSpace};
+    use crate::tune::Candidate;
+    use crate::tunelog::TrialRecord;
+    use std::io::Write;
     use std::path::Path;
 
     #[test]
@@ -183,19 +195,6 @@ mod tests {
         assert_eq!(f("land.csv"), Path::new("."));
         assert_eq!(f("/tmp/r/v.csv"), Path::new("/tmp/r"));
     }
-}
-
-#[cfg(test)]
-mod resume_tests {
-    use super::{open_log, refuse_to_overwrite, remaining};
-    use crate::eval::{EvalResponse, Outcome};
-    use crate::evolve::SpaceIndex;
-    use crate::shape::Shape;
-    use crate::space::{parse, DeviceLimits, SearchSpace};
-    use crate::tune::Candidate;
-    use crate::tunelog::TrialRecord;
-    use std::io::Write;
-    use std::path::Path;
 
     fn space() -> SearchSpace {
         parse(
@@ -209,18 +208,7 @@ mod resume_tests {
         let shape = Shape::parse("1,1,64,64").unwrap();
         let limits = DeviceLimits::hopper();
         let index = SpaceIndex::new(space, &shape, &limits).unwrap();
-        space
-            .valid_points(&shape, &limits)
-            .unwrap()
-            .into_iter()
-            .enumerate()
-            .map(|(trial, p)| Candidate {
-                trial,
-                generation: 0,
-                genome: index.genome_of(&p.config).unwrap(),
-                config: p.config,
-            })
-            .collect()
+        numbered(&index, space.valid_points(&shape, &limits).unwrap())
     }
 
     /// A log stopped after two rows and a torn third is continued with the four points it lacks,

@@ -151,12 +151,7 @@ pub fn figures(out: &[f32], unwritten: &[bool], reference: &[f64]) -> ErrorFigur
 /// # Panics
 /// If the three slices differ in length.
 pub fn check(out: &[f32], unwritten: &[bool], reference: &[f64], tolerance: Tolerance) -> Verdict {
-    let t = tally(out, unwritten, reference, Some(tolerance));
-    Verdict {
-        figures: t.finish(out.len()),
-        tolerance,
-        outside: t.outside,
-    }
+    tally(out, unwritten, reference, Some(tolerance)).verdict(out.len(), tolerance)
 }
 
 /// Error figures of raw fp16 output bits; elements equal to [`POISON_F16`] count as unwritten.
@@ -177,12 +172,7 @@ pub fn check_bits(
     reference: &[f64],
     tolerance: Tolerance,
 ) -> Verdict {
-    let t = tally_bits(out, format, reference, Some(tolerance));
-    Verdict {
-        figures: t.finish(out.len()),
-        tolerance,
-        outside: t.outside,
-    }
+    tally_bits(out, format, reference, Some(tolerance)).verdict(out.len(), tolerance)
 }
 
 /// [`tally`] of raw bits, in chunks of [`CHUNK`] on every core (no decoded copy of the output).
@@ -286,6 +276,15 @@ impl Tally {
         self.finite += 1;
         if tolerance.is_some_and(|tol| !tol.allows(out, reference)) {
             self.outside += 1;
+        }
+    }
+
+    /// The verdict for `elements` elements in all under `tolerance` (the tally's own).
+    fn verdict(&self, elements: usize, tolerance: Tolerance) -> Verdict {
+        Verdict {
+            figures: self.finish(elements),
+            tolerance,
+            outside: self.outside,
         }
     }
 

@@ -24,21 +24,20 @@ impl MethodList {
     }
 
     fn add_method(&mut self, method: &str) {
+        // A method without a count has an empty tail, one with a count a tail starting " reps":
+        // equal heads and tails mean both have a count or neither has.
         let (head, reps, tail) = split_reps(method);
-        let found = self
+        match self
             .entries
             .iter_mut()
-            .find(|e| e.head == head && e.tail == tail && e.reps.is_some() == reps.is_some());
-        match (found, reps) {
-            (
-                Some(Entry {
-                    reps: Some((lo, hi)),
-                    ..
-                }),
-                Some(n),
-            ) => (*lo, *hi) = ((*lo).min(n), (*hi).max(n)),
-            (Some(_), _) => {}
-            (None, reps) => self.entries.push(Entry {
+            .find(|e| e.head == head && e.tail == tail)
+        {
+            Some(e) => {
+                if let (Some((lo, hi)), Some(n)) = (&mut e.reps, reps) {
+                    (*lo, *hi) = ((*lo).min(n), (*hi).max(n));
+                }
+            }
+            None => self.entries.push(Entry {
                 head,
                 tail,
                 reps: reps.map(|n| (n, n)),
@@ -74,7 +73,7 @@ fn split_reps(method: &str) -> (String, Option<u64>, String) {
 }
 
 #[cfg(test)]
-mod method_tests {
+mod tests {
     use super::{split_reps, MethodList};
 
     #[test]
