@@ -97,9 +97,7 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
         tolerance: DEFAULT_TOLERANCE,
         timing: Some(TimingPlan {
             warmup: 5,
-            reps: 100,
-            flush_l2: true,
-            target_s: evotune::eval::DEFAULT_TARGET_S,
+            ..TimingPlan::new(100, true, evotune::eval::DEFAULT_TARGET_S)
         }),
         dump: None,
     }

@@ -73,7 +73,7 @@ fn measure_math(
     let work = |s: &Arc<CudaStream>| math.enqueue(s);
     let m = measure(gpu, Some(flush), plan, &work)?;
     let mut record =
-        BaselineRecord::measured("math", IMPLEMENTATION, shape, Some(m.kernel), Some(m.call));
+        BaselineRecord::measured("math", IMPLEMENTATION, shape, Some(m.kernel), m.call);
     record.device = Some(gpu.describe());
     record.validation = Some(validation);
     record.sm_clock_mhz = m.clock.sm_mhz;

@@ -256,12 +256,7 @@ mod tests {
         TorchRun {
             python: python.into(),
             shape: shape(),
-            plan: TimingPlan {
-                warmup: 10,
-                reps: 100,
-                flush_l2: true,
-                target_s: crate::eval::DEFAULT_TARGET_S,
-            },
+            plan: TimingPlan::new(100, true, crate::eval::DEFAULT_TARGET_S),
             seed: 0,
             timeout: Duration::from_secs(60),
         }

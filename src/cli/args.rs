@@ -333,9 +333,14 @@ pub struct RecordArgs {
     /// refused, never overwritten.
     #[arg(long, requires = "out")]
     pub resume: bool,
-    /// Timed repetitions per method (at least 100; more for short kernels).
+    /// Timed repetitions per method, at least (more for short kernels). The protocol's 100 is
+    /// the default; a landscape of long kernels may take as few as 10 (each row's CI says what
+    /// that costs in precision).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
+    /// Time kernel-only and skip the per-call method (a landscape needs one time per point).
+    #[arg(long, conflicts_with = "no_timing")]
+    pub kernel_only: bool,
     /// Wall time per timing method and point, seconds (the tuner's screening budget).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,

@@ -7,7 +7,7 @@ use super::run_dir::{run_dir, write_json};
 use crate::artifacts::RunPaths;
 use crate::baseline::{math, torch, BaselineRecord};
 use crate::compile::{Cache, Compiler};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::eval::TimingPlan;
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
 use crate::shape::Shape;
@@ -18,22 +18,8 @@ use std::time::Duration;
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let shape = Shape::parse(&args.shape)?;
-    if args.reps < 100 {
-        return Err(Error::flag(
-            "--reps",
-            format!(
-                "must be at least 100 (the timing protocol's minimum), got {}",
-                args.reps
-            ),
-        )
-        .into());
-    }
-    let plan = TimingPlan {
-        warmup: 10,
-        reps: args.reps,
-        flush_l2: !args.no_flush,
-        target_s: crate::eval::DEFAULT_TARGET_S,
-    };
+    super::checks::check_protocol_reps(args.reps)?;
+    let plan = TimingPlan::new(args.reps, !args.no_flush, crate::eval::DEFAULT_TARGET_S);
     eprintln!(
         "baselines at {shape} on {} ({})",
         device.name, device.ordinal

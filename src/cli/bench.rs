@@ -3,13 +3,14 @@
 //! to the run folder.
 
 use super::args::BenchArgs;
+use super::checks::{check_protocol_reps, tolerance_of};
 use super::run_dir::{run_dir, write_json};
 use super::target::Target;
 use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
     self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, Worker,
-    WorkerSpec, DEFAULT_TOLERANCE,
+    WorkerSpec,
 };
 use crate::gpu;
 use crate::shape::Shape;
@@ -17,11 +18,6 @@ use crate::space::{Config, Point};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Untimed launches before each timing method.
-const WARMUP: u32 = 10;
-/// The protocol's minimum of timed repetitions.
-const MIN_REPS: u32 = 100;
 
 /// What bench/candidate_<hash>.json holds.
 #[derive(Debug, Serialize)]
@@ -51,7 +47,7 @@ struct CandidateRecord {
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
-    check_reps(args.reps)?;
+    check_protocol_reps(args.reps)?;
     let t = Target::on_device(&args.shape, &args.space, &device)?;
     let point = valid_point(&t, &args.config)?;
     let launch = eval::launch_for(&t.space, &point)?;
@@ -116,34 +112,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`].
-pub(super) fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
-    let check = |flag: &'static str, v: f64| {
-        if v.is_finite() && v >= 0.0 {
-            Ok(v)
-        } else {
-            Err(Error::flag(
-                flag,
-                format!("must be a finite number ≥ 0, got {v}"),
-            ))
-        }
-    };
-    Ok(Tolerance {
-        atol: check("--atol", atol.unwrap_or(DEFAULT_TOLERANCE.atol))?,
-        rtol: check("--rtol", rtol.unwrap_or(DEFAULT_TOLERANCE.rtol))?,
-    })
-}
-
-fn check_reps(reps: u32) -> Result<()> {
-    if reps < MIN_REPS {
-        return Err(Error::flag(
-            "--reps",
-            format!("must be at least {MIN_REPS} (the timing protocol's minimum), got {reps}"),
-        ));
-    }
-    Ok(())
-}
-
 /// The point of `--config`, which must satisfy the space's constraints at this shape.
 fn valid_point(t: &Target, config: &str) -> Result<Point> {
     let config = t.space.parse_config(config)?;
@@ -186,12 +154,11 @@ fn request(
         shape: t.shape,
         seed: args.seed,
         tolerance,
-        timing: Some(TimingPlan {
-            warmup: WARMUP,
-            reps: args.reps,
-            flush_l2: true,
-            target_s: crate::eval::DEFAULT_TARGET_S,
-        }),
+        timing: Some(TimingPlan::new(
+            args.reps,
+            true,
+            crate::eval::DEFAULT_TARGET_S,
+        )),
         dump,
     })
 }
@@ -331,6 +298,7 @@ fn resources_text(c: &CompileRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::DEFAULT_TOLERANCE;
 
     fn record(response: EvalResponse) -> CandidateRecord {
         CandidateRecord {
@@ -364,20 +332,6 @@ mod tests {
             process_kernel_p50_us: Vec::new(),
             response,
         }
-    }
-
-    #[test]
-    fn tolerance_defaults_and_rejects_negative_or_nan() {
-        assert_eq!(tolerance_of(None, None).unwrap(), DEFAULT_TOLERANCE);
-        assert_eq!(tolerance_of(Some(0.1), None).unwrap().atol, 0.1);
-        let err = tolerance_of(Some(-1.0), None).unwrap_err().to_string();
-        assert!(err.starts_with("--atol must be a finite number"), "{err}");
-        assert!(tolerance_of(None, Some(f64::NAN)).is_err());
-        assert!(check_reps(99)
-            .unwrap_err()
-            .to_string()
-            .contains("--reps must be at least 100"));
-        assert!(check_reps(100).is_ok());
     }
 
     #[test]

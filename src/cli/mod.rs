@@ -3,6 +3,7 @@
 mod args;
 mod baseline;
 mod bench;
+mod checks;
 mod compile;
 mod gate;
 mod ncu;

@@ -6,7 +6,7 @@
 //! and `--resume` continues a stopped log (a long landscape is recorded over several sessions).
 
 use super::args::RecordArgs;
-use super::bench::tolerance_of;
+use super::checks::{check_reps, tolerance_of};
 use super::run_dir::run_dir;
 use super::target::Target;
 use crate::artifacts::RunPaths;
@@ -23,6 +23,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The fewest timed repetitions per method a landscape may take (the protocol's minimum, 100,
+/// is the default).
+const LANDSCAPE_MIN_REPS: u32 = 10;
+
 /// Checks for a GPU, then evaluates the chosen points, logging each as it ends.
 pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let log_path = args
@@ -30,6 +34,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| RunPaths::new(&run_dir(None, "record")).tune_log());
     refuse_to_overwrite(&log_path, args.resume)?;
+    check_timing_flags(args)?;
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     let t = Target::on_device(&args.shape, &args.space, &device)?;
@@ -158,17 +163,42 @@ fn evaluator(
     };
     let settings = LiveSettings {
         tolerance,
-        timing: (!args.no_timing).then_some(TimingPlan {
-            warmup: 10,
-            reps: args.reps.max(100),
-            flush_l2: true,
-            target_s: args.timing_seconds,
-        }),
+        timing: (!args.no_timing).then(|| timing_plan(args)),
         input_seed: args.seed,
         timeout: Duration::from_secs(args.timeout.max(1)),
         kernels_dir: run_folder.join("kernels"),
     };
     LiveEvaluator::start(factory, settings, &[args.device])
+}
+
+/// The timing plan of --reps, --timing-seconds and --kernel-only.
+fn timing_plan(args: &RecordArgs) -> TimingPlan {
+    let plan = TimingPlan::new(args.reps, true, args.timing_seconds);
+    if args.kernel_only {
+        plan.kernel_only()
+    } else {
+        plan
+    }
+}
+
+/// --reps down to [`LANDSCAPE_MIN_REPS`] (said on stderr when under the protocol's minimum), and
+/// --timing-seconds a positive number.
+fn check_timing_flags(args: &RecordArgs) -> crate::Result<()> {
+    check_reps(args.reps, LANDSCAPE_MIN_REPS, "a landscape's minimum")?;
+    if !(args.timing_seconds.is_finite() && args.timing_seconds > 0.0) {
+        return Err(crate::Error::flag(
+            "--timing-seconds",
+            format!("must be a number of seconds > 0, got {}", args.timing_seconds),
+        ));
+    }
+    if args.reps < crate::eval::MIN_REPS && !args.no_timing {
+        eprintln!(
+            "record: at least {} timed reps per point, under the protocol's {}: the log's CIs say how tight each median is",
+            args.reps,
+            crate::eval::MIN_REPS
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub(crate) use pool::tests::fake_spec;
 pub use pool::{describe_exit, Worker, WorkerSpec};
 pub use protocol::{
     EvalRequest, EvalResponse, KernelArgs, Launch, Phases, Timing, TimingPlan, Tolerance,
-    WorkerHello, DEFAULT_TARGET_S,
+    WorkerHello, DEFAULT_TARGET_S, MIN_REPS, WARMUP,
 };
 pub use tolerance::{DEFAULT_TOLERANCE, FP16_MATH_TOLERANCE};
 pub use worker::{serve, Backend};

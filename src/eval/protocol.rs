@@ -45,7 +45,7 @@ pub use crate::reference::Tolerance;
 pub struct TimingPlan {
     /// Untimed launches first.
     pub warmup: u32,
-    /// Timed repetitions (at least 100; more for short kernels).
+    /// Timed repetitions (at least [`MIN_REPS`] by the protocol; more for short kernels).
     pub reps: u32,
     /// Flush L2 before each timed repetition (outside the timed region). Without a flush,
     /// kernel-only samples time a graph of several back-to-back launches (warm L2, launch
@@ -54,13 +54,48 @@ pub struct TimingPlan {
     /// Wall time to aim for per method, seconds (short kernels get more repetitions).
     #[serde(default = "default_target_s")]
     pub target_s: f64,
+    /// Time per call from the host too, not only kernel-only.
+    #[serde(default = "yes")]
+    pub per_call: bool,
 }
+
+impl TimingPlan {
+    /// The protocol: [`WARMUP`] untimed launches, then at least `reps` timed ones per method
+    /// (about `target_s` seconds of them), kernel-only and per call.
+    pub fn new(reps: u32, flush_l2: bool, target_s: f64) -> Self {
+        TimingPlan {
+            warmup: WARMUP,
+            reps,
+            flush_l2,
+            target_s,
+            per_call: true,
+        }
+    }
+
+    /// The same plan without the per-call method.
+    pub fn kernel_only(self) -> Self {
+        TimingPlan {
+            per_call: false,
+            ..self
+        }
+    }
+}
+
+/// Untimed launches before each timing method.
+pub const WARMUP: u32 = 10;
+
+/// The protocol's minimum of timed repetitions per method.
+pub const MIN_REPS: u32 = 100;
 
 /// The protocol's default wall time per timing method, seconds.
 pub const DEFAULT_TARGET_S: f64 = 0.3;
 
 fn default_target_s() -> f64 {
     DEFAULT_TARGET_S
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One candidate for a worker to load, validate and time.

@@ -183,7 +183,7 @@ impl GpuBackend {
             return Ok(resp);
         }
         resp.kernel_time = Some(m.kernel);
-        resp.call_time = Some(m.call);
+        resp.call_time = m.call;
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
         Ok(resp)

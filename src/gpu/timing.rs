@@ -92,13 +92,13 @@ impl L2Flush {
 pub struct Measurement {
     /// Kernel-only (graph replay between events).
     pub kernel: Timing,
-    /// Per call (host wall clock, launch to synchronize).
-    pub call: Timing,
+    /// Per call (host wall clock, launch to synchronize), unless the plan skips it.
+    pub call: Option<Timing>,
     /// SM clock and throttle reasons read during the measurement.
     pub clock: ClockReading,
 }
 
-/// Times `work` both ways under `plan`, flushing L2 with `flush` when the plan asks for it.
+/// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 with `flush` when the plan asks for it.
 pub fn measure(
     gpu: &Gpu,
     flush: Option<&L2Flush>,
@@ -113,7 +113,13 @@ pub fn measure(
     }
     let probe = ClockProbe::start(gpu.pci_bus_id());
     let kernel = kernel_only(gpu, flush, plan, work);
-    let call = kernel.and_then(|k| Ok((k, per_call(gpu, flush, plan, work)?)));
+    let call = kernel.and_then(|k| {
+        let call = match plan.per_call {
+            true => Some(per_call(gpu, flush, plan, work)?),
+            false => None,
+        };
+        Ok((k, call))
+    });
     let clock = probe.finish();
     let (kernel, call) = call?;
     Ok(Measurement {
@@ -251,7 +257,6 @@ pub fn reps_for(min_reps: u32, per_rep_s: f64, target_s: f64) -> u32 {
     fill.max(min_reps)
 }
 
-/// Median, p10, p90 and the 95% bootstrap CI of the median of `samples_us`.
 /// Median, p10, p90 and the 95% percentile-bootstrap CI of the median of `samples_us`.
 pub(crate) fn summarize_samples(method: String, samples_us: Vec<f64>) -> Timing {
     let (ci_lo_us, ci_hi_us) = stats::median_ci(&samples_us, 0.95, CI_RESAMPLES, CI_SEED);

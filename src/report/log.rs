@@ -26,7 +26,7 @@ impl LogPoint {
 
 /// Reads the log at `path`; a torn last line is ignored, as `tunelog::read` does.
 pub fn read_points(path: &Path) -> Result<Vec<LogPoint>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = crate::tunelog::read_bytes(path).map_err(|e| e.to_string())?;
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut reader = csv::Reader::from_reader(&bytes[..complete]);
     let header = reader

@@ -26,9 +26,7 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
         tolerance: eval::DEFAULT_TOLERANCE,
         timing: Some(TimingPlan {
             warmup: 1,
-            reps: 100,
-            flush_l2: true,
-            target_s: 0.1,
+            ..TimingPlan::new(100, true, 0.1)
         }),
         input_seed: 0,
         timeout: Duration::from_secs(30),

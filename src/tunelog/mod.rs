@@ -4,7 +4,7 @@
 mod reader;
 mod record;
 
-pub use reader::{read, LogContents};
+pub use reader::{is_compressed, read, read_bytes, LogContents};
 pub use record::TrialRecord;
 
 use crate::error::{Error, Result};
@@ -39,6 +39,7 @@ pub struct TuneLog {
 impl TuneLog {
     /// Creates `path` (and its folder) with the header for `space`'s parameters.
     pub fn create(path: &Path, space: &SearchSpace) -> Result<Self> {
+        refuse_compressed(path)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
@@ -58,6 +59,7 @@ impl TuneLog {
     /// Opens an existing log to append to, after cutting off a torn last line (`complete_len`
     /// from [`read`]), so that the next row starts on a line of its own.
     pub fn reopen(path: &Path, space: &SearchSpace, complete_len: u64) -> Result<Self> {
+        refuse_compressed(path)?;
         let file = OpenOptions::new()
             .append(true)
             .open(path)
@@ -91,3 +93,14 @@ fn csv_error(e: csv::Error) -> Error {
 
 #[cfg(test)]
 mod tests;
+
+/// A log is written as plain CSV; a `.gz` log is read-only (gunzip it to continue it).
+fn refuse_compressed(path: &Path) -> Result<()> {
+    if is_compressed(path) {
+        return Err(Error::Other(format!(
+            "{}: a compressed log is read-only; gunzip it to write to it",
+            path.display()
+        )));
+    }
+    Ok(())
+}

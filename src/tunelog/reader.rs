@@ -3,6 +3,7 @@
 use super::{TrialRecord, COLUMNS};
 use crate::error::{Error, Result};
 use crate::space::SearchSpace;
+use std::io::Read;
 use std::path::Path;
 
 /// What a tune log holds.
@@ -18,7 +19,7 @@ pub struct LogContents {
 
 /// Reads the log at `path`, whose parameter columns must be exactly `space`'s parameters.
 pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let bytes = read_bytes(path)?;
     let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let torn_tail = complete_len < bytes.len();
     let mut reader = csv::ReaderBuilder::new()
@@ -42,6 +43,24 @@ pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
         complete_len: complete_len as u64,
         torn_tail,
     })
+}
+
+/// Whether `path` names a gzip-compressed log (`.gz`): read-only, as committed landscapes are.
+pub fn is_compressed(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
+}
+
+/// The bytes of the log at `path`, decompressed when it is a `.gz` file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    if !is_compressed(path) {
+        return Ok(raw);
+    }
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(&raw[..])
+        .read_to_end(&mut text)
+        .map_err(|e| Error::io("decompress", path, e))?;
+    Ok(text)
 }
 
 /// The parameter names of the header, checked against the space and the fixed columns.

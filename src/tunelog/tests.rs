@@ -128,3 +128,39 @@ fn a_log_of_another_space_is_refused_by_name() {
     let err = read(&path, &space).unwrap_err().to_string();
     assert!(err.contains("not a tune log"), "{err}");
 }
+
+/// A gzip-compressed log reads back as the plain one does, and is never written to.
+#[test]
+fn a_compressed_log_reads_like_the_plain_one_and_is_read_only() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("land.csv");
+    let mut log = TuneLog::create(&plain, &space).unwrap();
+    for (trial, p50) in [(0, 12.5), (1, 9.75)] {
+        log.append(&TrialRecord::measured(
+            trial,
+            0,
+            &space.default,
+            None,
+            &timed(p50),
+        ))
+        .unwrap();
+    }
+    drop(log);
+    let packed = dir.path().join("land.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&packed).unwrap(),
+        flate2::Compression::best(),
+    );
+    gz.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+    gz.finish().unwrap();
+    let (a, b) = (read(&plain, &space).unwrap(), read(&packed, &space).unwrap());
+    assert_eq!(a.records, b.records);
+    assert_eq!(b.records.len(), 2);
+    assert_eq!(b.records[1].p50_us, Some(9.75));
+    let err = TuneLog::reopen(&packed, &space, b.complete_len)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert!(TuneLog::create(&dir.path().join("new.csv.gz"), &space).is_err());
+}

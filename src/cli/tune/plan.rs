@@ -2,7 +2,7 @@
 //! the run being resumed) before anything is written.
 
 use super::super::args::TuneArgs;
-use super::super::bench::tolerance_of;
+use super::super::checks::{check_protocol_reps, tolerance_of};
 use super::super::run_dir::run_dir;
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
@@ -14,8 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The timing protocol's minimum of timed repetitions.
-const MIN_REPS: u32 = 100;
 /// The budget when none is given.
 const DEFAULT_BUDGET: usize = 128;
 
@@ -185,12 +183,7 @@ impl TunePlan {
             seed,
             ga,
             tolerance,
-            timing: TimingPlan {
-                warmup: 10,
-                reps: args.reps,
-                flush_l2: true,
-                target_s: args.timing_seconds,
-            },
+            timing: TimingPlan::new(args.reps, true, args.timing_seconds),
             timeout: Duration::from_secs(args.timeout.max(1)),
             replay_delay: Duration::from_millis(args.replay_delay_ms),
             cache_dir: args.cache_dir.clone(),
@@ -221,16 +214,7 @@ fn check_common(args: &TuneArgs) -> Result<()> {
             ),
         ));
     }
-    if args.reps < MIN_REPS {
-        return Err(Error::flag(
-            "--reps",
-            format!(
-                "must be at least {MIN_REPS} (the timing protocol's minimum), got {}",
-                args.reps
-            ),
-        ));
-    }
-    Ok(())
+    check_protocol_reps(args.reps)
 }
 
 fn ga_settings(population: usize, elites: usize) -> Result<GaSettings> {

@@ -1,0 +1,68 @@
+//! Checks of the numeric flags several commands share: tolerances and repetition counts.
+
+use crate::error::{Error, Result};
+use crate::eval::{Tolerance, DEFAULT_TOLERANCE};
+
+/// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`].
+pub fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
+    let check = |flag: &'static str, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::flag(
+                flag,
+                format!("must be a finite number ≥ 0, got {v}"),
+            ))
+        }
+    };
+    Ok(Tolerance {
+        atol: check("--atol", atol.unwrap_or(DEFAULT_TOLERANCE.atol))?,
+        rtol: check("--rtol", rtol.unwrap_or(DEFAULT_TOLERANCE.rtol))?,
+    })
+}
+
+/// --reps must be at least `min` (`why` names where that minimum comes from).
+pub fn check_reps(reps: u32, min: u32, why: &str) -> Result<()> {
+    if reps < min {
+        return Err(Error::flag(
+            "--reps",
+            format!("must be at least {min} ({why}), got {reps}"),
+        ));
+    }
+    Ok(())
+}
+
+/// --reps against the timing protocol's minimum.
+pub fn check_protocol_reps(reps: u32) -> Result<()> {
+    check_reps(
+        reps,
+        crate::eval::MIN_REPS,
+        "the timing protocol's minimum",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerance_defaults_and_rejects_negative_or_nan() {
+        assert_eq!(tolerance_of(None, None).unwrap(), DEFAULT_TOLERANCE);
+        assert_eq!(tolerance_of(Some(0.1), None).unwrap().atol, 0.1);
+        let err = tolerance_of(Some(-1.0), None).unwrap_err().to_string();
+        assert!(err.starts_with("--atol must be a finite number"), "{err}");
+        assert!(tolerance_of(None, Some(f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn repetitions_below_the_minimum_name_the_flag_and_the_minimum() {
+        let err = check_protocol_reps(99).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--reps must be at least 100 (the timing protocol's minimum), got 99"
+        );
+        assert!(check_protocol_reps(100).is_ok());
+        assert!(check_reps(10, 10, "x").is_ok());
+        assert!(check_reps(9, 10, "x").is_err());
+    }
+}
