@@ -124,6 +124,23 @@ fn constraints_that_no_point_satisfies_are_rejected() {
     );
 }
 
+/// The confirmation stage's flags are checked before the GPU is looked for, so a run on the
+/// GPU with a bad value is refused as bad input on any machine.
+#[test]
+fn one_confirmation_process_is_refused_before_the_gpu_is_looked_for() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            TOY,
+            "--confirm-processes",
+            "1",
+        ],
+        "--confirm-processes must be at least 2",
+    );
+}
+
 #[test]
 fn space_show_counts_raw_and_valid_points() {
     evotune()

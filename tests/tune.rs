@@ -97,6 +97,11 @@ fn a_replayed_run_writes_its_log_elites_and_manifest_and_shows_progress() {
         .map(|e| e["record"]["p50_us"].as_f64().unwrap())
         .collect();
     assert!(p50.windows(2).all(|w| w[0] <= w[1]), "best first: {p50:?}");
+    assert!(
+        elites.iter().all(|e| e["confirmed"].is_null()),
+        "a replayed run confirms nothing"
+    );
+    assert!(!stdout.contains("confirm"), "{stdout}");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert!(manifest["evaluator"]
@@ -236,6 +241,19 @@ fn bad_search_settings_are_named() {
         &["--timing-seconds", "0"],
         "--timing-seconds must be a number of seconds > 0, got 0",
     );
+    refused(
+        &["--confirm-processes", "1"],
+        "--confirm-processes must be at least 2",
+    );
+}
+
+#[test]
+fn one_confirmation_process_is_accepted_when_the_stage_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut args = replay_args(&out, 16, 0);
+    args.extend(["--confirm-top", "0", "--confirm-processes", "1"].map(String::from));
+    evotune().args(args).assert().success();
 }
 
 #[test]

@@ -15,7 +15,7 @@ mod manifest;
 mod topk;
 
 pub use manifest::{Environment, Manifest, SearchSettings};
-pub use topk::{Elite, TopK, WallTimes};
+pub use topk::{Confirmation, Elite, TopK, WallTimes};
 
 use std::path::{Path, PathBuf};
 

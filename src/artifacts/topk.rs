@@ -1,6 +1,7 @@
-//! `tune/topk.json`: the elites of a search, best first, each with its full record.
+//! `tune/topk.json`: the elites of a search, best first, each with its full record and, after
+//! a live run, its confirmation in fresh processes.
 
-use crate::eval::Timing;
+use crate::eval::{Timing, TimingPlan};
 use crate::shape::Shape;
 use crate::tunelog::TrialRecord;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub struct TopK {
 /// parts add up to more than the total.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct WallTimes {
-    /// The whole search, seconds.
+    /// The whole search, seconds (the confirmation after it is `confirm_s`).
     pub total_s: f64,
     /// NVRTC time of the variants compiled in this run, summed over cores, seconds.
     pub compile_s: f64,
@@ -42,6 +43,9 @@ pub struct WallTimes {
     pub validation_s: f64,
     /// GPU time timing the survivors, seconds.
     pub timing_s: f64,
+    /// The confirmation stage after the search (elites re-timed in fresh processes), seconds.
+    #[serde(default)]
+    pub confirm_s: f64,
 }
 
 /// One elite.
@@ -65,4 +69,35 @@ pub struct Elite {
     /// Its rendered source, relative to the run folder (`kernels/<hash>.cu`).
     #[serde(default)]
     pub source: Option<PathBuf>,
+    /// Its re-timing in fresh worker processes after the search, when one was made.
+    #[serde(default)]
+    pub confirmed: Option<Confirmation>,
+}
+
+/// An elite re-timed after the search in several fresh worker processes with the full timing
+/// protocol: where a later, separate measurement (`evotune bench`) should land.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// Fresh processes asked for.
+    pub processes: u32,
+    /// The timing protocol of each.
+    pub timing: TimingPlan,
+    /// Kernel-only median of each process that answered ok, µs, in the order they ran.
+    pub process_p50_us: Vec<f64>,
+    /// Per-call median of each process that answered ok, µs.
+    pub call_p50_us: Vec<f64>,
+    /// The median of `process_p50_us`, µs (absent after a failure).
+    pub p50_us: Option<f64>,
+    /// Their mean, µs.
+    pub mean_us: Option<f64>,
+    /// Their sample standard deviation, µs.
+    pub sd_us: Option<f64>,
+    /// Low end of the 95% prediction interval of one more process's kernel-only median, µs.
+    pub predict_lo_us: Option<f64>,
+    /// High end of that interval, µs.
+    pub predict_hi_us: Option<f64>,
+    /// How the first process timed kernel-only.
+    pub method: Option<String>,
+    /// Why a process did not answer ok (then there is no interval).
+    pub failure: Option<String>,
 }

@@ -180,6 +180,17 @@ pub struct TuneArgs {
     /// bench` re-times one config with the protocol's full 0.3 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,
+    /// After a search on the GPU, re-time the best N elites (at most --elites) in fresh worker
+    /// processes with the full protocol (0.3 s per method, as `evotune bench` does). The
+    /// search's CI comes from one long-lived process and leaves out how much separate processes
+    /// differ; the confirmation gives the interval a later, fresh measurement should fall in
+    /// (printed, and kept in topk.json). 0 skips the stage.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub confirm_top: usize,
+    /// Fresh worker processes per confirmed elite, one after the other (at least 2: the spread
+    /// of their medians sets the 95% prediction interval).
+    #[arg(long, value_name = "P", default_value_t = 3)]
+    pub confirm_processes: u32,
     /// Watchdog limit per candidate, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,

@@ -9,8 +9,7 @@ use super::target::Target;
 use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, Worker,
-    WorkerSpec,
+    self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, WorkerSpec,
 };
 use crate::gpu;
 use crate::shape::Shape;
@@ -166,28 +165,18 @@ fn request(
 /// The request evaluated in `--processes` fresh workers, one after the other (the dump, if
 /// asked for, from the first only); stops at the first that does not end ok.
 fn evaluate_in_processes(args: &BenchArgs, req: &EvalRequest) -> Result<Vec<EvalResponse>> {
-    let mut responses = Vec::new();
-    for n in 0..args.processes {
-        let mut req = req.clone();
-        if n > 0 {
-            req.dump = None;
-        }
-        let mut worker = Worker::start(&WorkerSpec::this_exe(args.device)?)?;
-        eprintln!(
-            "evaluating on {} (worker pid {}, process {} of {})",
-            worker.hello.device,
-            worker.hello.pid,
-            n + 1,
-            args.processes
-        );
-        let resp = worker.evaluate(&req, Duration::from_secs(args.timeout.max(1)));
-        let ok = resp.outcome.is_ok();
-        responses.push(resp);
-        if !ok {
-            break;
-        }
-    }
-    Ok(responses)
+    eval::evaluate_in_fresh_workers(
+        &WorkerSpec::this_exe(args.device)?,
+        req,
+        args.processes,
+        Duration::from_secs(args.timeout.max(1)),
+        &mut |s| {
+            eprintln!(
+                "evaluating on {} (worker pid {}, process {} of {})",
+                s.hello.device, s.hello.pid, s.process, s.processes
+            )
+        },
+    )
 }
 
 fn tflops(shape: &Shape, t: Option<&Timing>) -> Option<f64> {

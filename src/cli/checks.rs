@@ -34,11 +34,7 @@ pub fn check_reps(reps: u32, min: u32, why: &str) -> Result<()> {
 
 /// --reps against the timing protocol's minimum.
 pub fn check_protocol_reps(reps: u32) -> Result<()> {
-    check_reps(
-        reps,
-        crate::eval::MIN_REPS,
-        "the timing protocol's minimum",
-    )
+    check_reps(reps, crate::eval::MIN_REPS, "the timing protocol's minimum")
 }
 
 #[cfg(test)]

@@ -199,7 +199,10 @@ fn check_timing_flags(args: &RecordArgs) -> crate::Result<()> {
     if !(args.timing_seconds.is_finite() && args.timing_seconds > 0.0) {
         return Err(crate::Error::flag(
             "--timing-seconds",
-            format!("must be a number of seconds > 0, got {}", args.timing_seconds),
+            format!(
+                "must be a number of seconds > 0, got {}",
+                args.timing_seconds
+            ),
         ));
     }
     if args.reps < crate::eval::MIN_REPS && !args.no_timing {

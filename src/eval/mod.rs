@@ -1,6 +1,7 @@
 //! Evaluating candidates: outcomes, the worker protocol, the worker pool with its watchdog,
-//! launch geometry and default tolerances.
+//! evaluation in fresh worker processes, launch geometry and default tolerances.
 
+mod fresh;
 mod geometry;
 mod outcome;
 mod pool;
@@ -8,6 +9,7 @@ mod protocol;
 mod tolerance;
 mod worker;
 
+pub use fresh::{evaluate_in_fresh_workers, FreshStart};
 pub use geometry::{launch_for, LAUNCH_VALUES};
 pub use outcome::Outcome;
 #[cfg(test)]

@@ -170,3 +170,54 @@ fn a_summary_without_ncu_gives_its_reason_in_the_report() {
         "{md}"
     );
 }
+
+#[test]
+fn confirmed_elites_get_a_note_under_the_top_line_table() {
+    let (_dir, run) = fixture_without(&[]);
+    let mut topk = run.topk.clone().unwrap();
+    let plan = crate::eval::TimingPlan::new(100, true, crate::eval::DEFAULT_TARGET_S);
+    let timed = |us: f64| {
+        let mut r = crate::eval::EvalResponse::failed(1, crate::eval::Outcome::Ok);
+        r.kernel_time = Some(crate::gpu::timing::summarize_samples(
+            "kernel-only".into(),
+            vec![us; 10],
+        ));
+        r
+    };
+    let crashed = crate::eval::EvalResponse::failed(
+        1,
+        crate::eval::Outcome::WorkerCrashed {
+            reason: "worker killed by signal 11 (SIGSEGV)".into(),
+        },
+    );
+    topk.elites[0].confirmed = Some(crate::tune::confirmation(
+        3,
+        plan,
+        &[timed(13.31), timed(13.35), timed(13.29)],
+    ));
+    topk.elites[1].confirmed = Some(crate::tune::confirmation(3, plan, &[crashed]));
+    let path = run.paths.topk();
+    std::fs::write(&path, serde_json::to_string(&topk).unwrap()).unwrap();
+    let md = render(&RunData::load(&run.paths.root), &options(FIXTURE))
+        .unwrap()
+        .markdown;
+    let start = md.find("## Top line").unwrap();
+    let end = md.find("## Statistical verdict").unwrap();
+    let section = &md[start..end];
+    assert!(
+        section.contains(
+            "kernel-only p50 13.31 µs, the median of 3 fresh processes (13.31, 13.35, 13.29 µs; \
+             0.3 s per method); a fresh process's p50 is expected in [13.16, 13.47] µs (95% \
+             prediction interval)."
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains(
+            "not confirmed: process 1 of 3: worker_crashed: worker killed by signal 11 (SIGSEGV)."
+        ),
+        "{section}"
+    );
+    assert_eq!(section.matches("\n- #").count(), 2, "{section}");
+    insta::assert_snapshot!("confirmed_top_line", section);
+}

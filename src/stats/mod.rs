@@ -1,4 +1,5 @@
-//! Statistics of timing samples: summaries, outliers, bootstrap intervals, effect sizes and tests.
+//! Statistics of timing samples: summaries, outliers, bootstrap intervals, prediction intervals,
+//! effect sizes and tests.
 //!
 //! Pure functions without I/O. Samples are plain `&[f64]` (kernel times in µs) and are expected
 //! to be finite. An empty sample is data, not a mistake: scalar statistics return NaN and
@@ -10,6 +11,7 @@ mod effect;
 mod mann_whitney;
 mod normal;
 mod outliers;
+mod prediction;
 mod summary;
 
 pub use bootstrap::{median_ci, ratio_of_medians_ci, Interval};
@@ -19,4 +21,5 @@ pub use mann_whitney::{
 };
 pub use normal::{erfc, normal_cdf};
 pub use outliers::{modified_z_scores, outlier_indices, MODIFIED_Z_THRESHOLD};
+pub use prediction::{t_975, Prediction};
 pub use summary::{mean, median, percentile, std_dev, Summary};

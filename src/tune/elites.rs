@@ -59,6 +59,7 @@ fn elite(rank: usize, e: &Evaluated, flops: f64) -> Elite {
             .fitness()
             .map(|us| crate::baseline::tflops(flops, us)),
         source: e.source_hash.as_deref().map(source_path),
+        confirmed: None,
     }
 }
 

@@ -1,15 +1,18 @@
 //! The live evaluator: compiles a batch on every core while the GPU workers (one per device)
-//! validate and time the candidates already compiled, each answer reported as it arrives.
+//! validate and time the candidates already compiled, each answer reported as it arrives; after
+//! the search, it confirms the elites in fresh worker processes.
 
+use super::confirm::confirmation;
 use super::evaluator::{Candidate, Evaluated, Evaluator};
-use crate::artifacts::WallTimes;
+use crate::artifacts::{Confirmation, WallTimes};
 use crate::compile::{write_kernel_files, Compiled, Compiler, Job};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, Launch, Outcome, TimingPlan, Tolerance, Worker, WorkerSpec,
+    self, EvalRequest, EvalResponse, FreshStart, Launch, Outcome, TimingPlan, Tolerance, Worker,
+    WorkerSpec,
 };
 use crate::shape::Shape;
-use crate::space::{DeviceLimits, SearchSpace};
+use crate::space::{Config, DeviceLimits, SearchSpace};
 use crate::template::Template;
 use crate::tunelog::TrialRecord;
 use rayon::prelude::*;
@@ -53,7 +56,8 @@ pub struct LiveEvaluator {
     factory: KernelFactory,
     settings: LiveSettings,
     workers: Vec<Worker>,
-    devices: Vec<u32>,
+    /// The devices and how their workers were started (the confirmation starts more alike).
+    specs: Vec<(u32, WorkerSpec)>,
     wall: WallTimes,
 }
 
@@ -79,7 +83,6 @@ impl LiveEvaluator {
         settings: LiveSettings,
         specs: &[(u32, WorkerSpec)],
     ) -> Result<Self> {
-        let devices: Vec<u32> = specs.iter().map(|(d, _)| *d).collect();
         let workers = specs
             .iter()
             .map(|(_, spec)| Worker::start(spec))
@@ -90,7 +93,7 @@ impl LiveEvaluator {
             factory,
             settings,
             workers,
-            devices,
+            specs: specs.to_vec(),
             wall: WallTimes::default(),
         })
     }
@@ -100,15 +103,17 @@ impl LiveEvaluator {
         self.wall
     }
 
-    /// Each candidate's compile job and launch geometry.
-    fn jobs(&self, batch: &[Candidate]) -> Result<(Vec<Job>, Vec<Launch>)> {
+    /// Each config's compile job and launch geometry.
+    fn jobs<'a>(
+        &self,
+        configs: impl Iterator<Item = &'a Config>,
+    ) -> Result<(Vec<Job>, Vec<Launch>)> {
         let f = &self.factory;
-        batch
-            .iter()
-            .map(|c| {
-                let point = f.space.evaluate(&c.config, &f.shape, &f.limits)?;
+        configs
+            .map(|config| {
+                let point = f.space.evaluate(config, &f.shape, &f.limits)?;
                 let job = Job {
-                    label: c.config.to_string(),
+                    label: config.to_string(),
                     kernel: f.space.kernel.clone(),
                     source: f.template.render(&f.space, &point, &f.shape, &f.limits)?,
                 };
@@ -121,7 +126,7 @@ impl LiveEvaluator {
     /// The request for a compiled candidate; writes its source and cubin to the kernels folder.
     fn request(
         &self,
-        c: &Candidate,
+        id: u64,
         job: &Job,
         launch: &Launch,
         compiled: &Compiled,
@@ -130,7 +135,7 @@ impl LiveEvaluator {
         let hash = &compiled.record.key[..16];
         let cubin_path = write_kernel_files(&self.settings.kernels_dir, hash, &job.source, cubin)?;
         Ok(EvalRequest {
-            id: c.trial as u64,
+            id,
             label: job.label.clone(),
             kernel: job.kernel.clone(),
             cubin: cubin_path,
@@ -162,7 +167,7 @@ impl Evaluator for LiveEvaluator {
         batch: &[Candidate],
         done: &mut dyn FnMut(Evaluated) -> Result<()>,
     ) -> Result<()> {
-        let (jobs, launches) = self.jobs(batch)?;
+        let (jobs, launches) = self.jobs(batch.iter().map(|c| &c.config))?;
         let (events_tx, events) = channel::<Event>();
         let (work_tx, work_rx) = channel::<(usize, EvalRequest)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
@@ -189,8 +194,8 @@ impl Evaluator for LiveEvaluator {
         let names: Vec<String> = self
             .workers
             .iter()
-            .zip(&self.devices)
-            .map(|(w, d)| format!("gpu {d} ({})", w.hello.device))
+            .zip(&self.specs)
+            .map(|(w, (d, _))| format!("gpu {d} ({})", w.hello.device))
             .collect();
         names.join(", ")
     }
@@ -217,7 +222,8 @@ impl LiveEvaluator {
                     let c = c?;
                     match &c.cubin {
                         Some(cubin) => {
-                            let req = self.request(&batch[i], &jobs[i], &launches[i], &c, cubin)?;
+                            let id = batch[i].trial as u64;
+                            let req = self.request(id, &jobs[i], &launches[i], &c, cubin)?;
                             work.send((i, req))
                                 .map_err(|_| Error::Other("no GPU worker is left".into()))?;
                         }
@@ -244,6 +250,58 @@ impl LiveEvaluator {
             }
         }
         Ok(())
+    }
+}
+
+/// The confirmation stage, after the search.
+impl LiveEvaluator {
+    /// Stops the search's workers, so that nothing else holds the GPU, then re-times each of
+    /// `configs` in `processes` fresh workers started like the first device's, one after the
+    /// other, with `timing`. Each config is compiled again (from the cache) and validated again
+    /// in every process. `started` hears of each fresh worker with the config's index.
+    pub fn confirm(
+        mut self,
+        configs: &[Config],
+        processes: u32,
+        timing: TimingPlan,
+        started: &mut dyn FnMut(usize, FreshStart),
+    ) -> Result<Vec<Confirmation>> {
+        self.workers.clear();
+        let (jobs, launches) = self.jobs(configs.iter())?;
+        let mut confirmed = Vec::new();
+        for (i, (job, launch)) in jobs.iter().zip(&launches).enumerate() {
+            let mut started = |s: FreshStart| started(i, s);
+            let responses =
+                self.retime(i as u64 + 1, job, launch, processes, timing, &mut started)?;
+            confirmed.push(confirmation(processes, timing, &responses));
+        }
+        Ok(confirmed)
+    }
+
+    /// One config's responses from `processes` fresh workers (a compile failure is the only one).
+    fn retime(
+        &self,
+        id: u64,
+        job: &Job,
+        launch: &Launch,
+        processes: u32,
+        timing: TimingPlan,
+        started: &mut dyn FnMut(FreshStart),
+    ) -> Result<Vec<EvalResponse>> {
+        let compiled = self.factory.compiler.compile(&job.kernel, &job.source)?;
+        let Some(cubin) = &compiled.cubin else {
+            let log = compiled.record.log.clone();
+            return Ok(vec![EvalResponse::failed(
+                id,
+                Outcome::CompileFailed { log },
+            )]);
+        };
+        let req = EvalRequest {
+            timing: Some(timing),
+            ..self.request(id, job, launch, &compiled, cubin)?
+        };
+        let spec = &self.specs[0].1;
+        eval::evaluate_in_fresh_workers(spec, &req, processes, self.settings.timeout, started)
     }
 }
 

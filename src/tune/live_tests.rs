@@ -1,5 +1,6 @@
-//! The live evaluator's dispatch with two test-double workers (tests/fixtures/fake_worker.py, no
-//! GPU): real NVRTC compiles of a toy space, every candidate answered once, both workers used.
+//! The live evaluator with test-double workers (tests/fixtures/fake_worker.py, no GPU) and real
+//! NVRTC compiles of a toy space: a batch's dispatch to two workers, and the confirmation stage
+//! in fresh workers.
 
 use super::*;
 use crate::compile::Cache;
@@ -8,8 +9,9 @@ use crate::evolve::SpaceIndex;
 use std::collections::HashSet;
 use std::path::Path;
 
-#[test]
-fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
+/// A live evaluator over the dispatch space with one test-double worker per device, its
+/// index and the folder it writes to.
+fn fake_live(devices: &[u32]) -> (LiveEvaluator, SpaceIndex, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let space = crate::space::load(&root.join("tests/fixtures/dispatch.toml")).unwrap();
     let shape = Shape::parse("1,1,64,64").unwrap();
@@ -32,13 +34,18 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
         timeout: Duration::from_secs(30),
         kernels_dir: dir.path().join("kernels"),
     };
-    let specs = [(0, fake_spec()), (1, fake_spec())];
-    let mut live = LiveEvaluator::with_workers(factory, settings, &specs).unwrap();
+    let specs: Vec<(u32, WorkerSpec)> = devices.iter().map(|&d| (d, fake_spec())).collect();
+    let live = LiveEvaluator::with_workers(factory, settings, &specs).unwrap();
     let index = SpaceIndex::new(&space, &shape, &limits).unwrap();
-    let batch: Vec<Candidate> = index
+    (live, index, dir)
+}
+
+/// The first `n` valid points as a batch of candidates.
+fn batch(index: &SpaceIndex, n: usize) -> Vec<Candidate> {
+    index
         .valid()
         .iter()
-        .take(16)
+        .take(n)
         .enumerate()
         .map(|(i, g)| Candidate {
             trial: i,
@@ -46,7 +53,13 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
             genome: g.clone(),
             config: index.config(g),
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
+    let (mut live, index, dir) = fake_live(&[0, 1]);
+    let batch = batch(&index, 16);
     let mut answers = Vec::new();
     live.evaluate(&batch, &mut |e| {
         answers.push(e);
@@ -74,4 +87,55 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
         dir.path().join("kernels").read_dir().unwrap().count() >= 2,
         "sources and cubins written"
     );
+}
+
+#[test]
+fn the_confirmation_retimes_each_elite_in_fresh_processes() {
+    let (mut live, index, _dir) = fake_live(&[0]);
+    let batch = batch(&index, 4);
+    let mut searched = Vec::new();
+    live.evaluate(&batch, &mut |e| {
+        searched.push((e.kernel_time.unwrap(), e.record.config));
+        Ok(())
+    })
+    .unwrap();
+    searched.sort_by(|a, b| a.0.p50_us.total_cmp(&b.0.p50_us));
+    let (best, worst) = (&searched[0], &searched[3]);
+    assert!(worst.0.p50_us - best.0.p50_us > 0.1, "{searched:?}");
+    let plan = TimingPlan::new(100, true, eval::DEFAULT_TARGET_S);
+    let mut starts = Vec::new();
+    let elites = [best.1.clone(), worst.1.clone()];
+    let confirmed = live
+        .confirm(&elites, 3, plan, &mut |i, s| {
+            starts.push((i, s.process, s.hello.pid))
+        })
+        .unwrap();
+    let order: Vec<(usize, u32)> = starts.iter().map(|s| (s.0, s.1)).collect();
+    assert_eq!(order, [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3)]);
+    let pids: HashSet<u32> = starts.iter().map(|s| s.2).collect();
+    assert_eq!(pids.len(), 6, "a fresh worker per process: {starts:?}");
+    assert_eq!(confirmed.len(), 2);
+    for (c, (search, _)) in confirmed.iter().zip([best, worst]) {
+        assert_eq!(c.failure, None, "{c:?}");
+        assert_eq!((c.processes, c.timing), (3, plan));
+        assert_eq!(c.process_p50_us.len(), 3, "{c:?}");
+        assert_eq!(c.call_p50_us.len(), 3, "per call timed too: {c:?}");
+        let (lo, hi) = (c.predict_lo_us.unwrap(), c.predict_hi_us.unwrap());
+        let p50 = c.p50_us.unwrap();
+        assert!(
+            c.process_p50_us.iter().all(|&m| lo <= m && m <= hi),
+            "{c:?}"
+        );
+        assert!(lo <= p50 && p50 <= hi && c.sd_us.unwrap() >= 0.0, "{c:?}");
+        assert!(
+            hi - lo < 1.0,
+            "the fake's processes differ by < 0.1 µs: {c:?}"
+        );
+        assert!(
+            (p50 - search.p50_us).abs() < 0.1,
+            "each elite timed as itself: {c:?}"
+        );
+        let method = c.method.as_deref().unwrap();
+        assert_ne!(method, search.method, "not the search's worker");
+    }
 }

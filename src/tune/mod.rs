@@ -1,9 +1,11 @@
 //! The tuner: an optimizer asks for configs, an [`Evaluator`] answers (the GPU, or a recorded
-//! log replayed), every trial is logged as soon as it ends, and the elites are kept.
+//! log replayed), every trial is logged as soon as it ends, and the elites are kept (and, on
+//! the GPU, confirmed in fresh worker processes).
 //!
 //! A run is resumable: the search is deterministic given its seed and the answers, so replaying
 //! the answers already in the log brings the optimizer back to where the run stopped.
 
+mod confirm;
 mod elites;
 mod evaluator;
 mod live;
@@ -11,6 +13,7 @@ mod quality;
 mod replay;
 mod search;
 
+pub use confirm::confirmation;
 pub use elites::{source_path, top_k, RunFacts};
 pub use evaluator::{Candidate, Evaluated, Evaluator};
 pub use live::{KernelFactory, LiveEvaluator, LiveSettings};

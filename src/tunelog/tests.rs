@@ -154,7 +154,10 @@ fn a_compressed_log_reads_like_the_plain_one_and_is_read_only() {
     );
     gz.write_all(&std::fs::read(&plain).unwrap()).unwrap();
     gz.finish().unwrap();
-    let (a, b) = (read(&plain, &space).unwrap(), read(&packed, &space).unwrap());
+    let (a, b) = (
+        read(&plain, &space).unwrap(),
+        read(&packed, &space).unwrap(),
+    );
     assert_eq!(a.records, b.records);
     assert_eq!(b.records.len(), 2);
     assert_eq!(b.records[1].p50_us, Some(9.75));

@@ -1,6 +1,8 @@
 //! The tune command (`evotune --shape B,H,S,D --budget N`): check every input, then search,
-//! logging each trial as it ends; `--resume DIR` continues a stopped run from its log.
+//! logging each trial as it ends, and on the GPU confirm the best elites in fresh worker
+//! processes; `--resume DIR` continues a stopped run from its log.
 
+mod confirm;
 mod plan;
 mod session;
 

@@ -7,7 +7,7 @@ use super::super::run_dir::run_dir;
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
 use crate::error::{Error, Result};
-use crate::eval::{TimingPlan, Tolerance};
+use crate::eval::{TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
 use std::path::PathBuf;
@@ -32,6 +32,17 @@ pub enum Source {
     },
 }
 
+/// The confirmation stage after a live search.
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmPlan {
+    /// How many of the best elites to re-time (0: none).
+    pub top: usize,
+    /// Fresh worker processes per elite.
+    pub processes: u32,
+    /// The full timing protocol each process uses.
+    pub timing: TimingPlan,
+}
+
 /// A checked tune run.
 pub struct TunePlan {
     /// The run folder.
@@ -54,6 +65,8 @@ pub struct TunePlan {
     pub tolerance: Tolerance,
     /// Timing protocol (live runs).
     pub timing: TimingPlan,
+    /// The confirmation stage (live runs).
+    pub confirm: ConfirmPlan,
     /// Watchdog limit per candidate.
     pub timeout: Duration,
     /// Wait per replayed answer.
@@ -184,6 +197,11 @@ impl TunePlan {
             ga,
             tolerance,
             timing: TimingPlan::new(args.reps, true, args.timing_seconds),
+            confirm: ConfirmPlan {
+                top: args.confirm_top,
+                processes: args.confirm_processes,
+                timing: TimingPlan::new(args.reps, true, DEFAULT_TARGET_S),
+            },
             timeout: Duration::from_secs(args.timeout.max(1)),
             replay_delay: Duration::from_millis(args.replay_delay_ms),
             cache_dir: args.cache_dir.clone(),
@@ -214,7 +232,22 @@ fn check_common(args: &TuneArgs) -> Result<()> {
             ),
         ));
     }
-    check_protocol_reps(args.reps)
+    check_protocol_reps(args.reps)?;
+    check_confirm(args.confirm_top, args.confirm_processes)
+}
+
+/// A prediction interval needs the spread of at least two processes.
+fn check_confirm(top: usize, processes: u32) -> Result<()> {
+    if top > 0 && processes < 2 {
+        return Err(Error::flag(
+            "--confirm-processes",
+            format!(
+                "must be at least 2 (the interval comes from the spread between processes; \
+                 --confirm-top 0 skips the stage), got {processes}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn ga_settings(population: usize, elites: usize) -> Result<GaSettings> {

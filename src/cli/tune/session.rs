@@ -1,6 +1,8 @@
 //! One tune session: build the evaluator, open (or reopen) the log, search with progress, keep
-//! topk.json current after every generation, and print where the time went.
+//! topk.json current after every generation, confirm the elites of a live run, and print where
+//! the time went.
 
+use super::confirm;
 use super::plan::{Source, TunePlan};
 use crate::artifacts::{read_json, Environment, Manifest, TopK, WallTimes};
 use crate::cli::run_dir::{utc_stamp, write_json};
@@ -16,7 +18,8 @@ use crate::tunelog::{self, TuneLog};
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// Runs the planned search to its budget.
+/// Runs the planned search to its budget, then (live) the confirmation stage. The summary is
+/// printed even when the confirmation stops with an error.
 pub fn run(plan: TunePlan) -> Result<()> {
     let (mut evaluator, environment) = evaluator(&plan)?;
     write_manifest(&plan, environment, evaluator.describe_source())?;
@@ -38,9 +41,13 @@ pub fn run(plan: TunePlan) -> Result<()> {
     if let Some(w) = wall.as_mut() {
         w.total_s = started.elapsed().as_secs_f64();
     }
-    let topk = session.write_topk(&out.trials, wall)?;
-    summarize(&plan, &topk, resumed, wall);
-    Ok(())
+    let mut topk = session.write_topk(&out.trials, wall)?;
+    let confirmed = match evaluator {
+        Chosen::Live(live) => confirm::run(&plan, *live, &mut topk),
+        Chosen::Replay(_) => Ok(()),
+    };
+    summarize(&plan, &topk, resumed);
+    confirmed
 }
 
 /// The replay or live evaluator, with what it knows of the machine.
@@ -280,7 +287,7 @@ impl SearchEvents for Session<'_> {
     }
 }
 
-fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize, wall: Option<WallTimes>) {
+fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize) {
     println!(
         "tuned {} over {}: {} trials ({resumed} from the log), {} failed",
         plan.target.shape,
@@ -308,13 +315,61 @@ fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize, wall: Option<WallTime
         }
         None => println!("best  none: no trial passed validation"),
     }
-    if let Some(w) = wall {
-        println!(
-            "time  {:.1} s in all; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s summed over \
-             cores, overlapped ({} variants cached)",
-            w.total_s, w.validation_s, w.timing_s, w.compile_s, w.compile_cached
-        );
+    for line in confirm::summary_lines(topk) {
+        println!("{line}");
+    }
+    if let Some(w) = topk.wall {
+        println!("{}", time_line(&w));
     }
     println!("wrote {}", plan.run.tune_log().display());
     println!("wrote {}", plan.run.topk().display());
+}
+
+/// "time  61.2 s in all (search 52.3 s, confirmation 8.9 s); GPU: ..." (without the parenthesis
+/// when nothing was confirmed).
+fn time_line(w: &WallTimes) -> String {
+    let parts = if w.confirm_s > 0.0 {
+        format!(
+            " (search {:.1} s, confirmation {:.1} s)",
+            w.total_s, w.confirm_s
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "time  {:.1} s in all{parts}; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s \
+         summed over cores, overlapped ({} variants cached)",
+        w.total_s + w.confirm_s,
+        w.validation_s,
+        w.timing_s,
+        w.compile_s,
+        w.compile_cached
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_line_splits_search_and_confirmation_only_when_there_was_one() {
+        let mut w = WallTimes {
+            total_s: 52.3,
+            compile_s: 80.0,
+            compile_cached: 3,
+            validation_s: 10.0,
+            timing_s: 30.0,
+            confirm_s: 0.0,
+        };
+        assert!(time_line(&w).starts_with("time  52.3 s in all; GPU: validation 10.0 s"));
+        w.confirm_s = 8.9;
+        assert!(
+            time_line(&w).starts_with(
+                "time  61.2 s in all (search 52.3 s, confirmation 8.9 s); GPU: validation 10.0 s, \
+                 timing 30.0 s; NVRTC 80.0 s summed over cores, overlapped (3 variants cached)"
+            ),
+            "{}",
+            time_line(&w)
+        );
+    }
 }

@@ -15,7 +15,8 @@ pub(crate) fn fake_spec() -> WorkerSpec {
     }
 }
 
-fn request(id: u64, label: &str) -> EvalRequest {
+/// A request whose label tells the test double how to answer.
+pub(crate) fn request(id: u64, label: &str) -> EvalRequest {
     EvalRequest {
         id,
         label: label.into(),

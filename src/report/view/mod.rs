@@ -1,5 +1,6 @@
 //! The report's content as plain strings for the template: one builder per section.
 
+mod confirm;
 mod env;
 mod methods;
 mod ncu;
@@ -40,6 +41,8 @@ pub struct Context {
     pub rows: Vec<table::Row>,
     /// Why rows are missing.
     pub row_notes: Vec<String>,
+    /// The elites confirmed in fresh worker processes after the search (none: no section).
+    pub confirmations: Vec<String>,
     /// Best candidate against each baseline.
     pub verdicts: Vec<table::VerdictRow>,
     /// Why there is no verdict, or what it is about.
@@ -83,6 +86,7 @@ pub fn build(run: &RunData, opts: &ReportOptions, plots: Vec<Plot>) -> Context {
         baseline_notes: table::baseline_notes(&baselines),
         rows,
         row_notes,
+        confirmations: confirm::notes(run),
         verdicts,
         verdict_notes,
         ncu: ncu::highlights(run, &opts.run_arg),

@@ -1,0 +1,136 @@
+//! The confirmation stage's numbers: an elite's re-timings in fresh worker processes summed up
+//! as the interval one more process's median should fall in.
+
+use crate::artifacts::Confirmation;
+use crate::eval::{EvalResponse, TimingPlan};
+use crate::stats::Prediction;
+
+/// Sums up `responses`, one per fresh process in the order they ran (a failure ends them), of
+/// an elite re-timed in `processes` processes with `timing`. Any process that did not answer ok
+/// with a kernel-only time makes the confirmation a failure, without an interval.
+pub fn confirmation(
+    processes: u32,
+    timing: TimingPlan,
+    responses: &[EvalResponse],
+) -> Confirmation {
+    let failure = failure(processes, responses);
+    let kernel: Vec<f64> = responses
+        .iter()
+        .filter_map(|r| r.kernel_time.as_ref().map(|t| t.p50_us))
+        .collect();
+    let call = responses
+        .iter()
+        .filter_map(|r| r.call_time.as_ref().map(|t| t.p50_us))
+        .collect();
+    let p = failure.is_none().then(|| Prediction::of(&kernel)).flatten();
+    Confirmation {
+        processes,
+        timing,
+        process_p50_us: kernel,
+        call_p50_us: call,
+        p50_us: p.map(|p| p.median),
+        mean_us: p.map(|p| p.mean),
+        sd_us: p.map(|p| p.sd),
+        predict_lo_us: p.map(|p| p.lo),
+        predict_hi_us: p.map(|p| p.hi),
+        method: responses
+            .first()
+            .and_then(|r| r.kernel_time.as_ref().map(|t| t.method.clone())),
+        failure,
+    }
+}
+
+/// Which process failed and how, or why there are too few medians for an interval.
+fn failure(processes: u32, responses: &[EvalResponse]) -> Option<String> {
+    let bad = responses
+        .iter()
+        .position(|r| !r.outcome.is_ok() || r.kernel_time.is_none());
+    match bad {
+        Some(i) if responses[i].outcome.is_ok() => Some(format!(
+            "process {} of {processes}: no kernel-only time",
+            i + 1
+        )),
+        Some(i) => Some(format!(
+            "process {} of {processes}: {}",
+            i + 1,
+            responses[i].outcome
+        )),
+        None if responses.len() < 2 || responses.len() < processes as usize => Some(format!(
+            "{} of {processes} processes answered; an interval needs at least 2",
+            responses.len()
+        )),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{Outcome, DEFAULT_TARGET_S};
+    use crate::gpu::timing::summarize_samples;
+
+    fn timed(kernel_us: f64) -> EvalResponse {
+        let mut r = EvalResponse::failed(1, Outcome::Ok);
+        r.kernel_time = Some(summarize_samples(
+            "kernel-only: graph".into(),
+            vec![kernel_us; 100],
+        ));
+        r.call_time = Some(summarize_samples(
+            "per call: host".into(),
+            vec![kernel_us + 6.0; 100],
+        ));
+        r
+    }
+
+    fn plan() -> TimingPlan {
+        TimingPlan::new(100, true, DEFAULT_TARGET_S)
+    }
+
+    #[test]
+    fn three_ok_processes_give_their_medians_and_an_interval_around_them() {
+        let got = [timed(10.31), timed(10.35), timed(10.29)];
+        let c = confirmation(3, plan(), &got);
+        assert_eq!(c.process_p50_us, [10.31, 10.35, 10.29]);
+        assert_eq!(c.call_p50_us.len(), 3);
+        assert_eq!(c.p50_us, Some(10.31));
+        assert_eq!(c.method.as_deref(), Some("kernel-only: graph"));
+        assert_eq!(c.failure, None);
+        let (lo, hi) = (c.predict_lo_us.unwrap(), c.predict_hi_us.unwrap());
+        assert!(lo < 10.29 && hi > 10.35, "[{lo}, {hi}]");
+        assert!((hi - lo - 2.0 * 0.151_796).abs() < 1e-5, "[{lo}, {hi}]");
+        assert_eq!(c.timing.target_s, 0.3);
+    }
+
+    #[test]
+    fn a_failed_process_is_recorded_instead_of_an_interval() {
+        let wrong = EvalResponse::failed(
+            1,
+            Outcome::Invalid {
+                reason: "max abs error 3.2 > tolerance".into(),
+            },
+        );
+        let c = confirmation(3, plan(), &[timed(10.0), wrong]);
+        assert_eq!(
+            c.failure.as_deref(),
+            Some("process 2 of 3: invalid: max abs error 3.2 > tolerance")
+        );
+        assert_eq!(c.process_p50_us, [10.0]);
+        assert_eq!(
+            (c.p50_us, c.predict_lo_us, c.predict_hi_us),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn an_ok_answer_without_a_time_or_too_few_answers_is_a_failure() {
+        let mut untimed = timed(10.0);
+        untimed.kernel_time = None;
+        let c = confirmation(2, plan(), &[timed(10.0), untimed]);
+        assert_eq!(
+            c.failure.as_deref(),
+            Some("process 2 of 2: no kernel-only time")
+        );
+        let c = confirmation(3, plan(), &[timed(10.0), timed(10.1)]);
+        assert!(c.failure.unwrap().starts_with("2 of 3 processes answered"));
+    }
+}
