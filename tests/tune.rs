@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The recorded landscapes: (tune log, the space it was recorded over, its shape).
-const LANDSCAPES: [(&str, &str, &str); 2] = [
+const LANDSCAPES: [(&str, &str, &str); 3] = [
     (
         "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
         "data/landscapes/sdpa_fp8_mma.toml",
@@ -18,6 +18,11 @@ const LANDSCAPES: [(&str, &str, &str); 2] = [
     (
         "data/landscapes/h100_sdpa_fp8_both_2-8-512-64_sample361.csv",
         "data/landscapes/sdpa_fp8_both.toml",
+        "2,8,512,64",
+    ),
+    (
+        "data/landscapes/h100_sdpa_fp8_2-8-512-64_all4812.csv.gz",
+        "data/landscapes/sdpa_fp8_splits.toml",
         "2,8,512,64",
     ),
 ];

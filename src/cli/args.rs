@@ -184,8 +184,9 @@ pub struct TuneArgs {
     /// processes with the full protocol (0.3 s per method, as `evotune bench` does). The
     /// search's CI comes from one long-lived process and leaves out how much separate processes
     /// differ; the confirmation gives the interval a later, fresh measurement should fall in
-    /// (printed, and kept in topk.json). 0 skips the stage.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// (printed, and kept in topk.json). Each elite costs about 1.2 s per process at small
+    /// shapes. 0 skips the stage.
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub confirm_top: usize,
     /// Fresh worker processes per confirmed elite, one after the other (at least 2: the spread
     /// of their medians sets the 95% prediction interval).

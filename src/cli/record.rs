@@ -67,7 +67,10 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         t.shape,
         summary.join(", ")
     );
-    println!("{}", time_split(live.wall(), started.elapsed().as_secs_f64()));
+    println!(
+        "{}",
+        time_split(live.wall(), started.elapsed().as_secs_f64())
+    );
     println!("wrote {}", log_path.display());
     Ok(())
 }
