@@ -325,6 +325,27 @@ fn record_never_overwrites_an_existing_log() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--out"));
 }
 
+/// A landscape's timing flags are checked before the GPU is looked for: --reps under 10 and a
+/// --timing-seconds of 0 name their flag (exit 2); --kernel-only with --no-timing is refused.
+#[test]
+fn record_names_a_bad_timing_flag() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["--reps", "9"], "--reps must be at least 10"),
+        (&["--timing-seconds", "0"], "--timing-seconds must be"),
+        (&["--kernel-only", "--no-timing"], "--no-timing"),
+    ];
+    for (flags, expected) in cases {
+        let output = evotune()
+            .args(["record", "--shape", "2,8,512,64"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+    }
+}
+
 #[test]
 fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&[

@@ -37,6 +37,17 @@ pub fn check_protocol_reps(reps: u32) -> Result<()> {
     check_reps(reps, crate::eval::MIN_REPS, "the timing protocol's minimum")
 }
 
+/// --timing-seconds must be a positive number of seconds.
+pub fn check_timing_seconds(seconds: f64) -> Result<()> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(Error::flag(
+            "--timing-seconds",
+            format!("must be a number of seconds > 0, got {seconds}"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +71,10 @@ mod tests {
         assert!(check_protocol_reps(100).is_ok());
         assert!(check_reps(10, 10, "x").is_ok());
         assert!(check_reps(9, 10, "x").is_err());
+        assert!(check_timing_seconds(0.1).is_ok());
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let err = check_timing_seconds(bad).unwrap_err().to_string();
+            assert!(err.starts_with("--timing-seconds must be"), "{err}");
+        }
     }
 }

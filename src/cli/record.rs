@@ -6,7 +6,7 @@
 //! and `--resume` continues a stopped log (a long landscape is recorded over several sessions).
 
 use super::args::RecordArgs;
-use super::checks::{check_reps, tolerance_of};
+use super::checks::{check_reps, check_timing_seconds, tolerance_of};
 use super::run_dir::run_dir;
 use super::target::Target;
 use crate::artifacts::RunPaths;
@@ -199,15 +199,7 @@ fn timing_plan(args: &RecordArgs) -> TimingPlan {
 /// --timing-seconds a positive number.
 fn check_timing_flags(args: &RecordArgs) -> crate::Result<()> {
     check_reps(args.reps, LANDSCAPE_MIN_REPS, "a landscape's minimum")?;
-    if !(args.timing_seconds.is_finite() && args.timing_seconds > 0.0) {
-        return Err(crate::Error::flag(
-            "--timing-seconds",
-            format!(
-                "must be a number of seconds > 0, got {}",
-                args.timing_seconds
-            ),
-        ));
-    }
+    check_timing_seconds(args.timing_seconds)?;
     if args.reps < crate::eval::MIN_REPS && !args.no_timing {
         eprintln!(
             "record: at least {} timed reps per point, under the protocol's {}: the log's CIs say how tight each median is",

@@ -2,7 +2,7 @@
 //! the run being resumed) before anything is written.
 
 use super::super::args::TuneArgs;
-use super::super::checks::{check_protocol_reps, tolerance_of};
+use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_of};
 use super::super::run_dir::run_dir;
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
@@ -223,15 +223,7 @@ impl TunePlan {
 }
 
 fn check_common(args: &TuneArgs) -> Result<()> {
-    if !(args.timing_seconds.is_finite() && args.timing_seconds > 0.0) {
-        return Err(Error::flag(
-            "--timing-seconds",
-            format!(
-                "must be a number of seconds > 0, got {}",
-                args.timing_seconds
-            ),
-        ));
-    }
+    check_timing_seconds(args.timing_seconds)?;
     check_protocol_reps(args.reps)?;
     check_confirm(args.confirm_top, args.confirm_processes)
 }
