@@ -71,6 +71,9 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         "{}",
         time_split(live.wall(), started.elapsed().as_secs_f64())
     );
+    if !live.steps().is_empty() {
+        println!("     {}", steps_text(live.steps()));
+    }
     println!("wrote {}", log_path.display());
     Ok(())
 }
@@ -82,6 +85,12 @@ fn time_split(w: crate::artifacts::WallTimes, total_s: f64) -> String {
         "time {total_s:.1} s in all; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s summed over cores, overlapped ({} variants cached)",
         w.validation_s, w.timing_s, w.compile_s, w.compile_cached
     )
+}
+
+/// "by step: check 1.2 s, load 0.1 s, ..." (the workers' time, summed over points).
+fn steps_text(steps: &BTreeMap<String, f64>) -> String {
+    let parts: Vec<String> = steps.iter().map(|(k, s)| format!("{k} {s:.1} s")).collect();
+    format!("by step: {}", parts.join(", "))
 }
 
 /// An existing log is only continued (--resume), never overwritten.
@@ -212,7 +221,9 @@ fn check_timing_flags(args: &RecordArgs) -> crate::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{numbered, open_log, refuse_to_overwrite, remaining, run_folder};
+    use super::{
+        numbered, open_log, refuse_to_overwrite, remaining, run_folder, steps_text, time_split,
+    };
     use crate::eval::{EvalResponse, Outcome};
     use crate::evolve::SpaceIndex;
     use crate::shape::Shape;
@@ -221,6 +232,27 @@ mod tests {
     use crate::tunelog::TrialRecord;
     use std::io::Write;
     use std::path::Path;
+
+    #[test]
+    fn the_time_split_names_each_part_and_each_step() {
+        let w = crate::artifacts::WallTimes {
+            validation_s: 3.14,
+            timing_s: 8.2,
+            compile_s: 40.23,
+            compile_cached: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            time_split(w, 12.0),
+            "time 12.0 s in all; GPU: validation 3.1 s, timing 8.2 s; NVRTC 40.2 s summed over \
+             cores, overlapped (3 variants cached)"
+        );
+        let steps = [("load".to_string(), 0.04), ("check".to_string(), 1.25)];
+        assert_eq!(
+            steps_text(&steps.into_iter().collect()),
+            "by step: check 1.2 s, load 0.0 s"
+        );
+    }
 
     #[test]
     fn kernels_go_to_the_run_folder_or_beside_the_log() {

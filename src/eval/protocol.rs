@@ -3,6 +3,7 @@
 use super::outcome::Outcome;
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Launch geometry of one kernel, from the space's derived values.
@@ -174,12 +175,15 @@ pub struct EvalResponse {
 }
 
 /// A worker's wall time on one candidate, by phase, milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Phases {
     /// Loading the cubin, the inputs, one checked launch and the reference comparison.
     pub validation_ms: f64,
     /// The timing protocol and the re-check after it.
     pub timing_ms: f64,
+    /// The same time by step ("load", "upload", "check", ...), where the worker measured it.
+    #[serde(default)]
+    pub steps_ms: BTreeMap<String, f64>,
 }
 
 impl EvalResponse {

@@ -13,6 +13,7 @@ use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, Phases, WorkerHel
 use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::CudaStream;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -113,42 +114,52 @@ impl GpuBackend {
 
     fn try_evaluate(&mut self, req: &EvalRequest) -> Result<EvalResponse> {
         let started = Instant::now();
+        let mut laps = Laps::new();
         let mut validated = None;
-        let mut resp = self.validate_and_time(req, &mut validated)?;
+        let mut resp = self.validate_and_time(req, &mut validated, &mut laps)?;
         let ms = |from: Instant, to: Instant| (to - from).as_secs_f64() * 1e3;
         let (end, now) = (validated.unwrap_or_else(Instant::now), Instant::now());
         resp.phases = Some(Phases {
             validation_ms: ms(started, end),
             timing_ms: ms(end, now),
+            steps_ms: laps.steps,
         });
         Ok(resp)
     }
 
-    /// Validates, then times a candidate that passed; `validated` is set when timing starts.
+    /// Validates, then times a candidate that passed; `validated` is set when timing starts,
+    /// and `laps` hears of each step as it ends.
     fn validate_and_time(
         &mut self,
         req: &EvalRequest,
         validated: &mut Option<Instant>,
+        laps: &mut Laps,
     ) -> Result<EvalResponse> {
         let kernel = match self.load(req) {
             Ok(k) => k,
             Err(outcome) => return Ok(EvalResponse::failed(req.id, outcome)),
         };
+        laps.lap("load");
         self.problem(req)?;
+        laps.lap("inputs and references");
         let gpu = &self.gpu;
         let problem = self.problem.as_ref().expect("computed above");
         let inputs = &problem.inputs;
         let sc = SdpaScalars::of(inputs)?;
         let mut bufs = SdpaBuffers::upload(gpu, inputs)?;
         let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
+        laps.lap("upload");
         run_once(gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
         let out = bufs.read_output(gpu)?;
+        laps.lap("run and read back");
         let checked = Checked {
             verdict: check_bits(&out, HalfFormat::F16, &problem.reference, req.tolerance),
             full: figures_from_f16_bits(&out, &problem.full_reference),
         };
+        laps.lap("check");
         if let Some(dir) = &req.dump {
             dump(dir, problem, &kernel, &out, &checked, req);
+            laps.lap("dump");
         }
         let mut resp = EvalResponse::failed(req.id, Outcome::Ok);
         resp.errors = Some(checked.verdict.figures);
@@ -168,6 +179,7 @@ impl GpuBackend {
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
         };
         let m = measure(gpu, Some(&self.flush), plan, &work)?;
+        laps.lap("timing");
         // The timed runs wrote O again: it must still pass (a race shows up here).
         let after = check_bits(
             &bufs.read_output(gpu)?,
@@ -175,6 +187,7 @@ impl GpuBackend {
             &problem.reference,
             req.tolerance,
         );
+        laps.lap("re-check");
         if !after.passes() {
             resp.outcome = Outcome::Invalid {
                 reason: format!("after the timed runs: {}", after.failure_reason()),
@@ -187,6 +200,28 @@ impl GpuBackend {
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
         Ok(resp)
+    }
+}
+
+/// Milliseconds per named step of one evaluation, each measured from the end of the last.
+struct Laps {
+    last: Instant,
+    steps: BTreeMap<String, f64>,
+}
+
+impl Laps {
+    fn new() -> Self {
+        Laps {
+            last: Instant::now(),
+            steps: BTreeMap::new(),
+        }
+    }
+
+    /// Ends the step `name` now.
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        *self.steps.entry(name.to_string()).or_default() += (now - self.last).as_secs_f64() * 1e3;
+        self.last = now;
     }
 }
 
@@ -246,6 +281,19 @@ impl Backend for GpuBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn laps_add_up_per_step_name() {
+        let mut laps = Laps::new();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        laps.lap("load");
+        laps.lap("check");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        laps.lap("load");
+        assert_eq!(laps.steps.len(), 2);
+        assert!(laps.steps["load"] >= 4.0, "{:?}", laps.steps);
+        assert!(laps.steps["check"] < laps.steps["load"], "{:?}", laps.steps);
+    }
 
     #[test]
     fn cuda_errors_are_launch_failures_named_first_others_crash_the_worker() {

@@ -16,6 +16,7 @@ use crate::space::{Config, DeviceLimits, SearchSpace};
 use crate::template::Template;
 use crate::tunelog::TrialRecord;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -59,6 +60,7 @@ pub struct LiveEvaluator {
     /// The devices and how their workers were started (the confirmation starts more alike).
     specs: Vec<(u32, WorkerSpec)>,
     wall: WallTimes,
+    steps_s: BTreeMap<String, f64>,
 }
 
 /// Messages from the compile and worker threads to the batch's coordinator.
@@ -95,12 +97,18 @@ impl LiveEvaluator {
             workers,
             specs: specs.to_vec(),
             wall: WallTimes::default(),
+            steps_s: BTreeMap::new(),
         })
     }
 
     /// Where time went so far (`total_s` is the caller's to fill).
     pub fn wall(&self) -> WallTimes {
         self.wall
+    }
+
+    /// The workers' time by step ("load", "upload", "check", ...) summed so far, seconds.
+    pub fn steps(&self) -> &BTreeMap<String, f64> {
+        &self.steps_s
     }
 
     /// Each config's compile job and launch geometry.
@@ -154,9 +162,12 @@ impl LiveEvaluator {
         } else {
             self.wall.compile_s += compiled.record.compile_ms / 1e3;
         }
-        if let Some(p) = resp.phases {
+        if let Some(p) = &resp.phases {
             self.wall.validation_s += p.validation_ms / 1e3;
             self.wall.timing_s += p.timing_ms / 1e3;
+            for (step, ms) in &p.steps_ms {
+                *self.steps_s.entry(step.clone()).or_default() += ms / 1e3;
+            }
         }
     }
 }
@@ -348,7 +359,7 @@ fn serve(
         if resp.phases.is_none() {
             resp.phases = Some(eval::Phases {
                 validation_ms: started.elapsed().as_secs_f64() * 1e3,
-                timing_ms: 0.0,
+                ..Default::default()
             });
         }
         if tx.send(Event::Answered(i, Box::new(resp))).is_err() {
