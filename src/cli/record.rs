@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn the_time_split_names_each_part_and_each_step() {
         let w = crate::artifacts::WallTimes {
-            validation_s: 3.14,
+            validation_s: 3.12,
             timing_s: 8.2,
             compile_s: 40.23,
             compile_cached: 3,
