@@ -3,6 +3,7 @@
 
 use crate::eval::{Timing, TimingPlan};
 use crate::shape::Shape;
+use crate::stats::Prediction;
 use crate::tunelog::TrialRecord;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -48,6 +49,18 @@ pub struct WallTimes {
     pub confirm_s: f64,
 }
 
+impl WallTimes {
+    /// "GPU: validation 3.1 s, timing 8.2 s; NVRTC 40.2 s summed over cores, overlapped (3
+    /// variants cached)".
+    pub fn gpu_split(&self) -> String {
+        format!(
+            "GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s summed over cores, overlapped \
+             ({} variants cached)",
+            self.validation_s, self.timing_s, self.compile_s, self.compile_cached
+        )
+    }
+}
+
 /// One elite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Elite {
@@ -86,16 +99,9 @@ pub struct Confirmation {
     pub process_p50_us: Vec<f64>,
     /// Per-call median of each process that answered ok, µs.
     pub call_p50_us: Vec<f64>,
-    /// The median of `process_p50_us`, µs (absent after a failure).
-    pub p50_us: Option<f64>,
-    /// Their mean, µs.
-    pub mean_us: Option<f64>,
-    /// Their sample standard deviation, µs.
-    pub sd_us: Option<f64>,
-    /// Low end of the 95% prediction interval of one more process's kernel-only median, µs.
-    pub predict_lo_us: Option<f64>,
-    /// High end of that interval, µs.
-    pub predict_hi_us: Option<f64>,
+    /// Their median, mean and sd, and the 95% prediction interval of one more process's
+    /// kernel-only median, µs (present exactly when `failure` is absent).
+    pub prediction: Option<Prediction>,
     /// How the first process timed kernel-only.
     pub method: Option<String>,
     /// Why a process did not answer ok (then there is no interval).

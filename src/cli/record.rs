@@ -81,10 +81,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
 /// "time 12.0 s in all; GPU: validation 3.1 s, timing 8.2 s; NVRTC 40.2 s summed over cores,
 /// overlapped (3 variants cached)".
 fn time_split(w: crate::artifacts::WallTimes, total_s: f64) -> String {
-    format!(
-        "time {total_s:.1} s in all; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s summed over cores, overlapped ({} variants cached)",
-        w.validation_s, w.timing_s, w.compile_s, w.compile_cached
-    )
+    format!("time {total_s:.1} s in all; {}", w.gpu_split())
 }
 
 /// "by step: check 1.2 s, load 0.1 s, ..." (the workers' time, summed over points).

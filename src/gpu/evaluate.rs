@@ -113,28 +113,14 @@ impl GpuBackend {
     }
 
     fn try_evaluate(&mut self, req: &EvalRequest) -> Result<EvalResponse> {
-        let started = Instant::now();
         let mut laps = Laps::new();
-        let mut validated = None;
-        let mut resp = self.validate_and_time(req, &mut validated, &mut laps)?;
-        let ms = |from: Instant, to: Instant| (to - from).as_secs_f64() * 1e3;
-        let (end, now) = (validated.unwrap_or_else(Instant::now), Instant::now());
-        resp.phases = Some(Phases {
-            validation_ms: ms(started, end),
-            timing_ms: ms(end, now),
-            steps_ms: laps.steps,
-        });
+        let mut resp = self.validate_and_time(req, &mut laps)?;
+        resp.phases = Some(laps.phases());
         Ok(resp)
     }
 
-    /// Validates, then times a candidate that passed; `validated` is set when timing starts,
-    /// and `laps` hears of each step as it ends.
-    fn validate_and_time(
-        &mut self,
-        req: &EvalRequest,
-        validated: &mut Option<Instant>,
-        laps: &mut Laps,
-    ) -> Result<EvalResponse> {
+    /// Validates, then times a candidate that passed; `laps` hears of each step as it ends.
+    fn validate_and_time(&mut self, req: &EvalRequest, laps: &mut Laps) -> Result<EvalResponse> {
         let kernel = match self.load(req) {
             Ok(k) => k,
             Err(outcome) => return Ok(EvalResponse::failed(req.id, outcome)),
@@ -173,7 +159,6 @@ impl GpuBackend {
         let Some(plan) = &req.timing else {
             return Ok(resp);
         };
-        *validated = Some(Instant::now());
         let work = |s: &Arc<CudaStream>| {
             launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
@@ -205,14 +190,20 @@ impl GpuBackend {
 
 /// Milliseconds per named step of one evaluation, each measured from the end of the last.
 struct Laps {
+    started: Instant,
     last: Instant,
     steps: BTreeMap<String, f64>,
 }
 
+/// The steps that make up the timing phase; every other step is validation.
+const TIMING_STEPS: [&str; 2] = ["timing", "re-check"];
+
 impl Laps {
     fn new() -> Self {
+        let now = Instant::now();
         Laps {
-            last: Instant::now(),
+            started: now,
+            last: now,
             steps: BTreeMap::new(),
         }
     }
@@ -222,6 +213,17 @@ impl Laps {
         let now = Instant::now();
         *self.steps.entry(name.to_string()).or_default() += (now - self.last).as_secs_f64() * 1e3;
         self.last = now;
+    }
+
+    /// The phases: timing is the timing steps, validation all the rest of the time so far.
+    fn phases(self) -> Phases {
+        let total_ms = self.started.elapsed().as_secs_f64() * 1e3;
+        let timing_ms: f64 = TIMING_STEPS.iter().filter_map(|s| self.steps.get(*s)).sum();
+        Phases {
+            validation_ms: total_ms - timing_ms,
+            timing_ms,
+            steps_ms: self.steps,
+        }
     }
 }
 
@@ -293,6 +295,14 @@ mod tests {
         assert_eq!(laps.steps.len(), 2);
         assert!(laps.steps["load"] >= 4.0, "{:?}", laps.steps);
         assert!(laps.steps["check"] < laps.steps["load"], "{:?}", laps.steps);
+        laps.lap("timing");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        laps.lap("re-check");
+        let steps = laps.steps.clone();
+        let p = laps.phases();
+        assert_eq!(p.timing_ms, steps["timing"] + steps["re-check"]);
+        assert!(p.timing_ms >= 2.0 && p.validation_ms >= 4.0, "{p:?}");
+        assert_eq!(p.steps_ms, steps);
     }
 
     #[test]

@@ -98,7 +98,8 @@ pub struct Measurement {
     pub clock: ClockReading,
 }
 
-/// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 with `flush` when the plan asks for it.
+/// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 with
+/// `flush` when the plan asks for it.
 pub fn measure(
     gpu: &Gpu,
     flush: Option<&L2Flush>,
@@ -114,11 +115,8 @@ pub fn measure(
     let probe = ClockProbe::start(gpu.pci_bus_id());
     let kernel = kernel_only(gpu, flush, plan, work);
     let call = kernel.and_then(|k| {
-        let call = match plan.per_call {
-            true => Some(per_call(gpu, flush, plan, work)?),
-            false => None,
-        };
-        Ok((k, call))
+        let call = plan.per_call.then(|| per_call(gpu, flush, plan, work));
+        Ok((k, call.transpose()?))
     });
     let clock = probe.finish();
     let (kernel, call) = call?;

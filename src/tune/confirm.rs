@@ -22,17 +22,13 @@ pub fn confirmation(
         .iter()
         .filter_map(|r| r.call_time.as_ref().map(|t| t.p50_us))
         .collect();
-    let p = failure.is_none().then(|| Prediction::of(&kernel)).flatten();
+    let prediction = failure.is_none().then(|| Prediction::of(&kernel)).flatten();
     Confirmation {
         processes,
         timing,
         process_p50_us: kernel,
         call_p50_us: call,
-        p50_us: p.map(|p| p.median),
-        mean_us: p.map(|p| p.mean),
-        sd_us: p.map(|p| p.sd),
-        predict_lo_us: p.map(|p| p.lo),
-        predict_hi_us: p.map(|p| p.hi),
+        prediction,
         method: responses
             .first()
             .and_then(|r| r.kernel_time.as_ref().map(|t| t.method.clone())),
@@ -92,10 +88,11 @@ mod tests {
         let c = confirmation(3, plan(), &got);
         assert_eq!(c.process_p50_us, [10.31, 10.35, 10.29]);
         assert_eq!(c.call_p50_us.len(), 3);
-        assert_eq!(c.p50_us, Some(10.31));
+        let p = c.prediction.unwrap();
+        assert_eq!(p.median, 10.31);
         assert_eq!(c.method.as_deref(), Some("kernel-only: graph"));
         assert_eq!(c.failure, None);
-        let (lo, hi) = (c.predict_lo_us.unwrap(), c.predict_hi_us.unwrap());
+        let (lo, hi) = (p.lo, p.hi);
         assert!(lo < 10.29 && hi > 10.35, "[{lo}, {hi}]");
         assert!((hi - lo - 2.0 * 0.151_796).abs() < 1e-5, "[{lo}, {hi}]");
         assert_eq!(c.timing.target_s, 0.3);
@@ -115,10 +112,7 @@ mod tests {
             Some("process 2 of 3: invalid: max abs error 3.2 > tolerance")
         );
         assert_eq!(c.process_p50_us, [10.0]);
-        assert_eq!(
-            (c.p50_us, c.predict_lo_us, c.predict_hi_us),
-            (None, None, None)
-        );
+        assert_eq!(c.prediction, None);
     }
 
     #[test]

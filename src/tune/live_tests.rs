@@ -120,13 +120,13 @@ fn the_confirmation_retimes_each_elite_in_fresh_processes() {
         assert_eq!((c.processes, c.timing), (3, plan));
         assert_eq!(c.process_p50_us.len(), 3, "{c:?}");
         assert_eq!(c.call_p50_us.len(), 3, "per call timed too: {c:?}");
-        let (lo, hi) = (c.predict_lo_us.unwrap(), c.predict_hi_us.unwrap());
-        let p50 = c.p50_us.unwrap();
+        let p = c.prediction.unwrap();
+        let (lo, hi, p50) = (p.lo, p.hi, p.median);
         assert!(
             c.process_p50_us.iter().all(|&m| lo <= m && m <= hi),
             "{c:?}"
         );
-        assert!(lo <= p50 && p50 <= hi && c.sd_us.unwrap() >= 0.0, "{c:?}");
+        assert!(lo <= p50 && p50 <= hi && p.sd >= 0.0, "{c:?}");
         assert!(
             hi - lo < 1.0,
             "the fake's processes differ by < 0.1 µs: {c:?}"

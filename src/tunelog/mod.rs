@@ -4,7 +4,8 @@
 mod reader;
 mod record;
 
-pub use reader::{is_compressed, read, read_bytes, LogContents};
+use reader::is_compressed;
+pub use reader::{read, read_bytes, LogContents};
 pub use record::TrialRecord;
 
 use crate::error::{Error, Result};

@@ -84,10 +84,7 @@ fn other_line(rank: usize, c: &Confirmation) -> String {
 }
 
 fn interval(c: &Confirmation) -> Option<(f64, f64)> {
-    match c.failure {
-        None => Some((c.predict_lo_us?, c.predict_hi_us?)),
-        Some(_) => None,
-    }
+    c.prediction.map(|p| (p.lo, p.hi))
 }
 
 fn medians(c: &Confirmation) -> String {

@@ -337,13 +337,9 @@ fn time_line(w: &WallTimes) -> String {
         String::new()
     };
     format!(
-        "time  {:.1} s in all{parts}; GPU: validation {:.1} s, timing {:.1} s; NVRTC {:.1} s \
-         summed over cores, overlapped ({} variants cached)",
+        "time  {:.1} s in all{parts}; {}",
         w.total_s + w.confirm_s,
-        w.validation_s,
-        w.timing_s,
-        w.compile_s,
-        w.compile_cached
+        w.gpu_split()
     )
 }
 

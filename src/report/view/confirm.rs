@@ -19,22 +19,24 @@ pub fn notes(run: &RunData) -> Vec<String> {
 /// prediction interval)."
 fn note(e: &Elite, c: &Confirmation) -> String {
     let head = format!("#{} `{}`", e.rank, e.label);
-    let interval = c.predict_lo_us.zip(c.predict_hi_us);
-    match (&c.failure, c.p50_us, interval) {
-        (None, Some(p50), Some((lo, hi))) => {
+    match c.prediction {
+        Some(p) => {
             let list: Vec<String> = c.process_p50_us.iter().map(|m| format!("{m:.2}")).collect();
             format!(
-                "{head}: kernel-only p50 {p50:.2} µs, the median of {} fresh processes ({} µs; \
-                 {} s per method); a fresh process's p50 is expected in [{lo:.2}, {hi:.2}] µs \
+                "{head}: kernel-only p50 {:.2} µs, the median of {} fresh processes ({} µs; \
+                 {} s per method); a fresh process's p50 is expected in [{:.2}, {:.2}] µs \
                  (95% prediction interval).",
+                p.median,
                 c.process_p50_us.len(),
                 list.join(", "),
-                c.timing.target_s
+                c.timing.target_s,
+                p.lo,
+                p.hi
             )
         }
-        (failure, _, _) => format!(
+        None => format!(
             "{head}: not confirmed: {}.",
-            failure.as_deref().unwrap_or("no interval recorded")
+            c.failure.as_deref().unwrap_or("no interval recorded")
         ),
     }
 }
