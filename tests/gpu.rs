@@ -103,6 +103,23 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
     }
 }
 
+/// A read-back into pinned memory returns only once the copy is done: the second download sees
+/// the second pattern in every element, not what the first left in the host buffer.
+#[test]
+fn pinned_read_backs_wait_for_their_copy() {
+    let info = require_gpu();
+    let gpu = Gpu::open(info.ordinal as u32).unwrap();
+    let n = 64 << 20;
+    let mut dev = gpu.zeros::<u16>(n, "test buffer").unwrap();
+    let mut host = gpu.pinned_zeros::<u16>(n, "test buffer").unwrap();
+    for pattern in [0x1234u16, 0xABCD] {
+        gpu.fill_u16(&mut dev, pattern).unwrap();
+        let got = gpu.download_pinned(&dev, &mut host, "test buffer").unwrap();
+        let stale = got.iter().filter(|&&x| x != pattern).count();
+        assert_eq!(stale, 0, "{stale} of {n} elements not yet {pattern:#x}");
+    }
+}
+
 #[test]
 fn gpu_float32_reference_matches_cpu_float64_on_small_shapes() {
     let info = require_gpu();
@@ -294,11 +311,12 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
     let s = shape("2,8,512,64");
     let (good_name, good, good_launch, what) = good_kernel(&info, &c, dir.path(), &s);
     let broken = |name: &str| cubin_file(&c, dir.path(), name, "sdpa_fp8_fwd", &fixture(name));
-    let (oob, hang, wrong, skip) = (
+    let (oob, hang, wrong, skip, drift) = (
         broken("oob_write"),
         broken("hang"),
         broken("wrong_result"),
         broken("skip_outputs"),
+        broken("drift_when_timed"),
     );
     let spec = WorkerSpec {
         program: evotune_bin(),
@@ -331,6 +349,12 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
             120,
         ),
         ("ok", request(7, &good_name, &good, good_launch, &s), 300),
+        (
+            "invalid",
+            request(8, "sdpa_fp8_fwd", &drift, per_element(&s), &s),
+            300,
+        ),
+        ("ok", request(9, &good_name, &good, good_launch, &s), 300),
     ];
     let got: Vec<EvalResponse> = plan
         .iter()
@@ -370,6 +394,12 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
     );
     assert!(got[5].errors.unwrap().unwritten == 0 && got[5].errors.unwrap().max_abs > 0.05);
     assert_eq!(got[6].errors.unwrap().unwritten, s.b * s.h * s.d);
+    assert!(
+        got[8].outcome.reason().starts_with("after the timed runs:")
+            && got[8].kernel_time.is_none(),
+        "validation passes, the timed launches leave a wrong O: {:?}",
+        got[8].outcome
+    );
     assert_eq!(
         worker.restarts, 2,
         "the fault and the hang each cost one worker"

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The recorded landscapes: (tune log, the space it was recorded over, its shape).
-const LANDSCAPES: [(&str, &str, &str); 3] = [
+const LANDSCAPES: [(&str, &str, &str); 4] = [
     (
         "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
         "data/landscapes/sdpa_fp8_mma.toml",
@@ -24,6 +24,11 @@ const LANDSCAPES: [(&str, &str, &str); 3] = [
         "data/landscapes/h100_sdpa_fp8_2-8-512-64_all4812.csv.gz",
         "data/landscapes/sdpa_fp8_splits.toml",
         "2,8,512,64",
+    ),
+    (
+        "data/landscapes/h100_sdpa_fp8_8-16-8192-128_sample3000.csv.gz",
+        "data/landscapes/sdpa_fp8_splits.toml",
+        "8,16,8192,128",
     ),
 ];
 

@@ -7,7 +7,7 @@ use cudarc::driver::result::DriverError;
 use cudarc::driver::sys::{CUdevice_attribute, CUfunction_attribute};
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, DevicePtrMut, DeviceRepr,
-    ValidAsZeroBits,
+    PinnedHostSlice, ValidAsZeroBits,
 };
 use std::sync::Arc;
 
@@ -147,6 +147,57 @@ impl Gpu {
         self.stream
             .clone_dtoh(buf)
             .map_err(cuda(format!("download of {what}")))
+    }
+
+    /// A copy of a device buffer, on the device.
+    pub fn copy<T: DeviceRepr>(&self, buf: &CudaSlice<T>, what: &str) -> Result<CudaSlice<T>> {
+        self.stream
+            .clone_dtod(buf)
+            .map_err(cuda(format!("device copy of {what}")))
+    }
+
+    /// `len` elements of page-locked host memory, zeroed: read-backs into it go at the bus's
+    /// speed, skipping the driver's staging copy and the page faults of fresh memory.
+    pub fn pinned_zeros<T>(&self, len: usize, what: &str) -> Result<PinnedHostSlice<T>>
+    where
+        T: DeviceRepr + ValidAsZeroBits + Default + Copy,
+    {
+        // SAFETY: the memory is filled with zeros below before anything reads it. Flags 0, not
+        // cudarc's default write-combined memory, which the host reads very slowly.
+        let mut host = unsafe { self.ctx.alloc_pinned_with_flags::<T>(len, 0) }
+            .map_err(cuda(format!("cuMemHostAlloc for {what}")))?;
+        host.as_mut_slice()
+            .map_err(cuda(format!("the pinned buffer for {what}")))?
+            .fill(T::default());
+        Ok(host)
+    }
+
+    /// Copies a device buffer into page-locked host memory of the same length and waits for
+    /// the copy to finish.
+    pub fn download_pinned<'h, T>(
+        &self,
+        buf: &CudaSlice<T>,
+        host: &'h mut PinnedHostSlice<T>,
+        what: &str,
+    ) -> Result<&'h [T]>
+    where
+        T: DeviceRepr + ValidAsZeroBits,
+    {
+        if host.len() != buf.len() {
+            return Err(Error::Gpu(format!(
+                "download of {what}: {} host elements for {} on the device",
+                host.len(),
+                buf.len()
+            )));
+        }
+        self.stream
+            .memcpy_dtoh(buf, host)
+            .map_err(cuda(format!("download of {what}")))?;
+        // The copy is asynchronous and, with cudarc's event tracking off (see `open`), the
+        // pinned slice's own wait is a no-op: wait for the stream itself.
+        self.synchronize(&format!("the download of {what}"))?;
+        host.as_slice()
+            .map_err(cuda(format!("the downloaded {what}")))
     }
 
     /// Fills a 16-bit buffer with `pattern` (cuMemsetD16Async), e.g. the output poison.

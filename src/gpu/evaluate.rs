@@ -1,11 +1,12 @@
 //! The GPU evaluator behind a worker process: load the cubin, run on fresh poisoned inputs, check
 //! against the reference, time the survivors. Every failure of the candidate is an outcome.
 
+use super::compare::BitCompare;
 use super::device::{cuda, Gpu, Kernel};
 use super::dump::{write_dump, DumpedResult};
 use super::inputs::SdpaInputs;
 use super::reference::{ReferenceEngine, ReferencePath};
-use super::sdpa::{launch_sdpa, run_once, SdpaBuffers, SdpaScalars};
+use super::sdpa::{launch_sdpa, run_once, HostOutput, QkvArgs, SdpaBuffers, SdpaScalars};
 use super::timing::{measure, L2Flush};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
@@ -22,6 +23,9 @@ pub struct GpuBackend {
     gpu: Gpu,
     flush: L2Flush,
     references: ReferenceEngine,
+    compare: BitCompare,
+    /// Where O is read back to, kept from one candidate to the next.
+    host_output: Option<HostOutput>,
     /// The last problem's inputs and references: the candidates of a tune run share one seed,
     /// so the references are computed once per run, not once per candidate.
     problem: Option<Problem>,
@@ -51,10 +55,13 @@ impl GpuBackend {
             Some(Cache::new(Cache::default_dir())),
         )?;
         let flush = L2Flush::new(&gpu)?;
+        let compare = BitCompare::new(&gpu, &compiler)?;
         Ok(GpuBackend {
             gpu,
             flush,
             references: ReferenceEngine::new(compiler),
+            compare,
+            host_output: None,
             problem: None,
         })
     }
@@ -130,21 +137,21 @@ impl GpuBackend {
         laps.lap("inputs and references");
         let gpu = &self.gpu;
         let problem = self.problem.as_ref().expect("computed above");
-        let inputs = &problem.inputs;
-        let sc = SdpaScalars::of(inputs)?;
-        let mut bufs = SdpaBuffers::upload(gpu, inputs)?;
+        let sc = SdpaScalars::of(&problem.inputs)?;
+        let mut bufs = SdpaBuffers::upload(gpu, &problem.inputs)?;
         let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
         laps.lap("upload");
         run_once(gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
-        let out = bufs.read_output(gpu)?;
+        let host = host_output(&mut self.host_output, gpu, bufs.o.len())?;
+        let out = bufs.read_output(gpu, host)?;
         laps.lap("run and read back");
         let checked = Checked {
-            verdict: check_bits(&out, HalfFormat::F16, &problem.reference, req.tolerance),
-            full: figures_from_f16_bits(&out, &problem.full_reference),
+            verdict: check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance),
+            full: figures_from_f16_bits(out, &problem.full_reference),
         };
         laps.lap("check");
         if let Some(dir) = &req.dump {
-            dump(dir, problem, &kernel, &out, &checked, req);
+            dump(dir, problem, &kernel, out, &checked, req);
             laps.lap("dump");
         }
         let mut resp = EvalResponse::failed(req.id, Outcome::Ok);
@@ -156,36 +163,86 @@ impl GpuBackend {
             };
             return Ok(resp);
         }
-        let Some(plan) = &req.timing else {
-            return Ok(resp);
-        };
+        if req.timing.is_some() {
+            let timed = Timed {
+                kernel: &kernel,
+                bufs: &bufs,
+                qkv: &qkv,
+                sc: &sc,
+            };
+            self.time_and_recheck(req, &timed, &mut resp, laps)?;
+        }
+        Ok(resp)
+    }
+
+    /// Times a candidate that passed, then checks that the timed runs left a passing O: the
+    /// very bits that passed (compared on the GPU), or failing that a fresh check (a race shows
+    /// up here).
+    fn time_and_recheck(
+        &mut self,
+        req: &EvalRequest,
+        timed: &Timed,
+        resp: &mut EvalResponse,
+        laps: &mut Laps,
+    ) -> Result<()> {
+        let gpu = &self.gpu;
+        let passed = gpu.copy(&timed.bufs.o, "O")?;
+        let plan = req.timing.as_ref().expect("the caller checked");
         let work = |s: &Arc<CudaStream>| {
-            launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
+            let Timed {
+                kernel,
+                bufs,
+                qkv,
+                sc,
+            } = timed;
+            launch_sdpa(s, kernel, bufs, qkv, sc, &req.launch)
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
         };
         let m = measure(gpu, Some(&self.flush), plan, &work)?;
         laps.lap("timing");
-        // The timed runs wrote O again: it must still pass (a race shows up here).
-        let after = check_bits(
-            &bufs.read_output(gpu)?,
-            HalfFormat::F16,
-            &problem.reference,
-            req.tolerance,
-        );
-        laps.lap("re-check");
-        if !after.passes() {
-            resp.outcome = Outcome::Invalid {
-                reason: format!("after the timed runs: {}", after.failure_reason()),
-            };
-            resp.errors = Some(after.figures);
-            return Ok(resp);
+        if self.compare.differences(gpu, &passed, &timed.bufs.o)? != 0 {
+            let problem = self.problem.as_ref().expect("computed before timing");
+            let host = host_output(&mut self.host_output, gpu, timed.bufs.o.len())?;
+            let out = timed.bufs.read_output(gpu, host)?;
+            let after = check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance);
+            if !after.passes() {
+                resp.outcome = Outcome::Invalid {
+                    reason: format!("after the timed runs: {}", after.failure_reason()),
+                };
+                resp.errors = Some(after.figures);
+                laps.lap("re-check");
+                return Ok(());
+            }
         }
+        laps.lap("re-check");
         resp.kernel_time = Some(m.kernel);
         resp.call_time = m.call;
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
-        Ok(resp)
+        Ok(())
     }
+}
+
+/// What the timed launches take.
+struct Timed<'a> {
+    kernel: &'a Kernel,
+    bufs: &'a SdpaBuffers,
+    qkv: &'a QkvArgs,
+    sc: &'a SdpaScalars,
+}
+
+/// The host buffer for an O of `len` elements: the kept one, or a new one when none is kept
+/// or the kept one has another size.
+fn host_output<'h>(
+    kept: &'h mut Option<HostOutput>,
+    gpu: &Gpu,
+    len: usize,
+) -> Result<&'h mut HostOutput> {
+    if kept.as_ref().is_none_or(|h| h.len() != len) {
+        *kept = None;
+        *kept = Some(HostOutput::new(gpu, len)?);
+    }
+    Ok(kept.as_mut().expect("set above"))
 }
 
 /// Milliseconds per named step of one evaluation, each measured from the end of the last.

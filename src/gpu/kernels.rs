@@ -1,5 +1,5 @@
-//! evotune's own kernels (the float32 reference, the baseline softmax), compiled with NVRTC for
-//! the device's arch through the crate's [`Compiler`] and its cache.
+//! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison),
+//! compiled with NVRTC for the device's arch through the crate's [`Compiler`] and its cache.
 
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
@@ -10,6 +10,12 @@ pub const REFERENCE_SOURCE: &str = include_str!("../../kernel_templates/referenc
 
 /// kernel_templates/baseline_softmax.cu: entry point `baseline_softmax`.
 pub const SOFTMAX_SOURCE: &str = include_str!("../../kernel_templates/baseline_softmax.cu");
+
+/// kernel_templates/count_differences_u16.cu: entry point `count_differences_u16`.
+pub const COMPARE_SOURCE: &str = include_str!("../../kernel_templates/count_differences_u16.cu");
+
+/// Threads per block the comparison kernel is written for (`COMPARE_THREADS` in the source).
+pub const COMPARE_THREADS: u32 = 256;
 
 /// Threads per block the reference kernels require (`REF_THREADS` in the source).
 pub const REFERENCE_THREADS: u32 = 128;
@@ -38,6 +44,7 @@ mod tests {
     fn thread_counts_match_the_sources() {
         assert!(REFERENCE_SOURCE.contains(&format!("#define REF_THREADS {REFERENCE_THREADS}\n")));
         assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
+        assert!(COMPARE_SOURCE.contains(&format!("#define COMPARE_THREADS {COMPARE_THREADS}\n")));
     }
 
     /// Both sources compile for sm_90a with NVRTC (no GPU needed), each entry point present.
@@ -48,6 +55,7 @@ mod tests {
             ("sdpa_reference_f32", REFERENCE_SOURCE),
             ("sdpa_reference_contract", REFERENCE_SOURCE),
             ("baseline_softmax", SOFTMAX_SOURCE),
+            ("count_differences_u16", COMPARE_SOURCE),
         ] {
             let compiled = compiler.compile(kernel, source).unwrap();
             assert!(compiled.record.ok, "{kernel}:\n{}", compiled.record.log);
@@ -82,7 +90,13 @@ mod tests {
     fn broken_fixtures_compile_for_hopper() {
         let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken");
-        for name in ["oob_write", "hang", "wrong_result", "skip_outputs"] {
+        for name in [
+            "oob_write",
+            "hang",
+            "wrong_result",
+            "skip_outputs",
+            "drift_when_timed",
+        ] {
             let source = std::fs::read_to_string(format!("{dir}/{name}.cu")).unwrap();
             let compiled = compiler.compile("sdpa_fp8_fwd", &source).unwrap();
             assert!(compiled.record.ok, "{name}:\n{}", compiled.record.log);

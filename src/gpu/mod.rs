@@ -3,6 +3,7 @@
 //! protocol, and the evaluator a worker process serves with.
 
 pub mod clocks;
+mod compare;
 mod device;
 pub mod dump;
 mod environment;

@@ -15,7 +15,9 @@ use crate::eval::{KernelArgs, Launch};
 use crate::reference::POISON_F16;
 use crate::shape::Shape;
 use cudarc::driver::result::DriverError;
-use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg};
+use cudarc::driver::{
+    CudaSlice, CudaStream, DevicePtr, LaunchConfig, PinnedHostSlice, PushKernelArg,
+};
 use std::sync::Arc;
 
 /// The device buffers of one problem: e4m3 codes in, fp16 bits out.
@@ -68,9 +70,35 @@ impl SdpaBuffers {
         ])))
     }
 
-    /// O's bit patterns (waits for the stream).
-    pub fn read_output(&self, gpu: &Gpu) -> Result<Vec<u16>> {
-        gpu.download(&self.o, "O")
+    /// O's bit patterns, read into `host` of O's length (waits for the stream).
+    pub fn read_output<'h>(&self, gpu: &Gpu, host: &'h mut HostOutput) -> Result<&'h [u16]> {
+        gpu.download_pinned(&self.o, &mut host.pinned, "O")
+    }
+}
+
+/// The page-locked host buffer O is read back into, kept from one candidate to the next:
+/// reading a large O (268 MB at 8,16,8192,128) into fresh pageable memory takes a large share
+/// of a candidate's validation.
+pub struct HostOutput {
+    pinned: PinnedHostSlice<u16>,
+}
+
+impl HostOutput {
+    /// A zeroed buffer for `len` fp16 elements.
+    pub fn new(gpu: &Gpu, len: usize) -> Result<Self> {
+        Ok(HostOutput {
+            pinned: gpu.pinned_zeros(len, "O")?,
+        })
+    }
+
+    /// Its length in elements.
+    pub fn len(&self) -> usize {
+        self.pinned.len()
+    }
+
+    /// Whether it holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.pinned.is_empty()
     }
 }
 
