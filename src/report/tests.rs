@@ -161,7 +161,7 @@ fn a_summary_without_ncu_gives_its_reason_in_the_report() {
     let r = render(&RunData::load(&run.paths.root), &options("x")).unwrap();
     let md = &r.markdown;
     assert!(
-        md.contains("not profiled: ncu is unavailable (ncu not found on PATH"),
+        md.contains("Not profiled: ncu is unavailable (ncu not found on PATH"),
         "{md}"
     );
     assert!(!md.contains("not among the top-K"), "{md}");

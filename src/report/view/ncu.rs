@@ -100,11 +100,11 @@ fn display_name(variant: &str, rank: Option<usize>) -> String {
 
 fn status_line(s: &NcuSummary) -> String {
     let what = match s.status {
-        NcuStatus::Ok => "profiled".to_string(),
-        NcuStatus::Partial => "partly profiled".into(),
-        NcuStatus::Unavailable => "not profiled: ncu is unavailable".into(),
-        NcuStatus::Refused => "not profiled: ncu was refused the GPU's counters".into(),
-        NcuStatus::Failed => "not profiled: every profile failed".into(),
+        NcuStatus::Ok => "Profiled".to_string(),
+        NcuStatus::Partial => "Partly profiled".into(),
+        NcuStatus::Unavailable => "Not profiled: ncu is unavailable".into(),
+        NcuStatus::Refused => "Not profiled: ncu was refused the GPU's counters".into(),
+        NcuStatus::Failed => "Not profiled: every profile failed".into(),
     };
     let reason = s
         .reason
