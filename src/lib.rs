@@ -30,3 +30,15 @@ pub mod tune;
 pub mod tunelog;
 
 pub use error::{Error, Result};
+
+/// The commit this binary was built from ("-dirty" when its tree had uncommitted changes,
+/// "unknown" outside a git checkout); set by build.rs.
+pub const BUILD_COMMIT: &str = env!("EVOTUNE_BUILD_COMMIT");
+
+/// "0.1.0 (built from <commit>)", as `--version` prints it.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (built from ",
+    env!("EVOTUNE_BUILD_COMMIT"),
+    ")"
+);

@@ -119,6 +119,12 @@ fn a_replayed_run_writes_its_log_elites_and_manifest_and_shows_progress() {
         .unwrap()
         .starts_with("replay "));
     assert_eq!(manifest["search"]["budget"], 128);
+    assert_eq!(manifest["build_commit"], evotune::BUILD_COMMIT);
+    let version = evotune().arg("--version").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&version.stdout).contains(evotune::BUILD_COMMIT),
+        "{version:?}"
+    );
 }
 
 #[test]

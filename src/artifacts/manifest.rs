@@ -17,6 +17,10 @@ pub struct Manifest {
     pub command: Vec<String>,
     /// evotune's version.
     pub evotune_version: String,
+    /// The commit the evotune binary was built from ("-dirty" when its tree had uncommitted
+    /// changes); absent in manifests written before it was recorded.
+    #[serde(default)]
+    pub build_commit: Option<String>,
     /// `git rev-parse HEAD` of the working tree, when it is a git checkout.
     #[serde(default)]
     pub git_commit: Option<String>,

@@ -20,7 +20,7 @@ Without a subcommand, evotune tunes. Shapes are B,H,S,D (batch, heads, sequence,
 
 /// `evotune`: tune (no subcommand) or one of the subcommands.
 #[derive(Debug, Parser)]
-#[command(name = "evotune", version, about = ABOUT, after_help = AFTER)]
+#[command(name = "evotune", version = crate::LONG_VERSION, about = ABOUT, after_help = AFTER)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// A subcommand; without one, evotune tunes.

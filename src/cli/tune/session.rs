@@ -124,6 +124,7 @@ fn write_manifest(plan: &TunePlan, environment: Environment, evaluator: String) 
             started_utc: utc_stamp(now_secs()),
             command: std::env::args().collect(),
             evotune_version: env!("CARGO_PKG_VERSION").into(),
+            build_commit: Some(crate::BUILD_COMMIT.into()),
             git_commit: git_commit(),
             shape: plan.target.shape,
             space: plan.target.space.path.clone(),

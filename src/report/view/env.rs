@@ -1,5 +1,6 @@
 //! The run in one paragraph, the environment it ran in, and the commands to reproduce it.
 
+use crate::artifacts::Manifest;
 use crate::report::format::{shell_join, DASH};
 use crate::report::load::RunData;
 use serde::Serialize;
@@ -98,10 +99,18 @@ pub fn environment(run: &RunData) -> Vec<Pair> {
         pair("SM clock", mhz(e.sm_clock_mhz)),
         pair("Memory clock", mhz(e.mem_clock_mhz)),
         pair("Host", e.host.clone()),
-        pair("evotune", Some(m.evotune_version.clone())),
+        pair("evotune", Some(version_line(m))),
         pair("Git commit", m.git_commit.clone()),
         pair("Timing", timing),
     ]
+}
+
+/// "0.1.0", and the commit it was built from where the manifest says.
+fn version_line(m: &Manifest) -> String {
+    match &m.build_commit {
+        Some(c) => format!("{} (built from {c})", m.evotune_version),
+        None => m.evotune_version.clone(),
+    }
 }
 
 /// The exact commands: baselines into the run's own folder (its `--out`), the run's own
