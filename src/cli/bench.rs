@@ -57,12 +57,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let out = run_dir(args.out.as_deref(), "bench");
     let hash = compiled.record.key[..16].to_string();
     let responses = match &compiled.cubin {
-        None => vec![EvalResponse::failed(
-            1,
-            Outcome::CompileFailed {
-                log: compiled.record.log.clone(),
-            },
-        )],
+        None => vec![EvalResponse::compile_failed(1, &compiled.record.log)],
         Some(cubin) => {
             let cubin_path = write_kernel_files(&out.join("kernels"), &hash, &source, cubin)?;
             let req = request(args, &t, &point, &launch, tolerance, cubin_path)?;

@@ -201,6 +201,11 @@ impl EvalResponse {
             phases: None,
         }
     }
+
+    /// The answer for a candidate NVRTC rejected, with the compile log; no worker saw it.
+    pub fn compile_failed(id: u64, log: &str) -> Self {
+        EvalResponse::failed(id, Outcome::CompileFailed { log: log.into() })
+    }
 }
 
 /// The first line a worker writes: who it is, or why it cannot work.

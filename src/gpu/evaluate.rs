@@ -5,18 +5,17 @@ use super::compare::BitCompare;
 use super::device::{cuda, Gpu, Kernel};
 use super::dump::{write_dump, DumpedResult};
 use super::inputs::SdpaInputs;
+use super::laps::{Laps, Step};
 use super::reference::{ReferenceEngine, ReferencePath};
 use super::sdpa::{launch_sdpa, run_once, HostOutput, QkvArgs, SdpaBuffers, SdpaScalars};
 use super::timing::{measure, L2Flush};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, Phases, WorkerHello};
+use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, WorkerHello};
 use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::CudaStream;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Evaluates candidates on one GPU (the worker's [`Backend`]).
 pub struct GpuBackend {
@@ -132,27 +131,27 @@ impl GpuBackend {
             Ok(k) => k,
             Err(outcome) => return Ok(EvalResponse::failed(req.id, outcome)),
         };
-        laps.lap("load");
+        laps.lap(Step::Load);
         self.problem(req)?;
-        laps.lap("inputs and references");
+        laps.lap(Step::InputsAndReferences);
         let gpu = &self.gpu;
         let problem = self.problem.as_ref().expect("computed above");
         let sc = SdpaScalars::of(&problem.inputs)?;
         let mut bufs = SdpaBuffers::upload(gpu, &problem.inputs)?;
         let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
-        laps.lap("upload");
+        laps.lap(Step::Upload);
         run_once(gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
         let host = host_output(&mut self.host_output, gpu, bufs.o.len())?;
         let out = bufs.read_output(gpu, host)?;
-        laps.lap("run and read back");
+        laps.lap(Step::RunAndReadBack);
         let checked = Checked {
             verdict: check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance),
             full: figures_from_f16_bits(out, &problem.full_reference),
         };
-        laps.lap("check");
+        laps.lap(Step::Check);
         if let Some(dir) = &req.dump {
             dump(dir, problem, &kernel, out, &checked, req);
-            laps.lap("dump");
+            laps.lap(Step::Dump);
         }
         let mut resp = EvalResponse::failed(req.id, Outcome::Ok);
         resp.errors = Some(checked.verdict.figures);
@@ -199,7 +198,7 @@ impl GpuBackend {
                 .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
         };
         let m = measure(gpu, Some(&self.flush), plan, &work)?;
-        laps.lap("timing");
+        laps.lap(Step::Timing);
         if self.compare.differences(gpu, &passed, &timed.bufs.o)? != 0 {
             let problem = self.problem.as_ref().expect("computed before timing");
             let host = host_output(&mut self.host_output, gpu, timed.bufs.o.len())?;
@@ -210,11 +209,11 @@ impl GpuBackend {
                     reason: format!("after the timed runs: {}", after.failure_reason()),
                 };
                 resp.errors = Some(after.figures);
-                laps.lap("re-check");
+                laps.lap(Step::Recheck);
                 return Ok(());
             }
         }
-        laps.lap("re-check");
+        laps.lap(Step::Recheck);
         resp.kernel_time = Some(m.kernel);
         resp.call_time = m.call;
         resp.sm_clock_mhz = m.clock.sm_mhz;
@@ -243,45 +242,6 @@ fn host_output<'h>(
         *kept = Some(HostOutput::new(gpu, len)?);
     }
     Ok(kept.as_mut().expect("set above"))
-}
-
-/// Milliseconds per named step of one evaluation, each measured from the end of the last.
-struct Laps {
-    started: Instant,
-    last: Instant,
-    steps: BTreeMap<String, f64>,
-}
-
-/// The steps that make up the timing phase; every other step is validation.
-const TIMING_STEPS: [&str; 2] = ["timing", "re-check"];
-
-impl Laps {
-    fn new() -> Self {
-        let now = Instant::now();
-        Laps {
-            started: now,
-            last: now,
-            steps: BTreeMap::new(),
-        }
-    }
-
-    /// Ends the step `name` now.
-    fn lap(&mut self, name: &str) {
-        let now = Instant::now();
-        *self.steps.entry(name.to_string()).or_default() += (now - self.last).as_secs_f64() * 1e3;
-        self.last = now;
-    }
-
-    /// The phases: timing is the timing steps, validation all the rest of the time so far.
-    fn phases(self) -> Phases {
-        let total_ms = self.started.elapsed().as_secs_f64() * 1e3;
-        let timing_ms: f64 = TIMING_STEPS.iter().filter_map(|s| self.steps.get(*s)).sum();
-        Phases {
-            validation_ms: total_ms - timing_ms,
-            timing_ms,
-            steps_ms: self.steps,
-        }
-    }
 }
 
 /// Writes the dump; a failure to write is reported on stderr (the caller checks the folder).
@@ -340,27 +300,6 @@ impl Backend for GpuBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn laps_add_up_per_step_name() {
-        let mut laps = Laps::new();
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        laps.lap("load");
-        laps.lap("check");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        laps.lap("load");
-        assert_eq!(laps.steps.len(), 2);
-        assert!(laps.steps["load"] >= 4.0, "{:?}", laps.steps);
-        assert!(laps.steps["check"] < laps.steps["load"], "{:?}", laps.steps);
-        laps.lap("timing");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        laps.lap("re-check");
-        let steps = laps.steps.clone();
-        let p = laps.phases();
-        assert_eq!(p.timing_ms, steps["timing"] + steps["re-check"]);
-        assert!(p.timing_ms >= 2.0 && p.validation_ms >= 4.0, "{p:?}");
-        assert_eq!(p.steps_ms, steps);
-    }
 
     #[test]
     fn cuda_errors_are_launch_failures_named_first_others_crash_the_worker() {

@@ -10,6 +10,7 @@ mod environment;
 mod evaluate;
 pub mod inputs;
 pub mod kernels;
+mod laps;
 pub mod npy;
 mod probe;
 pub mod reference;

@@ -8,8 +8,7 @@ use crate::artifacts::{Confirmation, WallTimes};
 use crate::compile::{write_kernel_files, Compiled, Compiler, Job};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, FreshStart, Launch, Outcome, TimingPlan, Tolerance, Worker,
-    WorkerSpec,
+    self, EvalRequest, EvalResponse, FreshStart, Launch, TimingPlan, Tolerance, Worker, WorkerSpec,
 };
 use crate::shape::Shape;
 use crate::space::{Config, DeviceLimits, SearchSpace};
@@ -239,12 +238,7 @@ impl LiveEvaluator {
                                 .map_err(|_| Error::Other("no GPU worker is left".into()))?;
                         }
                         None => {
-                            let resp = EvalResponse::failed(
-                                i as u64,
-                                Outcome::CompileFailed {
-                                    log: c.record.log.clone(),
-                                },
-                            );
+                            let resp = EvalResponse::compile_failed(i as u64, &c.record.log);
                             self.account(&c, &resp);
                             done(answer(&batch[i], &c, resp))?;
                             left -= 1;
@@ -301,11 +295,7 @@ impl LiveEvaluator {
     ) -> Result<Vec<EvalResponse>> {
         let compiled = self.factory.compiler.compile(&job.kernel, &job.source)?;
         let Some(cubin) = &compiled.cubin else {
-            let log = compiled.record.log.clone();
-            return Ok(vec![EvalResponse::failed(
-                id,
-                Outcome::CompileFailed { log },
-            )]);
+            return Ok(vec![EvalResponse::compile_failed(id, &compiled.record.log)]);
         };
         let req = EvalRequest {
             timing: Some(timing),
