@@ -189,7 +189,7 @@ pub struct TuneArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub confirm_top: usize,
     /// Fresh worker processes per confirmed elite, one after the other (at least 2: the spread
-    /// of their medians sets the 95% prediction interval).
+    /// of their medians sets the 95% prediction interval, taken as at least 1% of the mean).
     #[arg(long, value_name = "P", default_value_t = 3)]
     pub confirm_processes: u32,
     /// Watchdog limit per candidate, seconds.

@@ -41,6 +41,10 @@ pub struct Prediction {
     pub lo: f64,
     /// High end of the 95% prediction interval.
     pub hi: f64,
+    /// The least standard deviation the interval assumes (0: none): it is built on the larger
+    /// of `sd` and this, so that a few values that agree by chance do not make it a point.
+    #[serde(default)]
+    pub sd_floor: f64,
 }
 
 impl Prediction {
@@ -50,12 +54,19 @@ impl Prediction {
     /// the mean it does not shrink to a point as `n` grows: it keeps the spread of one draw.
     /// `None` for fewer than two values.
     pub fn of(xs: &[f64]) -> Option<Prediction> {
+        Prediction::with_relative_sd_floor(xs, 0.0)
+    }
+
+    /// [`Prediction::of`] with the spread taken as at least `rel_floor` of the mean: for a
+    /// quantity whose spread is known from elsewhere not to be smaller.
+    pub fn with_relative_sd_floor(xs: &[f64], rel_floor: f64) -> Option<Prediction> {
         let n = xs.len();
         if n < 2 {
             return None;
         }
         let (m, sd) = (mean(xs), std_dev(xs));
-        let half = t_975(n - 1) * sd * (1.0 + 1.0 / n as f64).sqrt();
+        let sd_floor = rel_floor * m.abs();
+        let half = t_975(n - 1) * sd.max(sd_floor) * (1.0 + 1.0 / n as f64).sqrt();
         Some(Prediction {
             n,
             median: median(xs),
@@ -63,7 +74,13 @@ impl Prediction {
             sd,
             lo: m - half,
             hi: m + half,
+            sd_floor,
         })
+    }
+
+    /// Whether the floor, not the values' own spread, set the interval's width.
+    pub fn floored(&self) -> bool {
+        self.sd < self.sd_floor
     }
 }
 
@@ -107,6 +124,29 @@ mod tests {
         assert!(loose.hi - loose.lo > 4.0 * (tight.hi - tight.lo));
         let same = Prediction::of(&[7.0, 7.0]).unwrap();
         assert_eq!((same.lo, same.hi, same.sd), (7.0, 7.0, 0.0));
+    }
+
+    #[test]
+    fn a_floor_widens_only_intervals_of_values_that_agree_more_than_it() {
+        // sd 0.017 µs against a 1% floor of 0.104 µs: the floor sets the width.
+        let agreeing = Prediction::with_relative_sd_floor(&[10.46, 10.43, 10.43], 0.01).unwrap();
+        assert!(agreeing.floored(), "{agreeing:?}");
+        let half = 4.303 * 0.01 * agreeing.mean * (4.0f64 / 3.0).sqrt();
+        assert!(
+            (agreeing.hi - agreeing.mean - half).abs() < 1e-9,
+            "{agreeing:?}"
+        );
+        assert!(
+            agreeing.lo < 10.27,
+            "covers a process 1.8% below: {agreeing:?}"
+        );
+        // Values spread wider than the floor keep their own interval.
+        let spread = [10.27, 10.37, 10.66];
+        let own = Prediction::of(&spread).unwrap();
+        let floored = Prediction::with_relative_sd_floor(&spread, 0.01).unwrap();
+        assert!(!floored.floored());
+        assert_eq!((floored.lo, floored.hi), (own.lo, own.hi));
+        assert_eq!(own.sd_floor, 0.0);
     }
 
     #[test]

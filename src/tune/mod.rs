@@ -13,7 +13,7 @@ mod quality;
 mod replay;
 mod search;
 
-pub use confirm::confirmation;
+pub use confirm::{confirmation, floor_note, PROCESS_SD_FLOOR};
 pub use elites::{source_path, top_k, RunFacts};
 pub use evaluator::{Candidate, Evaluated, Evaluator};
 pub use live::{KernelFactory, LiveEvaluator, LiveSettings};

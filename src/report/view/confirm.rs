@@ -2,6 +2,7 @@
 
 use crate::artifacts::{Confirmation, Elite};
 use crate::report::load::RunData;
+use crate::tune::floor_note;
 
 /// One note per confirmed elite, best first; none when the run confirmed nothing.
 pub fn notes(run: &RunData) -> Vec<String> {
@@ -25,13 +26,14 @@ fn note(e: &Elite, c: &Confirmation) -> String {
             format!(
                 "{head}: kernel-only p50 {:.2} µs, the median of {} fresh processes ({} µs; \
                  {} s per method); a fresh process's p50 is expected in [{:.2}, {:.2}] µs \
-                 (95% prediction interval).",
+                 (95% prediction interval{}).",
                 p.median,
                 c.process_p50_us.len(),
                 list.join(", "),
                 c.timing.target_s,
                 p.lo,
-                p.hi
+                p.hi,
+                floor_note(&p)
             )
         }
         None => format!(
