@@ -8,7 +8,7 @@ use crate::compile::Compiler;
 use crate::error::{Error, Result};
 use crate::eval::{TimingPlan, FP16_MATH_TOLERANCE};
 use crate::gpu::inputs::to_f16_bits;
-use crate::gpu::kernels::{compile_builtin, SOFTMAX_SOURCE, SOFTMAX_THREADS};
+use crate::gpu::kernels::{load_builtin, SOFTMAX_SOURCE, SOFTMAX_THREADS};
 use crate::gpu::{cuda, measure, Gpu, Kernel, L2Flush, ReferenceEngine, SdpaInputs};
 use crate::numerics::f16_bits_to_f32;
 use crate::reference::POISON_F16;
@@ -65,8 +65,7 @@ fn measure_math(
     plan: &TimingPlan,
 ) -> Result<BaselineRecord> {
     check_memory(gpu, shape)?;
-    let cubin = compile_builtin(compiler, "baseline_softmax", SOFTMAX_SOURCE)?;
-    let softmax = gpu.load_kernel(cubin, "baseline_softmax", 0)?;
+    let softmax = load_builtin(gpu, compiler, "baseline_softmax", SOFTMAX_SOURCE)?;
     let inputs = SdpaInputs::generate(shape, seed);
     let mut math = MathPath::new(gpu, softmax, &inputs)?;
     let validation = validate(gpu, &mut math, references, &inputs)?;

@@ -3,7 +3,7 @@
 //! runs left the very output that passed, without reading it back.
 
 use super::device::{cuda, Gpu, Kernel};
-use super::kernels::{compile_builtin, COMPARE_SOURCE, COMPARE_THREADS};
+use super::kernels::{load_builtin, COMPARE_SOURCE, COMPARE_THREADS};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 use cudarc::driver::{CudaSlice, LaunchConfig, PushKernelArg};
@@ -19,9 +19,8 @@ pub struct BitCompare {
 impl BitCompare {
     /// Compiles (or takes from the cache) and loads the comparison kernel.
     pub fn new(gpu: &Gpu, compiler: &Compiler) -> Result<Self> {
-        let cubin = compile_builtin(compiler, "count_differences_u16", COMPARE_SOURCE)?;
         Ok(BitCompare {
-            kernel: gpu.load_kernel(cubin, "count_differences_u16", 0)?,
+            kernel: load_builtin(gpu, compiler, "count_differences_u16", COMPARE_SOURCE)?,
         })
     }
 

@@ -7,14 +7,14 @@ use super::dump::{write_dump, DumpedResult};
 use super::inputs::SdpaInputs;
 use super::laps::{Laps, Step};
 use super::reference::{ReferenceEngine, ReferencePath};
-use super::sdpa::{launch_sdpa, run_once, HostOutput, QkvArgs, SdpaBuffers, SdpaScalars};
-use super::timing::{measure, L2Flush};
+use super::sdpa::{launch_sdpa, run_once, SdpaBuffers, SdpaScalars};
+use super::timing::{measure, L2Flush, Work};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, WorkerHello};
+use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, TimingPlan, WorkerHello};
 use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
 use crate::reference::{ErrorFigures, Verdict};
-use cudarc::driver::CudaStream;
+use cudarc::driver::{CudaSlice, CudaStream, PinnedHostSlice};
 use std::sync::Arc;
 
 /// Evaluates candidates on one GPU (the worker's [`Backend`]).
@@ -23,8 +23,8 @@ pub struct GpuBackend {
     flush: L2Flush,
     references: ReferenceEngine,
     compare: BitCompare,
-    /// Where O is read back to, kept from one candidate to the next.
-    host_output: Option<HostOutput>,
+    /// The page-locked memory O is read back into, kept from one candidate to the next.
+    host_output: Option<PinnedHostSlice<u16>>,
     /// The last problem's inputs and references: the candidates of a tune run share one seed,
     /// so the references are computed once per run, not once per candidate.
     problem: Option<Problem>,
@@ -162,84 +162,80 @@ impl GpuBackend {
             };
             return Ok(resp);
         }
-        if req.timing.is_some() {
-            let timed = Timed {
-                kernel: &kernel,
-                bufs: &bufs,
-                qkv: &qkv,
-                sc: &sc,
+        if let Some(plan) = &req.timing {
+            let work = |s: &Arc<CudaStream>| {
+                launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
+                    .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
             };
-            self.time_and_recheck(req, &timed, &mut resp, laps)?;
+            self.time_and_recheck(req, plan, &work, &bufs, &mut resp, laps)?;
         }
         Ok(resp)
     }
 
-    /// Times a candidate that passed, then checks that the timed runs left a passing O: the
-    /// very bits that passed (compared on the GPU), or failing that a fresh check (a race shows
-    /// up here).
+    /// Times a candidate that passed with `work`, then checks that the timed runs left a
+    /// passing O in `bufs` (a race shows up here).
     fn time_and_recheck(
         &mut self,
         req: &EvalRequest,
-        timed: &Timed,
+        plan: &TimingPlan,
+        work: &Work,
+        bufs: &SdpaBuffers,
         resp: &mut EvalResponse,
         laps: &mut Laps,
     ) -> Result<()> {
-        let gpu = &self.gpu;
-        let passed = gpu.copy(&timed.bufs.o, "O")?;
-        let plan = req.timing.as_ref().expect("the caller checked");
-        let work = |s: &Arc<CudaStream>| {
-            let Timed {
-                kernel,
-                bufs,
-                qkv,
-                sc,
-            } = timed;
-            launch_sdpa(s, kernel, bufs, qkv, sc, &req.launch)
-                .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
-        };
-        let m = measure(gpu, Some(&self.flush), plan, &work)?;
+        let passed = self.gpu.copy(&bufs.o, "O")?;
+        let m = measure(&self.gpu, Some(&self.flush), plan, work)?;
         laps.lap(Step::Timing);
-        if self.compare.differences(gpu, &passed, &timed.bufs.o)? != 0 {
-            let problem = self.problem.as_ref().expect("computed before timing");
-            let host = host_output(&mut self.host_output, gpu, timed.bufs.o.len())?;
-            let out = timed.bufs.read_output(gpu, host)?;
-            let after = check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance);
-            if !after.passes() {
-                resp.outcome = Outcome::Invalid {
-                    reason: format!("after the timed runs: {}", after.failure_reason()),
-                };
-                resp.errors = Some(after.figures);
-                laps.lap(Step::Recheck);
-                return Ok(());
-            }
-        }
+        let after = self.recheck(req, &passed, bufs)?;
         laps.lap(Step::Recheck);
+        if let Some(after) = after.filter(|v| !v.passes()) {
+            resp.outcome = Outcome::Invalid {
+                reason: format!("after the timed runs: {}", after.failure_reason()),
+            };
+            resp.errors = Some(after.figures);
+            return Ok(());
+        }
         resp.kernel_time = Some(m.kernel);
         resp.call_time = m.call;
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
         Ok(())
     }
+
+    /// None when O still holds the very bits that `passed` holds (compared on the GPU, nothing
+    /// read back); otherwise O read back and checked again.
+    fn recheck(
+        &mut self,
+        req: &EvalRequest,
+        passed: &CudaSlice<u16>,
+        bufs: &SdpaBuffers,
+    ) -> Result<Option<Verdict>> {
+        if self.compare.differences(&self.gpu, passed, &bufs.o)? == 0 {
+            return Ok(None);
+        }
+        let problem = self.problem.as_ref().expect("computed before timing");
+        let host = host_output(&mut self.host_output, &self.gpu, bufs.o.len())?;
+        let out = bufs.read_output(&self.gpu, host)?;
+        let reference = &problem.reference;
+        Ok(Some(check_bits(
+            out,
+            HalfFormat::F16,
+            reference,
+            req.tolerance,
+        )))
+    }
 }
 
-/// What the timed launches take.
-struct Timed<'a> {
-    kernel: &'a Kernel,
-    bufs: &'a SdpaBuffers,
-    qkv: &'a QkvArgs,
-    sc: &'a SdpaScalars,
-}
-
-/// The host buffer for an O of `len` elements: the kept one, or a new one when none is kept
-/// or the kept one has another size.
+/// The page-locked memory for an O of `len` elements: the kept one, or a new one (zeroed) when
+/// none is kept or the kept one has another size.
 fn host_output<'h>(
-    kept: &'h mut Option<HostOutput>,
+    kept: &'h mut Option<PinnedHostSlice<u16>>,
     gpu: &Gpu,
     len: usize,
-) -> Result<&'h mut HostOutput> {
+) -> Result<&'h mut PinnedHostSlice<u16>> {
     if kept.as_ref().is_none_or(|h| h.len() != len) {
         *kept = None;
-        *kept = Some(HostOutput::new(gpu, len)?);
+        *kept = Some(gpu.pinned_zeros(len, "O")?);
     }
     Ok(kept.as_mut().expect("set above"))
 }

@@ -1,6 +1,7 @@
 //! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison),
 //! compiled with NVRTC for the device's arch through the crate's [`Compiler`] and its cache.
 
+use super::device::{Gpu, Kernel};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 
@@ -23,8 +24,14 @@ pub const REFERENCE_THREADS: u32 = 128;
 /// Threads per block the softmax kernel requires (`SOFTMAX_THREADS` in the source).
 pub const SOFTMAX_THREADS: u32 = 256;
 
+/// Compiles (or takes from the cache) one of evotune's own kernels and loads it.
+pub fn load_builtin(gpu: &Gpu, compiler: &Compiler, kernel: &str, source: &str) -> Result<Kernel> {
+    let cubin = compile_builtin(compiler, kernel, source)?;
+    gpu.load_kernel(cubin, kernel, 0)
+}
+
 /// Compiles one of evotune's own kernels; a compile error (never expected) carries NVRTC's log.
-pub fn compile_builtin(compiler: &Compiler, kernel: &str, source: &str) -> Result<Vec<u8>> {
+fn compile_builtin(compiler: &Compiler, kernel: &str, source: &str) -> Result<Vec<u8>> {
     let compiled = compiler.compile(kernel, source)?;
     match compiled.cubin {
         Some(cubin) => Ok(cubin.as_ref().clone()),

@@ -2,7 +2,7 @@
 //! float32 GPU kernel (kernel_templates/reference_sdpa_f32.cu) for large ones.
 
 use super::device::{cuda, Gpu, Kernel};
-use super::kernels::{compile_builtin, REFERENCE_SOURCE, REFERENCE_THREADS};
+use super::kernels::{load_builtin, REFERENCE_SOURCE, REFERENCE_THREADS};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 use crate::reference::sdpa_f64;
@@ -52,9 +52,8 @@ pub struct GpuReference {
 impl GpuReference {
     /// Compiles (or takes from the cache) and loads `sdpa_reference_f32`.
     pub fn new(gpu: &Gpu, compiler: &Compiler) -> Result<Self> {
-        let cubin = compile_builtin(compiler, "sdpa_reference_f32", REFERENCE_SOURCE)?;
         Ok(GpuReference {
-            kernel: gpu.load_kernel(cubin, "sdpa_reference_f32", 0)?,
+            kernel: load_builtin(gpu, compiler, "sdpa_reference_f32", REFERENCE_SOURCE)?,
         })
     }
 

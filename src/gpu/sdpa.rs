@@ -70,35 +70,15 @@ impl SdpaBuffers {
         ])))
     }
 
-    /// O's bit patterns, read into `host` of O's length (waits for the stream).
-    pub fn read_output<'h>(&self, gpu: &Gpu, host: &'h mut HostOutput) -> Result<&'h [u16]> {
-        gpu.download_pinned(&self.o, &mut host.pinned, "O")
-    }
-}
-
-/// The page-locked host buffer O is read back into, kept from one candidate to the next:
-/// reading a large O (268 MB at 8,16,8192,128) into fresh pageable memory takes a large share
-/// of a candidate's validation.
-pub struct HostOutput {
-    pinned: PinnedHostSlice<u16>,
-}
-
-impl HostOutput {
-    /// A zeroed buffer for `len` fp16 elements.
-    pub fn new(gpu: &Gpu, len: usize) -> Result<Self> {
-        Ok(HostOutput {
-            pinned: gpu.pinned_zeros(len, "O")?,
-        })
-    }
-
-    /// Its length in elements.
-    pub fn len(&self) -> usize {
-        self.pinned.len()
-    }
-
-    /// Whether it holds no elements.
-    pub fn is_empty(&self) -> bool {
-        self.pinned.is_empty()
+    /// O's bit patterns, read into `host`, page-locked memory of O's length, kept from one
+    /// candidate to the next: reading a large O (268 MB at 8,16,8192,128) into fresh pageable
+    /// memory takes a large share of a candidate's validation (waits for the stream).
+    pub fn read_output<'h>(
+        &self,
+        gpu: &Gpu,
+        host: &'h mut PinnedHostSlice<u16>,
+    ) -> Result<&'h [u16]> {
+        gpu.download_pinned(&self.o, host, "O")
     }
 }
 
