@@ -204,8 +204,10 @@ fn a_kernel_that_skips_outputs_is_caught_by_the_poison() {
 }
 
 /// The wgmma family through the evaluator (tensor-map arguments): its reference config, a
-/// one-consumer, overlapped, ping-pong-free variant and two key-split variants pass at shapes
-/// whose S is not a multiple of any tile, at D = 64, 96, 128 and 256, with every output written.
+/// one-consumer, overlapped, ping-pong-free variant, two key-split variants and two key-warpgroup
+/// variants pass at shapes whose S is not a multiple of any tile, at D = 64, 96, 128 and 256,
+/// and at S = 50 (one key tile: a second key warpgroup or a later split gets none), with every
+/// output written.
 #[test]
 fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let info = require_gpu();
@@ -215,20 +217,42 @@ fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let template = Template::for_space(&sp).unwrap();
     let reference = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
-ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1";
+ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
     let small = "FAMILY=wgmma,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
 Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,ARRIVE=warp,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1";
+PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
     // Key splits over a cluster: serial with two splits, and overlapped with four (at S = 333
     // and 64-key tiles the fourth split has no keys).
     let split2 = reference
         .replace("BLOCK_M=128", "BLOCK_M=64")
         .replace("KV_SPLITS=1", "KV_SPLITS=2");
     let split4 = small.replace("KV_SPLITS=1", "KV_SPLITS=4");
+    // Two key warpgroups taking alternate key tiles: serial, and overlapped with four stages.
+    let keys2 = split2
+        .replace("KV_SPLITS=2", "KV_SPLITS=1")
+        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
+    let keys2_overlapped = small
+        .replace("STAGES=3", "STAGES=4")
+        .replace("VT_STAGES=1", "VT_STAGES=2")
+        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
     let mut backend = GpuBackend::open(0).unwrap();
     let mut id = 0;
-    for config in [reference, small, &split2, &split4] {
-        for text in ["1,1,1000,64", "3,5,777,96", "2,4,4097,128", "1,3,333,256"] {
+    let configs = [
+        reference,
+        small,
+        &split2,
+        &split4,
+        &keys2,
+        &keys2_overlapped,
+    ];
+    for config in configs {
+        for text in [
+            "1,1,1000,64",
+            "3,5,777,96",
+            "2,4,4097,128",
+            "1,3,333,256",
+            "1,3,50,64",
+        ] {
             let s = shape(text);
             let point = sp
                 .evaluate(&sp.parse_config(config).unwrap(), &s, &info.limits)
@@ -252,7 +276,7 @@ PRODUCER_REGS=40,KV_SPLITS=1";
             assert_eq!(resp.errors.unwrap().unwritten, 0, "{config} at {text}");
         }
     }
-    assert!(id >= 12, "only {id} of the 16 cases are valid points");
+    assert!(id >= 20, "only {id} of the 30 cases are valid points");
 }
 
 /// The correct kernel of the fault run: the default config of the sdpa_fp8 space when that space
@@ -526,7 +550,7 @@ fn bench_of_the_sdpa_fp8_default_config_passes() {
 }
 
 #[test]
-fn baseline_writes_three_records_with_numbers_or_reasons() {
+fn baseline_writes_its_records_with_numbers_or_reasons() {
     require_gpu();
     let dir = tempfile::tempdir().unwrap();
     let o = evotune(&[
@@ -557,6 +581,15 @@ fn baseline_writes_three_records_with_numbers_or_reasons() {
     assert_eq!(math["validation"]["passed"], true, "{math}");
     assert!(math["kernel_time"]["p50_us"].as_f64().unwrap() > 0.0);
     assert!(math["call_time"]["p50_us"].as_f64().unwrap() > 0.0);
+    // The floor is checked exactly and must be faster than the math path it bounds.
+    let floor = read("floor");
+    assert_eq!(floor["status"], "ok", "the floor must measure: {floor}");
+    assert_eq!(floor["validation"]["passed"], true, "{floor}");
+    let floor_us = floor["kernel_time"]["p50_us"].as_f64().unwrap();
+    assert!(
+        floor_us > 0.0 && floor_us < math["kernel_time"]["p50_us"].as_f64().unwrap(),
+        "{floor}"
+    );
     for name in ["flash", "cudnn", "torch_math"] {
         let r = read(name);
         match r["status"].as_str().unwrap() {

@@ -1,6 +1,7 @@
 //! The machine code of the wgmma family (sdpa_fp8.toml, FAMILY = "wgmma"): FP8 wgmma (QGMMA),
-//! TMA loads (UTMALDG), the setmaxnreg register hand-over and the key splits' cluster barrier
-//! (UCGABAR) really are in the cubin, so that a silent fallback to a slower path fails here.
+//! TMA loads (UTMALDG), the setmaxnreg register hand-over, the key splits' cluster barrier
+//! (UCGABAR) and the key warpgroups' named barriers really are in the cubin, so that a silent
+//! fallback to a slower path fails here.
 //! Needs NVRTC and nvdisasm, which scripts/test.sh installs; without either these tests fail,
 //! naming what is missing.
 
@@ -17,7 +18,7 @@ use std::path::Path;
 const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1";
+PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
 
 /// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
 /// returns its compile record and opcode counts.
@@ -121,9 +122,28 @@ fn the_mma_family_has_neither_qgmma_nor_tma() {
     let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\
                   Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
                   ARRIVE=thread,PINGPONG=false,\
-                  PRODUCER_REGS=40,KV_SPLITS=1";
+                  PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
     let (_, ops) = compile(config, "2,8,512,64");
     assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");
     assert_eq!(count(&ops, "UTMALDG"), 0, "{ops:?}");
     assert!(count(&ops, "HMMA") > 0, "{ops:?}");
+}
+
+/// Two key warpgroups: both consumers' FP8 wgmma and TMA are there, nothing spills at 384
+/// threads, and the merge adds named barriers (bar.sync / bar.arrive on ids 3 and 4) to the
+/// one-warpgroup kernel's.
+#[test]
+fn a_two_key_warpgroup_variant_merges_through_named_barriers() {
+    let one = WGMMA_DEFAULT
+        .replace("BLOCK_M=128", "BLOCK_M=64")
+        .replace("STAGES=2,NUM", "STAGES=4,NUM");
+    let two = one.replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
+    let (record, ops) = compile(&two, "2,8,512,64");
+    assert_wgmma_and_tma(&ops, 6);
+    assert_no_spills(&record);
+    let (_, single) = compile(&one, "2,8,512,64");
+    assert!(
+        count(&ops, "BAR") >= count(&single, "BAR") + 2,
+        "merge barriers missing: {ops:?} against {single:?}"
+    );
 }

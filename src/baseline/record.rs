@@ -124,6 +124,16 @@ impl BaselineRecord {
         }
     }
 
+    /// TFLOP/s of attention, or for the floor (no attention) the bandwidth it reached.
+    fn rate(&self, p50_us: f64, tflops: f64) -> String {
+        if self.baseline == super::floor::NAME {
+            let bytes = (self.shape.elements() * super::floor::BYTES_PER_ELEMENT) as f64;
+            format!("{:.0} GB/s", bytes / (p50_us * 1e-6) / 1e9)
+        } else {
+            format!("{tflops:.1} TFLOP/s")
+        }
+    }
+
     /// One line for the terminal: "math  kernel-only p50 103.9 µs (10.3 TFLOP/s) ..." or the reason.
     pub fn summary_line(&self) -> String {
         match self.status {
@@ -135,8 +145,11 @@ impl BaselineRecord {
             BaselineStatus::Ok => {
                 let part = |label: &str, t: &Option<Timing>, tf: Option<f64>| match (t, tf) {
                     (Some(t), Some(tf)) => format!(
-                        "{label} p50 {:.1} µs [95% CI {:.1}, {:.1}] ({tf:.1} TFLOP/s)",
-                        t.p50_us, t.ci_lo_us, t.ci_hi_us
+                        "{label} p50 {:.1} µs [95% CI {:.1}, {:.1}] ({})",
+                        t.p50_us,
+                        t.ci_lo_us,
+                        t.ci_hi_us,
+                        self.rate(t.p50_us, tf)
                     ),
                     _ => format!("{label} not measured"),
                 };
@@ -189,6 +202,23 @@ mod tests {
             r.summary_line()
         );
         assert!(r.summary_line().contains("per call not measured"));
+    }
+
+    #[test]
+    fn the_floor_reports_bandwidth_not_flops() {
+        // 2,8,512,64: 524288 elements × 5 bytes = 2.62 MB in 6.3 µs: 416 GB/s.
+        let shape = Shape::parse("2,8,512,64").unwrap();
+        let r = BaselineRecord::measured("floor", "x", &shape, Some(timing(6.3)), None);
+        assert!(
+            r.summary_line().contains("(416 GB/s)"),
+            "{}",
+            r.summary_line()
+        );
+        assert!(
+            !r.summary_line().contains("TFLOP/s"),
+            "{}",
+            r.summary_line()
+        );
     }
 
     #[test]

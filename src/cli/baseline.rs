@@ -1,11 +1,12 @@
 //! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
 //! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
-//! (PyTorch SDPA's flash, cuDNN and math backends).
+//! (PyTorch SDPA's flash, cuDNN and math backends), and "floor" (one kernel that only reads Q, K,
+//! V and writes O: the least time any SDPA kernel can take under the timing protocol).
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
 use crate::artifacts::RunPaths;
-use crate::baseline::{math, torch, BaselineRecord};
+use crate::baseline::{floor, math, torch, BaselineRecord};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::TimingPlan;
@@ -24,8 +25,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         "baselines at {shape} on {} ({})",
         device.name, device.ordinal
     );
-    let math = measure_math(args.device, &shape, args.seed, &plan);
-    let mut records = vec![math];
+    let mut records = measure_in_project(args.device, &shape, args.seed, &plan);
     records.extend(torch::run(&torch::TorchRun {
         python: args.python.clone(),
         shape,
@@ -42,8 +42,13 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The math baseline on its own context (released before PyTorch runs).
-fn measure_math(device: u32, shape: &Shape, seed: u64, plan: &TimingPlan) -> BaselineRecord {
+/// The math baseline and the floor on their own context (released before PyTorch runs).
+fn measure_in_project(
+    device: u32,
+    shape: &Shape,
+    seed: u64,
+    plan: &TimingPlan,
+) -> Vec<BaselineRecord> {
     let setup = || -> Result<(Gpu, Compiler, L2Flush)> {
         let gpu = Gpu::open(device)?;
         let compiler = Compiler::new(
@@ -53,11 +58,18 @@ fn measure_math(device: u32, shape: &Shape, seed: u64, plan: &TimingPlan) -> Bas
         let flush = L2Flush::new(&gpu)?;
         Ok((gpu, compiler, flush))
     };
+    let no_floor =
+        |why: String| BaselineRecord::unavailable(floor::NAME, floor::IMPLEMENTATION, shape, why);
     match setup() {
         Ok((gpu, compiler, flush)) => {
             let mut references = ReferenceEngine::new(compiler.clone());
-            math::run(&gpu, &compiler, &mut references, &flush, shape, seed, plan)
+            let math = math::run(&gpu, &compiler, &mut references, &flush, shape, seed, plan);
+            let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
+            vec![math, floor.unwrap_or_else(|e| no_floor(e.to_string()))]
         }
-        Err(e) => BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string()),
+        Err(e) => vec![
+            BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string()),
+            no_floor(e.to_string()),
+        ],
     }
 }

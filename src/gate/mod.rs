@@ -6,7 +6,7 @@ mod stored;
 
 pub use stored::{GateResult, SpeedupRecord, StoredBest};
 
-use crate::report::{Baselines, RunData, Speedup, Times, Versus};
+use crate::report::{Baselines, RunData, Speedup, Times, Versus, FLOOR};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,12 +55,31 @@ pub fn speedup_check(run: &RunData, vs: Versus, min: f64) -> Result<Check, Strin
         )
     } else {
         format!(
-            "speedup vs {name} {}: {bound} {lower:.2}× < {min}× required, missed by {:.2}×",
+            "speedup vs {name} {}: {bound} {lower:.2}× < {min}× required, missed by {:.2}×{}",
             s.display(),
-            min - lower
+            min - lower,
+            unreachable_note(run, vs, min).unwrap_or_default()
         )
     };
     Ok(Check { passed, line })
+}
+
+/// When `min`× over baseline `vs` needs less time than the run's measured floor, says so: no
+/// kernel can pass such a gate under the timing protocol.
+fn unreachable_note(run: &RunData, vs: Versus, min: f64) -> Option<String> {
+    let base = Baselines::of(run)
+        .get(vs)
+        .ok()
+        .and_then(Times::of_baseline)?;
+    let floor = run.baseline(FLOOR).ok().and_then(Times::of_baseline)?;
+    let needed = base.p50_us / min;
+    (needed < floor.p50_us).then(|| {
+        format!(
+            "; {min}× needs ≤ {needed:.2} µs, under the floor of {:.2} µs (one kernel that only \
+             reads Q, K, V and writes O, timed the same way): no kernel can pass this gate",
+            floor.p50_us
+        )
+    })
 }
 
 /// Passes when the best candidate's kernel-only median is at most `max_pct` % slower than

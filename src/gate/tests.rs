@@ -67,3 +67,39 @@ fn a_gate_result_reads_back_as_the_stored_best() {
     let topk = run.paths.topk();
     assert_eq!(StoredBest::read(&topk).unwrap().p50_us, g.best_p50_us);
 }
+
+/// The fixture run with a floor whose kernel-only median is `p50` µs.
+fn with_floor(p50: f64) -> RunData {
+    let mut run = fixture();
+    let shape = crate::shape::Shape::parse("2,8,512,64").unwrap();
+    let timing = crate::eval::Timing {
+        method: "kernel-only".into(),
+        p50_us: p50,
+        p10_us: p50,
+        p90_us: p50,
+        ci_lo_us: p50,
+        ci_hi_us: p50,
+        samples_us: vec![p50],
+    };
+    let floor = crate::baseline::BaselineRecord::measured(FLOOR, "x", &shape, Some(timing), None);
+    run.baselines.retain(|(n, _)| n != FLOOR);
+    run.baselines.push((FLOOR.into(), Ok(floor)));
+    run
+}
+
+#[test]
+fn a_gate_that_asks_for_less_than_the_floor_says_no_kernel_can_pass() {
+    let a_p50 = Times::of_baseline(fixture().baseline("math").unwrap())
+        .unwrap()
+        .p50_us;
+    let run = with_floor(a_p50 / 10.0);
+    let fail = speedup_check(&run, Versus::A, 15.0).unwrap();
+    assert!(!fail.passed);
+    let needed = format!("15× needs ≤ {:.2} µs", a_p50 / 15.0);
+    assert!(fail.line.contains(&needed), "{}", fail.line);
+    assert!(fail.line.contains("no kernel can pass"), "{}", fail.line);
+    // 5× needs a_p50 / 5, above the floor: it fails here, but a faster kernel could pass.
+    let reachable = speedup_check(&run, Versus::A, 5.0).unwrap();
+    assert!(!reachable.passed);
+    assert!(!reachable.line.contains("no kernel"), "{}", reachable.line);
+}

@@ -1,4 +1,5 @@
-//! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison),
+//! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison, the
+//! protocol's floor),
 //! compiled with NVRTC for the device's arch through the crate's [`Compiler`] and its cache.
 
 use super::device::{Gpu, Kernel};
@@ -14,6 +15,12 @@ pub const SOFTMAX_SOURCE: &str = include_str!("../../kernel_templates/baseline_s
 
 /// kernel_templates/count_differences_u16.cu: entry point `count_differences_u16`.
 pub const COMPARE_SOURCE: &str = include_str!("../../kernel_templates/count_differences_u16.cu");
+
+/// kernel_templates/floor_stream.cu: entry point `floor_stream`.
+pub const FLOOR_SOURCE: &str = include_str!("../../kernel_templates/floor_stream.cu");
+
+/// Threads per block the floor kernel requires (`FLOOR_THREADS` in the source).
+pub const FLOOR_THREADS: u32 = 256;
 
 /// Threads per block the comparison kernel is written for (`COMPARE_THREADS` in the source).
 pub const COMPARE_THREADS: u32 = 256;
@@ -52,9 +59,10 @@ mod tests {
         assert!(REFERENCE_SOURCE.contains(&format!("#define REF_THREADS {REFERENCE_THREADS}\n")));
         assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
         assert!(COMPARE_SOURCE.contains(&format!("#define COMPARE_THREADS {COMPARE_THREADS}\n")));
+        assert!(FLOOR_SOURCE.contains(&format!("#define FLOOR_THREADS {FLOOR_THREADS}\n")));
     }
 
-    /// Both sources compile for sm_90a with NVRTC (no GPU needed), each entry point present.
+    /// The sources compile for sm_90a with NVRTC (no GPU needed), each entry point present.
     #[test]
     fn builtin_kernels_compile_for_hopper() {
         let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
@@ -63,6 +71,7 @@ mod tests {
             ("sdpa_reference_contract", REFERENCE_SOURCE),
             ("baseline_softmax", SOFTMAX_SOURCE),
             ("count_differences_u16", COMPARE_SOURCE),
+            ("floor_stream", FLOOR_SOURCE),
         ] {
             let compiled = compiler.compile(kernel, source).unwrap();
             assert!(compiled.record.ok, "{kernel}:\n{}", compiled.record.log);

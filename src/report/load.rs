@@ -10,8 +10,17 @@ use std::path::Path;
 pub type Loaded<T> = Result<T, String>;
 
 /// The baselines a run may hold, in report order ("torch_math" is PyTorch's math backend, shown
-/// for reference; baseline A is "math", B the faster of "flash" and "cudnn").
-pub const BASELINES: [&str; 4] = ["math", "flash", "cudnn", "torch_math"];
+/// for reference; baseline A is "math", B the faster of "flash" and "cudnn"; "floor" is not
+/// attention but the least time the timing protocol can give at the shape).
+pub const BASELINES: [&str; 5] = ["math", "flash", "cudnn", "torch_math", FLOOR];
+
+/// The baseline that is not attention: the protocol's floor (`evotune baseline` measures it).
+pub const FLOOR: &str = crate::baseline::floor::NAME;
+
+/// The baselines that compute attention, in report order.
+pub fn attention_baselines() -> impl Iterator<Item = &'static str> {
+    BASELINES.into_iter().filter(|&n| n != FLOOR)
+}
 
 /// The run folder's contents.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ mod view;
 
 pub use compare::{Baselines, Speedup, Times, Verdict, Versus};
 pub use diagnose::{diagnose, Bottleneck};
-pub use load::{Loaded, RunData, BASELINES};
+pub use load::{Loaded, RunData, BASELINES, FLOOR};
 pub use log::{best_so_far, read_points, LogPoint};
 pub use roofline::{ceilings_for, Ceilings, Position};
 pub use view::{Context, ReportOptions};

@@ -83,7 +83,7 @@ pub fn build(run: &RunData, opts: &ReportOptions, plots: Vec<Plot>) -> Context {
         summary: env::summary(run),
         ci_method: CI_METHOD,
         timing_methods: env::timing_methods(run),
-        baseline_notes: table::baseline_notes(&baselines),
+        baseline_notes: table::baseline_notes(run, &baselines),
         rows,
         row_notes,
         confirmations: confirm::notes(run),

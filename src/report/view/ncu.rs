@@ -5,7 +5,7 @@ use crate::baseline::BaselineRecord;
 use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
-use crate::report::load::{RunData, BASELINES};
+use crate::report::load::{attention_baselines, RunData};
 use crate::report::roofline::{ceilings_for, compulsory_bytes, Ceilings, Position};
 use serde::Serialize;
 
@@ -209,8 +209,7 @@ pub fn roofline(run: &RunData, b: &Baselines) -> RooflineView {
         "{}: {} TFLOP/s dense FP16, {} TFLOP/s dense FP8, {} TB/s DRAM ({}).",
         c.device, c.fp16_tflops, c.fp8_tflops, c.dram_tbps, c.source
     );
-    let mut rows: Vec<RooflineRow> = BASELINES
-        .iter()
+    let mut rows: Vec<RooflineRow> = attention_baselines()
         .filter_map(|n| run.baseline(n).ok())
         .filter_map(|r| baseline_position(run, r, b, &c))
         .collect();

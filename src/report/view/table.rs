@@ -5,7 +5,7 @@ use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
 use crate::report::compare::{Baselines, Speedup, Times, Verdict};
 use crate::report::format::{fixed, sci, DASH};
-use crate::report::load::{RunData, BASELINES};
+use crate::report::load::{attention_baselines, RunData, BASELINES, FLOOR};
 use serde::Serialize;
 
 /// One row of the top-line table.
@@ -48,10 +48,16 @@ pub struct VerdictRow {
     pub conclusion: String,
 }
 
-/// Which records are baselines A and B, or why they are missing.
-pub fn baseline_notes(b: &Baselines) -> Vec<String> {
+/// Which records are baselines A and B, or why they are missing, and what the floor is.
+pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
     let describe = |r: &BaselineRecord| format!("`{}` ({})", r.baseline, r.implementation);
-    vec![
+    let floor = run.baseline(FLOOR).ok().map(|_| {
+        "`floor` is not attention: one kernel that only reads Q, K, V and writes O, timed the \
+         same way. No kernel can be faster under this timing protocol, so its speedups are the \
+         largest any candidate could show at this shape."
+            .to_string()
+    });
+    let mut notes = vec![
         match &b.a {
             Ok(r) => format!("Baseline A (unfused fp16 math path): {}.", describe(r)),
             Err(e) => format!("Baseline A (math) is missing: {e}."),
@@ -63,7 +69,9 @@ pub fn baseline_notes(b: &Baselines) -> Vec<String> {
             ),
             Err(e) => format!("Baseline B is missing: {e}."),
         },
-    ]
+    ];
+    notes.extend(floor);
+    notes
 }
 
 /// The baselines' rows then the elites', with notes on what is missing.
@@ -153,8 +161,7 @@ pub fn verdicts(run: &RunData, b: &Baselines) -> (Vec<VerdictRow>, Vec<String>) 
             vec!["no timed candidate in tune/topk.json".into()],
         );
     };
-    let rows = BASELINES
-        .iter()
+    let rows = attention_baselines()
         .filter_map(|n| run.baseline(n).ok())
         .filter_map(|r| Some((tag(r, b), Times::of_baseline(r)?)))
         .map(|(name, base)| verdict_row(name, &Verdict::of(&base, &times)))
