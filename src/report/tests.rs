@@ -222,3 +222,22 @@ fn confirmed_elites_get_a_note_under_the_top_line_table() {
     assert_eq!(section.matches("\n- #").count(), 2, "{section}");
     insta::assert_snapshot!("confirmed_top_line", section);
 }
+
+#[test]
+fn the_reproduce_commands_name_the_program_evotune_whatever_path_started_it() {
+    let mut run = fixture();
+    if let Ok(m) = &mut run.manifest {
+        m.command[0] = "./target/release/evotune".into();
+    }
+    let lines = view::env::reproduce(&run, "artifacts/run_fixture");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("evotune --shape 2,8,512,64")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("target/release")),
+        "{lines:?}"
+    );
+}

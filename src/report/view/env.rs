@@ -113,6 +113,16 @@ fn version_line(m: &Manifest) -> String {
     }
 }
 
+/// The run's command line with the program named `evotune`, as the other commands are: the
+/// path it was started by (e.g. `./target/release/evotune`) says nothing about the run.
+fn as_evotune(command: &[String]) -> Vec<String> {
+    let mut out = command.to_vec();
+    if let Some(program) = out.first_mut() {
+        *program = "evotune".into();
+    }
+    out
+}
+
 /// The exact commands: baselines into the run's own folder (its `--out`), the run's own
 /// command line, then profile and report of that folder.
 pub fn reproduce(run: &RunData, run_arg: &str) -> Vec<String> {
@@ -126,7 +136,7 @@ pub fn reproduce(run: &RunData, run_arg: &str) -> Vec<String> {
             .map(|w| w[1].clone());
         dir = given.unwrap_or(dir);
         out.push(format!("evotune baseline --shape {} --out {dir}", m.shape));
-        out.push(shell_join(&m.command));
+        out.push(shell_join(&as_evotune(&m.command)));
     }
     out.push(format!("evotune ncu --run {dir}"));
     out.push(format!("evotune report --run {dir}"));

@@ -1,7 +1,7 @@
 //! The report's content as plain strings for the template: one builder per section.
 
 mod confirm;
-mod env;
+pub(super) mod env;
 mod methods;
 mod ncu;
 pub(crate) mod status;
