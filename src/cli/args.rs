@@ -45,7 +45,11 @@ pub enum Command {
     Bench(BenchArgs),
     /// Validate (and time) every valid point of a space, or a sample, into a tune log.
     Record(RecordArgs),
-    /// Time the baselines (fp16 math path, PyTorch flash and cuDNN) on the GPU.
+    /// Time the baselines (fp16 math path, PyTorch flash, cuDNN and math) and the protocol's floor on the GPU.
+    ///
+    /// The floor is one kernel that only reads Q, K, V and writes O, timed like every candidate:
+    /// no SDPA kernel can be faster under the timing protocol, so the report and `gate` use it
+    /// to tell a speedup no kernel can reach from one that was missed.
     Baseline(BaselineArgs),
     /// Compare the GA with random search on a recorded landscape, over many seeds.
     SearchBench(SearchBenchArgs),
@@ -284,7 +288,7 @@ pub struct BaselineArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
-    /// Run folder; results go to DIR/bench/baseline_{math,flash,cudnn,torch_math}.json [default: artifacts/baseline-<UTC time>].
+    /// Run folder; results go to DIR/bench/baseline_{math,floor,flash,cudnn,torch_math}.json [default: artifacts/baseline-<UTC time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Minimum timed repetitions per method (at least 100; short kernels get more).

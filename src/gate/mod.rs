@@ -6,7 +6,7 @@ mod stored;
 
 pub use stored::{GateResult, SpeedupRecord, StoredBest};
 
-use crate::report::{Baselines, RunData, Speedup, Times, Versus, FLOOR};
+use crate::report::{Baselines, BelowFloor, RunData, Speedup, Times, Versus};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,19 +67,8 @@ pub fn speedup_check(run: &RunData, vs: Versus, min: f64) -> Result<Check, Strin
 /// When `min`× over baseline `vs` needs less time than the run's measured floor, says so: no
 /// kernel can pass such a gate under the timing protocol.
 fn unreachable_note(run: &RunData, vs: Versus, min: f64) -> Option<String> {
-    let base = Baselines::of(run)
-        .get(vs)
-        .ok()
-        .and_then(Times::of_baseline)?;
-    let floor = run.baseline(FLOOR).ok().and_then(Times::of_baseline)?;
-    let needed = base.p50_us / min;
-    (needed < floor.p50_us).then(|| {
-        format!(
-            "; {min}× needs ≤ {needed:.2} µs, under the floor of {:.2} µs (one kernel that only \
-             reads Q, K, V and writes O, timed the same way): no kernel can pass this gate",
-            floor.p50_us
-        )
-    })
+    BelowFloor::of(run, vs, min)
+        .map(|b| format!("; {}: no kernel can pass this gate", b.describe()))
 }
 
 /// Passes when the best candidate's kernel-only median is at most `max_pct` % slower than

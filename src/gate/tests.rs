@@ -1,6 +1,7 @@
 //! The gate's checks on the fixture run folder.
 
 use super::*;
+use crate::report::FLOOR;
 use std::path::Path;
 
 fn fixture() -> RunData {

@@ -1,7 +1,7 @@
 //! Speedups with confidence intervals and the statistical verdict of one candidate against a
 //! baseline, from kernel-only timing samples (shared by the report and the gate).
 
-use super::load::RunData;
+use super::load::{RunData, FLOOR};
 use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
 use crate::eval::Timing;
@@ -181,6 +181,44 @@ fn measured(b: &BaselineRecord) -> Result<&BaselineRecord, String> {
             "unavailable: {}",
             b.reason.as_deref().unwrap_or("no reason recorded")
         )),
+    }
+}
+
+/// A speedup asked for over a baseline that needs less time than the run's floor (one kernel
+/// that only reads Q, K, V and writes O, timed the same way): no kernel can reach it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BelowFloor {
+    /// The speedup asked for.
+    pub min: f64,
+    /// The time it needs, µs (the baseline's kernel-only median ÷ `min`).
+    pub needed_us: f64,
+    /// The floor's kernel-only median, µs.
+    pub floor_us: f64,
+}
+
+impl BelowFloor {
+    /// When `min`× over baseline `vs` needs less time than the run's measured floor.
+    pub fn of(run: &RunData, vs: Versus, min: f64) -> Option<BelowFloor> {
+        let base = Baselines::of(run)
+            .get(vs)
+            .ok()
+            .and_then(Times::of_baseline)?;
+        let floor = run.baseline(FLOOR).ok().and_then(Times::of_baseline)?;
+        let needed_us = base.p50_us / min;
+        (needed_us < floor.p50_us).then_some(BelowFloor {
+            min,
+            needed_us,
+            floor_us: floor.p50_us,
+        })
+    }
+
+    /// "15× needs ≤ 2.28 µs, under the floor of 6.21 µs (...)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{}× needs ≤ {:.2} µs, under the floor of {:.2} µs (one kernel that only reads Q, K, V \
+             and writes O, timed the same way)",
+            self.min, self.needed_us, self.floor_us
+        )
     }
 }
 

@@ -11,7 +11,7 @@ mod roofline;
 mod svg;
 mod view;
 
-pub use compare::{Baselines, Speedup, Times, Verdict, Versus};
+pub use compare::{Baselines, BelowFloor, Speedup, Times, Verdict, Versus};
 pub use diagnose::{diagnose, Bottleneck};
 pub use load::{Loaded, RunData, BASELINES, FLOOR};
 pub use log::{best_so_far, read_points, LogPoint};

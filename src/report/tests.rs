@@ -241,3 +241,31 @@ fn the_reproduce_commands_name_the_program_evotune_whatever_path_started_it() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_target_under_the_floor_is_called_unreachable_and_a_reachable_miss_is_not() {
+    let run = fixture();
+    let b = Baselines::of(&run);
+    let mut opts = options(FIXTURE);
+    opts.target_vs = Versus::A;
+    // Baseline A 33.92 µs, floor 6.30 µs: 15× needs 2.26 µs, under the floor; 4× needs 8.48 µs.
+    opts.target = 15.0;
+    let unreachable = view::status::status(&run, &b, &opts);
+    assert_eq!(unreachable.verdict, "NOT MET");
+    assert!(
+        unreachable
+            .target
+            .contains("No kernel can meet it at this shape: 15× needs ≤ 2.26 µs")
+            && unreachable.target.contains("under the floor of 6.30 µs"),
+        "{}",
+        unreachable.target
+    );
+    opts.target = 4.0;
+    let reachable = view::status::status(&run, &b, &opts);
+    assert_eq!(reachable.verdict, "NOT MET");
+    assert!(
+        !reachable.target.contains("No kernel"),
+        "{}",
+        reachable.target
+    );
+}

@@ -2,7 +2,7 @@
 
 use super::ncu::best_profile;
 use super::ReportOptions;
-use crate::report::compare::{Baselines, Speedup, Times};
+use crate::report::compare::{Baselines, BelowFloor, Speedup, Times};
 use crate::report::diagnose::diagnose;
 use crate::report::load::RunData;
 use serde::Serialize;
@@ -51,11 +51,15 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
             } else {
                 format!(", short by {:.2}×", opts.target - s.lower())
             };
+            let unreachable = BelowFloor::of(run, opts.target_vs, opts.target)
+                .filter(|_| !met)
+                .map(|f| format!(" No kernel can meet it at this shape: {}.", f.describe()))
+                .unwrap_or_default();
             let v = if met { "MET" } else { "NOT MET" };
             (
                 v,
                 format!(
-                    "{want}. Best: {} ({how} {:.2}×){gap}.",
+                    "{want}. Best: {} ({how} {:.2}×){gap}.{unreachable}",
                     s.display(),
                     s.lower()
                 ),
