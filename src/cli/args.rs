@@ -268,6 +268,10 @@ pub struct BenchArgs {
     /// process's result is the one reported and written.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub processes: u32,
+    /// Do not flush L2 before each repetition (warm-cache numbers, as `baseline --no-flush`
+    /// and many published benchmarks measure; the default flushes).
+    #[arg(long)]
+    pub no_flush: bool,
     /// Seed of the random inputs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -150,7 +150,7 @@ fn request(
         tolerance,
         timing: Some(TimingPlan::new(
             args.reps,
-            true,
+            !args.no_flush,
             crate::eval::DEFAULT_TARGET_S,
         )),
         dump,
