@@ -41,12 +41,14 @@ pub fn measure_floor(
     let validation = validate(gpu, &mut floor)?;
     let work = |s: &Arc<CudaStream>| floor.enqueue(s);
     let m = measure(gpu, Some(flush), plan, &work)?;
-    let mut record = BaselineRecord::measured(NAME, IMPLEMENTATION, shape, Some(m.kernel), m.call);
-    record.device = Some(gpu.describe());
-    record.validation = Some(validation);
-    record.sm_clock_mhz = m.clock.sm_mhz;
-    record.throttle_reasons = m.clock.throttle_reasons;
-    Ok(record)
+    Ok(BaselineRecord::in_project(
+        NAME,
+        IMPLEMENTATION,
+        shape,
+        gpu,
+        m,
+        validation,
+    ))
 }
 
 /// Runs once with poisoned output and checks every element exactly.

@@ -71,13 +71,14 @@ fn measure_math(
     let validation = validate(gpu, &mut math, references, &inputs)?;
     let work = |s: &Arc<CudaStream>| math.enqueue(s);
     let m = measure(gpu, Some(flush), plan, &work)?;
-    let mut record =
-        BaselineRecord::measured("math", IMPLEMENTATION, shape, Some(m.kernel), m.call);
-    record.device = Some(gpu.describe());
-    record.validation = Some(validation);
-    record.sm_clock_mhz = m.clock.sm_mhz;
-    record.throttle_reasons = m.clock.throttle_reasons;
-    Ok(record)
+    Ok(BaselineRecord::in_project(
+        "math",
+        IMPLEMENTATION,
+        shape,
+        gpu,
+        m,
+        validation,
+    ))
 }
 
 /// Fails when the fp16 score matrix (B·H·S² elements) and the tensors do not fit in free memory.

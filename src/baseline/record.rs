@@ -1,6 +1,7 @@
 //! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
 
 use crate::eval::Timing;
+use crate::gpu::{Gpu, Measurement};
 use crate::reference::{ErrorFigures, Tolerance};
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
@@ -132,6 +133,25 @@ impl BaselineRecord {
         } else {
             format!("{tflops:.1} TFLOP/s")
         }
+    }
+
+    /// A baseline timed in-project with the timing protocol on `gpu` and checked as `validation`
+    /// says: the record with the device and the clocks read during the measurement.
+    pub fn in_project(
+        baseline: &str,
+        implementation: &str,
+        shape: &Shape,
+        gpu: &Gpu,
+        m: Measurement,
+        validation: Validation,
+    ) -> Self {
+        let mut record =
+            BaselineRecord::measured(baseline, implementation, shape, Some(m.kernel), m.call);
+        record.device = Some(gpu.describe());
+        record.validation = Some(validation);
+        record.sm_clock_mhz = m.clock.sm_mhz;
+        record.throttle_reasons = m.clock.throttle_reasons;
+        record
     }
 
     /// One line for the terminal: "math  kernel-only p50 103.9 µs (10.3 TFLOP/s) ..." or the reason.

@@ -216,13 +216,8 @@ impl GpuBackend {
         let problem = self.problem.as_ref().expect("computed before timing");
         let host = host_output(&mut self.host_output, &self.gpu, bufs.o.len())?;
         let out = bufs.read_output(&self.gpu, host)?;
-        let reference = &problem.reference;
-        Ok(Some(check_bits(
-            out,
-            HalfFormat::F16,
-            reference,
-            req.tolerance,
-        )))
+        let verdict = check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance);
+        Ok(Some(verdict))
     }
 }
 
@@ -234,7 +229,7 @@ fn host_output<'h>(
     len: usize,
 ) -> Result<&'h mut PinnedHostSlice<u16>> {
     if kept.as_ref().is_none_or(|h| h.len() != len) {
-        *kept = None;
+        *kept = None; // free the old page-locked block before allocating its replacement
         *kept = Some(gpu.pinned_zeros(len, "O")?);
     }
     Ok(kept.as_mut().expect("set above"))

@@ -1,6 +1,6 @@
 //! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison, the
-//! protocol's floor),
-//! compiled with NVRTC for the device's arch through the crate's [`Compiler`] and its cache.
+//! protocol's floor), compiled with NVRTC for the device's arch through the crate's
+//! [`Compiler`] and its cache.
 
 use super::device::{Gpu, Kernel};
 use crate::compile::Compiler;
