@@ -5,7 +5,9 @@
 //! Needs NVRTC and nvdisasm, which scripts/test.sh installs; without either these tests fail,
 //! naming what is missing.
 
-use evotune::compile::sass::{disassemble, nvdisasm_path, opcode_counts};
+use evotune::compile::sass::{
+    disassemble, innermost_loop_with, loops, nvdisasm_path, opcode_counts,
+};
 use evotune::compile::{CompileRecord, Compiler};
 use evotune::shape::Shape;
 use evotune::space::{self, DeviceLimits};
@@ -18,11 +20,17 @@ use std::path::Path;
 const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
+PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false";
 
 /// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
 /// returns its compile record and opcode counts.
 fn compile(config: &str, shape: &str) -> (CompileRecord, BTreeMap<String, usize>) {
+    let (record, sass) = compile_sass(config, shape);
+    (record, opcode_counts(&sass))
+}
+
+/// The same, returning the machine code itself.
+fn compile_sass(config: &str, shape: &str) -> (CompileRecord, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
     let shape = Shape::parse(shape).unwrap();
@@ -44,8 +52,7 @@ fn compile(config: &str, shape: &str) -> (CompileRecord, BTreeMap<String, usize>
         "nvdisasm is missing: scripts/test.sh installs nvidia-cuda-nvdisasm into \
          $EVOTUNE_PIP_PREFIX (or set EVOTUNE_NVDISASM)"
     );
-    let sass = disassemble(&cubin).unwrap();
-    (compiled.record, opcode_counts(&sass))
+    (compiled.record, disassemble(&cubin).unwrap())
 }
 
 fn count(ops: &BTreeMap<String, usize>, op: &str) -> usize {
@@ -122,7 +129,8 @@ fn the_mma_family_has_neither_qgmma_nor_tma() {
     let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\
                   Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
                   ARRIVE=thread,PINGPONG=false,\
-                  PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
+                  PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,\
+                  PERSISTENT=false";
     let (_, ops) = compile(config, "2,8,512,64");
     assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");
     assert_eq!(count(&ops, "UTMALDG"), 0, "{ops:?}");
@@ -146,4 +154,76 @@ fn a_two_key_warpgroup_variant_merges_through_named_barriers() {
         count(&ops, "BAR") >= count(&single, "BAR") + 2,
         "merge barriers missing: {ops:?} against {single:?}"
     );
+}
+
+/// The best long-sequence configuration known before the ldmatrix transpose (8,16,8192,128 on the
+/// H100, data/runs/h100-repro-8-16-8192-128), with the three options the instruction-count work
+/// added left open.
+const LONG_BEST: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=4,NUM_WARPS=1,\
+NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=false,\
+ARRIVE=thread,PINGPONG=true,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1";
+
+/// Instructions in the machine code of a variant's per-key-tile loops: the consumer's (the
+/// innermost loop around its QGMMAs) and the producer's (the innermost loop around both its TMA
+/// issue and its V transpose stores). Each count is of the loop's whole range, each instruction
+/// once: the masked-tile branch and cold paths count, repetitions do not. It moves with the
+/// instructions executed per tile, which Nsight Compute measures (BENCHMARKS.md).
+fn per_tile_loops(config: &str, shape: &str, transpose_store: &str) -> (usize, usize) {
+    let (_, sass) = compile_sass(config, shape);
+    let found = loops(&sass);
+    let consumer = innermost_loop_with(&found, &["QGMMA"]).expect("a consumer loop");
+    let producer =
+        innermost_loop_with(&found, &["UTMALDG", transpose_store]).expect("a producer loop");
+    (consumer.len(), producer.len())
+}
+
+/// The per-tile loops' instruction counts stay at or under the bounds recorded when they were
+/// last lowered: lower a bound when the kernel improves, never raise it to let a change in.
+#[test]
+fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
+    // (options, shape, the transpose's store opcode, consumer bound, producer bound)
+    let cases = [
+        (
+            "TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false",
+            "8,16,8192,128",
+            "STS",
+            640,
+            540,
+        ),
+        (
+            "TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=false",
+            "8,16,8192,128",
+            "STSM",
+            640,
+            180,
+        ),
+        (
+            "TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true",
+            "8,16,8192,128",
+            "STSM",
+            640,
+            300,
+        ),
+        (
+            "TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true",
+            "8,16,8192,64",
+            "STSM",
+            640,
+            300,
+        ),
+    ];
+    let mut report = Vec::new();
+    for (options, shape, store, consumer_max, producer_max) in cases {
+        let config = format!("{LONG_BEST},{options}");
+        let (consumer, producer) = per_tile_loops(&config, shape, store);
+        report.push(format!(
+            "{options} at {shape}: consumer {consumer} (bound {consumer_max}), producer {producer} (bound {producer_max})"
+        ));
+        assert!(
+            consumer <= consumer_max && producer <= producer_max,
+            "per-tile loops over their bounds:\n{}",
+            report.join("\n")
+        );
+    }
+    eprintln!("{}", report.join("\n"));
 }

@@ -89,6 +89,85 @@ fn opcode(line: &str) -> Option<&str> {
         .filter(|o| !o.is_empty())
 }
 
+/// One instruction of nvdisasm's output: its opcode and the label it branches to, if any.
+#[derive(Debug, Clone, PartialEq)]
+struct Instruction {
+    op: String,
+    target: Option<String>,
+}
+
+/// A loop in the machine code: the instructions from a label to a branch back to it, in program
+/// order (nested loops and cold blocks that lie in between included, each once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loop {
+    /// Index of the first instruction (the branch target).
+    pub start: usize,
+    /// Opcode of every instruction of the loop, in order.
+    pub ops: Vec<String>,
+}
+
+impl Loop {
+    /// Instructions in the loop's range.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether the range is empty (never, for a loop nvdisasm printed).
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Whether the loop holds `op`.
+    pub fn has(&self, op: &str) -> bool {
+        self.ops.iter().any(|o| o == op)
+    }
+}
+
+/// The loops of `sass`: every backward branch (`BRA` to a label at or before it) closes one.
+/// Sorted by size, smallest first, so that the first loop holding an instruction is the
+/// innermost one around it.
+pub fn loops(sass: &str) -> Vec<Loop> {
+    let mut code: Vec<Instruction> = Vec::new();
+    let mut labels: BTreeMap<String, usize> = BTreeMap::new();
+    for line in sass.lines() {
+        if let Some(label) = line
+            .trim()
+            .strip_suffix(':')
+            .filter(|l| l.starts_with(".L"))
+        {
+            labels.insert(label.to_string(), code.len());
+        } else if let Some(op) = opcode(line) {
+            let target = line
+                .split_once("`(")
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(label, _)| label.to_string());
+            code.push(Instruction {
+                op: op.to_string(),
+                target,
+            });
+        }
+    }
+    let mut found: Vec<Loop> = code
+        .iter()
+        .enumerate()
+        .filter(|(_, ins)| ins.op == "BRA")
+        .filter_map(|(end, ins)| {
+            let start = *labels.get(ins.target.as_ref()?)?;
+            (start <= end).then(|| Loop {
+                start,
+                ops: code[start..=end].iter().map(|i| i.op.clone()).collect(),
+            })
+        })
+        .collect();
+    found.sort_by_key(|l| (l.len(), l.start));
+    found
+}
+
+/// The innermost loop that holds every one of `ops`.
+pub fn innermost_loop_with<'a>(loops: &'a [Loop], ops: &[&str]) -> Option<&'a Loop> {
+    loops.iter().find(|l| ops.iter().all(|op| l.has(op)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +186,28 @@ mod tests {
         assert_eq!(counts["QGMMA"], 1);
         assert_eq!(counts["EXIT"], 1);
         assert_eq!(counts.len(), 4);
+    }
+
+    #[test]
+    fn loops_are_closed_by_backward_branches_and_sorted_innermost_first() {
+        let sass = "\
+        /*0000*/                   MOV R1, c[0x0][0x28] ;\n\
+        .L_x_0:\n\
+        /*0010*/                   LDSM.16.MT88.4 R4, [R2] ;\n\
+        .L_x_1:\n\
+        /*0020*/                   SYNCS.PHASECHK.TRANS64.TRYWAIT P0, [R3], R5 ;\n\
+        /*0030*/              @!P0 BRA `(.L_x_1) ;\n\
+        /*0040*/                   QGMMA.64x128x32.F32.E4M3.E4M3 R24, gdesc[UR4], R24 ;\n\
+        /*0050*/              @P1 BRA `(.L_x_0) ;\n\
+        /*0060*/                   BRA `(.L_x_2) ;\n\
+        .L_x_2:\n\
+        /*0070*/                   EXIT ;\n";
+        let found = loops(sass);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].ops, ["SYNCS", "BRA"]);
+        assert_eq!(found[1].len(), 5);
+        let outer = innermost_loop_with(&found, &["QGMMA"]).unwrap();
+        assert_eq!(outer.start, 1);
+        assert!(innermost_loop_with(&found, &["EXIT"]).is_none());
     }
 }

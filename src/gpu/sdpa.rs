@@ -2,8 +2,10 @@
 //!
 //! The contract every candidate follows:
 //! `extern "C" __global__ void sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale,
-//! float k_descale, float v_descale, float softmax_scale, int S, int D)`, with Q, K, V
-//! [B·H, S, D] e4m3 codes (D contiguous, unpadded) and O [B·H, S, D] fp16. Q, K and V are passed
+//! float k_descale, float v_descale, float softmax_scale, int S, int D, int heads)`, with Q, K, V
+//! [B·H, S, D] e4m3 codes (D contiguous, unpadded), O [B·H, S, D] fp16 and heads = B·H (a
+//! kernel whose grid does not say it, a persistent one, reads it; others may leave it out of
+//! their signature, since the driver reads only the parameters a kernel declares). Q, K and V are passed
 //! as `const unsigned char*` ([`KernelArgs::Pointers`], mma family) or as
 //! `const __grid_constant__ CUtensorMap` ([`KernelArgs::TensorMaps`], wgmma family).
 
@@ -105,11 +107,22 @@ pub struct SdpaScalars {
     pub s: i32,
     /// Head dimension.
     pub d: i32,
+    /// B·H, the number of (batch, head) pairs.
+    pub heads: i32,
 }
 
 impl SdpaScalars {
     /// The scalars for `inputs`; fails when S does not fit the contract's `int`.
     pub fn of(inputs: &SdpaInputs) -> Result<Self> {
+        let heads = i32::try_from(inputs.shape.b * inputs.shape.h).map_err(|_| {
+            Error::flag(
+                "--shape",
+                format!(
+                    "B·H={} does not fit an int",
+                    inputs.shape.b * inputs.shape.h
+                ),
+            )
+        })?;
         let s = i32::try_from(inputs.shape.s).map_err(|_| {
             Error::flag(
                 "--shape",
@@ -123,6 +136,7 @@ impl SdpaScalars {
             softmax_scale: inputs.softmax_scale,
             s,
             d: inputs.shape.d as i32,
+            heads,
         })
     }
 }
@@ -155,13 +169,17 @@ pub fn launch_sdpa(
     };
     b.arg(&bufs.o);
     b.arg(&sc.q_descale).arg(&sc.k_descale).arg(&sc.v_descale);
-    b.arg(&sc.softmax_scale).arg(&sc.s).arg(&sc.d);
+    b.arg(&sc.softmax_scale)
+        .arg(&sc.s)
+        .arg(&sc.d)
+        .arg(&sc.heads);
     // SAFETY: matches `sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale, float k_descale,
-    // float v_descale, float softmax_scale, int S, int D)`, Q, K, V being either
+    // float v_descale, float softmax_scale, int S, int D, int heads)`, Q, K, V being either
     // `const unsigned char*` (three device buffers of B·H·S·D e4m3 codes) or
     // `const __grid_constant__ CUtensorMap` (128-byte maps over those buffers, encoded by
     // `SdpaBuffers::qkv_args` with the boxes the kernel's space declares); then one buffer of
-    // B·H·S·D fp16 (u16 bits), four f32 and two i32, in that order. The buffers outlive the
+    // B·H·S·D fp16 (u16 bits), four f32 and three i32, in that order (a kernel that declares only
+    // the first two i32 reads those: the driver takes the parameters the kernel declares). The buffers outlive the
     // launch (the caller synchronizes before dropping them); a kernel that reads or writes out
     // of bounds faults on the device and is reported as a CUDA error, not undefined host behavior.
     unsafe { b.launch(launch_config(launch)) }.map(|_| ())
