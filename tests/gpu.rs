@@ -217,10 +217,21 @@ fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let template = Template::for_space(&sp).unwrap();
     let reference = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
-ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
+ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,\
+WAIT=spin,PERSISTENT=false";
     let small = "FAMILY=wgmma,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
 Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,ARRIVE=warp,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
+PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false";
+    // The ldmatrix transpose with a persistent grid and suspending waits; the same with three
+    // consumer warpgroups (BLOCK_M 192), and overlapped with one consumer.
+    let persistent = reference
+        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
+        .replace("WAIT=spin", "WAIT=suspend")
+        .replace("PERSISTENT=false", "PERSISTENT=true");
+    let three = persistent.replace("BLOCK_M=128", "BLOCK_M=192");
+    let persistent_small = small
+        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
+        .replace("PERSISTENT=false", "PERSISTENT=true");
     // Key splits over a cluster: serial with two splits, and overlapped with four (at S = 333
     // and 64-key tiles the fourth split has no keys).
     let split2 = reference
@@ -244,6 +255,9 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1";
         &split4,
         &keys2,
         &keys2_overlapped,
+        &persistent,
+        &three,
+        &persistent_small,
     ];
     for config in configs {
         for text in [
