@@ -3,8 +3,9 @@
 # Compute profile -> report. From the environment: SHAPE and BUDGET (defaults 2,8,512,64 and
 # 128); NCU_TOP, how many of the best kernels Nsight Compute profiles (default 3); RUN, the run
 # folder (default artifacts/<UTC time>-<shape>); EVOTUNE_BIN, a built evotune to use instead of
-# building one. Compiled kernels are cached (~/.cache/evotune/kernels), so a re-run compiles
-# nothing twice.
+# building one; EVOTUNE_CUDNN_FRONTEND_WHEEL or EVOTUNE_WHEEL_DIR, where to find the
+# nvidia-cudnn-frontend wheel on a machine without a package index (see cudnn_frontend below).
+# Compiled kernels are cached (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHAPE="${SHAPE:-2,8,512,64}"
@@ -50,7 +51,33 @@ else
   exit 1
 fi
 
+# The cudnn_fp8 baseline needs nvidia-cudnn-frontend in the python3 that has torch. It is
+# installed with --no-deps, as measured in FP8_ATTENTION_ANCHORS.md: the sdpa_fp8 graph runs on
+# libcudnn's own engines, and the dependencies (nvidia-cutlass-dsl, apache-tvm-ffi) serve the
+# package's CuTe DSL kernels only. From EVOTUNE_CUDNN_FRONTEND_WHEEL when set, else from the
+# package index, else from a nvidia_cudnn_frontend-*.whl under EVOTUNE_WHEEL_DIR (default .whl/).
+# A failed install is a warning: the baseline then records cudnn_fp8 as unavailable, with why.
+cudnn_frontend() {
+  local pip=(python3 -m pip install --quiet --disable-pip-version-check --no-deps) wheel
+  if python3 -c 'import importlib.util as u, sys; sys.exit(u.find_spec("cudnn") is None)' 2>/dev/null; then
+    echo "nvidia-cudnn-frontend: already installed"
+    return 0
+  fi
+  if [ -n "${EVOTUNE_CUDNN_FRONTEND_WHEEL:-}" ]; then
+    "${pip[@]}" "$EVOTUNE_CUDNN_FRONTEND_WHEEL" && return 0
+  elif "${pip[@]}" --retries 0 --timeout 20 nvidia-cudnn-frontend 2>/dev/null; then
+    echo "nvidia-cudnn-frontend: installed from the package index"
+    return 0
+  else
+    for wheel in "${EVOTUNE_WHEEL_DIR:-.whl}"/nvidia_cudnn_frontend-*.whl; do
+      [ -e "$wheel" ] && "${pip[@]}" "$wheel" && echo "nvidia-cudnn-frontend: installed from $wheel" && return 0
+    done
+  fi
+  echo "repro.sh: warning: nvidia-cudnn-frontend could not be installed; the cudnn_fp8 baseline will be recorded as unavailable" >&2
+}
+
 echo "== baselines"
+cudnn_frontend || true
 "$bin" baseline --shape "$SHAPE" --out "$RUN"
 echo "== tune"
 "$bin" --shape "$SHAPE" --budget "$BUDGET" --out "$RUN"

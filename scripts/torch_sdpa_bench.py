@@ -21,125 +21,35 @@ Repetitions: at least --reps, more for short calls so that each timing takes abo
 """
 import argparse
 import json
-import math
 import sys
-import time
 import warnings
 
+try:  # run as a file: the protocol module beside it
+    from bench_protocol import Protocol, add_timing_arguments, first_line, parse_timing_args, unavailable
+except ImportError:  # fed on stdin by evotune, after bench_protocol.py's text
+    pass
+
+DESCRIPTION = "Times PyTorch SDPA in fp16 (flash, cuDNN and math backends)"
 BACKENDS = (("flash", "FLASH_ATTENTION"), ("cudnn", "CUDNN_ATTENTION"), ("torch_math", "MATH"))
-PROBE_REPS = 5
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shape", required=True, help="B,H,S,D")
-    p.add_argument("--reps", type=int, default=100, help="minimum timed repetitions")
-    p.add_argument("--warmup", type=int, default=10)
+    p = argparse.ArgumentParser(description=DESCRIPTION)
+    add_timing_arguments(p)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--target-seconds", type=float, default=0.3)
-    p.add_argument("--max-reps", type=int, default=20000)
-    p.add_argument("--no-flush", action="store_true", help="do not flush L2 between reps")
-    p.add_argument("--graph-launches", type=int, default=1,
-                   help="calls captured back to back in the kernel-only graph (samples are divided by it)")
-    args = p.parse_args()
-    dims = [int(x) for x in args.shape.split(",")]
-    if len(dims) != 4 or min(dims) < 1:
-        p.error(f"--shape expects B,H,S,D as four positive integers, got '{args.shape}'")
-    args.dims = dims
-    return args
+    return parse_timing_args(p)
 
 
-def unavailable(reason):
-    return {"status": "unavailable", "reason": reason}
-
-
-def first_line(text):
-    lines = [l.strip() for l in str(text).splitlines() if l.strip()]
-    return lines[0] if lines else type(text).__name__
-
-
-def reps_for(min_reps, per_rep_s, target_s, max_reps):
-    min_reps = max(min_reps, 1)
-    if not per_rep_s > 0 or math.isinf(per_rep_s):
-        return min_reps
-    return max(min_reps, min(math.ceil(target_s / per_rep_s), max_reps))
-
-
-class Bench:
+class Bench(Protocol):
     def __init__(self, torch, args):
-        self.torch = torch
-        self.args = args
-        props = torch.cuda.get_device_properties(0)
-        self.l2_bytes = int(getattr(props, "L2_cache_size", 0) or 0)
-        flush_bytes = max(2 * self.l2_bytes, 1 << 20)
-        self.flush_buf = None if args.no_flush else torch.empty(flush_bytes, dtype=torch.uint8, device="cuda")
+        super().__init__(torch, args)
         gen = torch.Generator(device="cuda").manual_seed(args.seed)
         self.qkv = [torch.randn(*args.dims, device="cuda", dtype=torch.float16, generator=gen) for _ in range(3)]
-        self.flush_text = ("L2 not flushed" if self.flush_buf is None else
-                           f"L2 flushed before each rep (memset of {flush_bytes / 2**20:.1f} MiB = 2x L2, outside the timed region)")
-
-    def flush(self):
-        if self.flush_buf is not None:
-            self.flush_buf.zero_()
-
-    def reps(self, one_rep):
-        torch = self.torch
-        torch.cuda.synchronize()
-        t = time.perf_counter()
-        for _ in range(PROBE_REPS):
-            one_rep()
-        torch.cuda.synchronize()
-        per = (time.perf_counter() - t) / PROBE_REPS
-        return reps_for(self.args.reps, per, self.args.target_seconds, self.args.max_reps)
 
     def kernel_only(self, run):
-        torch = self.torch
-        side = torch.cuda.Stream()
-        side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
-            for _ in range(3):
-                run()
-        torch.cuda.current_stream().wait_stream(side)
-        torch.cuda.synchronize()
-        graph = torch.cuda.CUDAGraph()
-        units = max(1, self.args.graph_launches)
-        with torch.cuda.graph(graph):
-            for _ in range(units):
-                run()
-        for _ in range(self.args.warmup):
-            graph.replay()
-        reps = self.reps(lambda: (self.flush(), graph.replay()))
-        events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(reps)]
-        for start, end in events:
-            self.flush()
-            start.record()
-            graph.replay()
-            end.record()
-        torch.cuda.synchronize()
-        samples = [start.elapsed_time(end) * 1e3 / units for start, end in events]
-        what = "one SDPA call" if units == 1 else f"{units} back-to-back SDPA calls, divided by {units}"
-        method = (f"kernel-only: CUDA events around a CUDA-graph replay of {what}; "
-                  f"{self.flush_text}; {reps} reps after {self.args.warmup} warm-up replays")
-        return {"method": method, "samples_us": samples}
-
-    def per_call(self, run):
-        torch = self.torch
-        for _ in range(self.args.warmup):
-            run()
-
-        def timed():
-            self.flush()
-            torch.cuda.synchronize()
-            t0 = time.perf_counter()
-            run()
-            torch.cuda.synchronize()
-            return (time.perf_counter() - t0) * 1e6
-
-        reps = self.reps(timed)
-        samples = [timed() for _ in range(reps)]
-        method = (f"per call: host wall clock from the eager call to the return of torch.cuda.synchronize(); "
-                  f"{self.flush_text}; {reps} reps after {self.args.warmup} warm-up calls")
-        return {"method": method, "samples_us": samples}
+        graph = self.captured(run)
+        how = f"a CUDA-graph replay of {self.described('SDPA call')}"
+        return super().kernel_only(graph.replay, how, "warm-up replays")
 
     def backend(self, attention, backend):
         from torch.nn.attention import sdpa_kernel
@@ -162,7 +72,7 @@ class Bench:
             except Exception as e:  # the backend cannot run this shape here
                 notes = "; ".join(first_line(w.message) for w in caught)
                 return unavailable(f"{attention} is not supported here: {first_line(e)}" + (f" ({notes})" if notes else ""))
-        result = {"status": "ok", "call": self.per_call(run)}
+        result = {"status": "ok", "call": self.per_call(run, "the eager call")}
         try:
             result["kernel"] = self.kernel_only(run)
         except Exception as e:

@@ -6,12 +6,13 @@
 //! [`eval`]), [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
 //! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
 //! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
-//! speedup in CI.
+//! speedup in CI; [`db`] keeps the best config of every tuned problem and device.
 
 pub mod artifacts;
 pub mod baseline;
 pub mod cli;
 pub mod compile;
+pub mod db;
 pub mod error;
 pub mod eval;
 pub mod evolve;
@@ -28,6 +29,7 @@ pub mod stats;
 pub mod template;
 pub mod tune;
 pub mod tunelog;
+pub mod warm;
 
 pub use error::{Error, Result};
 

@@ -147,6 +147,40 @@ fn gate_against_baseline_b_fails_on_the_fixture() {
 }
 
 #[test]
+fn gate_against_cudnn_fp8_reads_its_record() {
+    evotune()
+        .args([
+            "gate",
+            "--run",
+            RUN,
+            "--min-speedup",
+            "0.95",
+            "--vs",
+            "cudnn_fp8",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "gate passed: speedup vs cuDNN FP8 (cudnn_fp8)",
+        ));
+    evotune()
+        .args([
+            "gate",
+            "--run",
+            RUN,
+            "--min-speedup",
+            "1",
+            "--vs",
+            "cudnn_fp8",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "gate failed: speedup vs cuDNN FP8 (cudnn_fp8)",
+        ));
+}
+
+#[test]
 fn gate_regression_against_a_stored_topk_and_a_saved_result() {
     let topk = format!("{RUN}/tune/topk.json");
     evotune()

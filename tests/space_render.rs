@@ -34,3 +34,22 @@ fn every_valid_sdpa_fp8_point_renders_a_distinct_kernel() {
         }
     }
 }
+
+/// Below sm_90 only what compiles there is valid: at sm_89 the mma family without producer
+/// warps (FP8 mma.sync needs sm_89, the producers' mbarrier try_wait sm_90), at sm_80 nothing.
+#[test]
+fn older_archs_admit_only_points_that_compile_there() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
+    let shape = Shape::parse("2,8,512,64").unwrap();
+    let sm89 = DeviceLimits::for_arch("sm_89").unwrap();
+    let points = space.valid_points(&shape, &sm89).unwrap();
+    assert!(!points.is_empty());
+    for point in &points {
+        let get = |name: &str| point.config.get(name).unwrap().to_string();
+        assert_eq!(get("FAMILY"), "mma", "{:?}", point.config);
+        assert_eq!(get("NUM_PRODUCER_WARPS"), "0", "{:?}", point.config);
+    }
+    let sm80 = DeviceLimits::for_arch("sm_80").unwrap();
+    assert!(space.valid_points(&shape, &sm80).unwrap().is_empty());
+}

@@ -3,6 +3,8 @@
 use crate::eval::{TimingPlan, Tolerance};
 use crate::evolve::GaSettings;
 use crate::shape::Shape;
+use crate::space::Overrides;
+use crate::warm::WarmSeed;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -54,6 +56,13 @@ pub struct SearchSettings {
     pub ga: GaSettings,
     /// GPU ordinals evaluating trials.
     pub devices: Vec<u32>,
+    /// The `--set` restrictions of the space's parameters (absent when none); `--resume`
+    /// applies them again.
+    #[serde(default, skip_serializing_if = "Overrides::is_empty")]
+    pub overrides: Overrides,
+    /// The configs a `--warm-start` opened the first generation with (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warm_start: Vec<WarmSeed>,
 }
 
 /// The machine a run measured on; every field is optional because a replayed run has no GPU.

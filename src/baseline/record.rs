@@ -35,7 +35,7 @@ pub struct Validation {
 /// One baseline at one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineRecord {
-    /// "math", "flash", "cudnn" or "torch_math".
+    /// "math", "flash", "cudnn", "torch_math", "cudnn_fp8" or "floor".
     pub baseline: String,
     /// Measured or not.
     pub status: BaselineStatus,

@@ -4,18 +4,19 @@
 //! the math backend at long sequences) is recorded as unavailable with the reason.
 
 use super::record::BaselineRecord;
+use super::script::{self, Script, TimedOutput};
 use crate::eval::TimingPlan;
-use crate::gpu::timing::{GRAPH_LAUNCHES, MAX_REPS};
 use crate::shape::Shape;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The script (scripts/torch_sdpa_bench.py), fed to the interpreter on stdin so that it runs
-/// from any folder.
-pub const SCRIPT: &str = include_str!("../../scripts/torch_sdpa_bench.py");
+/// The script (scripts/torch_sdpa_bench.py) after the timing protocol it shares
+/// (scripts/bench_protocol.py), fed to the interpreter on stdin so that it runs from any folder.
+pub const SCRIPT: &str = concat!(
+    include_str!("../../scripts/bench_protocol.py"),
+    include_str!("../../scripts/torch_sdpa_bench.py")
+);
 
 /// The backends the script times: (record name, torch's SDPBackend member).
 pub const BACKENDS: [(&str, &str); 3] = [
@@ -47,28 +48,22 @@ struct ScriptOutput {
     cuda: Option<String>,
     device: Option<String>,
     #[serde(default)]
-    backends: BTreeMap<String, BackendOutput>,
-}
-
-#[derive(Deserialize)]
-struct BackendOutput {
-    status: String,
-    reason: Option<String>,
-    kernel: Option<Samples>,
-    kernel_error: Option<String>,
-    call: Option<Samples>,
-}
-
-#[derive(Deserialize)]
-struct Samples {
-    method: String,
-    samples_us: Vec<f64>,
+    backends: BTreeMap<String, TimedOutput>,
 }
 
 /// Runs the script and returns one record per backend (flash, cudnn, torch_math), measured or
 /// unavailable.
 pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
-    match run_script(r) {
+    let mut args = script::timing_args(&r.shape, &r.plan);
+    args.extend(["--seed".into(), r.seed.to_string()]);
+    let s = Script {
+        python: &r.python,
+        text: SCRIPT,
+        name: "scripts/torch_sdpa_bench.py",
+        args,
+        timeout: r.timeout,
+    };
+    match script::run(&s) {
         Ok(stdout) => records_from_output(&stdout, &r.shape),
         Err(reason) => all_unavailable(&r.shape, "PyTorch SDPA", &reason),
     }
@@ -84,95 +79,9 @@ fn all_unavailable(shape: &Shape, implementation: &str, reason: &str) -> Vec<Bas
         .collect()
 }
 
-/// The script's stdout, or why it did not produce one.
-fn run_script(r: &TorchRun) -> Result<String, String> {
-    let shape = r.shape.to_string();
-    let (reps, warmup) = (r.plan.reps.to_string(), r.plan.warmup.to_string());
-    let (seed, target, max) = (
-        r.seed.to_string(),
-        r.plan.target_s.to_string(),
-        MAX_REPS.to_string(),
-    );
-    let mut args = vec!["-", "--shape", &shape, "--reps", &reps, "--warmup", &warmup];
-    args.extend([
-        "--seed",
-        &seed,
-        "--target-seconds",
-        &target,
-        "--max-reps",
-        &max,
-    ]);
-    let launches = GRAPH_LAUNCHES.to_string();
-    if !r.plan.flush_l2 {
-        args.extend(["--no-flush", "--graph-launches", &launches]);
-    }
-    let mut child = Command::new(&r.python)
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", r.python))?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let fed = stdin.write_all(SCRIPT.as_bytes());
-    drop(stdin);
-    let stdout = reader(child.stdout.take().expect("piped stdout"));
-    let stderr = reader(child.stderr.take().expect("piped stderr"));
-    let status = wait_with_timeout(&mut child, r.timeout)?;
-    let (out, err) = (
-        stdout.join().unwrap_or_default(),
-        stderr.join().unwrap_or_default(),
-    );
-    fed.map_err(|e| format!("cannot feed the script to {}: {e}", r.python))?;
-    if !status.success() {
-        let tail: Vec<&str> = err.lines().rev().take(3).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(format!(
-            "{} scripts/torch_sdpa_bench.py failed ({status}): {}",
-            r.python,
-            tail.join(" | ")
-        ));
-    }
-    Ok(out)
-}
-
-fn reader(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    })
-}
-
-fn wait_with_timeout(
-    child: &mut std::process::Child,
-    timeout: Duration,
-) -> Result<std::process::ExitStatus, String> {
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ok(status),
-            Ok(None) if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "scripts/torch_sdpa_bench.py did not finish within {} s",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return Err(format!("waiting for the script: {e}")),
-        }
-    }
-}
-
 /// The records for the script's JSON output (its last non-empty line).
 pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
+    let line = script::last_line(stdout);
     let out: ScriptOutput = match serde_json::from_str(line) {
         Ok(o) => o,
         Err(e) => {
@@ -202,45 +111,10 @@ pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
                     shape,
                     "the script did not report it".into(),
                 ),
-                Some(b) => backend_record(name, &imp, shape, b, out.device.clone()),
+                Some(b) => b.record(name, &imp, shape, out.device.clone()),
             }
         })
         .collect()
-}
-
-fn backend_record(
-    name: &str,
-    implementation: &str,
-    shape: &Shape,
-    b: &BackendOutput,
-    device: Option<String>,
-) -> BaselineRecord {
-    let summarize =
-        |s: &Samples| crate::gpu::timing::summarize_samples(s.method.clone(), s.samples_us.clone());
-    let usable = |s: &&Samples| !s.samples_us.is_empty();
-    if b.status != "ok" {
-        let reason = b
-            .reason
-            .clone()
-            .unwrap_or_else(|| format!("status {}", b.status));
-        return BaselineRecord::unavailable(name, implementation, shape, reason);
-    }
-    let kernel = b.kernel.as_ref().filter(usable).map(summarize);
-    let call = b.call.as_ref().filter(usable).map(summarize);
-    if kernel.is_none() && call.is_none() {
-        let reason = b
-            .kernel_error
-            .clone()
-            .unwrap_or_else(|| "no samples".into());
-        return BaselineRecord::unavailable(name, implementation, shape, reason);
-    }
-    let mut record = BaselineRecord::measured(name, implementation, shape, kernel, call);
-    record.reason = b
-        .kernel_error
-        .as_ref()
-        .map(|e| format!("kernel-only not measured: {e}"));
-    record.device = device;
-    record
 }
 
 #[cfg(test)]
@@ -263,7 +137,7 @@ mod tests {
     }
 
     fn python_lacks_torch() -> bool {
-        Command::new("python3")
+        std::process::Command::new("python3")
             .args(["-c", "import torch"])
             .status()
             .is_ok_and(|s| !s.success())

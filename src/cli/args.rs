@@ -12,6 +12,9 @@ const AFTER: &str = "Examples:
   evotune --shape 2,8,512,64 --replay data/landscapes/h100_sdpa_fp8_2-8-512-64.csv \\
           --space data/landscapes/sdpa_fp8_mma.toml  tune against recorded measurements, no GPU
   evotune search-bench --replay FILE --space SPACE  GA vs random search on a recorded landscape
+  evotune --shape 2,8,512,64 --set FAMILY=wgmma    tune the wgmma family only (--set is repeatable)
+  evotune sweep --shapes 2,8,512,64 4,32,2048,128  tune many problems, one run folder each
+  evotune db show --shape 2,8,512,64               the best recorded config of a problem
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default
   evotune compile --space search_spaces/sdpa_fp8.toml --arch sm_90a --json
@@ -45,7 +48,12 @@ pub enum Command {
     Bench(BenchArgs),
     /// Validate (and time) every valid point of a space, or a sample, into a tune log.
     Record(RecordArgs),
-    /// Time the baselines (fp16 math path, PyTorch flash, cuDNN and math) and the protocol's floor on the GPU.
+    /// Time the baselines (fp16 math path, PyTorch flash, cuDNN and math, cuDNN FP8 SDPA) and the protocol's floor on the GPU.
+    ///
+    /// `cudnn_fp8` is cuDNN's own FP8 (e4m3) SDPA forward, run through the nvidia-cudnn-frontend
+    /// Python package (graph sdpa_fp8, fp8 O) on the same e4m3 inputs and descales as the
+    /// candidates, its output checked with their tolerance: the kernel to beat (`gate --vs
+    /// cudnn_fp8`). Without the package, libcudnn, torch or CUDA it is recorded as unavailable.
     ///
     /// The floor is one kernel that only reads Q, K, V and writes O, timed like every candidate:
     /// no SDPA kernel can be faster under the timing protocol, so the report and `gate` use it
@@ -59,6 +67,11 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// Pass or fail CI on a run's speedup or on a regression against a stored result.
     Gate(super::gate::GateArgs),
+    /// Tune many problems: listed shapes, a product of ranges, or a campaign file; one run
+    /// folder each, an index (sweep.json), resumable.
+    Sweep(Box<super::sweep::SweepArgs>),
+    /// The tuning database: list, show, add, merge and prune tuned problems.
+    Db(super::db::DbArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -144,6 +157,12 @@ pub struct TuneArgs {
     /// The search space.
     #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
     pub space: PathBuf,
+    /// Restrict parameter NAME to the values listed, for this run (repeatable), e.g. --set
+    /// FAMILY=wgmma --set BLOCK_N=128,192. The values must be in the space's domain; the run's
+    /// manifest records them and --resume applies them again. `evotune space show` lists the
+    /// parameters and their values.
+    #[arg(long = "set", value_name = "NAME=V1,V2", conflicts_with = "resume")]
+    pub set: Vec<String>,
     /// Seed of the search (same seed and answers, same trials in the same order).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -202,6 +221,14 @@ pub struct TuneArgs {
     /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Where the result is recorded at the end (`evotune db`).
+    #[command(flatten)]
+    pub db: super::db::DbFlags,
+    /// Open the first generation with the database's best configs for the nearest problems
+    /// tuned on the same device (up to half the population), each repaired into this space;
+    /// the rest is random as usual. The manifest records them; --resume seeds the same ones.
+    #[arg(long, conflicts_with_all = ["resume", "no_db"])]
+    pub warm_start: bool,
 }
 
 /// `evotune search-bench`
@@ -231,6 +258,14 @@ pub struct SearchBenchArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also run the GA warm-started from the tuning database (its `replay` rows: recorded
+    /// landscapes), as `--warm-start` seeds a tune run; its row is `ga+warm`.
+    #[arg(long)]
+    pub warm_start: bool,
+    /// The tuning database of --warm-start [default: $EVOTUNE_DB, else
+    /// ~/.local/share/evotune/tuning.db].
+    #[arg(long, value_name = "FILE", requires = "warm_start")]
+    pub db: Option<PathBuf>,
 }
 
 /// `evotune bench`
@@ -292,7 +327,7 @@ pub struct BaselineArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
-    /// Run folder; results go to DIR/bench/baseline_{math,floor,flash,cudnn,torch_math}.json [default: artifacts/baseline-<UTC time>].
+    /// Run folder; results go to DIR/bench/baseline_{math,floor,flash,cudnn,torch_math,cudnn_fp8}.json [default: artifacts/baseline-<UTC time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Minimum timed repetitions per method (at least 100; short kernels get more).
@@ -304,10 +339,11 @@ pub struct BaselineArgs {
     /// GPU ordinal.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub device: u32,
-    /// The Python interpreter that has torch (for the flash and cuDNN baselines).
+    /// The Python interpreter that has torch (for the flash, cuDNN and torch_math baselines) and
+    /// nvidia-cudnn-frontend (for cudnn_fp8).
     #[arg(long, value_name = "PATH", default_value = "python3")]
     pub python: String,
-    /// Seconds the PyTorch script may take.
+    /// Seconds each Python script (PyTorch SDPA, cuDNN FP8) may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
     /// Do not flush L2 before each repetition (warm-cache numbers, as many published

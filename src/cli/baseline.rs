@@ -1,12 +1,13 @@
 //! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
 //! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
-//! (PyTorch SDPA's flash, cuDNN and math backends), and "floor" (one kernel that only reads Q, K,
+//! (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's own FP8 SDPA through
+//! nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel that only reads Q, K,
 //! V and writes O: the least time any SDPA kernel can take under the timing protocol).
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
 use crate::artifacts::RunPaths;
-use crate::baseline::{floor, math, torch, BaselineRecord};
+use crate::baseline::{cudnn_fp8, floor, math, torch, BaselineRecord};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::TimingPlan;
@@ -26,13 +27,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         device.name, device.ordinal
     );
     let mut records = measure_in_project(args.device, &shape, args.seed, &plan);
-    records.extend(torch::run(&torch::TorchRun {
-        python: args.python.clone(),
-        shape,
-        plan,
-        seed: args.seed,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-    }));
+    records.extend(measure_with_python(args, shape, plan));
     let out = RunPaths::new(&run_dir(args.out.as_deref(), "baseline"));
     for r in &records {
         write_json(&out.baseline(&r.baseline), r)?;
@@ -40,6 +35,30 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     }
     eprintln!("wrote {}", out.root.join("bench").display());
     Ok(())
+}
+
+/// The baselines timed by Python scripts under `--python`: PyTorch SDPA's backends, then cuDNN's
+/// FP8 SDPA (its output checked against the FP8 reference, on GPU `--device` for large shapes).
+fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> Vec<BaselineRecord> {
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let mut records = torch::run(&torch::TorchRun {
+        python: args.python.clone(),
+        shape,
+        plan,
+        seed: args.seed,
+        timeout,
+    });
+    let fp8 = cudnn_fp8::CudnnRun {
+        python: args.python.clone(),
+        shape,
+        plan,
+        seed: args.seed,
+        timeout,
+    };
+    records.push(cudnn_fp8::run(&fp8, |inputs| {
+        cudnn_fp8::fp8_reference(args.device, inputs)
+    }));
+    records
 }
 
 /// The math baseline and the floor on their own context (released before PyTorch runs).

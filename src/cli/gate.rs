@@ -17,7 +17,10 @@ pub struct GateArgs {
     /// Minimum speedup of the best candidate over --vs (lower bound of its 95% CI).
     #[arg(long, value_name = "X")]
     pub min_speedup: Option<f64>,
-    /// The baseline of --min-speedup.
+    /// The baseline of --min-speedup: baseline_a (alias math, the unfused fp16 path),
+    /// baseline_b (alias best_fused, the faster of flash and cudnn), cudnn_fp8 (cuDNN's FP8
+    /// SDPA), or any baseline record by name: flash, cudnn, torch_math (PyTorch's math backend),
+    /// floor. A baseline the run has not measured is an error that lists those it has.
     #[arg(
         long,
         value_enum,

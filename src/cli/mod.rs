@@ -5,6 +5,7 @@ mod baseline;
 mod bench;
 mod checks;
 mod compile;
+mod db;
 mod gate;
 mod ncu;
 mod record;
@@ -13,6 +14,7 @@ mod report;
 pub(crate) mod run_dir;
 mod search_bench;
 mod space_show;
+mod sweep;
 mod target;
 mod tune;
 mod worker;
@@ -66,6 +68,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ncu(a)) => ncu::run(&a),
         Some(Command::Report(a)) => report::run(&a),
         Some(Command::Gate(a)) => gate::run(&a),
+        Some(Command::Sweep(a)) => sweep::run(&a),
+        Some(Command::Db(a)) => db::run(&a),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::args::SearchBenchArgs;
 use super::target::{ArchPolicy, Target};
 use crate::error::{Error, Result};
-use crate::evolve::{GaSettings, SpaceIndex};
+use crate::evolve::{GaSettings, Genome, SpaceIndex};
 use crate::tune::{compare_on_landscape, QualityReport, ReplayEvaluator};
 use std::sync::Arc;
 
@@ -59,7 +59,41 @@ fn measure(args: &SearchBenchArgs) -> Result<QualityReport> {
         elites: args.elites,
         ..GaSettings::default()
     };
-    compare_on_landscape(&mut replay, index, args.budget, args.seeds, ga)
+    let warm = warm_genomes(args, &t, &index)?;
+    compare_on_landscape(&mut replay, index, args.budget, args.seeds, ga, &warm)
+}
+
+/// The `--warm-start` seeds from the database's `replay` rows, repaired into the landscape.
+fn warm_genomes(args: &SearchBenchArgs, t: &Target, index: &SpaceIndex) -> Result<Vec<Genome>> {
+    if !args.warm_start {
+        return Ok(Vec::new());
+    }
+    let path = args.db.clone().unwrap_or_else(crate::db::default_path);
+    if !path.is_file() {
+        return Err(Error::flag(
+            "--db",
+            format!(
+                "{} does not exist (--warm-start reads a tuning database)",
+                path.display()
+            ),
+        ));
+    }
+    let rows = super::db::open(&path)?
+        .all()
+        .map_err(super::db::failed(&path))?;
+    let problem = crate::db::Problem::of_shape(&t.shape);
+    let max = (args.population / 2).max(1);
+    let seeds = crate::warm::warm_seeds(&rows, &problem, "replay", &t.space, index, max);
+    if seeds.is_empty() {
+        return Err(Error::flag(
+            "--warm-start",
+            format!("{} holds no fresh replay row to start from", path.display()),
+        ));
+    }
+    for s in &seeds {
+        eprintln!("warm seed {}  ({})", s.config, s.from);
+    }
+    Ok(crate::warm::seed_genomes(&seeds, &t.space, index))
 }
 
 /// The table: one row per method.
@@ -93,5 +127,10 @@ fn table(r: &QualityReport) -> String {
     out.push_str(&format!(
         "\nMann–Whitney U on regrets, GA vs random (two-sided): p = {p}\n"
     ));
+    if let Some(p) = r.p_value_warm {
+        out.push_str(&format!(
+            "Mann–Whitney U on regrets, ga+warm vs GA (two-sided): p = {p:.2e}\n"
+        ));
+    }
     out
 }

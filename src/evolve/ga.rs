@@ -56,6 +56,8 @@ pub struct Ga {
     /// The last generation's members (elites and children), the parents of the next.
     parents: Vec<Genome>,
     generation: usize,
+    /// Configs that open the first generation (a warm start), before the random sample.
+    seeds: Vec<Genome>,
 }
 
 impl Ga {
@@ -69,16 +71,34 @@ impl Ga {
             seen: HashSet::new(),
             parents: Vec::new(),
             generation: 0,
+            seeds: Vec::new(),
         }
+    }
+
+    /// The same GA with `seeds` opening its first generation (valid ones, each once, at most a
+    /// population), the rest of it sampled at random as usual. Without seeds the GA asks
+    /// exactly what [`Ga::new`]'s does.
+    pub fn with_seeds(mut self, seeds: &[Genome]) -> Self {
+        for g in seeds {
+            if self.index.is_valid(g) && !self.seeds.contains(g) {
+                self.seeds.push(g.clone());
+            }
+        }
+        self
     }
 
     fn first_generation(&mut self, room: usize) -> Vec<Genome> {
         let valid = self.index.valid();
         let n = self.settings.population.min(room).min(valid.len());
-        sample(&mut self.rng, valid.len(), n)
-            .into_iter()
+        let mut batch: Vec<Genome> = self.seeds.iter().take(n).cloned().collect();
+        let drawn = sample(&mut self.rng, valid.len(), n).into_iter();
+        let fill: Vec<Genome> = drawn
             .map(|i| valid[i].clone())
-            .collect()
+            .filter(|g| !batch.contains(g))
+            .take(n - batch.len())
+            .collect();
+        batch.extend(fill);
+        batch
     }
 
     fn next_generation(&mut self, room: usize) -> Vec<Genome> {

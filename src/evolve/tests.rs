@@ -193,3 +193,32 @@ proptest! {
 }
 
 use rand::SeedableRng;
+
+#[test]
+fn seeds_open_the_first_generation_and_the_rest_is_the_usual_sample() {
+    let idx = index();
+    let valid = idx.valid();
+    let seeds = vec![
+        valid[3].clone(),
+        valid[7].clone(),
+        valid[3].clone(),
+        vec![99; 6],
+    ];
+    let mut ga = Ga::new(idx.clone(), GaSettings::default(), 42).with_seeds(&seeds);
+    let first = ga.ask(100);
+    assert_eq!(first.len(), GaSettings::default().population);
+    assert_eq!(
+        first[..2],
+        [valid[3].clone(), valid[7].clone()],
+        "valid seeds, each once, first"
+    );
+    let distinct: std::collections::HashSet<_> = first.iter().collect();
+    assert_eq!(distinct.len(), first.len(), "no seed drawn again at random");
+    let mut plain = Ga::new(idx.clone(), GaSettings::default(), 42).with_seeds(&[]);
+    let mut reference = Ga::new(idx, GaSettings::default(), 42);
+    assert_eq!(
+        plain.ask(100),
+        reference.ask(100),
+        "no seeds, the same asks as before"
+    );
+}

@@ -28,13 +28,25 @@ pub fn best_times(run: &RunData) -> Result<(String, Times<'_>), String> {
 /// The best candidate's speedup over baseline `vs`, with the baseline's name.
 pub fn speedup(run: &RunData, vs: Versus) -> Result<(String, Speedup), String> {
     let b = Baselines::of(run);
-    let base = b
-        .get(vs)
-        .map_err(|e| format!("{} is missing: {e}", vs.name()))?;
+    let base = b.get(vs).map_err(|e| {
+        format!(
+            "{} is missing: {e} (this run has measured: {})",
+            vs.name(),
+            names_or_none(&b.measured_names())
+        )
+    })?;
     let base_times = Times::of_baseline(base).ok_or("the baseline has no kernel-only time")?;
     let (_, best) = best_times(run)?;
     let name = format!("{} ({})", vs.name(), base.baseline);
     Ok((name, Speedup::of(&base_times, &best)))
+}
+
+fn names_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// Passes when the lower CI bound of the speedup over `vs` is at least `min` (the point

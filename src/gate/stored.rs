@@ -30,7 +30,7 @@ pub struct GateResult {
 /// One speedup of a gate result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpeedupRecord {
-    /// "baseline A (math)" or "baseline B (cudnn)".
+    /// "baseline A (math)", "baseline B (cudnn)" or "cuDNN FP8 (cudnn_fp8)".
     pub versus: String,
     /// Ratio of medians.
     pub point: f64,
@@ -44,7 +44,7 @@ impl GateResult {
     pub fn of(run: &RunData) -> Result<GateResult, String> {
         let topk = run.topk.as_ref().map_err(Clone::clone)?;
         let (best, t) = best_times(run)?;
-        let speedups = [Versus::A, Versus::B]
+        let speedups = Versus::ALL
             .into_iter()
             .filter_map(|v| speedup(run, v).ok())
             .map(|(versus, s)| SpeedupRecord {

@@ -38,6 +38,68 @@ fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
 }
 
 #[test]
+fn the_speedup_check_against_cudnn_fp8_uses_its_record() {
+    let run = fixture();
+    // cudnn_fp8 12.80 µs, the best candidate 13.12 µs: 0.98×.
+    let pass = speedup_check(&run, Versus::CudnnFp8, 0.95).unwrap();
+    assert!(pass.passed, "{}", pass.line);
+    assert!(
+        pass.line
+            .starts_with("speedup vs cuDNN FP8 (cudnn_fp8) 0.98×"),
+        "{}",
+        pass.line
+    );
+    let fail = speedup_check(&run, Versus::CudnnFp8, 1.0).unwrap();
+    assert!(!fail.passed, "{}", fail.line);
+}
+
+#[test]
+fn a_gate_against_a_missing_cudnn_fp8_cannot_judge_and_says_why() {
+    let mut run = fixture();
+    let why = "bench/baseline_cudnn_fp8.json is missing".to_string();
+    run.baselines.retain(|(n, _)| n != crate::report::CUDNN_FP8);
+    run.baselines
+        .push((crate::report::CUDNN_FP8.into(), Err(why)));
+    let err = speedup_check(&run, Versus::CudnnFp8, 1.0).unwrap_err();
+    assert_eq!(
+        err,
+        "cuDNN FP8 is missing: bench/baseline_cudnn_fp8.json is missing (this run has \
+         measured: math, flash, cudnn, floor)"
+    );
+}
+
+#[test]
+fn the_gate_names_every_baseline_by_its_record() {
+    let run = fixture();
+    for (vs, record) in [
+        (Versus::Flash, "flash"),
+        (Versus::Cudnn, "cudnn"),
+        (Versus::Floor, FLOOR),
+    ] {
+        let check = speedup_check(&run, vs, 1.0).unwrap();
+        assert!(
+            check
+                .line
+                .starts_with(&format!("speedup vs {record} ({record}) ")),
+            "{}",
+            check.line
+        );
+    }
+    // The floor does no attention: every candidate is slower than it.
+    assert!(!speedup_check(&run, Versus::Floor, 1.0).unwrap().passed);
+    // The fixture has no torch_math record: the error lists what the run has.
+    assert_eq!(
+        speedup_check(&run, Versus::TorchMath, 15.0).unwrap_err(),
+        "torch_math is missing: bench/baseline_torch_math.json is missing (this run has \
+         measured: math, flash, cudnn, cudnn_fp8, floor)"
+    );
+    // Aliases: math is baseline A, best_fused baseline B.
+    use clap::ValueEnum;
+    assert_eq!(Versus::from_str("math", false), Ok(Versus::A));
+    assert_eq!(Versus::from_str("best_fused", false), Ok(Versus::B));
+}
+
+#[test]
 fn the_regression_check_allows_the_stated_slowdown_only() {
     let run = fixture();
     assert!(regression_check(&run, &stored(13.0), 5.0).unwrap().passed);
@@ -55,7 +117,15 @@ fn the_regression_check_allows_the_stated_slowdown_only() {
 fn a_gate_result_reads_back_as_the_stored_best() {
     let run = fixture();
     let g = GateResult::of(&run).unwrap();
-    assert_eq!(g.speedups.len(), 2);
+    let versus: Vec<&str> = g.speedups.iter().map(|s| s.versus.as_str()).collect();
+    assert_eq!(
+        versus,
+        [
+            "baseline A (math)",
+            "baseline B (cudnn)",
+            "cuDNN FP8 (cudnn_fp8)"
+        ]
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gate.json");
     std::fs::write(&path, serde_json::to_string(&g).unwrap()).unwrap();

@@ -1,4 +1,5 @@
-//! A minimal `.npy` writer (format version 1.0, little-endian, C order) for dumped tensors.
+//! A minimal `.npy` writer (format version 1.0, little-endian, C order) for dumped tensors, and
+//! a reader of little-endian float32 arrays (what the cuDNN FP8 baseline's script writes).
 //!
 //! The format: the magic `\x93NUMPY`, version bytes 1 and 0, a little-endian u16 header length,
 //! then an ASCII Python dict literal (`descr`, `fortran_order`, `shape`) padded with spaces and
@@ -84,6 +85,78 @@ pub fn write<T: NpyElement>(path: &Path, data: &[T], shape: &[usize]) -> Result<
     f.write_all(&bytes).map_err(|e| Error::io("write", path, e))
 }
 
+/// Reads a C-order little-endian float32 `.npy` file (format 1.0 or 2.0): its values and shape.
+pub fn read_f32(path: &Path) -> Result<(Vec<f32>, Vec<usize>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    decode_f32(&bytes).map_err(|why| Error::Other(format!("{}: {why}", path.display())))
+}
+
+/// The values and shape of a float32 `.npy` file's bytes, or what is wrong with them.
+pub fn decode_f32(bytes: &[u8]) -> std::result::Result<(Vec<f32>, Vec<usize>), String> {
+    let (dict, data) = split_header(bytes)?;
+    if !dict.contains("'descr': '<f4'") {
+        return Err(format!("not little-endian float32 (header {dict})"));
+    }
+    if !dict.contains("'fortran_order': False") {
+        return Err(format!("not C order (header {dict})"));
+    }
+    let shape = shape_of(dict)?;
+    let n: usize = shape.iter().product();
+    if data.len() != 4 * n {
+        return Err(format!(
+            "{} data bytes for shape {shape:?} ({} expected)",
+            data.len(),
+            4 * n
+        ));
+    }
+    let values = data
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok((values, shape))
+}
+
+/// The header dict's text and the data after it.
+fn split_header(bytes: &[u8]) -> std::result::Result<(&str, &[u8]), String> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err("not an .npy file (no \\x93NUMPY magic)".into());
+    }
+    let (len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => return Err(format!("unsupported .npy version {v}")),
+    };
+    let dict = bytes
+        .get(start..start + len)
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .ok_or("truncated or non-text .npy header")?;
+    Ok((dict, &bytes[start + len..]))
+}
+
+/// The `shape` tuple of a header dict, e.g. `(2, 8, 512, 64)` or `(3,)`.
+fn shape_of(dict: &str) -> std::result::Result<Vec<usize>, String> {
+    let after = dict
+        .split_once("'shape': (")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| format!("no shape in header {dict}"))?;
+    let inside = after
+        .split_once(')')
+        .map(|(inside, _)| inside)
+        .ok_or_else(|| format!("unterminated shape in header {dict}"))?;
+    inside
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse()
+                .map_err(|_| format!("bad dimension '{t}' in header {dict}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +188,34 @@ mod tests {
     #[should_panic(expected = "does not match shape")]
     fn wrong_length_panics() {
         encode(&[1u8, 2, 3], &[2, 2]);
+    }
+
+    #[test]
+    fn float32_reads_back_what_was_written() {
+        let values = [0.5f32, -3.25, f32::NAN, 448.0, 1e-9, 0.0];
+        let (back, shape) = decode_f32(&encode(&values, &[2, 3])).unwrap();
+        assert_eq!(shape, [2, 3]);
+        assert_eq!(back[..2], [0.5, -3.25]);
+        assert!(back[2].is_nan());
+        assert_eq!(back[3..], [448.0, 1e-9, 0.0]);
+        let (one, shape) = decode_f32(&encode(&[7.0f32], &[1])).unwrap();
+        assert_eq!((one, shape), (vec![7.0], vec![1]));
+    }
+
+    #[test]
+    fn float32_reading_rejects_other_types_and_short_data() {
+        let codes = encode(&[1u8, 2], &[2]);
+        assert!(decode_f32(&codes)
+            .unwrap_err()
+            .contains("not little-endian float32"));
+        let mut short = encode(&[1.0f32, 2.0], &[2]);
+        short.pop();
+        assert!(decode_f32(&short)
+            .unwrap_err()
+            .contains("7 data bytes for shape [2]"));
+        assert!(decode_f32(b"PK\x03\x04 zip")
+            .unwrap_err()
+            .contains("not an .npy file"));
     }
 
     /// numpy reads what this writes: uint8 [B,H,S,D], float16 and float32 (skipped, loudly,

@@ -1,7 +1,7 @@
 //! Speedups with confidence intervals and the statistical verdict of one candidate against a
 //! baseline, from kernel-only timing samples (shared by the report and the gate).
 
-use super::load::{RunData, FLOOR};
+use super::load::{RunData, CUDNN_FP8, FLOOR};
 use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
 use crate::eval::Timing;
@@ -17,23 +17,61 @@ pub const SEED: u64 = 0;
 pub const CI_METHOD: &str = "95% percentile bootstrap of the ratio of medians (Efron & \
 Tibshirani 1993), 2000 resamples per interval, seed 0, kernel-only samples";
 
-/// Which baseline a speedup is measured against.
+/// Which baseline a speedup is measured against: a role (A, B) or a baseline by its record's
+/// name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Versus {
-    /// Baseline A: the unfused fp16 math path.
-    #[value(name = "baseline_a")]
+    /// Baseline A: the unfused fp16 math path (the `math` record).
+    #[value(name = "baseline_a", alias = "math")]
     A,
     /// Baseline B: the faster of PyTorch flash and cuDNN (fp16, fused).
-    #[value(name = "baseline_b")]
+    #[value(name = "baseline_b", alias = "best_fused")]
     B,
+    /// cuDNN's own FP8 SDPA forward on the same FP8 inputs.
+    #[value(name = "cudnn_fp8")]
+    CudnnFp8,
+    /// PyTorch SDPA's flash backend (fp16).
+    #[value(name = "flash")]
+    Flash,
+    /// PyTorch SDPA's cuDNN backend (fp16).
+    #[value(name = "cudnn")]
+    Cudnn,
+    /// PyTorch SDPA's math backend (fp16, unfused).
+    #[value(name = "torch_math")]
+    TorchMath,
+    /// The timing protocol's floor: a kernel that only reads Q, K, V and writes O.
+    #[value(name = "floor")]
+    Floor,
 }
 
 impl Versus {
-    /// "baseline A" or "baseline B".
+    /// The baselines every report and stored gate result compares with.
+    pub const ALL: [Versus; 3] = [Versus::A, Versus::B, Versus::CudnnFp8];
+
+    /// "baseline A", "baseline B", "cuDNN FP8", or the record's name.
     pub fn name(self) -> &'static str {
         match self {
             Versus::A => "baseline A",
             Versus::B => "baseline B",
+            Versus::CudnnFp8 => "cuDNN FP8",
+            Versus::Flash => "flash",
+            Versus::Cudnn => "cudnn",
+            Versus::TorchMath => "torch_math",
+            Versus::Floor => FLOOR,
+        }
+    }
+
+    /// The record a baseline named by its record is read from (None for baseline B, the faster
+    /// of two).
+    fn record(self) -> Option<&'static str> {
+        match self {
+            Versus::A => Some("math"),
+            Versus::B => None,
+            Versus::CudnnFp8 => Some(CUDNN_FP8),
+            Versus::Flash => Some("flash"),
+            Versus::Cudnn => Some("cudnn"),
+            Versus::TorchMath => Some("torch_math"),
+            Versus::Floor => Some(FLOOR),
         }
     }
 }
@@ -127,13 +165,17 @@ impl Speedup {
     }
 }
 
-/// The two reference points of a run.
+/// The reference points of a run.
 #[derive(Debug, Clone)]
 pub struct Baselines<'a> {
+    /// The run, for the baselines named by their records.
+    run: &'a RunData,
     /// Baseline A (math), or why it is missing.
     pub a: Result<&'a BaselineRecord, String>,
     /// Baseline B (the faster measured of flash and cuDNN), or why both are missing.
     pub b: Result<&'a BaselineRecord, String>,
+    /// cuDNN's FP8 SDPA, or why it is missing.
+    pub fp8: Result<&'a BaselineRecord, String>,
 }
 
 impl<'a> Baselines<'a> {
@@ -156,7 +198,8 @@ impl<'a> Baselines<'a> {
                 let why: Vec<String> = fused.iter().filter_map(|r| r.clone().err()).collect();
                 why.join("; ")
             });
-        Baselines { a, b }
+        let fp8 = run.baseline(CUDNN_FP8).and_then(measured);
+        Baselines { run, a, b, fp8 }
     }
 
     /// Baseline `v`.
@@ -164,7 +207,22 @@ impl<'a> Baselines<'a> {
         match v {
             Versus::A => self.a.clone(),
             Versus::B => self.b.clone(),
+            Versus::CudnnFp8 => self.fp8.clone(),
+            other => {
+                let name = other.record().expect("a baseline named by its record");
+                self.run.baseline(name).and_then(measured)
+            }
         }
+    }
+
+    /// The baselines the run has measured (with a kernel-only time), by record name.
+    pub fn measured_names(&self) -> Vec<&'a str> {
+        self.run
+            .baselines
+            .iter()
+            .filter(|(_, r)| r.as_ref().is_ok_and(|r| measured(r).is_ok()))
+            .map(|(n, _)| n.as_str())
+            .collect()
     }
 }
 

@@ -10,9 +10,13 @@ use std::path::Path;
 pub type Loaded<T> = Result<T, String>;
 
 /// The baselines a run may hold, in report order ("torch_math" is PyTorch's math backend, shown
-/// for reference; baseline A is "math", B the faster of "flash" and "cudnn"; "floor" is not
-/// attention but the least time the timing protocol can give at the shape).
-pub const BASELINES: [&str; 5] = ["math", "flash", "cudnn", "torch_math", FLOOR];
+/// for reference; baseline A is "math", B the faster of "flash" and "cudnn"; "cudnn_fp8" is
+/// cuDNN's own FP8 SDPA on the same FP8 inputs; "floor" is not attention but the least time the
+/// timing protocol can give at the shape).
+pub const BASELINES: [&str; 6] = ["math", "flash", "cudnn", CUDNN_FP8, "torch_math", FLOOR];
+
+/// cuDNN's own FP8 SDPA forward (`evotune baseline` measures it through nvidia-cudnn-frontend).
+pub const CUDNN_FP8: &str = crate::baseline::cudnn_fp8::NAME;
 
 /// The baseline that is not attention: the protocol's floor (`evotune baseline` measures it).
 pub const FLOOR: &str = crate::baseline::floor::NAME;

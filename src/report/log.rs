@@ -24,7 +24,9 @@ impl LogPoint {
     }
 }
 
-/// Reads the log at `path`; a torn last line is ignored, as `tunelog::read` does.
+/// Reads the log at `path`, in trial order; a torn last line is ignored, as `tunelog::read`
+/// does. A GPU run logs trials as they complete, which is not their order when several are in
+/// flight; the best-so-far line runs along the trial axis, so the points are sorted by trial.
 pub fn read_points(path: &Path) -> Result<Vec<LogPoint>, String> {
     let bytes = crate::tunelog::read_bytes(path).map_err(|e| e.to_string())?;
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -50,6 +52,7 @@ pub fn read_points(path: &Path) -> Result<Vec<LogPoint>, String> {
             p50_us: field(p50).parse().ok(),
         });
     }
+    points.sort_by_key(|p| p.trial);
     Ok(points)
 }
 
@@ -71,6 +74,24 @@ pub fn best_so_far(points: &[LogPoint]) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_are_read_in_trial_order_whatever_the_completion_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tune_log.csv");
+        std::fs::write(
+            &path,
+            "trial,outcome,p50_us\n2,ok,9.0\n0,ok,20.0\n1,invalid,\n3,ok,30.0\n",
+        )
+        .unwrap();
+        let points = read_points(&path).unwrap();
+        let trials: Vec<usize> = points.iter().map(|p| p.trial).collect();
+        assert_eq!(trials, [0, 1, 2, 3]);
+        assert_eq!(
+            best_so_far(&points),
+            vec![Some(20.0), Some(20.0), Some(9.0), Some(9.0)]
+        );
+    }
 
     #[test]
     fn best_so_far_skips_failures_and_only_falls() {

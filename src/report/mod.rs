@@ -13,7 +13,7 @@ mod view;
 
 pub use compare::{Baselines, BelowFloor, Speedup, Times, Verdict, Versus};
 pub use diagnose::{diagnose, Bottleneck};
-pub use load::{Loaded, RunData, BASELINES, FLOOR};
+pub use load::{Loaded, RunData, BASELINES, CUDNN_FP8, FLOOR};
 pub use log::{best_so_far, read_points, LogPoint};
 pub use roofline::{ceilings_for, Ceilings, Position};
 pub use view::{Context, ReportOptions};
@@ -70,16 +70,20 @@ fn plots(run: &RunData) -> (Vec<view::Plot>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut entries = Vec::new();
     let baselines = Baselines::of(run);
-    let lines: Vec<(String, f64)> = [("A", &baselines.a), ("B", &baselines.b)]
-        .into_iter()
-        .filter_map(|(n, b)| {
-            let r = b.as_ref().ok()?;
-            Some((
-                format!("baseline {n} ({})", r.baseline),
-                Times::of_baseline(r)?.p50_us,
-            ))
-        })
-        .collect();
+    let lines: Vec<(String, f64)> = [
+        ("baseline A", &baselines.a),
+        ("baseline B", &baselines.b),
+        ("cuDNN FP8", &baselines.fp8),
+    ]
+    .into_iter()
+    .filter_map(|(n, b)| {
+        let r = b.as_ref().ok()?;
+        Some((
+            format!("{n} ({})", r.baseline),
+            Times::of_baseline(r)?.p50_us,
+        ))
+    })
+    .collect();
     let convergence = run
         .log
         .as_ref()
@@ -127,14 +131,14 @@ fn plot_entry(
 
 fn latency_series(run: &RunData, b: &Baselines) -> std::result::Result<String, String> {
     let mut series = Vec::new();
-    for (tag, r) in [("A", &b.a), ("B", &b.b)] {
+    for (tag, r) in [(" (A)", &b.a), (" (B)", &b.b), ("", &b.fp8)] {
         if let Some(t) = r
             .as_ref()
             .ok()
             .and_then(|r| r.kernel_time.as_ref().map(|t| (r, t)))
         {
             series.push(svg::Series {
-                name: format!("{} ({tag})", t.0.baseline),
+                name: format!("{}{tag}", t.0.baseline),
                 samples: &t.1.samples_us,
             });
         }

@@ -53,6 +53,56 @@ pub fn ceilings_for(gpu: &str) -> Option<Ceilings> {
     }
 }
 
+/// The tensor rate and element sizes a variant works at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operands {
+    /// Bits of the tensor-core inputs: 8 (the FP8 ceiling) or 16 (FP16).
+    pub bits: u32,
+    /// Bytes per element of Q, K and V.
+    pub input_bytes: usize,
+    /// Bytes per element of O.
+    pub output_bytes: usize,
+}
+
+impl Operands {
+    /// The fp16 baselines: fp16 in and out.
+    pub const FP16: Operands = Operands {
+        bits: 16,
+        input_bytes: 2,
+        output_bytes: 2,
+    };
+    /// evotune's candidates: e4m3 in, fp16 out.
+    pub const FP8_IN: Operands = Operands {
+        bits: 8,
+        input_bytes: 1,
+        output_bytes: 2,
+    };
+    /// cuDNN's FP8 SDPA: e4m3 in and out.
+    pub const FP8: Operands = Operands {
+        bits: 8,
+        input_bytes: 1,
+        output_bytes: crate::baseline::cudnn_fp8::OUTPUT_BYTES,
+    };
+
+    /// The operands of baseline `name`: FP8 for `cudnn_fp8`, fp16 for the others.
+    pub fn of_baseline(name: &str) -> Operands {
+        if name == crate::baseline::cudnn_fp8::NAME {
+            Operands::FP8
+        } else {
+            Operands::FP16
+        }
+    }
+
+    /// The dense tensor rate of `c` at these operands, TFLOP/s.
+    pub fn peak(&self, c: &Ceilings) -> f64 {
+        if self.bits == 8 {
+            c.fp8_tflops
+        } else {
+            c.fp16_tflops
+        }
+    }
+}
+
 /// Bytes that must move at least once: Q, K, V in and O out, at the given element sizes.
 pub fn compulsory_bytes(shape: &Shape, input_bytes: usize, output_bytes: usize) -> f64 {
     (shape.elements() * (3 * input_bytes + output_bytes)) as f64
@@ -126,6 +176,27 @@ mod tests {
             p.side(),
             "memory side",
             "409.6 FLOP/byte is under the FP8 ridge of 590.7"
+        );
+    }
+
+    #[test]
+    fn cudnn_fp8_moves_one_byte_per_element_at_the_fp8_rate() {
+        let c = ceilings_for("NVIDIA H200").unwrap();
+        let fp8 = Operands::of_baseline("cudnn_fp8");
+        assert_eq!(
+            (fp8.peak(&c), fp8.input_bytes, fp8.output_bytes),
+            (1979.0, 1, 1)
+        );
+        let fp16 = Operands::of_baseline("cudnn");
+        assert_eq!(
+            (fp16.peak(&c), fp16.input_bytes, fp16.output_bytes),
+            (989.0, 2, 2)
+        );
+        // 2,8,512,64: 524288 elements × 4 bytes.
+        let shape = Shape::parse("2,8,512,64").unwrap();
+        assert_eq!(
+            compulsory_bytes(&shape, fp8.input_bytes, fp8.output_bytes),
+            2_097_152.0
         );
     }
 }

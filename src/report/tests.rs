@@ -113,6 +113,40 @@ fn missing_baseline_b_ncu_and_log_render_with_their_reasons() {
 }
 
 #[test]
+fn a_missing_cudnn_fp8_record_renders_with_its_reason_and_no_row() {
+    let (_dir, run) = fixture_without(&["bench/baseline_cudnn_fp8.json"]);
+    let mut opts = options("x");
+    opts.target_vs = Versus::CudnnFp8;
+    let md = render(&run, &opts).unwrap().markdown;
+    assert!(
+        md.contains("- baseline `cudnn_fp8`: bench/baseline_cudnn_fp8.json is missing"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| cudnn_fp8 |") && !md.contains("cuDNN FP8:"),
+        "{md}"
+    );
+    assert!(
+        md.contains("faster than cuDNN FP8 (kernel-only")
+            && md.contains("Cannot judge: bench/baseline_cudnn_fp8.json is missing."),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_target_can_be_cudnn_fp8() {
+    let run = fixture();
+    let b = Baselines::of(&run);
+    let mut opts = options(FIXTURE);
+    opts.target_vs = Versus::CudnnFp8;
+    // cudnn_fp8 12.80 µs, the best candidate 13.12 µs.
+    let (s, met) = view::status::judge(&run, &b, &opts).unwrap();
+    assert!(!met && (s.point - 12.8 / 13.12).abs() < 0.01, "{s:?}");
+    opts.target = 0.95;
+    assert!(view::status::judge(&run, &b, &opts).unwrap().1);
+}
+
+#[test]
 fn an_empty_folder_still_renders_saying_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let r = render(&RunData::load(dir.path()), &options("x")).unwrap();

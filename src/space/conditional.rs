@@ -29,7 +29,8 @@ pub fn pin_constraint(param: &Param) -> Option<Expr> {
     Some(Expr::parse(&text).expect("a when expression joined with an equality parses"))
 }
 
-fn literal(v: &Value) -> String {
+/// `v` as an expression literal (strings quoted).
+pub(super) fn literal(v: &Value) -> String {
     match v {
         Value::Choice(s) => format!("{s:?}"),
         other => other.to_string(),

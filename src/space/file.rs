@@ -77,6 +77,8 @@ pub fn parse(path: &Path, text: &str) -> Result<SearchSpace> {
         derived,
         constraints,
         default: Config::default(),
+        base: None,
+        overrides: Default::default(),
     };
     let default = parse_default(&space, &raw.default).map_err(&fail)?;
     Ok(SearchSpace { default, ..space })

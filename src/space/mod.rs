@@ -5,12 +5,14 @@ mod enumerate;
 mod expr;
 mod file;
 mod limits;
+mod restrict;
 mod value;
 
 pub use enumerate::{Census, PointIter};
 pub use expr::Expr;
-pub use file::{load, parse, BUILTIN_NAMES};
+pub use file::{load, parse, parse_value, BUILTIN_NAMES};
 pub use limits::DeviceLimits;
+pub use restrict::{split_set, Overrides};
 pub use value::{Config, Value};
 
 use crate::error::{Error, Result};
@@ -105,6 +107,10 @@ pub struct SearchSpace {
     pub constraints: Vec<Expr>,
     /// The default configuration.
     pub default: Config,
+    /// The space as its file defines it, when overrides restrict this one (see `restrict`).
+    base: Option<Box<SearchSpace>>,
+    /// What restricts this space (empty for a space read from its file).
+    overrides: Overrides,
 }
 
 /// A configuration evaluated against a shape and device: its derived values and verdict.
@@ -175,7 +181,7 @@ impl SearchSpace {
             .map_err(|e| Error::flag("--config", format!("{e} (space {})", self.path.display())))
     }
 
-    fn param_names(&self) -> String {
+    pub(crate) fn param_names(&self) -> String {
         let names: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
         names.join(", ")
     }

@@ -5,7 +5,7 @@ use super::evaluator::Evaluated;
 use super::replay::ReplayEvaluator;
 use super::search::{search, SearchEvents};
 use crate::error::{Error, Result};
-use crate::evolve::{Ga, GaSettings, Optimizer, RandomSearch, SpaceIndex};
+use crate::evolve::{Ga, GaSettings, Genome, Optimizer, RandomSearch, SpaceIndex};
 use crate::stats::{mann_whitney_u, median, percentile};
 use serde::Serialize;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ pub const NEAR_BEST: f64 = 1.05;
 /// One method's results over all seeds.
 #[derive(Debug, Clone, Serialize)]
 pub struct QualityRow {
-    /// "ga" or "random".
+    /// "ga", "random", or "ga+warm" (the GA opened with warm-start seeds).
     pub method: String,
     /// Regret of each seed's run: best found ÷ true best − 1 (∞ if nothing succeeded).
     pub regrets: Vec<f64>,
@@ -74,34 +74,42 @@ pub struct QualityReport {
     pub rows: Vec<QualityRow>,
     /// Two-sided Mann–Whitney p-value of the GA's regrets against random search's.
     pub p_value: Option<f64>,
+    /// With warm-start seeds: two-sided Mann–Whitney p-value of ga+warm against the GA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value_warm: Option<f64>,
 }
 
-/// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`.
+fn row(method: &str) -> QualityRow {
+    QualityRow {
+        method: method.into(),
+        regrets: vec![],
+        trials_to_near: vec![],
+    }
+}
+
+/// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`; with
+/// `warm` seeds, a third method: the GA whose first generation opens with them.
 pub fn compare_on_landscape(
     replay: &mut ReplayEvaluator,
     index: Arc<SpaceIndex>,
     budget: usize,
     seeds: usize,
     ga: GaSettings,
+    warm: &[Genome],
 ) -> Result<QualityReport> {
     let (true_best_us, true_best, timed) = landscape_best(replay, &index)?;
-    let mut rows = vec![
-        QualityRow {
-            method: "ga".into(),
-            regrets: vec![],
-            trials_to_near: vec![],
-        },
-        QualityRow {
-            method: "random".into(),
-            regrets: vec![],
-            trials_to_near: vec![],
-        },
-    ];
+    let mut rows = vec![row("ga"), row("random")];
+    if !warm.is_empty() {
+        rows.push(row("ga+warm"));
+    }
     for seed in 0..seeds as u64 {
-        let mut methods: [Box<dyn Optimizer>; 2] = [
+        let mut methods: Vec<Box<dyn Optimizer>> = vec![
             Box::new(Ga::new(index.clone(), ga, seed)),
             Box::new(RandomSearch::new(index.clone(), ga.population, seed)),
         ];
+        if !warm.is_empty() {
+            methods.push(Box::new(Ga::new(index.clone(), ga, seed).with_seeds(warm)));
+        }
         for (row, opt) in rows.iter_mut().zip(methods.iter_mut()) {
             let out = search(opt.as_mut(), &index, replay, budget, vec![], &mut Quiet)?;
             let (regret, near) = score(&out.trials, true_best_us);
@@ -110,6 +118,10 @@ pub fn compare_on_landscape(
         }
     }
     let p_value = mann_whitney_u(&rows[0].regrets, &rows[1].regrets).map(|m| m.p_value);
+    let p_value_warm = rows
+        .get(2)
+        .and_then(|w| mann_whitney_u(&w.regrets, &rows[0].regrets))
+        .map(|m| m.p_value);
     Ok(QualityReport {
         points: index.valid().len(),
         timed,
@@ -119,6 +131,7 @@ pub fn compare_on_landscape(
         seeds,
         rows,
         p_value,
+        p_value_warm,
     })
 }
 

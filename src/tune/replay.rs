@@ -20,10 +20,11 @@ pub struct ReplayEvaluator {
 }
 
 impl ReplayEvaluator {
-    /// Loads the log at `path`, recorded over `space`'s parameters.
+    /// Loads the log at `path`, recorded over `space`'s parameters (read against the
+    /// unrestricted space: a `--set` run asks only for points the log spells the same way).
     pub fn load(path: &Path, space: &SearchSpace) -> Result<Self> {
         require_log(path)?;
-        let contents = tunelog::read(path, space)?;
+        let contents = tunelog::read(path, space.unrestricted())?;
         let mut answers = HashMap::new();
         for r in contents.records {
             answers.entry(r.config.clone()).or_insert(r);

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::eval::{TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
+use crate::progress::ProgressGroup;
+use crate::warm::WarmSeed;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +77,12 @@ pub struct TunePlan {
     pub cache_dir: Option<PathBuf>,
     /// The target arch's name, e.g. sm_90a.
     pub arch: String,
+    /// The display this run's bar joins (a sweep's); `None`: its own bar, header and summary.
+    pub group: Option<ProgressGroup>,
+    /// The configs that open the first generation (`--warm-start`).
+    pub warm: Vec<WarmSeed>,
+    /// Whether `--warm-start` was given (to say so when it found nothing).
+    pub warm_asked: bool,
 }
 
 impl TunePlan {
@@ -105,7 +113,8 @@ impl TunePlan {
                 devices: devices(&args.devices)?,
             },
         };
-        let target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
+        let mut target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
+        restrict_by_flags(&mut target, &args.set)?;
         let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
         if run.manifest().exists() || run.tune_log().exists() {
             return Err(Error::flag(
@@ -116,7 +125,7 @@ impl TunePlan {
                 ),
             ));
         }
-        Self::assemble(
+        let mut plan = Self::assemble(
             args,
             run,
             false,
@@ -126,7 +135,12 @@ impl TunePlan {
             args.seed,
             ga,
             tolerance_of(args.atol, args.rtol)?,
-        )
+        )?;
+        if args.warm_start {
+            plan.warm = super::warm::seeds_for(&plan, args)?;
+            plan.warm_asked = true;
+        }
+        Ok(plan)
     }
 
     fn resume(args: &TuneArgs, dir: &std::path::Path) -> Result<Self> {
@@ -149,9 +163,18 @@ impl TunePlan {
                 devices: m.search.devices.clone(),
             },
         };
-        let target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space)?;
+        let mut target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space)?;
+        target.space = target.space.restrict(&m.search.overrides).map_err(|e| {
+            Error::flag(
+                "--resume",
+                format!(
+                    "{}: its overrides no longer fit the space: {e}",
+                    run.manifest().display()
+                ),
+            )
+        })?;
         let budget = args.budget.unwrap_or(m.search.budget);
-        Self::assemble(
+        let mut plan = Self::assemble(
             args,
             run,
             true,
@@ -161,7 +184,9 @@ impl TunePlan {
             m.search.seed,
             m.search.ga,
             m.tolerance,
-        )
+        )?;
+        plan.warm = m.search.warm_start;
+        Ok(plan)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -179,7 +204,7 @@ impl TunePlan {
         if budget == 0 {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
         }
-        target.require_valid_points()?;
+        require_valid_points(&target)?;
         let index = Arc::new(SpaceIndex::new(
             &target.space,
             &target.shape,
@@ -205,6 +230,9 @@ impl TunePlan {
             timeout: Duration::from_secs(args.timeout.max(1)),
             replay_delay: Duration::from_millis(args.replay_delay_ms),
             cache_dir: args.cache_dir.clone(),
+            group: None,
+            warm: Vec::new(),
+            warm_asked: false,
         })
     }
 
@@ -218,8 +246,40 @@ impl TunePlan {
                 Source::Gpu { devices } => devices.clone(),
                 Source::Replay { .. } => Vec::new(),
             },
+            overrides: self.target.space.overrides().clone(),
+            warm_start: self.warm.clone(),
         }
     }
+}
+
+/// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.
+fn restrict_by_flags(target: &mut Target, sets: &[String]) -> Result<()> {
+    let bad = |e: String| Error::flag("--set", e);
+    let overrides = target.space.overrides_from_sets(sets).map_err(bad)?;
+    target.space = target.space.restrict(&overrides).map_err(bad)?;
+    Ok(())
+}
+
+/// Fails when no point is valid; with overrides, the error names `--set` as what to change.
+fn require_valid_points(target: &Target) -> Result<()> {
+    let overrides = target.space.overrides();
+    match target.require_valid_points() {
+        Err(Error::Space { message, .. }) if !overrides.is_empty() => Err(Error::flag(
+            "--set",
+            format!("{overrides} leaves no valid point: {message}"),
+        )),
+        other => other.map(|_| ()),
+    }
+}
+
+/// The checks of the flags that need neither the space nor a GPU (a sweep runs them once,
+/// before it writes anything).
+pub(crate) fn check_flags(args: &TuneArgs) -> Result<()> {
+    check_common(args)?;
+    if args.budget == Some(0) {
+        return Err(Error::flag("--budget", "must be at least 1, got 0"));
+    }
+    ga_settings(args.population, args.elites).map(|_| ())
 }
 
 fn check_common(args: &TuneArgs) -> Result<()> {

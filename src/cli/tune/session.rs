@@ -18,15 +18,17 @@ use crate::tunelog::{self, TuneLog};
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// Runs the planned search to its budget, then (live) the confirmation stage. The summary is
-/// printed even when the confirmation stops with an error.
-pub fn run(plan: TunePlan) -> Result<()> {
-    let (mut evaluator, environment) = evaluator(&plan)?;
-    write_manifest(&plan, environment, evaluator.describe_source())?;
-    let (log, prior) = open_log(&plan)?;
+/// Runs the planned search to its budget, then (live) the confirmation stage; returns the
+/// elites as topk.json holds them. The summary is printed (outside a sweep) even when the
+/// confirmation stops with an error.
+pub fn run(plan: &TunePlan) -> Result<TopK> {
+    let (mut evaluator, environment) = evaluator(plan)?;
+    write_manifest(plan, environment, evaluator.describe_source())?;
+    let (log, prior) = open_log(plan)?;
     let resumed = prior.len();
-    let mut ga = Ga::new(plan.index.clone(), plan.ga, plan.seed);
-    let mut session = Session::new(&plan, log, &prior, evaluator.as_evaluator().describe());
+    let seeds = crate::warm::seed_genomes(&plan.warm, &plan.target.space, &plan.index);
+    let mut ga = Ga::new(plan.index.clone(), plan.ga, plan.seed).with_seeds(&seeds);
+    let mut session = Session::new(plan, log, &prior, evaluator.as_evaluator().describe());
     let started = Instant::now();
     let out = search(
         &mut ga,
@@ -36,18 +38,20 @@ pub fn run(plan: TunePlan) -> Result<()> {
         prior,
         &mut session,
     )?;
-    session.progress.finish();
+    session.finish();
     let mut wall = evaluator.wall();
     if let Some(w) = wall.as_mut() {
         w.total_s = started.elapsed().as_secs_f64();
     }
     let mut topk = session.write_topk(&out.trials, wall)?;
     let confirmed = match evaluator {
-        Chosen::Live(live) => confirm::run(&plan, *live, &mut topk),
+        Chosen::Live(live) => confirm::run(plan, *live, &mut topk),
         Chosen::Replay(_) => Ok(()),
     };
-    summarize(&plan, &topk, resumed);
-    confirmed
+    if plan.group.is_none() {
+        summarize(plan, &topk, resumed);
+    }
+    confirmed.map(|()| topk)
 }
 
 /// The replay or live evaluator, with what it knows of the machine.
@@ -209,23 +213,13 @@ struct Session<'a> {
 
 impl<'a> Session<'a> {
     fn new(plan: &'a TunePlan, log: TuneLog, prior: &[Evaluated], evaluator: String) -> Self {
-        eprintln!(
-            "tuning {} over {} valid points of {} with {}: budget {}, seed {}",
-            plan.target.shape,
-            plan.index.valid().len(),
-            plan.target.space.path.display(),
-            evaluator,
-            plan.budget,
-            plan.seed
-        );
-        if !prior.is_empty() {
-            eprintln!(
-                "resuming {}: {} trials already logged",
-                plan.run.root.display(),
-                prior.len()
-            );
-        }
-        let progress = Progress::with_status(plan.budget as u64, "tune");
+        let progress = match &plan.group {
+            Some(group) => group.bar(plan.budget as u64, "tune"),
+            None => {
+                header(plan, prior.len(), &evaluator);
+                Progress::with_status(plan.budget as u64, "tune")
+            }
+        };
         let mut s = Session {
             plan,
             log,
@@ -237,6 +231,13 @@ impl<'a> Session<'a> {
             s.count(e);
         }
         s
+    }
+
+    fn finish(&self) {
+        match &self.plan.group {
+            Some(group) => group.remove(&self.progress),
+            None => self.progress.finish(),
+        }
     }
 
     fn count(&mut self, e: &Evaluated) {
@@ -285,6 +286,44 @@ impl SearchEvents for Session<'_> {
             self.failures
         ));
         self.write_topk(so_far, None).map(|_| ())
+    }
+}
+
+/// "tuning <shape> over N valid points of <space> (--set ...) with <evaluator>: ...", and the
+/// trials a resumed run already holds.
+fn header(plan: &TunePlan, resumed: usize, evaluator: &str) {
+    let overrides = plan.target.space.overrides();
+    let restricted = if overrides.is_empty() {
+        String::new()
+    } else {
+        format!(" (--set {overrides})")
+    };
+    eprintln!(
+        "tuning {} over {} valid points of {}{restricted} with {}: budget {}, seed {}",
+        plan.target.shape,
+        plan.index.valid().len(),
+        plan.target.space.path.display(),
+        evaluator,
+        plan.budget,
+        plan.seed
+    );
+    match plan.warm.first() {
+        Some(first) => eprintln!(
+            "warm start: {} configs open the first generation; the nearest: {}",
+            plan.warm.len(),
+            first.from
+        ),
+        None if plan.warm_asked => {
+            eprintln!("warm start: the database holds no problem tuned on this device yet")
+        }
+        None => {}
+    }
+    if resumed > 0 {
+        eprintln!(
+            "resuming {}: {} trials already logged",
+            plan.run.root.display(),
+            resumed
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
 use crate::report::load::{attention_baselines, RunData};
-use crate::report::roofline::{ceilings_for, compulsory_bytes, Ceilings, Position};
+use crate::report::roofline::{ceilings_for, compulsory_bytes, Ceilings, Operands, Position};
 use serde::Serialize;
 
 /// The NCU section.
@@ -222,7 +222,7 @@ pub fn roofline(run: &RunData, b: &Baselines) -> RooflineView {
                 name,
                 t.flops,
                 times.p50_us,
-                (8, measured),
+                (Operands::FP8_IN, measured),
                 &t.shape,
                 &c,
             ))
@@ -244,7 +244,7 @@ fn baseline_position(
         r.baseline.clone(),
         r.flops,
         times.p50_us,
-        (16, measured),
+        (Operands::of_baseline(&r.baseline), measured),
         &r.shape,
         c,
     ))
@@ -264,26 +264,22 @@ fn position_row(
     variant: String,
     flops: f64,
     us: f64,
-    (bits, measured): (u32, Option<f64>),
+    (ops, measured): (Operands, Option<f64>),
     shape: &crate::shape::Shape,
     c: &Ceilings,
 ) -> RooflineRow {
-    let (peak, input) = if bits == 8 {
-        (c.fp8_tflops, 1)
-    } else {
-        (c.fp16_tflops, 2)
-    };
+    let peak = ops.peak(c);
     let (bytes, from) = match measured {
         Some(b) => (b, "DRAM bytes measured by ncu"),
         None => (
-            compulsory_bytes(shape, input, 2),
+            compulsory_bytes(shape, ops.input_bytes, ops.output_bytes),
             "compulsory bytes (Q, K, V in, O out)",
         ),
     };
     let p = Position::of(flops, bytes, us, peak, c);
     RooflineRow {
         variant,
-        ceiling: format!("FP{bits} {peak} TFLOP/s"),
+        ceiling: format!("FP{} {peak} TFLOP/s", ops.bits),
         tflops: format!("{:.1} ({:.1} %)", p.tflops, p.tflops_pct),
         gbps: format!("{:.0} ({:.1} %)", p.gbps, p.gbps_pct),
         intensity: format!("{:.0} (ridge {:.0})", p.intensity, p.ridge),

@@ -57,6 +57,13 @@ pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
          largest any candidate could show at this shape."
             .to_string()
     });
+    let fp8 = b.fp8.as_ref().ok().map(|r| {
+        format!(
+            "cuDNN FP8: {}; cuDNN's own FP8 SDPA on the candidates' e4m3 inputs, the kernel to \
+             beat (`gate --vs cudnn_fp8`).",
+            describe(r)
+        )
+    });
     let mut notes = vec![
         match &b.a {
             Ok(r) => format!("Baseline A (unfused fp16 math path): {}.", describe(r)),
@@ -70,6 +77,7 @@ pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
             Err(e) => format!("Baseline B is missing: {e}."),
         },
     ];
+    notes.extend(fp8);
     notes.extend(floor);
     notes
 }

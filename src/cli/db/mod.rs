@@ -1,0 +1,121 @@
+//! `evotune db list|show|add|merge|prune`: the tuning database from the command line, and the
+//! recording of a finished tune or sweep problem into it.
+
+mod args;
+mod record;
+mod show;
+
+pub use args::{DbArgs, DbFlags};
+pub use record::record_run;
+
+use crate::db::{self, Db, FreshnessCheck, PruneRule};
+use crate::error::Error;
+use args::{AddArgs, DbCommand, ListArgs, MergeArgs, PruneArgs};
+use std::path::{Path, PathBuf};
+
+/// Runs one `evotune db` subcommand.
+pub fn run(args: &DbArgs) -> anyhow::Result<()> {
+    let path = args.db.clone().unwrap_or_else(db::default_path);
+    match &args.command {
+        DbCommand::List(a) => list(&path, a),
+        DbCommand::Show(a) => show::run(&open(&path)?, a),
+        DbCommand::Add(a) => add(&path, a),
+        DbCommand::Merge(a) => merge(&path, a),
+        DbCommand::Prune(a) => prune(&path, a),
+    }
+}
+
+/// A failed read or write of the database at `path` (not bad input: exit 1).
+pub fn failed(path: &Path) -> impl Fn(String) -> Error + '_ {
+    move |e| Error::Other(format!("database {}: {e}", path.display()))
+}
+
+/// Opens the database at `path`; an error names `--db` and the file.
+pub fn open(path: &Path) -> crate::Result<Db> {
+    Db::open(path).map_err(|e| Error::flag("--db", format!("{}: {e}", path.display())))
+}
+
+fn list(path: &Path, a: &ListArgs) -> anyhow::Result<()> {
+    let d = open(path)?;
+    let mut rows = d.all().map_err(failed(path))?;
+    if let Some(gpu) = &a.gpu {
+        rows.retain(|r| r.gpu.contains(gpu.as_str()));
+    }
+    let mut check = FreshnessCheck::new();
+    let fresh: Vec<_> = rows.iter().map(|r| check.of(r)).collect();
+    if a.json {
+        let out: Vec<_> = rows
+            .iter()
+            .zip(&fresh)
+            .map(|(r, f)| serde_json::json!({"row": r, "fresh": f.is_fresh(), "status": f.label()}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!("{}", show::list_header());
+    for (r, f) in rows.iter().zip(&fresh) {
+        println!("{}", show::list_line(r, f));
+    }
+    println!("{} rows in {}", rows.len(), path.display());
+    Ok(())
+}
+
+fn add(path: &Path, a: &AddArgs) -> anyhow::Result<()> {
+    for run in &a.runs {
+        if let Some(line) = record_run(run, &DbFlags::at(path))? {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+fn merge(path: &Path, a: &MergeArgs) -> anyhow::Result<()> {
+    let mut d = open(path)?;
+    for file in &a.files {
+        let source = Db::open_read_only(file)
+            .map_err(|e| Error::flag("db merge", format!("{}: {e}", file.display())))?;
+        let n = d.merge_from(&source).map_err(failed(path))?;
+        println!(
+            "merged {}: {} rows added, {} already present",
+            file.display(),
+            n.added,
+            n.present
+        );
+    }
+    Ok(())
+}
+
+fn prune(path: &Path, a: &PruneArgs) -> anyhow::Result<()> {
+    if !a.stale && a.keep_latest.is_none() {
+        return Err(Error::flag(
+            "db prune",
+            "needs --stale (rows whose space or template changed) or --keep-latest N (older \
+             history of each problem and device), or both",
+        )
+        .into());
+    }
+    let mut d = open(path)?;
+    let rows = d.all().map_err(failed(path))?;
+    let rule = PruneRule {
+        stale: a.stale,
+        keep_latest: a.keep_latest,
+    };
+    let ids = db::prune_ids(&rows, rule, &mut FreshnessCheck::new());
+    if a.dry_run {
+        println!("would remove {} of {} rows: {ids:?}", ids.len(), rows.len());
+        return Ok(());
+    }
+    let n = d.delete(&ids).map_err(failed(path))?;
+    println!("removed {n} of {} rows from {}", rows.len(), path.display());
+    Ok(())
+}
+
+impl DbFlags {
+    /// Flags naming the database at `path` explicitly.
+    pub fn at(path: &Path) -> Self {
+        DbFlags {
+            db: Some(PathBuf::from(path)),
+            no_db: false,
+        }
+    }
+}

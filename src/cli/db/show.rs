@@ -1,0 +1,136 @@
+//! What `evotune db list` and `db show` print: one line per row, or one row in full.
+
+use super::args::ShowArgs;
+use crate::db::{best_fresh, Db, Freshness, FreshnessCheck, Problem, TuningRow};
+use crate::error::Error;
+use crate::shape::Shape;
+
+/// The column titles of `list_line`.
+pub fn list_header() -> String {
+    format!(
+        "{:>4}  {:<15}  {:<16}  {:<24}  {:>10}  {:<22}  status",
+        "id", "recorded (UTC)", "problem", "gpu", "p50 µs", "95% CI µs"
+    )
+}
+
+/// One row: id, time, problem, GPU, p50 with its CI, fresh or stale.
+pub fn list_line(r: &TuningRow, f: &Freshness) -> String {
+    format!(
+        "{:>4}  {:<15}  {:<16}  {:<24}  {:>10.3}  {:<22}  {}",
+        r.id.unwrap_or(0),
+        r.created_utc,
+        r.problem.label(),
+        r.gpu,
+        r.kernel_p50_us,
+        interval(r.ci_lo_us, r.ci_hi_us),
+        f.label()
+    )
+}
+
+fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!("[{lo:.3}, {hi:.3}]"),
+        _ => "-".into(),
+    }
+}
+
+/// `db show ID` or `db show --shape B,H,S,D [--gpu TEXT]`.
+pub fn run(d: &Db, a: &ShowArgs) -> anyhow::Result<()> {
+    let mut check = FreshnessCheck::new();
+    if let Some(id) = a.id {
+        let row = d.get(id).map_err(super::failed(d.path()))?.ok_or_else(|| {
+            Error::flag(
+                "db show",
+                format!("{id}: no such row in {}", d.path().display()),
+            )
+        })?;
+        let f = check.of(&row);
+        return print_row(&row, &f, a.json);
+    }
+    let text = a.shape.as_deref().expect("clap requires an id or --shape");
+    let shape = Shape::parse(text)?;
+    let mut rows = d
+        .history(&Problem::of_shape(&shape), None)
+        .map_err(super::failed(d.path()))?;
+    if let Some(gpu) = &a.gpu {
+        rows.retain(|r| r.gpu.contains(gpu.as_str()));
+    }
+    let best = best_fresh(&rows, &mut check).cloned();
+    if a.json {
+        let json = serde_json::json!({"best": best, "history": rows});
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    match &best {
+        Some(b) => print_row(b, &Freshness::Fresh, false)?,
+        None => println!("no fresh row for {}", shape),
+    }
+    println!("\nhistory ({} rows):\n{}", rows.len(), list_header());
+    for r in &rows {
+        println!("{}", list_line(r, &check.of(r)));
+    }
+    Ok(())
+}
+
+fn print_row(r: &TuningRow, f: &Freshness, json: bool) -> anyhow::Result<()> {
+    if json {
+        let v = serde_json::json!({"row": r, "fresh": f.is_fresh(), "status": f.label()});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let num = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.4}"));
+    println!(
+        "row {} ({}), recorded {}",
+        r.id.unwrap_or(0),
+        f.label(),
+        r.created_utc
+    );
+    println!("problem     {}", r.problem.label());
+    println!(
+        "device      {} (compute {}, {}), driver {}, CUDA {}, NVRTC {}, host {}",
+        r.gpu,
+        r.compute_capability,
+        r.arch,
+        opt(&r.driver),
+        opt(&r.cuda),
+        opt(&r.nvrtc),
+        opt(&r.host)
+    );
+    println!("best        {}", r.config);
+    println!(
+        "kernel p50  {:.3} µs, CI {}, confirmed {} (mean {}), per call {}",
+        r.kernel_p50_us,
+        interval(r.ci_lo_us, r.ci_hi_us),
+        interval(r.confirmed_lo_us, r.confirmed_hi_us),
+        num(r.confirmed_mean_us),
+        num(r.call_p50_us)
+    );
+    println!(
+        "validation  max_abs {}, rel_l2 {}, rel_l2 vs full precision {}",
+        num(r.max_abs),
+        num(r.rel_l2),
+        num(r.rel_l2_vs_full)
+    );
+    for b in &r.baselines {
+        println!(
+            "baseline    {:<12} {:<12} kernel {} µs, per call {} µs",
+            b.name,
+            b.status,
+            num(b.kernel_p50_us),
+            num(b.call_p50_us)
+        );
+    }
+    println!(
+        "search      {} trials, {} failed, overrides {}, {}",
+        r.trials, r.failures, r.overrides, r.evaluator
+    );
+    println!("space       {} (sha256 {})", r.space_path, r.space_hash);
+    println!(
+        "template    {} (sha256 {})",
+        r.template_path, r.template_hash
+    );
+    println!("build       {}", opt(&r.build_commit));
+    println!("run         {}", r.run_dir);
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! The flags of `evotune sweep`: which problems, where the folders go, and the tune settings
+//! every problem shares.
+
+use clap::Args;
+use std::path::PathBuf;
+
+const AFTER: &str = "Problems:
+  --shapes 2,8,512,64 4,32,2048,128            listed shapes
+  --batch 1,2 --heads 16 --seq-lens 512..4096*2 --head-dims 64..160:16
+                                               the cartesian product of four lists; each list is
+                                               comma-separated numbers and ranges: A..B:STEP
+                                               (A, A+STEP, ..., up to B) or A..B*F (A, A·F, ...)
+  --campaign campaign.toml                     a file: problems with their own budget and --set
+  (--shapes and the product may be given together; a shape listed twice is tuned once)
+
+A campaign file:
+  budget = 64                     # every problem's, unless its own says otherwise
+  set = [\"FAMILY=wgmma\"]          # laid over --set; a problem's own set is laid over this
+  [[problem]]
+  shape = \"2,8,512,64\"
+  budget = 128
+  set = [\"BLOCK_N=128,192\"]
+
+Each problem is a normal tune run folder, DIR/<B-H-S-D> (`evotune report --run` reads it);
+DIR/sweep.json says for each problem: pending, done (best kernel-only p50, config) or failed
+(the reason). A failed problem does not stop the others; the exit code is 1 if any failed.
+`evotune sweep --resume DIR` continues a stopped (even kill -9'd) sweep: finished problems are
+kept, a half-tuned one resumes from its tune log, failed and pending ones are tuned.
+
+Without a GPU: --replay FILE answers every problem from one recorded log, --replay-dir DIR
+from DIR/<B-H-S-D>.csv (or .csv.gz) per shape; a shape without its log fails alone.";
+
+/// `evotune sweep`
+#[derive(Debug, Args)]
+#[command(after_help = AFTER)]
+pub struct SweepArgs {
+    /// Shapes to tune, B,H,S,D each, separated by spaces.
+    #[arg(long, value_name = "B,H,S,D", num_args = 1.., conflicts_with = "campaign")]
+    pub shapes: Vec<String>,
+    /// Batch sizes of the product: numbers and ranges, e.g. 1,2,4 or 1..8*2.
+    #[arg(long, value_name = "LIST", conflicts_with = "campaign")]
+    pub batch: Option<String>,
+    /// Head counts of the product, e.g. 8,16,32.
+    #[arg(long, value_name = "LIST", conflicts_with = "campaign")]
+    pub heads: Option<String>,
+    /// Sequence lengths of the product, e.g. 512..8192*2.
+    #[arg(long, value_name = "LIST", conflicts_with = "campaign")]
+    pub seq_lens: Option<String>,
+    /// Head dimensions of the product, e.g. 64..160:16 (64, 80, ..., 160).
+    #[arg(long, value_name = "LIST", conflicts_with = "campaign")]
+    pub head_dims: Option<String>,
+    /// A campaign file (TOML): the problems, with a budget and overrides each (see below).
+    #[arg(long, value_name = "FILE")]
+    pub campaign: Option<PathBuf>,
+    /// The sweep folder: sweep.json and one run folder per problem [default:
+    /// artifacts/sweep-<UTC time>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue the sweep in DIR (its problems and settings come from DIR/sweep.json).
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "shapes", "batch", "heads", "seq_lens", "head_dims", "campaign", "out", "budget",
+        "space", "set", "seed", "population", "elites", "devices", "replay", "replay_dir",
+        "arch", "reps", "atol", "rtol", "timing_seconds", "confirm_top", "confirm_processes",
+        "timeout", "warm_start",
+    ])]
+    pub resume: Option<PathBuf>,
+    /// Distinct configurations per problem [default: 128; a campaign's own come first].
+    #[arg(long, value_name = "N")]
+    pub budget: Option<usize>,
+    /// The search space.
+    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
+    pub space: PathBuf,
+    /// Restrict parameter NAME to the values listed, for every problem (repeatable), e.g.
+    /// --set FAMILY=wgmma --set BLOCK_N=128,192.
+    #[arg(long = "set", value_name = "NAME=V1,V2")]
+    pub set: Vec<String>,
+    /// Seed of every problem's search.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Members per generation, elites included.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub population: usize,
+    /// Best configs carried unchanged into every generation.
+    #[arg(long, value_name = "K", default_value_t = 6)]
+    pub elites: usize,
+    /// GPUs to evaluate on, one worker each, e.g. 0,1 [default: 0].
+    #[arg(long, value_name = "0,1,..", value_delimiter = ',')]
+    pub devices: Vec<u32>,
+    /// Answer every problem from this recorded tune log instead of the GPU.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay_dir")]
+    pub replay: Option<PathBuf>,
+    /// Answer each problem from DIR/<B-H-S-D>.csv (or .csv.gz) instead of the GPU.
+    #[arg(long, value_name = "DIR")]
+    pub replay_dir: Option<PathBuf>,
+    /// With a replay: wait this long per answer, standing in for GPU time (demos, crash tests).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub replay_delay_ms: u64,
+    /// Target arch when no GPU is present (e.g. sm_90a).
+    #[arg(long, value_name = "sm_XY[a]")]
+    pub arch: Option<String>,
+    /// Timed repetitions per method and candidate (at least 100).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub reps: u32,
+    /// Absolute tolerance [default: the stated default].
+    #[arg(long, value_name = "X")]
+    pub atol: Option<f64>,
+    /// Relative tolerance [default: the stated default].
+    #[arg(long, value_name = "Y")]
+    pub rtol: Option<f64>,
+    /// Wall time per timing method and candidate, seconds (the screening budget).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
+    pub timing_seconds: f64,
+    /// After each search on the GPU, re-time the best N elites in fresh processes (0 skips).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub confirm_top: usize,
+    /// Fresh worker processes per confirmed elite (at least 2).
+    #[arg(long, value_name = "P", default_value_t = 3)]
+    pub confirm_processes: u32,
+    /// Watchdog limit per candidate, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Where each problem's result is recorded as it finishes (`evotune db`).
+    #[command(flatten)]
+    pub db: crate::cli::db::DbFlags,
+    /// Open each problem's first generation with the database's best configs for its nearest
+    /// problems on the same device (problems finished earlier in the sweep count).
+    #[arg(long, conflicts_with = "no_db")]
+    pub warm_start: bool,
+}

@@ -1,0 +1,120 @@
+//! `sweep.json`: the campaign as resolved (settings and problems) and each problem's status,
+//! rewritten atomically after every change so that a killed sweep can be resumed from it.
+
+use crate::artifacts::read_json;
+use crate::cli::run_dir::write_json;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file name inside the sweep folder.
+pub const INDEX_FILE: &str = "sweep.json";
+
+/// The settings every problem shares, as `--resume` needs them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSettings {
+    /// The search space.
+    pub space: PathBuf,
+    /// Seed of every search.
+    pub seed: u64,
+    /// GA members per generation.
+    pub population: usize,
+    /// GA elites.
+    pub elites: usize,
+    /// GPU ordinals (empty: GPU 0, or none when replaying).
+    pub devices: Vec<u32>,
+    /// Target arch, when given.
+    pub arch: Option<String>,
+    /// One recorded log answering every problem.
+    pub replay: Option<PathBuf>,
+    /// A folder of recorded logs, `<B-H-S-D>.csv[.gz]` per problem.
+    pub replay_dir: Option<PathBuf>,
+    /// Timed repetitions per method.
+    pub reps: u32,
+    /// Absolute tolerance, when given.
+    pub atol: Option<f64>,
+    /// Relative tolerance, when given.
+    pub rtol: Option<f64>,
+    /// Screening time per method, seconds.
+    pub timing_seconds: f64,
+    /// Elites confirmed after each live search.
+    pub confirm_top: usize,
+    /// Fresh processes per confirmed elite.
+    pub confirm_processes: u32,
+    /// Watchdog limit per candidate, seconds.
+    pub timeout: u64,
+    /// Whether each problem opens with the database's configs for its nearest problems.
+    #[serde(default)]
+    pub warm_start: bool,
+}
+
+/// Where a problem stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not tuned yet, or stopped part-way (its run folder then holds a log to resume).
+    Pending,
+    /// Tuned to its budget.
+    Done,
+    /// Stopped by an error, given in `reason`; `--resume` tries it again.
+    Failed,
+}
+
+/// One problem of the sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemEntry {
+    /// The problem's name: its run folder's, `B-H-S-D`.
+    pub name: String,
+    /// The shape, `B,H,S,D`.
+    pub shape: String,
+    /// Distinct configurations to evaluate.
+    pub budget: usize,
+    /// Its `--set` overrides, `NAME=V1,V2` each (the sweep's and its own, merged).
+    pub set: Vec<String>,
+    /// Where it stands.
+    pub status: Status,
+    /// Its run folder, relative to the sweep folder.
+    pub run: PathBuf,
+    /// The best kernel-only p50, µs (done problems with a passing config).
+    pub best_p50_us: Option<f64>,
+    /// The best config, `K=V,...`.
+    pub best_config: Option<String>,
+    /// Trials evaluated.
+    pub trials: Option<usize>,
+    /// Trials that failed (compile, validation, launch, timeout, absent).
+    pub failures: Option<usize>,
+    /// Why it failed, or a note on a done one (no config passed validation).
+    pub reason: Option<String>,
+    /// When it was last finished or failed, UTC `YYYYMMDD-HHMMSS`.
+    pub finished_utc: Option<String>,
+}
+
+/// The whole `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepIndex {
+    /// When the sweep was first started, UTC `YYYYMMDD-HHMMSS`.
+    pub started_utc: String,
+    /// The command line that started it.
+    pub command: Vec<String>,
+    /// The settings every problem shares.
+    pub settings: SweepSettings,
+    /// The problems, in the order they are tuned.
+    pub problems: Vec<ProblemEntry>,
+}
+
+impl SweepIndex {
+    /// Reads `dir/sweep.json`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        read_json(&dir.join(INDEX_FILE))
+    }
+
+    /// Writes `dir/sweep.json` atomically (a kill leaves the old or the new one).
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        write_json(&dir.join(INDEX_FILE), self)
+    }
+
+    /// How many problems have `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.problems.iter().filter(|p| p.status == status).count()
+    }
+}

@@ -1,0 +1,144 @@
+//! `evotune sweep`: tune many problems in one command, one normal run folder each under the
+//! sweep folder, with a `sweep.json` index that says where each stands; a killed sweep resumes
+//! where it stopped, and one failing problem is recorded while the others go on.
+
+mod args;
+mod campaign;
+mod grid;
+mod index;
+mod plan;
+mod problem;
+
+pub use args::SweepArgs;
+
+use crate::cli::db::{record_run, DbFlags};
+use crate::error::Error;
+use crate::progress::{Progress, ProgressGroup};
+use index::{ProblemEntry, Status};
+use plan::SweepPlan;
+
+/// Checks every input, writes the index, then tunes each problem not yet done.
+pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
+    let mut plan = SweepPlan::resolve(args)?;
+    plan.index.write(&plan.dir)?;
+    let view = View::start(&plan);
+    for i in 0..plan.index.problems.len() {
+        if plan.index.problems[i].status == Status::Done {
+            continue;
+        }
+        let mut entry = problem::run(&plan, &plan.index.problems[i], &view.group);
+        view.finished(i, &entry, plan.index.problems.len());
+        record(&plan, &mut entry, &args.db, &view.group);
+        plan.index.problems[i] = entry;
+        plan.index.write(&plan.dir)?;
+    }
+    view.end();
+    summarize(&plan);
+    let failed: Vec<&str> = plan
+        .index
+        .problems
+        .iter()
+        .filter(|p| p.status == Status::Failed)
+        .map(|p| p.name.as_str())
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Other(format!(
+        "{} of {} problems failed ({}); their reasons are in {}",
+        failed.len(),
+        plan.index.problems.len(),
+        failed.join(", "),
+        plan.dir.join(index::INDEX_FILE).display()
+    ))
+    .into())
+}
+
+/// The campaign's progress: a bar of problems above the bar of the one being tuned, and a
+/// line per finished problem (the only output without a terminal).
+struct View {
+    group: ProgressGroup,
+    bar: Progress,
+}
+
+impl View {
+    fn start(plan: &SweepPlan) -> View {
+        let group = ProgressGroup::new();
+        let n = plan.index.problems.len();
+        let done = plan.index.count(Status::Done);
+        group.println(&format!(
+            "sweep of {n} problems into {}: {done} done before, {} to tune",
+            plan.dir.display(),
+            n - done
+        ));
+        let bar = group.bar(n as u64, "sweep");
+        for _ in 0..done {
+            bar.inc();
+        }
+        View { group, bar }
+    }
+
+    fn finished(&self, i: usize, entry: &ProblemEntry, n: usize) {
+        self.bar.inc();
+        self.group
+            .println(&format!("[{}/{n}] {}", i + 1, entry_line(entry)));
+    }
+
+    fn end(&self) {
+        self.group.remove(&self.bar);
+    }
+}
+
+/// Records a done problem in the tuning database; a failure to record is kept in its reason
+/// (the tuning itself stands).
+fn record(plan: &SweepPlan, entry: &mut ProblemEntry, flags: &DbFlags, group: &ProgressGroup) {
+    if entry.status != Status::Done {
+        return;
+    }
+    match record_run(&plan.dir.join(&entry.run), flags) {
+        Ok(Some(line)) => group.println(&format!("      {line}")),
+        Ok(None) => {}
+        Err(e) => {
+            let line = format!("not recorded in the tuning database: {e}");
+            group.println(&format!("      {line}"));
+            entry.reason = Some(line);
+        }
+    }
+}
+
+/// "2-8-512-64 done: best 8.21 µs in 64 trials (3 failed)" or "... failed: <reason>".
+fn entry_line(e: &ProblemEntry) -> String {
+    match e.status {
+        Status::Done => match e.best_p50_us {
+            Some(p50) => format!(
+                "{} done: best {p50:.2} µs in {} trials ({} failed)",
+                e.name,
+                e.trials.unwrap_or(0),
+                e.failures.unwrap_or(0)
+            ),
+            None => format!("{} done: {}", e.name, e.reason.as_deref().unwrap_or("")),
+        },
+        Status::Failed => format!(
+            "{} failed: {}",
+            e.name,
+            e.reason.as_deref().unwrap_or("unknown")
+        ),
+        Status::Pending => format!("{} pending", e.name),
+    }
+}
+
+fn summarize(plan: &SweepPlan) {
+    let ix = &plan.index;
+    println!(
+        "swept {} problems: {} done, {} failed, {} pending",
+        ix.problems.len(),
+        ix.count(Status::Done),
+        ix.count(Status::Failed),
+        ix.count(Status::Pending)
+    );
+    for p in &ix.problems {
+        let best = p.best_config.as_deref().unwrap_or("");
+        println!("  {:<40} {best}", entry_line(p));
+    }
+    println!("wrote {}", plan.dir.join(index::INDEX_FILE).display());
+}

@@ -1,0 +1,258 @@
+//! A sweep resolved from its flags (or from the `sweep.json` it resumes): every input checked,
+//! the problems listed with their budget and overrides, before anything is written.
+
+use super::args::SweepArgs;
+use super::campaign::{self, Campaign};
+use super::grid::{self, GridFlags};
+use super::index::{ProblemEntry, Status, SweepIndex, SweepSettings, INDEX_FILE};
+use crate::cli::args::TuneArgs;
+use crate::cli::checks::tolerance_of;
+use crate::cli::db::DbFlags;
+use crate::cli::run_dir::{run_dir, utc_stamp};
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use crate::space::{Overrides, SearchSpace};
+use std::path::{Path, PathBuf};
+
+/// The budget of a problem that no flag or campaign gives one.
+const DEFAULT_BUDGET: usize = 128;
+
+/// A checked sweep.
+pub struct SweepPlan {
+    /// The sweep folder.
+    pub dir: PathBuf,
+    /// Its index: the settings, the problems and where each stands.
+    pub index: SweepIndex,
+    /// Wait per replayed answer (not kept in the index: a demo and test knob).
+    pub replay_delay_ms: u64,
+    /// Compile cache folder.
+    pub cache_dir: Option<PathBuf>,
+    /// The tuning database each problem is recorded in (and warm-started from).
+    pub db: DbFlags,
+}
+
+impl SweepPlan {
+    /// Checks the flags, or reads the sweep to resume; writes nothing.
+    pub fn resolve(args: &SweepArgs) -> Result<Self> {
+        let index = match &args.resume {
+            Some(dir) => resumed(dir)?,
+            None => fresh(args)?,
+        };
+        let dir = match &args.resume {
+            Some(dir) => dir.clone(),
+            None => run_dir(args.out.as_deref(), "sweep"),
+        };
+        if args.resume.is_none() && dir.join(INDEX_FILE).exists() {
+            return Err(Error::flag(
+                "--out",
+                format!(
+                    "{} already holds a sweep: continue it with `evotune sweep --resume {0}`, \
+                     or pick another folder",
+                    dir.display()
+                ),
+            ));
+        }
+        Ok(SweepPlan {
+            dir,
+            index,
+            replay_delay_ms: args.replay_delay_ms,
+            cache_dir: args.cache_dir.clone(),
+            db: args.db.clone(),
+        })
+    }
+}
+
+fn resumed(dir: &Path) -> Result<SweepIndex> {
+    if !dir.join(INDEX_FILE).is_file() {
+        return Err(Error::flag(
+            "--resume",
+            format!(
+                "{} is not a sweep folder (it has no {INDEX_FILE})",
+                dir.display()
+            ),
+        ));
+    }
+    SweepIndex::read(dir)
+}
+
+fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
+    let settings = settings(args);
+    check_settings(args, &settings)?;
+    let space = load_space(&settings.space)?;
+    let problems = problems(args, &space)?;
+    Ok(SweepIndex {
+        started_utc: utc_stamp(now_secs()),
+        command: std::env::args().collect(),
+        settings,
+        problems,
+    })
+}
+
+fn settings(args: &SweepArgs) -> SweepSettings {
+    SweepSettings {
+        space: args.space.clone(),
+        seed: args.seed,
+        population: args.population,
+        elites: args.elites,
+        devices: args.devices.clone(),
+        arch: args.arch.clone(),
+        replay: args.replay.clone(),
+        replay_dir: args.replay_dir.clone(),
+        reps: args.reps,
+        atol: args.atol,
+        rtol: args.rtol,
+        timing_seconds: args.timing_seconds,
+        confirm_top: args.confirm_top,
+        confirm_processes: args.confirm_processes,
+        timeout: args.timeout,
+        warm_start: args.warm_start,
+    }
+}
+
+/// The flag checks tune makes, once for all problems, and the replay sources.
+fn check_settings(args: &SweepArgs, settings: &SweepSettings) -> Result<()> {
+    let mut probe = tune_args(settings, "1,1,1,1", args.budget, &[]);
+    probe.replay = None;
+    crate::cli::tune::check_flags(&probe)?;
+    tolerance_of(settings.atol, settings.rtol)?;
+    if let Some(log) = &settings.replay {
+        crate::tune::require_log(log)?;
+    }
+    match &settings.replay_dir {
+        Some(dir) if !dir.is_dir() => Err(Error::flag(
+            "--replay-dir",
+            format!("{} is not a folder of recorded logs", dir.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn load_space(path: &Path) -> Result<SearchSpace> {
+    if !path.is_file() {
+        return Err(Error::flag(
+            "--space",
+            format!("file {} does not exist", path.display()),
+        ));
+    }
+    crate::space::load(path)
+}
+
+/// The problems from the campaign file or from the flags, each with its budget and its
+/// overrides checked against the space.
+fn problems(args: &SweepArgs, space: &SearchSpace) -> Result<Vec<ProblemEntry>> {
+    let global = space
+        .overrides_from_sets(&args.set)
+        .map_err(|e| Error::flag("--set", e))?;
+    let campaign = match &args.campaign {
+        Some(path) => campaign::load(path)?,
+        None => from_flags(args)?,
+    };
+    let file_error = |e: String| {
+        let file = args.campaign.as_deref().unwrap_or(Path::new("?")).display();
+        Error::flag("--campaign", format!("{file}: {e}"))
+    };
+    let shared = space
+        .overrides_from_sets(&campaign.set)
+        .map_err(file_error)?;
+    let budget = campaign.budget.or(args.budget).unwrap_or(DEFAULT_BUDGET);
+    campaign
+        .problems
+        .iter()
+        .map(|p| {
+            let own = space
+                .overrides_from_sets(&p.set)
+                .map_err(|e| file_error(format!("problem {}: {e}", p.shape)))?;
+            let merged = global.merged(&shared).merged(&own);
+            Ok(entry(&p.shape, p.budget.unwrap_or(budget), &merged))
+        })
+        .collect()
+}
+
+/// The problems of `--shapes` and the product, as a campaign without a file.
+fn from_flags(args: &SweepArgs) -> Result<Campaign> {
+    let grid = GridFlags {
+        batch: args.batch.as_deref(),
+        heads: args.heads.as_deref(),
+        seq_lens: args.seq_lens.as_deref(),
+        head_dims: args.head_dims.as_deref(),
+    };
+    let shapes = grid::shapes(&args.shapes, &grid)?;
+    if shapes.is_empty() {
+        return Err(Error::flag(
+            "--shapes",
+            "is needed (or the product --batch/--heads/--seq-lens/--head-dims, or --campaign \
+             FILE): a sweep needs problems; see `evotune sweep --help`",
+        ));
+    }
+    Ok(Campaign {
+        budget: None,
+        set: Vec::new(),
+        problems: shapes
+            .into_iter()
+            .map(|shape| campaign::CampaignProblem {
+                shape,
+                budget: None,
+                set: Vec::new(),
+            })
+            .collect(),
+    })
+}
+
+fn entry(shape: &Shape, budget: usize, overrides: &Overrides) -> ProblemEntry {
+    let name = grid::shape_name(shape);
+    ProblemEntry {
+        run: PathBuf::from(&name),
+        name,
+        shape: shape.to_string(),
+        budget,
+        set: overrides.to_set_args(),
+        status: Status::Pending,
+        best_p50_us: None,
+        best_config: None,
+        trials: None,
+        failures: None,
+        reason: None,
+        finished_utc: None,
+    }
+}
+
+/// The tune flags of one problem (a fresh run: `out`, `replay` and `resume` are set by the
+/// caller).
+pub fn tune_args(
+    s: &SweepSettings,
+    shape: &str,
+    budget: Option<usize>,
+    set: &[String],
+) -> TuneArgs {
+    TuneArgs {
+        shape: Some(shape.to_string()),
+        budget,
+        space: s.space.clone(),
+        set: set.to_vec(),
+        seed: s.seed,
+        population: s.population,
+        elites: s.elites,
+        out: None,
+        devices: s.devices.clone(),
+        resume: None,
+        replay: s.replay.clone(),
+        replay_delay_ms: 0,
+        arch: s.arch.clone(),
+        reps: s.reps,
+        atol: s.atol,
+        rtol: s.rtol,
+        timing_seconds: s.timing_seconds,
+        confirm_top: s.confirm_top,
+        confirm_processes: s.confirm_processes,
+        timeout: s.timeout,
+        cache_dir: None,
+        db: DbFlags::default(),
+        warm_start: s.warm_start,
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,121 @@
+//! Tuning one problem of a sweep as a normal tune run in its own folder: a fresh run, or the
+//! resumption of one a killed sweep left half-done; its outcome becomes its `sweep.json` entry.
+
+use super::grid::shape_name;
+use super::index::{ProblemEntry, Status, SweepSettings};
+use super::plan::{tune_args, SweepPlan};
+use crate::artifacts::{RunPaths, TopK};
+use crate::cli::args::TuneArgs;
+use crate::cli::run_dir::utc_stamp;
+use crate::cli::tune::{run_plan, TunePlan};
+use crate::error::{Error, Result};
+use crate::progress::ProgressGroup;
+use crate::shape::Shape;
+use std::path::{Path, PathBuf};
+
+/// Tunes `entry` (resuming its run folder when it holds a log) and returns its new entry:
+/// done with the best config, or failed with the reason.
+pub fn run(plan: &SweepPlan, entry: &ProblemEntry, group: &ProgressGroup) -> ProblemEntry {
+    let folder = plan.dir.join(&entry.run);
+    let result = tune(plan, entry, &folder, group);
+    let mut out = entry.clone();
+    out.finished_utc = Some(utc_stamp(now_secs()));
+    match result {
+        Ok(topk) => {
+            out.status = Status::Done;
+            record_best(&mut out, &topk);
+        }
+        Err(e) => {
+            out.status = Status::Failed;
+            out.reason = Some(e.to_string());
+        }
+    }
+    out
+}
+
+fn tune(
+    plan: &SweepPlan,
+    entry: &ProblemEntry,
+    folder: &Path,
+    group: &ProgressGroup,
+) -> Result<TopK> {
+    let args = args_for(plan, entry, folder)?;
+    let mut tune = TunePlan::resolve(&args)?;
+    tune.group = Some(group.clone());
+    run_plan(&tune)
+}
+
+/// A resumable folder (manifest and log) resumes; anything else starts afresh, after the
+/// manifest of a run killed before its first log line is set aside.
+fn args_for(plan: &SweepPlan, entry: &ProblemEntry, folder: &Path) -> Result<TuneArgs> {
+    let s = &plan.index.settings;
+    let run = RunPaths::new(folder);
+    let mut args = tune_args(s, &entry.shape, Some(entry.budget), &entry.set);
+    args.cache_dir = plan.cache_dir.clone();
+    args.db = plan.db.clone();
+    if run.manifest().is_file() && run.tune_log().is_file() {
+        args.shape = None;
+        args.set = Vec::new();
+        args.resume = Some(folder.to_path_buf());
+        args.replay = None;
+        args.warm_start = false;
+        return Ok(args);
+    }
+    if run.manifest().is_file() {
+        std::fs::remove_file(run.manifest()).map_err(|e| Error::io("remove", run.manifest(), e))?;
+    }
+    args.out = Some(folder.to_path_buf());
+    args.replay = replay_log(s, &entry.shape)?;
+    args.replay_delay_ms = if args.replay.is_some() {
+        plan.replay_delay_ms
+    } else {
+        0
+    };
+    Ok(args)
+}
+
+/// The log that answers the problem at `shape`: `--replay`, or its file in `--replay-dir`.
+fn replay_log(s: &SweepSettings, shape: &str) -> Result<Option<PathBuf>> {
+    let Some(dir) = &s.replay_dir else {
+        return Ok(s.replay.clone());
+    };
+    let name = shape_name(&Shape::parse(shape)?);
+    let candidates = [format!("{name}.csv"), format!("{name}.csv.gz")];
+    candidates
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+        .map(Some)
+        .ok_or_else(|| {
+            Error::flag(
+                "--replay-dir",
+                format!(
+                    "{} has no log for {shape} ({name}.csv or {name}.csv.gz)",
+                    dir.display()
+                ),
+            )
+        })
+}
+
+fn record_best(entry: &mut ProblemEntry, topk: &TopK) {
+    entry.trials = Some(topk.trials);
+    entry.failures = Some(topk.failures);
+    match topk.elites.first() {
+        Some(best) => {
+            entry.best_p50_us = best.record.p50_us;
+            entry.best_config = Some(best.label.clone());
+            entry.reason = None;
+        }
+        None => {
+            entry.best_p50_us = None;
+            entry.best_config = None;
+            entry.reason = Some("no trial passed validation".into());
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,432 @@
+//! Integration tests of the tuning database through the binary: tune and sweep record their
+//! results, `db list|show|add|merge|prune`, stale rows after a template edit, bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const LOG: &str = "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv";
+const SPACE: &str = "data/landscapes/sdpa_fp8_mma.toml";
+const TEMPLATE: &str = "kernel_templates/sdpa_fp8_mma.cu.tera";
+
+fn evotune() -> Command {
+    let mut cmd = Command::cargo_bin("evotune").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("EVOTUNE_DB");
+    cmd
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the landscape's space and its template under `dir` (same relative layout), so a
+/// test may edit the template.
+fn own_space(dir: &Path) -> PathBuf {
+    let space = dir.join(SPACE);
+    std::fs::create_dir_all(space.parent().unwrap()).unwrap();
+    std::fs::copy(root().join(SPACE), &space).unwrap();
+    std::fs::create_dir_all(dir.join("kernel_templates")).unwrap();
+    std::fs::copy(root().join(TEMPLATE), dir.join(TEMPLATE)).unwrap();
+    space
+}
+
+fn tune(space: &Path, out: &Path, db: &Path, shape: &str, budget: usize) -> String {
+    let assert = evotune()
+        .args([
+            "--shape",
+            shape,
+            "--replay",
+            LOG,
+            "--space",
+            space.to_str().unwrap(),
+        ])
+        .args([
+            "--budget",
+            &budget.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--db", db.to_str().unwrap()])
+        .assert()
+        .success();
+    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
+}
+
+fn db_cmd(db: &Path, args: &[&str]) -> String {
+    let assert = evotune()
+        .args(["db", "--db", db.to_str().unwrap()])
+        .args(args)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
+}
+
+#[test]
+fn tune_records_its_best_config_and_db_show_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let out = tune(
+        Path::new(SPACE),
+        &dir.path().join("run"),
+        &db,
+        "2,8,512,64",
+        24,
+    );
+    assert!(
+        out.contains(&format!("database: recorded as row 1 of {}", db.display())),
+        "{out}"
+    );
+    let list = db_cmd(&db, &["list"]);
+    assert!(
+        list.contains("2,8,512,64") && list.contains("replay") && list.contains("fresh"),
+        "{list}"
+    );
+    let show = db_cmd(&db, &["show", "--shape", "2,8,512,64"]);
+    assert!(show.starts_with("row 1 (fresh)"), "{show}");
+    assert!(show.contains("best        BLOCK_M="), "{show}");
+    assert!(
+        show.contains("template    data/landscapes/../../kernel_templates/sdpa_fp8_mma.cu.tera")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&db_cmd(&db, &["show", "1", "--json"])).unwrap();
+    assert_eq!(json["row"]["trials"], 24);
+    assert_eq!(json["row"]["problem"]["kv_heads"], 8);
+    assert_eq!(json["row"]["problem"]["causal"], false);
+    assert_eq!(json["row"]["build_commit"], evotune::BUILD_COMMIT);
+    assert_eq!(json["row"]["space_hash"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn a_row_is_stale_once_its_template_changes_and_is_no_longer_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let space = own_space(dir.path());
+    let db = dir.path().join("t.db");
+    tune(&space, &dir.path().join("run"), &db, "2,8,512,64", 16);
+    assert!(db_cmd(&db, &["list"]).contains("  fresh"));
+    let template = dir.path().join(TEMPLATE);
+    let mut text = std::fs::read_to_string(&template).unwrap();
+    text.push_str("\n// edited\n");
+    std::fs::write(&template, text).unwrap();
+    let list = db_cmd(&db, &["list"]);
+    assert!(
+        list.contains("stale: template") && list.contains("sdpa_fp8_mma.cu.tera changed"),
+        "{list}"
+    );
+    let show = db_cmd(&db, &["show", "--shape", "2,8,512,64"]);
+    assert!(show.starts_with("no fresh row for 2,8,512,64"), "{show}");
+    assert!(db_cmd(&db, &["prune", "--stale", "--dry-run"]).contains("would remove 1 of 1 rows"));
+    assert!(db_cmd(&db, &["prune", "--stale"]).contains("removed 1 of 1 rows"));
+    assert!(db_cmd(&db, &["list"]).contains("0 rows in"));
+}
+
+#[test]
+fn merge_brings_rows_from_other_hosts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    tune(
+        Path::new(SPACE),
+        &dir.path().join("r1"),
+        &a,
+        "2,8,512,64",
+        16,
+    );
+    tune(
+        Path::new(SPACE),
+        &dir.path().join("r2"),
+        &b,
+        "1,8,512,64",
+        16,
+    );
+    db_cmd(&b, &["add", dir.path().join("r1").to_str().unwrap()]);
+    let merged = db_cmd(&a, &["merge", b.to_str().unwrap()]);
+    assert!(
+        merged.contains("1 rows added, 1 already present"),
+        "{merged}"
+    );
+    let again = db_cmd(&a, &["merge", b.to_str().unwrap()]);
+    assert!(again.contains("0 rows added"), "{again}");
+    let rows = db_cmd(&a, &["list"]);
+    assert!(
+        rows.contains("1,8,512,64") && rows.contains("2,8,512,64"),
+        "{rows}"
+    );
+}
+
+#[test]
+fn prune_keeps_the_newest_history_of_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    for (i, budget) in [12, 16, 20].iter().enumerate() {
+        tune(
+            Path::new(SPACE),
+            &dir.path().join(format!("r{i}")),
+            &db,
+            "2,8,512,64",
+            *budget,
+        );
+    }
+    assert!(db_cmd(&db, &["prune", "--keep-latest", "1"]).contains("removed 2 of 3 rows"));
+    let json: serde_json::Value = serde_json::from_str(&db_cmd(&db, &["list", "--json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["row"]["trials"], 20, "the newest row stays");
+}
+
+#[test]
+fn a_sweep_records_each_problem_and_no_db_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let out = dir.path().join("sweep");
+    evotune()
+        .args([
+            "sweep",
+            "--shapes",
+            "2,8,512,64",
+            "1,8,512,64",
+            "--replay",
+            LOG,
+        ])
+        .args([
+            "--space",
+            SPACE,
+            "--budget",
+            "12",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--db", db.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("database: recorded as row 2"));
+    assert!(db_cmd(&db, &["list"]).contains("2 rows in"));
+    evotune()
+        .args([
+            "--shape",
+            "2,8,512,64",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--budget",
+            "8",
+        ])
+        .args([
+            "--out",
+            dir.path().join("quiet").to_str().unwrap(),
+            "--no-db",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("database").not());
+    evotune()
+        .args([
+            "--shape",
+            "2,8,512,64",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--budget",
+            "8",
+        ])
+        .args(["--out", dir.path().join("default").to_str().unwrap()])
+        .env("HOME", dir.path())
+        .env_remove("XDG_DATA_HOME")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "a replayed run is recorded only into a database named",
+        ));
+    assert!(
+        !dir.path().join(".local").exists(),
+        "nothing went into the default database"
+    );
+}
+
+#[test]
+fn bad_database_input_names_the_flag_or_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        "this is not a database, just some text of some length",
+    )
+    .unwrap();
+    evotune()
+        .args(["db", "--db", junk.to_str().unwrap(), "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "--db {}: file is not a database",
+            junk.display()
+        )));
+    let db = dir.path().join("t.db");
+    evotune()
+        .args([
+            "db",
+            "--db",
+            db.to_str().unwrap(),
+            "merge",
+            junk.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "db merge {}:",
+            junk.display()
+        )));
+    evotune()
+        .args(["db", "--db", db.to_str().unwrap(), "prune"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("db prune needs --stale"));
+    evotune()
+        .args(["db", "--db", db.to_str().unwrap(), "show", "7"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("db show 7: no such row"));
+}
+
+#[test]
+fn warm_start_opens_with_the_nearest_problems_best_config_and_resume_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    tune(
+        Path::new(SPACE),
+        &dir.path().join("near"),
+        &db,
+        "2,8,512,64",
+        48,
+    );
+    let best = serde_json::from_str::<serde_json::Value>(&db_cmd(&db, &["show", "1", "--json"]))
+        .unwrap()["row"]["config"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dir.path().join("warm");
+    evotune()
+        .args([
+            "--shape",
+            "2,8,1024,64",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--budget",
+            "20",
+        ])
+        .args([
+            "--out",
+            out.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--warm-start",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warm start: 1 configs open the first generation; the nearest: row 1: 2,8,512,64",
+        ));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let seeded = manifest["search"]["warm_start"][0]["config"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        seeded, best,
+        "the same space: the neighbour's config as it is"
+    );
+    let log = std::fs::read_to_string(out.join("tune/tune_log.csv")).unwrap();
+    let mut lines = log.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut pairs: Vec<String> = header[2..header.len() - 14]
+        .iter()
+        .zip(&first[2..])
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    pairs.sort();
+    assert_eq!(pairs.join(","), best, "the seed is trial 0");
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "30"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warm start: 1 configs"));
+}
+
+#[test]
+fn search_bench_compares_a_warm_started_ga_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    tune(
+        Path::new(SPACE),
+        &dir.path().join("near"),
+        &db,
+        "2,8,512,64",
+        32,
+    );
+    let assert = evotune()
+        .args([
+            "search-bench",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--shape",
+            "2,8,512,64",
+        ])
+        .args(["--budget", "16", "--seeds", "4", "--warm-start"])
+        .args(["--db", db.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("\nga+warm "), "{out}");
+    assert!(out.contains("ga+warm vs GA (two-sided)"), "{out}");
+    let empty = dir.path().join("empty.db");
+    evotune()
+        .args([
+            "search-bench",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--budget",
+            "8",
+        ])
+        .args([
+            "--seeds",
+            "1",
+            "--warm-start",
+            "--db",
+            empty.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "does not exist (--warm-start reads",
+        ));
+    evotune()
+        .args(["db", "--db", empty.to_str().unwrap(), "list"])
+        .assert()
+        .success();
+    evotune()
+        .args([
+            "search-bench",
+            "--replay",
+            LOG,
+            "--space",
+            SPACE,
+            "--budget",
+            "8",
+        ])
+        .args([
+            "--seeds",
+            "1",
+            "--warm-start",
+            "--db",
+            empty.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no fresh replay row"));
+}
