@@ -1,10 +1,12 @@
-// Plain float32 SDPA reference (non-causal): O = softmax(scale * Q K^T) V, fp32 throughout.
+// Plain float32 SDPA reference: O = softmax(scale * Q K^T [+ causal mask]) V, fp32 throughout.
 //
 // One thread block of REF_THREADS threads per query row; the grid's x covers all B*H*S rows
-// (row = blockIdx.x, head = row / S). Correct for any S >= 1 and 1 <= D <= 256. Tensors are
-// [B*H, S, D] with D contiguous. Two passes over the keys: the row maximum of the scaled scores,
-// then chunks of REF_THREADS keys whose weights exp(s - max) go through shared memory while each
-// thread accumulates its output columns. Scores are dot products by one warp per key, lanes over
+// (row = blockIdx.x, head = row / S, i = row % S). Correct for any S, S_kv >= 1 and
+// 1 <= D <= 256. Q and O are [B*H, S, D], K and V [B*H_kv, S_kv, D], D contiguous; query head
+// `head` reads kv head head / group (group = H / H_kv). Row i sees keys 0 .. S_kv - 1, or with
+// `causal` (aligned bottom-right) keys 0 .. i + S_kv - S. Two passes over the keys: the row
+// maximum of the scaled scores, then chunks of REF_THREADS keys whose weights exp(s - max) go
+// through shared memory while each thread accumulates its output columns. Scores are dot products by one warp per key, lanes over
 // D (coalesced). No CUDA headers are needed; it is also valid as a tera template (no braces
 // pairs), so a test space can render it unchanged.
 //
@@ -94,28 +96,31 @@ __device__ __forceinline__ float ref_block_max(float x, float* scratch)
 
 template <class Load, class Store>
 __device__ void ref_attend_row(const Load& q, const Load& k, const Load& v, const Store& out,
-                               float scale, int S, int D)
+                               float scale, int S, int D, int S_kv, int group, int causal)
 {
     __shared__ float q_row[REF_MAX_D];
     __shared__ float weights[REF_THREADS];
     __shared__ float scratch[REF_WARPS];
-    if (blockDim.x != REF_THREADS || D < 1 || D > REF_MAX_D || S < 1) __trap();
+    if (blockDim.x != REF_THREADS || D < 1 || D > REF_MAX_D || S < 1 || S_kv < 1 || group < 1) __trap();
     const int warp = threadIdx.x >> 5;
     const size_t row = blockIdx.x;
-    const size_t kv_base = (row / (size_t)S) * (size_t)S * (size_t)D;
+    const size_t kv_head = row / (size_t)S / (size_t)group;
+    const size_t kv_base = kv_head * (size_t)S_kv * (size_t)D;
+    const int keys = causal ? (int)(row % (size_t)S) + 1 + S_kv - S : S_kv;
+    if (keys < 1) __trap();
     for (int d = threadIdx.x; d < D; d += REF_THREADS) q_row[d] = q(row * (size_t)D + d);
     __syncthreads();
 
     float m = ref_neg_inf();
-    for (int j = warp; j < S; j += REF_WARPS)
+    for (int j = warp; j < keys; j += REF_WARPS)
         m = fmaxf(m, ref_score(q_row, k, kv_base + (size_t)j * D, D, scale));
     m = ref_block_max(m, scratch);
 
     float acc[REF_COLS];
     for (int c = 0; c < REF_COLS; ++c) acc[c] = 0.0f;
     float l = 0.0f;
-    for (int j0 = 0; j0 < S; j0 += REF_THREADS) {
-        const int n = min(REF_THREADS, S - j0);
+    for (int j0 = 0; j0 < keys; j0 += REF_THREADS) {
+        const int n = min(REF_THREADS, keys - j0);
         for (int jj = warp; jj < n; jj += REF_WARPS) {
             const float s = ref_score(q_row, k, kv_base + (size_t)(j0 + jj) * D, D, scale);
             if ((threadIdx.x & 31) == 0) weights[jj] = expf(s - m);
@@ -140,16 +145,17 @@ __device__ void ref_attend_row(const Load& q, const Load& k, const Load& v, cons
 
 extern "C" __global__ void __launch_bounds__(REF_THREADS)
 sdpa_reference_f32(const float* q, const float* k, const float* v, float* o, float softmax_scale,
-                   int S, int D)
+                   int S, int D, int S_kv, int group, int causal)
 {
-    ref_attend_row(RefLoadF32{q}, RefLoadF32{k}, RefLoadF32{v}, RefStoreF32{o}, softmax_scale, S, D);
+    ref_attend_row(RefLoadF32{q}, RefLoadF32{k}, RefLoadF32{v}, RefStoreF32{o}, softmax_scale, S, D,
+                   S_kv, group, causal);
 }
 
 extern "C" __global__ void __launch_bounds__(REF_THREADS)
 sdpa_reference_contract(const unsigned char* q, const unsigned char* k, const unsigned char* v,
                         unsigned short* o, float q_descale, float k_descale, float v_descale,
-                        float softmax_scale, int S, int D)
+                        float softmax_scale, int S, int D, int heads, int S_kv, int group, int causal)
 {
     ref_attend_row(RefLoadE4m3{q, q_descale}, RefLoadE4m3{k, k_descale}, RefLoadE4m3{v, v_descale},
-                   RefStoreF16{o}, softmax_scale, S, D);
+                   RefStoreF16{o}, softmax_scale, S, D, S_kv, group, causal);
 }

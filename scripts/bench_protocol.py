@@ -17,7 +17,7 @@ PROBE_REPS = 5
 
 def add_timing_arguments(parser):
     """The arguments every timing script takes."""
-    parser.add_argument("--shape", required=True, help="B,H,S,D")
+    parser.add_argument("--shape", required=True, help="B,H,S,D[,causal][,kv_heads=N][,kv_len=N]")
     parser.add_argument("--reps", type=int, default=100, help="minimum timed repetitions")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--target-seconds", type=float, default=0.3)
@@ -28,12 +28,22 @@ def add_timing_arguments(parser):
 
 
 def parse_timing_args(parser):
-    """Parses the arguments; args.dims is the shape as four positive integers."""
+    """Parses the arguments: args.dims is Q's shape [B, H, S, D], args.kv_dims K's and V's
+    [B, kv_heads, kv_len, D], args.causal the mask (aligned bottom-right)."""
     args = parser.parse_args()
-    dims = [int(x) for x in args.shape.split(",")]
-    if len(dims) != 4 or min(dims) < 1:
-        parser.error(f"--shape expects B,H,S,D as four positive integers, got '{args.shape}'")
+    parts = args.shape.split(",")
+    try:
+        dims = [int(x) for x in parts[:4]]
+        extra = dict(p.split("=", 1) if "=" in p else (p, "1") for p in parts[4:])
+        kv_heads, kv_len = int(extra.pop("kv_heads", dims[1])), int(extra.pop("kv_len", dims[2]))
+        causal = extra.pop("causal", "0") == "1"
+    except ValueError:
+        dims, extra = [], {}
+    if len(dims) != 4 or min(dims) < 1 or extra or min(kv_heads, kv_len) < 1 or dims[1] % kv_heads:
+        parser.error(f"--shape expects B,H,S,D[,causal][,kv_heads=N][,kv_len=N], got '{args.shape}'")
     args.dims = dims
+    args.kv_dims = [dims[0], kv_heads, kv_len, dims[3]]
+    args.causal = causal
     return args
 
 

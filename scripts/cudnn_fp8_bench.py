@@ -2,14 +2,15 @@
 """Times cuDNN's FP8 (e4m3) SDPA forward through the nvidia-cudnn-frontend package on the FP8
 inputs evotune wrote, and writes its output back for evotune to check (baseline `cudnn_fp8`).
 
-    python3 scripts/cudnn_fp8_bench.py --inputs DIR --shape B,H,S,D [--reps N ...]
+    python3 scripts/cudnn_fp8_bench.py --inputs DIR --shape B,H,S,D[,causal][,kv_heads=N][,kv_len=N] [--reps N ...]
 
 DIR (written by `evotune baseline`) holds q.npy, k.npy and v.npy, the e4m3 codes of Q, K and V
-as uint8 [B, H, S, D] with D contiguous (real value = decode(code) * descale), and inputs.json:
+as uint8 (Q [B, H, S, D], K and V [B, kv_heads, kv_len, D], D contiguous) (real value = decode(code) * descale), and inputs.json:
 the shape, the three per-tensor descales, the softmax scale, scale_s (cuDNN multiplies P by it
 before rounding P to e4m3) and scale_o (cuDNN multiplies O by it before rounding O to e4m3; on
 Hopper cuDNN writes FP8 O only). The script builds the cudnn-frontend graph `sdpa_fp8` (BHSD,
-non-causal, is_inference=True, fp8 O), runs it once with O poisoned (e4m3 NaN, 0x7F), and writes
+is_inference=True, fp8 O; grouped heads by K's and V's head count; the causal mask aligned
+bottom-right, as evotune's), runs it once with O poisoned (e4m3 NaN, 0x7F), and writes
 DIR/o.npy: O dequantized (decode(code) / scale_o), float32 [B, H, S, D]. evotune checks it.
 
 Prints one JSON object on stdout and exits 0, also when nothing can be measured:
@@ -64,6 +65,12 @@ def read_spec(args):
     return spec
 
 
+def contiguous(dims):
+    """Strides of a C-order tensor of `dims`."""
+    b, h, s, d = dims
+    return [h * s * d, s * d, d, 1]
+
+
 def read_codes(path, dims):
     """The bytes of a uint8 C-order .npy file of shape `dims`."""
     with open(path, "rb") as f:
@@ -94,10 +101,10 @@ def write_f32(path, tensor):
 class Sdpa:
     """The sdpa_fp8 graph on evotune's inputs, with every buffer it reads and writes."""
 
-    def __init__(self, torch, cudnn, dims, spec):
+    def __init__(self, torch, cudnn, args, spec):
         """Builds the graph (cuDNN says here when it cannot run the problem); `bind` next."""
         self.torch, self.cudnn = torch, cudnn
-        self.dims = dims
+        self.dims, self.kv_dims, self.causal = args.dims, args.kv_dims, args.causal
         self.scale_o = float(spec["scale_o"])
         self.handle = cudnn.create_handle()
         self.use_current_stream()
@@ -109,15 +116,15 @@ class Sdpa:
     def build(self, spec):
         cudnn = self.cudnn
         fp8, f32 = cudnn.data_type.FP8_E4M3, cudnn.data_type.FLOAT
-        _, h, s, d = self.dims
-        stride = [h * s * d, s * d, d, 1]
+        stride, kv_stride = contiguous(self.dims), contiguous(self.kv_dims)
         one = dict(dim=[1, 1, 1, 1], stride=[1, 1, 1, 1], data_type=f32)
         g = cudnn.pygraph(io_data_type=fp8, intermediate_data_type=f32, compute_data_type=f32, handle=self.handle)
-        self.q, self.k, self.v = (g.tensor(name=n, dim=self.dims, stride=stride, data_type=fp8) for n in "QKV")
+        self.q = g.tensor(name="Q", dim=self.dims, stride=stride, data_type=fp8)
+        self.k, self.v = (g.tensor(name=n, dim=self.kv_dims, stride=kv_stride, data_type=fp8) for n in "KV")
         self.scalars = {n: g.tensor(name=n, **one) for n in SCALARS}
         self.o, _, self.amax_s, self.amax_o = g.sdpa_fp8(
             q=self.q, k=self.k, v=self.v, **self.scalars, is_inference=True,
-            attn_scale=float(spec["softmax_scale"]), use_causal_mask=False, name="sdpa_fp8")
+            attn_scale=float(spec["softmax_scale"]), **self.mask(), name="sdpa_fp8")
         self.o.set_output(True).set_dim(self.dims).set_stride(stride).set_data_type(fp8)
         for amax in (self.amax_s, self.amax_o):
             amax.set_output(True).set_dim([1, 1, 1, 1]).set_stride([1, 1, 1, 1]).set_data_type(f32)
@@ -128,13 +135,22 @@ class Sdpa:
         g.build_plans()
         self.graph = g
 
+    def mask(self):
+        """sdpa_fp8's mask keywords: the causal mask aligned bottom-right (top-left and
+        bottom-right agree when S = kv_len)."""
+        if not self.causal:
+            return {"use_causal_mask": False}
+        if self.dims[2] == self.kv_dims[2]:
+            return {"use_causal_mask": True}
+        return {"use_causal_mask_bottom_right": True}
+
     def bind(self, folder, spec):
         """Loads the codes to the GPU and allocates O, the amax outputs and the workspace."""
         torch = self.torch
 
-        def codes(name):
-            raw = read_codes(os.path.join(folder, f"{name}.npy"), self.dims)
-            return torch.frombuffer(raw, dtype=torch.uint8).reshape(self.dims).cuda().view(torch.float8_e4m3fn)
+        def codes(name, dims):
+            raw = read_codes(os.path.join(folder, f"{name}.npy"), dims)
+            return torch.frombuffer(raw, dtype=torch.uint8).reshape(dims).cuda().view(torch.float8_e4m3fn)
 
         def scalar(value):
             return torch.full((1, 1, 1, 1), float(value), dtype=torch.float32, device="cuda")
@@ -143,7 +159,8 @@ class Sdpa:
                   "descale_s": 1.0 / spec["scale_s"], "scale_s": spec["scale_s"], "scale_o": spec["scale_o"]}
         self.out = torch.empty(self.dims, dtype=torch.float8_e4m3fn, device="cuda")
         self.amax = [scalar(0.0), scalar(0.0)]
-        self.pack = {self.q: codes("q"), self.k: codes("k"), self.v: codes("v"), self.o: self.out,
+        self.pack = {self.q: codes("q", self.dims), self.k: codes("k", self.kv_dims),
+                     self.v: codes("v", self.kv_dims), self.o: self.out,
                      self.amax_s: self.amax[0], self.amax_o: self.amax[1]}
         self.pack.update({self.scalars[n]: scalar(values[n]) for n in SCALARS})
         size = self.graph.get_workspace_size()
@@ -225,7 +242,7 @@ def measure(torch, cudnn, args, spec):
     cc = "sm_%d%d" % torch.cuda.get_device_capability(0)
     device = torch.cuda.get_device_name(0)
     try:
-        sdpa = Sdpa(torch, cudnn, args.dims, spec)
+        sdpa = Sdpa(torch, cudnn, args, spec)
     except Exception as e:
         return unavailable(f"cuDNN {cudnn.backend_version_string()} cannot build sdpa_fp8 for this problem on {device} ({cc}): {first_line(e)}")
     try:

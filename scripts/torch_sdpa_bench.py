@@ -2,7 +2,7 @@
 """Times PyTorch SDPA in fp16 with the FLASH_ATTENTION and CUDNN_ATTENTION backends (baseline B)
 and with the MATH backend (PyTorch's own unfused path, for comparison with evotune's baseline A).
 
-    python3 scripts/torch_sdpa_bench.py --shape B,H,S,D --reps N
+    python3 scripts/torch_sdpa_bench.py --shape B,H,S,D[,causal][,kv_heads=N][,kv_len=N] --reps N
 
 Prints one JSON object on stdout and exits 0, also when nothing can be measured:
   {"status": "unavailable", "reason": "..."}                       torch or CUDA missing
@@ -17,7 +17,9 @@ outside the timed region:
   call:   host wall clock (perf_counter) from the eager call to torch.cuda.synchronize().
 Repetitions: at least --reps, more for short calls so that each timing takes about
 --target-seconds, at most --max-reps (evotune passes its own values). Inputs are N(0,1), fp16,
-[B, H, S, D], drawn with --seed. evotune computes the statistics from the samples.
+Q [B, H, S, D] and K, V [B, kv_heads, kv_len, D], drawn with --seed; grouped heads go through
+enable_gqa, and the causal mask is aligned bottom-right: is_causal where S = kv_len, else
+torch.nn.attention.bias.causal_lower_right. evotune computes the statistics from the samples.
 """
 import argparse
 import json
@@ -44,7 +46,9 @@ class Bench(Protocol):
     def __init__(self, torch, args):
         super().__init__(torch, args)
         gen = torch.Generator(device="cuda").manual_seed(args.seed)
-        self.qkv = [torch.randn(*args.dims, device="cuda", dtype=torch.float16, generator=gen) for _ in range(3)]
+        self.qkv = [torch.randn(*dims, device="cuda", dtype=torch.float16, generator=gen)
+                    for dims in (args.dims, args.kv_dims, args.kv_dims)]
+        self.options = sdpa_options(torch, args)
 
     def kernel_only(self, run):
         graph = self.captured(run)
@@ -62,7 +66,7 @@ class Bench(Protocol):
         q, k, v = self.qkv
 
         def run():
-            return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+            return torch.nn.functional.scaled_dot_product_attention(q, k, v, **self.options)
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -78,6 +82,22 @@ class Bench(Protocol):
         except Exception as e:
             result["kernel_error"] = f"CUDA-graph capture or replay failed: {first_line(e)}"
         return result
+
+
+def sdpa_options(torch, args):
+    """scaled_dot_product_attention's keywords for the problem: the mask aligned bottom-right
+    (is_causal aligns it top-left, the same only when S = kv_len) and enable_gqa for grouped
+    heads."""
+    options = {}
+    (s, s_kv), (h, h_kv) = (args.dims[2], args.kv_dims[2]), (args.dims[1], args.kv_dims[1])
+    if args.causal and s == s_kv:
+        options["is_causal"] = True
+    elif args.causal:
+        from torch.nn.attention.bias import causal_lower_right
+        options["attn_mask"] = causal_lower_right(s, s_kv)
+    if h != h_kv:
+        options["enable_gqa"] = True
+    return options
 
 
 def main():

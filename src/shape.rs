@@ -1,4 +1,5 @@
-//! The attention problem shape [B, H, S, D] and its parsing from `--shape`.
+//! The attention problem: shape [B, H, S, D], causal masking, grouped key/value heads and a
+//! key/value length of its own; parsed from `--shape` and the flags that refine it.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -7,101 +8,225 @@ use std::fmt;
 /// Largest head dimension the kernels support (padded internally to a multiple of 32).
 pub const MAX_HEAD_DIM: usize = 256;
 
-/// Batch, heads, sequence length and head dimension of one SDPA problem.
+/// One SDPA problem. Q and O are [B, H, S, D]; K and V are [B, kv_heads, kv_len, D]; query
+/// head h reads key/value head h / (H / kv_heads). With `causal`, query row i sees keys
+/// 0 ..= i + kv_len - S (the mask aligned bottom-right, as FlashAttention-2 and cuDNN do).
+///
+/// `kv_heads` and `kv_len` are `None` when they equal H and S, so a plain problem reads and
+/// writes as it always has (run folders recorded before these fields exist stay valid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Shape {
     /// Batch size.
     pub b: usize,
-    /// Number of heads.
+    /// Number of query heads.
     pub h: usize,
-    /// Sequence length (queries and keys).
+    /// Query sequence length.
     pub s: usize,
     /// Head dimension.
     pub d: usize,
+    /// Causal mask, aligned bottom-right.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub causal: bool,
+    /// Key/value heads when fewer than H (grouped-query attention; 1 is multi-query).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_heads: Option<usize>,
+    /// Keys per sequence when not S.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_len: Option<usize>,
 }
 
 impl Shape {
-    /// Parses `B,H,S,D` as given to `--shape`; every error names the flag and the value.
+    /// The plain problem: non-causal, H key/value heads, S keys.
+    pub fn dense(b: usize, h: usize, s: usize, d: usize) -> Shape {
+        Shape {
+            b,
+            h,
+            s,
+            d,
+            causal: false,
+            kv_heads: None,
+            kv_len: None,
+        }
+    }
+
+    /// Parses `B,H,S,D[,causal][,kv_heads=N][,kv_len=N]` as given to `--shape` (and to sweeps);
+    /// every error names the flag and the value.
     pub fn parse(text: &str) -> Result<Shape> {
         let bad = || {
             Error::flag(
                 "--shape",
-                format!("expects B,H,S,D as four positive integers, got '{text}'"),
+                format!(
+                    "expects B,H,S,D as four positive integers, optionally followed by causal, \
+                     kv_heads=N and kv_len=N, got '{text}'"
+                ),
             )
         };
-        let dims: Vec<usize> = text
-            .split(',')
-            .map(|p| p.trim().parse::<usize>().map_err(|_| bad()))
-            .collect::<Result<_>>()?;
-        let [b, h, s, d] = dims[..] else {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        if parts.len() < 4 {
             return Err(bad());
-        };
+        }
+        let dims: Vec<usize> = parts[..4]
+            .iter()
+            .map(|p| p.parse::<usize>().map_err(|_| bad()))
+            .collect::<Result<_>>()?;
         if dims.contains(&0) {
             return Err(bad());
         }
-        if d > MAX_HEAD_DIM {
+        let mut shape = Shape::dense(dims[0], dims[1], dims[2], dims[3]);
+        for item in &parts[4..] {
+            shape = shape.with_item(item).ok_or_else(bad)?;
+        }
+        shape.checked()
+    }
+
+    /// One `causal` / `kv_heads=N` / `kv_len=N` item applied, or `None` if it is none of them.
+    fn with_item(mut self, item: &str) -> Option<Shape> {
+        let number = |v: &str| v.parse::<usize>().ok().filter(|&n| n > 0);
+        match item.split_once('=') {
+            None if item == "causal" => self.causal = true,
+            Some(("kv_heads", v)) => self.kv_heads = Some(number(v)?),
+            Some(("kv_len", v)) => self.kv_len = Some(number(v)?),
+            _ => return None,
+        }
+        Some(self)
+    }
+
+    /// The problem with `--causal`, `--kv-heads` and `--kv-len` applied, checked.
+    pub fn refined(
+        mut self,
+        causal: bool,
+        kv_heads: Option<usize>,
+        kv_len: Option<usize>,
+    ) -> Result<Shape> {
+        self.causal |= causal;
+        self.kv_heads = kv_heads.or(self.kv_heads);
+        self.kv_len = kv_len.or(self.kv_len);
+        self.checked()
+    }
+
+    /// Validates the dimensions together and drops `kv_heads`/`kv_len` equal to H/S.
+    fn checked(mut self) -> Result<Shape> {
+        if self.d > MAX_HEAD_DIM {
             return Err(Error::flag(
                 "--shape",
-                format!("head dimension D={d} is over the supported maximum of {MAX_HEAD_DIM}"),
+                format!(
+                    "head dimension D={} is over the supported maximum of {MAX_HEAD_DIM}",
+                    self.d
+                ),
             ));
         }
-        Ok(Shape { b, h, s, d })
+        let hk = self.kv_heads.unwrap_or(self.h);
+        if hk == 0 || self.h % hk != 0 {
+            return Err(Error::flag(
+                "--kv-heads",
+                format!(
+                    "kv_heads={hk} must divide the {} query heads (1 for multi-query attention)",
+                    self.h
+                ),
+            ));
+        }
+        let skv = self.kv_len.unwrap_or(self.s);
+        if skv == 0 || (self.causal && skv < self.s) {
+            return Err(Error::flag(
+                "--kv-len",
+                format!(
+                    "kv_len={skv} is shorter than S={}: with the causal mask aligned bottom-right, \
+                     the first {} query rows would see no key",
+                    self.s,
+                    self.s - skv
+                ),
+            ));
+        }
+        self.kv_heads = Some(hk).filter(|&n| n != self.h);
+        self.kv_len = Some(skv).filter(|&n| n != self.s);
+        Ok(self)
     }
 
-    /// Floating-point operations of the forward pass: 4·B·H·S²·D (two GEMMs).
+    /// Key/value heads.
+    pub fn hk(&self) -> usize {
+        self.kv_heads.unwrap_or(self.h)
+    }
+
+    /// Keys per sequence.
+    pub fn skv(&self) -> usize {
+        self.kv_len.unwrap_or(self.s)
+    }
+
+    /// Query heads per key/value head.
+    pub fn group(&self) -> usize {
+        self.h / self.hk()
+    }
+
+    /// Whether this is the plain problem (non-causal, H key/value heads, S keys).
+    pub fn is_dense(&self) -> bool {
+        !self.causal && self.kv_heads.is_none() && self.kv_len.is_none()
+    }
+
+    /// Keys query row `row` (0-based, < S) attends to: a prefix 0 .. keys_of_row(row).
+    pub fn keys_of_row(&self, row: usize) -> usize {
+        if self.causal {
+            row + 1 + self.skv() - self.s
+        } else {
+            self.skv()
+        }
+    }
+
+    /// (query, key) pairs one head attends to: S·kv_len, or with the causal mask the pairs on
+    /// and below its diagonal.
+    pub fn pairs_per_head(&self) -> f64 {
+        let (s, skv) = (self.s as f64, self.skv() as f64);
+        if self.causal {
+            s * (skv - s) + s * (s + 1.0) / 2.0
+        } else {
+            s * skv
+        }
+    }
+
+    /// Floating-point operations of the forward pass: 4·D per attended pair (two GEMMs) over
+    /// B·H heads, so 4·B·H·S²·D without a mask and about half of it with the causal mask.
     pub fn flops(&self) -> f64 {
-        4.0 * (self.b * self.h) as f64 * (self.s as f64).powi(2) * self.d as f64
+        4.0 * (self.b * self.h) as f64 * self.pairs_per_head() * self.d as f64
     }
 
-    /// Elements in one of Q, K, V or O.
+    /// The problem's integer variables as the space's expressions and the templates see them:
+    /// B, H, S, D, SKV (keys per sequence) and HKV (key/value heads); `CAUSAL` is a boolean.
+    pub fn variables(&self) -> [(&'static str, usize); 6] {
+        [
+            ("B", self.b),
+            ("H", self.h),
+            ("S", self.s),
+            ("D", self.d),
+            ("SKV", self.skv()),
+            ("HKV", self.hk()),
+        ]
+    }
+
+    /// Elements in Q or O.
     pub fn elements(&self) -> usize {
         self.b * self.h * self.s * self.d
+    }
+
+    /// Elements in K or V.
+    pub fn kv_elements(&self) -> usize {
+        self.b * self.hk() * self.skv() * self.d
     }
 }
 
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{},{},{},{}", self.b, self.h, self.s, self.d)
+        write!(f, "{},{},{},{}", self.b, self.h, self.s, self.d)?;
+        if self.causal {
+            write!(f, ",causal")?;
+        }
+        if let Some(n) = self.kv_heads {
+            write!(f, ",kv_heads={n}")?;
+        }
+        if let Some(n) = self.kv_len {
+            write!(f, ",kv_len={n}")?;
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_four_positive_integers() {
-        let s = Shape::parse("2,8,512,64").unwrap();
-        assert_eq!((s.b, s.h, s.s, s.d), (2, 8, 512, 64));
-        assert_eq!(s.to_string(), "2,8,512,64");
-    }
-
-    #[test]
-    fn rejects_wrong_count_zero_and_text() {
-        for bad in [
-            "2,8,512",
-            "2,8,512,64,1",
-            "0,8,512,64",
-            "a,8,512,64",
-            "",
-            "2,-8,512,64",
-        ] {
-            let msg = Shape::parse(bad).unwrap_err().to_string();
-            assert!(msg.contains("--shape"), "{msg}");
-            assert!(msg.contains(bad), "{msg}");
-        }
-    }
-
-    #[test]
-    fn rejects_head_dim_over_256() {
-        let msg = Shape::parse("1,1,16,257").unwrap_err().to_string();
-        assert!(msg.contains("D=257") && msg.contains("256"), "{msg}");
-        assert!(Shape::parse("1,1,16,256").is_ok());
-    }
-
-    #[test]
-    fn flops_match_the_design_formula() {
-        let s = Shape::parse("2,8,512,64").unwrap();
-        assert_eq!(s.flops(), 4.0 * 16.0 * 512.0 * 512.0 * 64.0);
-    }
-}
+mod tests;

@@ -48,7 +48,7 @@ impl Template {
     }
 
     /// Renders `point` with the template its config names: its parameters, derived values, the
-    /// shape (B, H, S, D), `ARCH` and `KERNEL` (the entry point's name) are the template's
+    /// problem (B, H, S, D, SKV, HKV, CAUSAL), `ARCH` and `KERNEL` (the entry point's name) are the template's
     /// variables. Pure and deterministic.
     pub fn render(
         &self,
@@ -61,14 +61,10 @@ impl Template {
         for (name, value) in point.config.0.iter().chain(&point.derived) {
             insert_value(&mut ctx, name, value);
         }
-        for (name, v) in [
-            ("B", shape.b),
-            ("H", shape.h),
-            ("S", shape.s),
-            ("D", shape.d),
-        ] {
+        for (name, v) in shape.variables() {
             ctx.insert(name, &v);
         }
+        ctx.insert("CAUSAL", &shape.causal);
         ctx.insert("ARCH", &limits.arch);
         ctx.insert("KERNEL", &space.kernel);
         let path = self.pick(space, point);

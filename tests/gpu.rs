@@ -143,7 +143,7 @@ fn gpu_float32_reference_matches_cpu_float64_on_small_shapes() {
                 inputs.tensors().map(|t| t.original.clone()),
             ),
         ] {
-            let cpu = sdpa_f64(&q, &k, &v, &s, f64::from(inputs.softmax_scale), false);
+            let cpu = sdpa_f64(&q, &k, &v, &s, f64::from(inputs.softmax_scale));
             let gpu = r.run(&g, &q, &k, &v, &s, inputs.softmax_scale).unwrap();
             let worst = cpu
                 .iter()

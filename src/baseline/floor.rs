@@ -35,6 +35,17 @@ pub fn measure_floor(
     seed: u64,
     plan: &TimingPlan,
 ) -> Result<BaselineRecord> {
+    if !shape.is_dense() {
+        return Ok(BaselineRecord::unavailable(
+            NAME,
+            IMPLEMENTATION,
+            shape,
+            "the floor kernel streams Q, K and V of one length element by element: it has no \
+             form for grouped key/value heads or a key length of its own, and a mask changes \
+             no byte it moves"
+                .into(),
+        ));
+    }
     let kernel = load_builtin(gpu, compiler, "floor_stream", FLOOR_SOURCE)?;
     let inputs = SdpaInputs::generate(shape, seed);
     let mut floor = FloorStream::new(gpu, kernel, &inputs)?;

@@ -41,6 +41,13 @@ pub fn run(
 ) -> BaselineRecord {
     let unavailable =
         |reason: String| BaselineRecord::unavailable("math", IMPLEMENTATION, shape, reason);
+    if !shape.is_dense() {
+        return unavailable(format!(
+            "the in-project math path (batched cuBLAS GEMMs and a softmax) takes the plain \
+             problem only, not {shape}; torch_math is PyTorch's unfused path with the mask and \
+             grouped heads"
+        ));
+    }
     // SAFETY: probing with dlopen only loads the library.
     if !unsafe { cudarc::cublas::sys::is_culib_present() } {
         return unavailable(

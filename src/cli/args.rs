@@ -1,5 +1,7 @@
 //! Raw command-line arguments as clap parses them (validated later, in `options`).
 
+use crate::error::Result;
+use crate::shape::Shape;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -84,12 +86,52 @@ pub enum SpaceCommand {
     Show(SpaceShowArgs),
 }
 
+/// The attention problem beyond its shape: the causal mask and the key/value layout. Each may
+/// also be written into the shape (`--shape 1,32,8192,128,causal,kv_heads=8,kv_len=16384`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProblemFlags {
+    /// Causal attention: query row i sees keys 0 ..= i + KV_LEN - S (the mask aligned
+    /// bottom-right, as FlashAttention-2 and cuDNN align it). Key tiles above the diagonal are
+    /// skipped, and TFLOP/s count only the pairs on and below it.
+    #[arg(long)]
+    pub causal: bool,
+    /// Key/value heads, for grouped-query attention (e.g. 8 under 32 query heads; 1 is
+    /// multi-query); must divide H [default: H].
+    #[arg(long, value_name = "N")]
+    pub kv_heads: Option<usize>,
+    /// Keys per sequence, e.g. a KV cache longer than the new queries (S = 1 is one decode
+    /// step); with --causal at least S [default: S].
+    #[arg(long, value_name = "N")]
+    pub kv_len: Option<usize>,
+}
+
+impl ProblemFlags {
+    /// `shape` parsed and refined by these flags.
+    pub fn shape(&self, shape: &str) -> Result<Shape> {
+        Shape::parse(shape)?.refined(self.causal, self.kv_heads, self.kv_len)
+    }
+
+    /// `shape` refined by these flags, as the text `Shape::parse` reads back.
+    pub fn text(&self, shape: &str) -> Result<String> {
+        Ok(self.shape(shape)?.to_string())
+    }
+
+    /// Whether any flag is given.
+    pub fn any(&self) -> bool {
+        self.causal || self.kv_heads.is_some() || self.kv_len.is_some()
+    }
+}
+
 /// The problem shape and target, shared by most commands.
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
-    /// Problem shape B,H,S,D (batch, heads, sequence length, head dim ≤ 256).
+    /// Problem shape B,H,S,D (batch, heads, sequence length, head dim ≤ 256), optionally
+    /// followed by ,causal ,kv_heads=N ,kv_len=N.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
+    /// The mask and key/value layout.
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// Target arch (e.g. sm_90a) when compiling without a GPU; default: the GPU's own.
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
@@ -148,9 +190,12 @@ pub struct CompileArgs {
 /// The tune command: `evotune --shape B,H,S,D --budget N`.
 #[derive(Debug, Args)]
 pub struct TuneArgs {
-    /// Problem shape B,H,S,D to tune for.
+    /// Problem shape B,H,S,D to tune for (optionally followed by ,causal ,kv_heads=N ,kv_len=N).
     #[arg(long, value_name = "B,H,S,D")]
     pub shape: Option<String>,
+    /// The mask and key/value layout (not with --resume: the run's problem is kept).
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// Distinct configurations to evaluate [default: 128; with --resume, the run's own].
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,
@@ -243,6 +288,9 @@ pub struct SearchBenchArgs {
     /// The shape the log was recorded at.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
+    /// The mask and key/value layout.
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// Trials per search.
     #[arg(long, value_name = "N", default_value_t = 128)]
     pub budget: usize,
@@ -274,6 +322,9 @@ pub struct BenchArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
+    /// The mask and key/value layout.
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// The configuration: `K=V,...` naming every parameter, or `default`.
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
@@ -327,6 +378,9 @@ pub struct BaselineArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
+    /// The mask and key/value layout.
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// Run folder; results go to DIR/bench/baseline_{math,floor,flash,cudnn,torch_math,cudnn_fp8}.json [default: artifacts/baseline-<UTC time>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -369,6 +423,9 @@ pub struct RecordArgs {
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,
+    /// The mask and key/value layout.
+    #[command(flatten)]
+    pub problem: ProblemFlags,
     /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv]; the kernels'
     /// sources and cubins go to kernels/ in the run folder (<run> for <run>/tune/tune_log.csv,
     /// else the log's own folder).

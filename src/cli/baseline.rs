@@ -19,7 +19,7 @@ use std::time::Duration;
 /// measures each baseline; one that cannot be measured is recorded as unavailable with the reason.
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
-    let shape = Shape::parse(&args.shape)?;
+    let shape = args.problem.shape(&args.shape)?;
     super::checks::check_protocol_reps(args.reps)?;
     let plan = TimingPlan::new(args.reps, !args.no_flush, crate::eval::DEFAULT_TARGET_S);
     eprintln!(

@@ -47,7 +47,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     check_protocol_reps(args.reps)?;
-    let t = Target::on_device(&args.shape, &args.space, &device)?;
+    let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
     let point = valid_point(&t, &args.config)?;
     let launch = eval::launch_for(&t.space, &point)?;
     let source = t.template.render(&t.space, &point, &t.shape, &t.limits)?;

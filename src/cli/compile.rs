@@ -8,7 +8,7 @@ use crate::progress::Progress;
 /// Compiles the points in parallel, prints failures with their NVRTC log and a summary.
 pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
     let t = Target::resolve(
-        &args.target.shape,
+        &args.target.problem.text(&args.target.shape)?,
         args.target.arch.as_deref(),
         &args.space,
         ArchPolicy::GpuOrFlag,

@@ -37,7 +37,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     check_timing_flags(args)?;
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;
-    let t = Target::on_device(&args.shape, &args.space, &device)?;
+    let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
     t.require_valid_points()?;
     let (mut log, done) = open_log(&log_path, &t.space, args.resume)?;
     let batch = remaining(candidates(&t, args.limit, args.seed)?, &done);

@@ -7,7 +7,7 @@ use crate::error::Error;
 /// Renders the config and prints it; a config that breaks a constraint is an error naming it.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let t = Target::resolve(
-        &args.target.shape,
+        &args.target.problem.text(&args.target.shape)?,
         args.target.arch.as_deref(),
         &args.space,
         ArchPolicy::GpuOrHopper,

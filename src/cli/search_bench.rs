@@ -35,7 +35,7 @@ fn measure(args: &SearchBenchArgs) -> Result<QualityReport> {
         ));
     }
     let t = Target::resolve(
-        &args.shape,
+        &args.problem.text(&args.shape)?,
         Some("sm_90a"),
         &args.space,
         ArchPolicy::GpuOrHopper,

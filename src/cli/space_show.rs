@@ -7,7 +7,7 @@ use crate::space::Value;
 /// Prints the space's parameters, derived values, constraints and census.
 pub fn run(args: &SpaceShowArgs) -> anyhow::Result<()> {
     let t = Target::resolve(
-        &args.target.shape,
+        &args.target.problem.text(&args.target.shape)?,
         args.target.arch.as_deref(),
         &args.file,
         ArchPolicy::GpuOrHopper,

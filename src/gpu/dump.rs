@@ -12,6 +12,10 @@ use std::path::Path;
 #[derive(Debug, Serialize)]
 struct Meta<'a> {
     shape: [usize; 4],
+    kv_shape: [usize; 4],
+    causal: bool,
+    kv_heads: usize,
+    kv_len: usize,
     layout: &'static str,
     files: [&'static str; 4],
     q_descale: f32,
@@ -45,20 +49,32 @@ pub struct DumpedResult<'a> {
     pub passed: bool,
 }
 
-/// Writes q.npy, k.npy, v.npy (uint8 e4m3 codes `[B,H,S,D]`), o.npy (float16 `[B,H,S,D]`) and
-/// meta.json into `dir` (created if needed).
+/// Writes q.npy (uint8 e4m3 codes `[B,H,S,D]`), k.npy, v.npy (`[B,kv_heads,kv_len,D]`), o.npy
+/// (float16 `[B,H,S,D]`) and meta.json (with the mask and the key/value layout) into `dir`
+/// (created if needed).
 pub fn write_dump(dir: &Path, inputs: &SdpaInputs, result: &DumpedResult) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let sh = inputs.shape;
     let dims = [sh.b, sh.h, sh.s, sh.d];
-    for (name, t) in ["q", "k", "v"].iter().zip(inputs.tensors()) {
-        npy::write(&dir.join(format!("{name}.npy")), &t.codes, &dims)?;
+    let kv_dims = [sh.b, sh.hk(), sh.skv(), sh.d];
+    for ((name, t), d) in ["q", "k", "v"]
+        .iter()
+        .zip(inputs.tensors())
+        .zip([dims, kv_dims, kv_dims])
+    {
+        npy::write(&dir.join(format!("{name}.npy")), &t.codes, &d)?;
     }
     let o: Vec<F16Bits> = result.output.iter().map(|&b| F16Bits(b)).collect();
     npy::write(&dir.join("o.npy"), &o, &dims)?;
     let meta = Meta {
         shape: dims,
-        layout: "[B, H, S, D], D contiguous; q, k, v: uint8 e4m3 codes (real value = decode(code) * descale); o: float16",
+        kv_shape: kv_dims,
+        causal: sh.causal,
+        kv_heads: sh.hk(),
+        kv_len: sh.skv(),
+        layout: "q, o: [B, H, S, D]; k, v: [B, kv_heads, kv_len, D]; D contiguous; q, k, v: uint8 \
+                 e4m3 codes (real value = decode(code) * descale); o: float16; causal: the mask \
+                 aligned bottom-right (row i sees keys 0 ..= i + kv_len - S)",
         files: ["q.npy", "k.npy", "v.npy", "o.npy"],
         q_descale: inputs.q.descale,
         k_descale: inputs.k.descale,

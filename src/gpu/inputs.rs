@@ -50,7 +50,7 @@ impl QuantizedTensor {
     }
 }
 
-/// Q, K and V of one validation, [B, H, S, D] with D contiguous.
+/// Q, K and V of one validation: Q [B, H, S, D], K and V [B, kv_heads, kv_len, D], D contiguous.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SdpaInputs {
     /// The problem.
@@ -70,8 +70,9 @@ pub struct SdpaInputs {
 impl SdpaInputs {
     /// Draws Q, K, V ~ N(0,1) with `seed` (Q, K and V from independent streams) and quantizes each.
     pub fn generate(shape: &Shape, seed: u64) -> Self {
-        let n = shape.elements();
-        let [q, k, v] = [0u64, 1, 2].map(|t| QuantizedTensor::quantize(normals(seed, t, n)));
+        let (n, nkv) = (shape.elements(), shape.kv_elements());
+        let [q, k, v] = [(0u64, n), (1, nkv), (2, nkv)]
+            .map(|(t, len)| QuantizedTensor::quantize(normals(seed, t, len)));
         SdpaInputs {
             shape: *shape,
             seed,

@@ -10,7 +10,7 @@ use crate::shape::Shape;
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 use serde::Serialize;
 
-/// Problems up to this much work, B·H·S²·D, get the float64 CPU reference (2^31: a few seconds
+/// Problems up to this much work, B·H·D times the (query, key) pairs of a head, get the float64 CPU reference (2^31: a few seconds
 /// at most on a many-core host); larger ones the float32 GPU reference.
 pub const CPU_REFERENCE_MAX_WORK: u128 = 1 << 31;
 
@@ -25,10 +25,10 @@ pub enum ReferencePath {
 }
 
 impl ReferencePath {
-    /// The path for `shape`: CPU float64 when B·H·S²·D ≤ [`CPU_REFERENCE_MAX_WORK`].
+    /// The path for `shape`: CPU float64 when B·H·pairs·D ≤ [`CPU_REFERENCE_MAX_WORK`].
     pub fn for_shape(shape: &Shape) -> Self {
-        let work = (shape.b * shape.h) as u128 * (shape.s as u128).pow(2) * shape.d as u128;
-        if work <= CPU_REFERENCE_MAX_WORK {
+        let work = (shape.b * shape.h * shape.d) as f64 * shape.pairs_per_head();
+        if work <= CPU_REFERENCE_MAX_WORK as f64 {
             ReferencePath::CpuF64
         } else {
             ReferencePath::GpuF32
@@ -57,7 +57,8 @@ impl GpuReference {
         })
     }
 
-    /// O = softmax(scale·QKᵀ)V on the GPU in float32 for float inputs [B·H, S, D]; waits.
+    /// O = softmax(scale·QKᵀ [+ mask])V on the GPU in float32 for float inputs (Q [B·H, S, D],
+    /// K and V [B·kv_heads, kv_len, D]); waits.
     pub fn run(
         &self,
         gpu: &Gpu,
@@ -78,6 +79,9 @@ impl GpuReference {
         );
         let out = gpu.zeros::<f32>(shape.elements(), "reference O")?;
         let (s, d) = (shape.s as i32, shape.d as i32);
+        let skv = i32::try_from(shape.skv())
+            .map_err(|_| Error::Gpu(format!("shape {shape}: kv_len is over 2^31-1")))?;
+        let (group, causal) = (shape.group() as i32, i32::from(shape.causal));
         let cfg = LaunchConfig {
             grid_dim: (rows, 1, 1),
             block_dim: (REFERENCE_THREADS, 1, 1),
@@ -90,11 +94,15 @@ impl GpuReference {
             .arg(&out)
             .arg(&scale)
             .arg(&s)
-            .arg(&d);
+            .arg(&d)
+            .arg(&skv)
+            .arg(&group)
+            .arg(&causal);
         // SAFETY: matches `sdpa_reference_f32(const float* q, const float* k, const float* v,
-        // float* o, float softmax_scale, int S, int D)`: four buffers of B·H·S·D f32 (grid.x =
-        // B·H·S rows, so the kernel stays inside them), an f32 and two i32; the buffers live
-        // until the download below has synchronized.
+        // float* o, float softmax_scale, int S, int D, int S_kv, int group, int causal)`: Q and O
+        // of B·H·S·D f32, K and V of B·(H / group)·S_kv·D f32 (grid.x = B·H·S rows, each reading
+        // its kv head's first `keys` rows only, so the kernel stays inside them), an f32 and five
+        // i32; the buffers live until the download below has synchronized.
         unsafe { b.launch(cfg) }.map_err(cuda("cuLaunchKernel(sdpa_reference_f32)"))?;
         gpu.synchronize("the float32 reference kernel")?;
         let o = gpu.download(&out, "reference O")?;
@@ -127,7 +135,7 @@ impl ReferenceEngine {
     ) -> Result<(Vec<f64>, ReferencePath)> {
         let path = ReferencePath::for_shape(shape);
         let out = match path {
-            ReferencePath::CpuF64 => sdpa_f64(q, k, v, shape, f64::from(scale), false),
+            ReferencePath::CpuF64 => sdpa_f64(q, k, v, shape, f64::from(scale)),
             ReferencePath::GpuF32 => self.gpu_kernel(gpu)?.run(gpu, q, k, v, shape, scale)?,
         };
         Ok((out, path))

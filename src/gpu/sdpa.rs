@@ -2,16 +2,18 @@
 //!
 //! The contract every candidate follows:
 //! `extern "C" __global__ void sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale,
-//! float k_descale, float v_descale, float softmax_scale, int S, int D, int heads)`, with Q, K, V
-//! [B·H, S, D] e4m3 codes (D contiguous, unpadded), O [B·H, S, D] fp16 and heads = B·H (a
-//! kernel whose grid does not say it, a persistent one, reads it; others may leave it out of
-//! their signature, since the driver reads only the parameters a kernel declares). Q, K and V are passed
+//! float k_descale, float v_descale, float softmax_scale, int S, int D, int heads, int S_kv,
+//! int group, int causal)`, with Q [B·H, S, D] and K, V [B·H_kv, S_kv, D] e4m3 codes (D
+//! contiguous, unpadded), O [B·H, S, D] fp16, heads = B·H, group = H / H_kv (query head h reads
+//! kv head h / group) and causal 0 or 1 (the mask aligned bottom-right: row i sees keys
+//! 0 ..= i + S_kv - S). A kernel may leave trailing parameters it does not need out of its
+//! signature, since the driver reads only the parameters a kernel declares. Q, K and V are passed
 //! as `const unsigned char*` ([`KernelArgs::Pointers`], mma family) or as
 //! `const __grid_constant__ CUtensorMap` ([`KernelArgs::TensorMaps`], wgmma family).
 
 use super::device::{cuda, Gpu, Kernel};
 use super::inputs::SdpaInputs;
-use super::tma::{encode, TensorMap, TmaBox};
+use super::tma::{encode, Geometry, TensorMap, TmaBox};
 use crate::error::{Error, Result};
 use crate::eval::{KernelArgs, Launch};
 use crate::reference::POISON_F16;
@@ -61,14 +63,15 @@ impl SdpaBuffers {
         else {
             return Ok(QkvArgs::Pointers);
         };
-        let map = |buf: &CudaSlice<u8>, rows: u32| {
+        let map = |buf: &CudaSlice<u8>, geometry: Geometry, rows: u32| {
             let (ptr, _sync) = buf.device_ptr(gpu.stream());
-            encode(ptr, shape, TmaBox { swizzle, rows })
+            encode(ptr, geometry, TmaBox { swizzle, rows })
         };
+        let (q, kv) = (Geometry::queries(shape), Geometry::keys(shape));
         Ok(QkvArgs::TensorMaps(Box::new([
-            map(&self.q, q_rows)?,
-            map(&self.k, kv_rows)?,
-            map(&self.v, kv_rows)?,
+            map(&self.q, q, q_rows)?,
+            map(&self.k, kv, kv_rows)?,
+            map(&self.v, kv, kv_rows)?,
         ])))
     }
 
@@ -103,12 +106,18 @@ pub struct SdpaScalars {
     pub v_descale: f32,
     /// 1/√D.
     pub softmax_scale: f32,
-    /// Sequence length.
+    /// Query sequence length.
     pub s: i32,
     /// Head dimension.
     pub d: i32,
-    /// B·H, the number of (batch, head) pairs.
+    /// B·H, the number of (batch, query head) pairs.
     pub heads: i32,
+    /// Key/value sequence length.
+    pub s_kv: i32,
+    /// Query heads per key/value head.
+    pub group: i32,
+    /// 1 with the causal mask, else 0.
+    pub causal: i32,
 }
 
 impl SdpaScalars {
@@ -123,20 +132,22 @@ impl SdpaScalars {
                 ),
             )
         })?;
-        let s = i32::try_from(inputs.shape.s).map_err(|_| {
-            Error::flag(
-                "--shape",
-                format!("S={} does not fit an int", inputs.shape.s),
-            )
-        })?;
+        let int = |name: &str, flag: &'static str, n: usize| {
+            i32::try_from(n)
+                .map_err(|_| Error::flag(flag, format!("{name}={n} does not fit an int")))
+        };
+        let shape = &inputs.shape;
         Ok(SdpaScalars {
             q_descale: inputs.q.descale,
             k_descale: inputs.k.descale,
             v_descale: inputs.v.descale,
             softmax_scale: inputs.softmax_scale,
-            s,
-            d: inputs.shape.d as i32,
+            s: int("S", "--shape", shape.s)?,
+            d: shape.d as i32,
             heads,
+            s_kv: int("kv_len", "--kv-len", shape.skv())?,
+            group: shape.group() as i32,
+            causal: i32::from(shape.causal),
         })
     }
 }
@@ -172,14 +183,18 @@ pub fn launch_sdpa(
     b.arg(&sc.softmax_scale)
         .arg(&sc.s)
         .arg(&sc.d)
-        .arg(&sc.heads);
+        .arg(&sc.heads)
+        .arg(&sc.s_kv)
+        .arg(&sc.group)
+        .arg(&sc.causal);
     // SAFETY: matches `sdpa_fp8_fwd(Q, K, V, __half* o, float q_descale, float k_descale,
-    // float v_descale, float softmax_scale, int S, int D, int heads)`, Q, K, V being either
-    // `const unsigned char*` (three device buffers of B·H·S·D e4m3 codes) or
-    // `const __grid_constant__ CUtensorMap` (128-byte maps over those buffers, encoded by
-    // `SdpaBuffers::qkv_args` with the boxes the kernel's space declares); then one buffer of
-    // B·H·S·D fp16 (u16 bits), four f32 and three i32, in that order (a kernel that declares only
-    // the first two i32 reads those: the driver takes the parameters the kernel declares). The buffers outlive the
+    // float v_descale, float softmax_scale, int S, int D, int heads, int S_kv, int group,
+    // int causal)`, Q, K, V being either `const unsigned char*` (device buffers of B·H·S·D and
+    // B·H_kv·S_kv·D e4m3 codes) or `const __grid_constant__ CUtensorMap` (128-byte maps over
+    // those buffers, encoded by `SdpaBuffers::qkv_args` with the boxes the kernel's space
+    // declares); then one buffer of B·H·S·D fp16 (u16 bits), four f32 and six i32, in that order
+    // (a kernel that declares only the first i32 reads those: the driver takes the parameters
+    // the kernel declares). The buffers outlive the
     // launch (the caller synchronizes before dropping them); a kernel that reads or writes out
     // of bounds faults on the device and is reported as a CUDA error, not undefined host behavior.
     unsafe { b.launch(launch_config(launch)) }.map(|_| ())

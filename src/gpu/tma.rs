@@ -42,17 +42,49 @@ impl TmaBox {
     }
 }
 
-/// The geometry of one [B·H, S, D] e4m3 tensor as the driver wants it: rank 3, dims
-/// (D, S, B·H) innermost first, byte strides of dims 1 and 2.
-fn dims_and_strides(shape: &Shape) -> ([u64; 3], [u64; 2]) {
-    let (d, s, bh) = (shape.d as u64, shape.s as u64, (shape.b * shape.h) as u64);
-    ([d, s, bh], [d, s * d])
+/// One [heads, rows, D] e4m3 tensor: Q ([B·H, S, D]) or K and V ([B·H_kv, S_kv, D]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    /// Heads (times the batch).
+    pub heads: u64,
+    /// Sequence rows per head.
+    pub rows: u64,
+    /// Head dimension (bytes per row).
+    pub d: u64,
 }
 
-/// Encodes the map of a [B·H, S, D] e4m3 tensor at device address `ptr`: boxes of `tile`,
+impl Geometry {
+    /// Q's (and O's) geometry.
+    pub fn queries(shape: &Shape) -> Self {
+        let heads = (shape.b * shape.h) as u64;
+        Geometry {
+            heads,
+            rows: shape.s as u64,
+            d: shape.d as u64,
+        }
+    }
+
+    /// K's and V's geometry.
+    pub fn keys(shape: &Shape) -> Self {
+        let heads = (shape.b * shape.hk()) as u64;
+        Geometry {
+            heads,
+            rows: shape.skv() as u64,
+            d: shape.d as u64,
+        }
+    }
+}
+
+/// The geometry as the driver wants it: rank 3, dims (D, rows, heads) innermost first, byte
+/// strides of dims 1 and 2.
+fn dims_and_strides(g: Geometry) -> ([u64; 3], [u64; 2]) {
+    ([g.d, g.rows, g.heads], [g.d, g.rows * g.d])
+}
+
+/// Encodes the map of an e4m3 tensor of `geometry` at device address `ptr`: boxes of `tile`,
 /// swizzled, out-of-bounds elements read as zeros.
-pub fn encode(ptr: u64, shape: &Shape, tile: TmaBox) -> Result<TensorMap> {
-    let (dims, strides) = dims_and_strides(shape);
+pub fn encode(ptr: u64, geometry: Geometry, tile: TmaBox) -> Result<TensorMap> {
+    let (dims, strides) = dims_and_strides(geometry);
     let swizzle = tile
         .swizzle_mode()
         .ok_or_else(|| crate::error::Error::Cuda {
@@ -63,7 +95,7 @@ pub fn encode(ptr: u64, shape: &Shape, tile: TmaBox) -> Result<TensorMap> {
     let element_strides: [u32; 3] = [1, 1, 1];
     let mut map = TensorMap { opaque: [0; 16] };
     // SAFETY: `map` is 128 writable bytes, aligned to 128; the arrays hold `rank` (3) entries,
-    // strides `rank - 1`; `ptr` is a live device allocation of B·H·S·D bytes (the caller's).
+    // strides `rank - 1`; `ptr` is a live device allocation of heads·rows·D bytes (the caller's).
     // The driver only validates and packs these values; nothing is read through `ptr` here.
     unsafe {
         cuTensorMapEncodeTiled(
@@ -105,7 +137,11 @@ mod tests {
     #[test]
     fn dims_are_innermost_first_with_byte_strides() {
         let shape = Shape::parse("3,5,777,96").unwrap();
-        assert_eq!(dims_and_strides(&shape), ([96, 777, 15], [96, 777 * 96]));
+        let q = Geometry::queries(&shape);
+        assert_eq!(dims_and_strides(q), ([96, 777, 15], [96, 777 * 96]));
+        let gqa = Shape::parse("3,4,100,64,kv_heads=2,kv_len=300").unwrap();
+        let kv = Geometry::keys(&gqa);
+        assert_eq!(dims_and_strides(kv), ([64, 300, 6], [64, 300 * 64]));
     }
 
     #[test]

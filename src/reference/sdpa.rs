@@ -8,37 +8,36 @@ pub fn default_softmax_scale(d: usize) -> f64 {
     1.0 / (d as f64).sqrt()
 }
 
-/// O = softmax(scale · Q·Kᵀ [+ causal mask]) · V, computed in f64.
+/// O = softmax(scale · Q·Kᵀ [+ causal mask]) · V, computed in f64, for the problem `shape`.
 ///
-/// `q`, `k`, `v` and the result are [B, H, S, D] row-major (D contiguous). With `causal`, query
-/// row i attends to keys 0..=i. Rows run in parallel over (batch·head, query row); each softmax
-/// subtracts its row maximum first, so large scores do not overflow.
+/// `q` and the result are [B, H, S, D], `k` and `v` [B, kv_heads, kv_len, D], row-major (D
+/// contiguous); query head h reads key/value head h / (H / kv_heads). With the causal mask,
+/// query row i attends to keys 0 ..= i + kv_len - S ([`Shape::keys_of_row`]). Rows run in
+/// parallel over (batch·head, query row); each softmax subtracts its row maximum first, so large
+/// scores do not overflow.
 ///
 /// # Panics
-/// If a slice's length is not `shape.elements()`.
-pub fn sdpa_f64(
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    shape: &Shape,
-    softmax_scale: f64,
-    causal: bool,
-) -> Vec<f64> {
-    let n = shape.elements();
+/// If a slice's length is not the problem's (`shape.elements()` for Q, `kv_elements()` for K, V).
+pub fn sdpa_f64(q: &[f32], k: &[f32], v: &[f32], shape: &Shape, softmax_scale: f64) -> Vec<f64> {
+    let (n, nkv) = (shape.elements(), shape.kv_elements());
     assert!(
-        q.len() == n && k.len() == n && v.len() == n,
-        "q, k, v must each hold B·H·S·D = {n} elements for shape {shape}"
+        q.len() == n && k.len() == nkv && v.len() == nkv,
+        "q must hold B·H·S·D = {n} elements, k and v B·kv_heads·kv_len·D = {nkv}, for {shape}"
     );
-    let (s, d) = (shape.s, shape.d);
+    let (s, d, skv, group) = (shape.s, shape.d, shape.skv(), shape.group());
     let mut out = vec![0.0; n];
     out.par_chunks_mut(d)
         .enumerate()
         .for_each_init(Vec::new, |weights, (row, o)| {
-            let head = (row / s) * s * d;
-            let keys = if causal { row % s + 1 } else { s };
+            let kv_head = (row / s / group) * skv * d;
+            let keys = shape.keys_of_row(row % s);
             let qi = &q[row * d..(row + 1) * d];
-            softmax_weights(qi, &k[head..head + keys * d], softmax_scale, weights);
-            weighted_sum(weights, &v[head..head + keys * d], o);
+            let (kh, vh) = (
+                &k[kv_head..kv_head + keys * d],
+                &v[kv_head..kv_head + keys * d],
+            );
+            softmax_weights(qi, kh, softmax_scale, weights);
+            weighted_sum(weights, vh, o);
         });
     out
 }
@@ -81,7 +80,11 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn shape(b: usize, h: usize, s: usize, d: usize) -> Shape {
-        Shape { b, h, s, d }
+        Shape::dense(b, h, s, d)
+    }
+
+    fn causal(s: Shape) -> Shape {
+        s.refined(true, None, None).unwrap()
     }
 
     fn random(seed: u64, n: usize) -> Vec<f32> {
@@ -112,7 +115,6 @@ mod tests {
             &[10.0, 20.0],
             &shape(1, 1, 2, 1),
             1.0,
-            false,
         );
         assert_close(
             &out,
@@ -129,9 +131,8 @@ mod tests {
             &[1.0, 2.0],
             &[0.0, 1.0],
             &[10.0, 20.0],
-            &shape(1, 1, 2, 1),
+            &causal(shape(1, 1, 2, 1)),
             1.0,
-            true,
         );
         assert_close(&out, &[10.0, 10.0 + 10.0 * sigmoid(2.0)], 1e-12);
     }
@@ -143,14 +144,7 @@ mod tests {
         let q = [1.0; 8];
         let k = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let v = [10.0, 0.0, 0.0, 0.0, 20.0, 0.0, 0.0, 0.0];
-        let out = sdpa_f64(
-            &q,
-            &k,
-            &v,
-            &shape(1, 1, 2, 4),
-            default_softmax_scale(4),
-            false,
-        );
+        let out = sdpa_f64(&q, &k, &v, &shape(1, 1, 2, 4), default_softmax_scale(4));
         assert!(
             (out[0] - (10.0 + 10.0 * sigmoid(2.0))).abs() < 1e-12,
             "{}",
@@ -168,7 +162,8 @@ mod tests {
             .collect();
         let v = random(2, sh.elements());
         for causal in [false, true] {
-            let out = sdpa_f64(&q, &k, &v, &sh, 0.7, causal);
+            let problem = if causal { self::causal(sh) } else { sh };
+            let out = sdpa_f64(&q, &k, &v, &problem, 0.7);
             for row in 0..sh.b * sh.h * sh.s {
                 let (head, i) = (row / sh.s, row % sh.s);
                 let keys = if causal { i + 1 } else { sh.s };
@@ -191,11 +186,11 @@ mod tests {
                 .flat_map(|&j| x[j * 4..j * 4 + 4].to_vec())
                 .collect()
         };
-        let a = sdpa_f64(&q, &k, &v, &sh, 0.5, false);
-        let b = sdpa_f64(&q, &shuffle(&k), &shuffle(&v), &sh, 0.5, false);
+        let a = sdpa_f64(&q, &k, &v, &sh, 0.5);
+        let b = sdpa_f64(&q, &shuffle(&k), &shuffle(&v), &sh, 0.5);
         assert_close(&a, &b, 1e-12);
         // Permuting queries permutes the output rows.
-        let c = sdpa_f64(&shuffle(&q), &k, &v, &sh, 0.5, false);
+        let c = sdpa_f64(&shuffle(&q), &k, &v, &sh, 0.5);
         let c_unshuffled: Vec<f64> = (0..6)
             .flat_map(|i| {
                 let at = perm.iter().position(|&j| j == i).unwrap();
@@ -211,11 +206,17 @@ mod tests {
         let sh = shape(2, 3, 7, 5);
         let n = sh.elements();
         let (q, k, v) = (random(6, n), random(7, n), random(8, n));
-        let all = sdpa_f64(&q, &k, &v, &sh, 0.3, true);
+        let all = sdpa_f64(&q, &k, &v, &causal(sh), 0.3);
         let one = shape(1, 1, 7, 5);
         for head in 0..6 {
             let r = head * 35..(head + 1) * 35;
-            let part = sdpa_f64(&q[r.clone()], &k[r.clone()], &v[r.clone()], &one, 0.3, true);
+            let part = sdpa_f64(
+                &q[r.clone()],
+                &k[r.clone()],
+                &v[r.clone()],
+                &causal(one),
+                0.3,
+            );
             assert_eq!(&all[r], &part[..], "head {head}");
         }
     }
@@ -225,20 +226,43 @@ mod tests {
         // Scores 0 and 1e6 · 1e6 · 1e-3 = 1e9: exp would overflow without the row maximum;
         // the softmax is one-hot on key 1.
         let q = [1e6, 1e6];
-        let out = sdpa_f64(
-            &q,
-            &[0.0, 1e6],
-            &[3.0, -5.0],
-            &shape(1, 1, 2, 1),
-            1e-3,
-            false,
-        );
+        let out = sdpa_f64(&q, &[0.0, 1e6], &[3.0, -5.0], &shape(1, 1, 2, 1), 1e-3);
         assert_eq!(out, [-5.0, -5.0]);
+    }
+
+    #[test]
+    fn grouped_heads_read_their_kv_head() {
+        // H = 4 over 2 kv heads equals each query head run on its kv head alone.
+        let sh = Shape::parse("1,4,3,5,kv_heads=2,kv_len=6").unwrap();
+        let (q, k, v) = (random(9, 60), random(10, 60), random(11, 60));
+        let all = sdpa_f64(&q, &k, &v, &sh, 0.4);
+        let one = Shape::parse("1,1,3,5,kv_len=6").unwrap();
+        for head in 0..4 {
+            let (r, kv) = (
+                head * 15..(head + 1) * 15,
+                (head / 2) * 30..(head / 2 + 1) * 30,
+            );
+            let part = sdpa_f64(&q[r.clone()], &k[kv.clone()], &v[kv], &one, 0.4);
+            assert_eq!(&all[r], &part[..], "head {head}");
+        }
+    }
+
+    #[test]
+    fn a_longer_kv_shifts_the_causal_diagonal() {
+        // S = 2 queries over 3 keys, bottom-right: row 0 sees keys 0, 1; row 1 all three.
+        // Equal scores (q = 0), so each row averages the values it sees.
+        let sh = Shape::parse("1,1,2,1,causal,kv_len=3").unwrap();
+        let out = sdpa_f64(&[0.0, 0.0], &[1.0, 2.0, 3.0], &[3.0, 6.0, 12.0], &sh, 1.0);
+        assert_close(&out, &[4.5, 7.0], 1e-12);
+        // A decode step (S = 1) sees every key, causal or not.
+        let step = Shape::parse("1,1,1,1,causal,kv_len=3").unwrap();
+        let out = sdpa_f64(&[0.0], &[1.0, 2.0, 3.0], &[3.0, 6.0, 12.0], &step, 1.0);
+        assert_close(&out, &[7.0], 1e-12);
     }
 
     #[test]
     #[should_panic(expected = "B·H·S·D")]
     fn wrong_length_panics() {
-        sdpa_f64(&[1.0], &[1.0], &[1.0], &shape(1, 1, 2, 1), 1.0, false);
+        sdpa_f64(&[1.0], &[1.0], &[1.0], &shape(1, 1, 2, 1), 1.0);
     }
 }

@@ -105,7 +105,7 @@ impl Operands {
 
 /// Bytes that must move at least once: Q, K, V in and O out, at the given element sizes.
 pub fn compulsory_bytes(shape: &Shape, input_bytes: usize, output_bytes: usize) -> f64 {
-    (shape.elements() * (3 * input_bytes + output_bytes)) as f64
+    (shape.elements() * (input_bytes + output_bytes) + 2 * shape.kv_elements() * input_bytes) as f64
 }
 
 /// One variant on the roofline.

@@ -8,12 +8,15 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Names every space may read without declaring them: the shape and the device limits.
-pub const BUILTIN_NAMES: [&str; 10] = [
+/// Names every space may read without declaring them: the problem and the device limits.
+pub const BUILTIN_NAMES: [&str; 13] = [
     "B",
     "H",
     "S",
     "D",
+    "SKV",
+    "HKV",
+    "CAUSAL",
     "ARCH",
     "ARCH_SPECIFIC",
     "MAX_SMEM_PER_BLOCK",

@@ -221,14 +221,10 @@ impl SearchSpace {
 
     fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
         let mut env = expr::new_env();
-        for (name, v) in [
-            ("B", shape.b),
-            ("H", shape.h),
-            ("S", shape.s),
-            ("D", shape.d),
-        ] {
+        for (name, v) in shape.variables() {
             expr::set(&mut env, name, evalexpr::Value::Int(v as i64));
         }
+        expr::set(&mut env, "CAUSAL", evalexpr::Value::Boolean(shape.causal));
         for (name, v) in limits.variables() {
             expr::set(&mut env, name, v);
         }

@@ -26,7 +26,7 @@ FAST = true
 "#;
 
 fn problem(b: usize, h: usize, s: usize, d: usize) -> Problem {
-    Problem::of_shape(&Shape { b, h, s, d })
+    Problem::of_shape(&Shape::dense(b, h, s, d))
 }
 
 fn row(dir: &Path, id: i64, p: Problem, gpu: &str, p50: f64, config: &str) -> TuningRow {

@@ -28,6 +28,8 @@ const P_ROUNDING_GROWTH: f32 = 1.0 + 1.0 / 16.0;
 #[derive(Debug, Serialize)]
 struct InputsJson {
     shape: [usize; 4],
+    kv_shape: [usize; 4],
+    causal: bool,
     layout: &'static str,
     files: [&'static str; 3],
     q_descale: f32,
@@ -58,15 +60,22 @@ pub fn output_scale(v_descale: f32) -> f32 {
 pub fn write_inputs(dir: &Path, inputs: &SdpaInputs) -> Result<f32> {
     let sh = inputs.shape;
     let dims = [sh.b, sh.h, sh.s, sh.d];
+    let kv_dims = [sh.b, sh.hk(), sh.skv(), sh.d];
     let files = ["q.npy", "k.npy", "v.npy"];
-    for (name, t) in files.iter().zip(inputs.tensors()) {
-        npy::write(&dir.join(name), &t.codes, &dims)?;
+    for ((name, t), d) in files
+        .iter()
+        .zip(inputs.tensors())
+        .zip([dims, kv_dims, kv_dims])
+    {
+        npy::write(&dir.join(name), &t.codes, &d)?;
     }
     let scale_o = output_scale(inputs.v.descale);
     let spec = InputsJson {
         shape: dims,
-        layout:
-            "[B, H, S, D], D contiguous; uint8 e4m3 codes (real value = decode(code) * descale)",
+        kv_shape: kv_dims,
+        causal: sh.causal,
+        layout: "Q [B, H, S, D], K and V [B, kv_heads, kv_len, D], D contiguous; uint8 e4m3 \
+                 codes (real value = decode(code) * descale); causal: aligned bottom-right",
         files,
         q_descale: inputs.q.descale,
         k_descale: inputs.k.descale,

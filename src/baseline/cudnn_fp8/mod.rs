@@ -153,7 +153,7 @@ pub fn fp8_reference(device: u32, inputs: &SdpaInputs) -> Result<Reference> {
     let (shape, scale) = (&inputs.shape, inputs.softmax_scale);
     match ReferencePath::for_shape(shape) {
         ReferencePath::CpuF64 => Ok((
-            sdpa_f64(q, k, v, shape, f64::from(scale), false),
+            sdpa_f64(q, k, v, shape, f64::from(scale)),
             ReferencePath::CpuF64,
         )),
         ReferencePath::GpuF32 => {

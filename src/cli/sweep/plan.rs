@@ -226,6 +226,7 @@ pub fn tune_args(
 ) -> TuneArgs {
     TuneArgs {
         shape: Some(shape.to_string()),
+        problem: Default::default(),
         budget,
         space: s.space.clone(),
         set: set.to_vec(),

@@ -102,6 +102,7 @@ impl TunePlan {
                 "is required to tune (e.g. --shape 2,8,512,64); see --help",
             )
         })?;
+        let shape = &args.problem.text(shape)?;
         let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
         if budget == 0 {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
@@ -283,6 +284,12 @@ pub(crate) fn check_flags(args: &TuneArgs) -> Result<()> {
 }
 
 fn check_common(args: &TuneArgs) -> Result<()> {
+    if args.resume.is_some() && args.problem.any() {
+        return Err(Error::flag(
+            "--resume",
+            "continues the run's own problem: leave out --causal, --kv-heads and --kv-len",
+        ));
+    }
     check_timing_seconds(args.timing_seconds)?;
     check_protocol_reps(args.reps)?;
     check_confirm(args.confirm_top, args.confirm_processes)
