@@ -45,6 +45,7 @@ impl Shape {
                 format!("head dimension D={d} is over the supported maximum of {MAX_HEAD_DIM}"),
             ));
         }
+        crate::shape_limits::check(b, h, s, d)?;
         Ok(Shape { b, h, s, d })
     }
 
