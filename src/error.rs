@@ -13,16 +13,16 @@ pub enum Error {
         /// What was wrong, including the value given.
         message: String,
     },
-    /// A file that could not be read or written.
-    #[error("cannot {action} {path}: {source}")]
+    /// A file that could not be read or written. The I/O error is part of the message, not a
+    /// `source`, so that an error chain (`{:#}`) prints it once.
+    #[error("cannot {action} {path}: {cause}")]
     Io {
         /// "read" or "write" and so on.
         action: &'static str,
         /// The file.
         path: PathBuf,
         /// The underlying I/O error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A search-space file that is malformed or inconsistent.
     #[error("search space {path}: {message}")]
@@ -71,7 +71,7 @@ impl Error {
         Error::Io {
             action,
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 
@@ -81,5 +81,21 @@ impl Error {
             flag,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the chain printed the OS error twice ("(os error 2): No such file or
+    /// directory (os error 2)").
+    #[test]
+    fn an_io_error_chain_names_the_os_error_once() {
+        let cause = std::fs::read("/no/such/file").unwrap_err();
+        let err = anyhow::Error::from(Error::io("read", "/no/such/file", cause));
+        let text = format!("{err:#}");
+        assert!(text.starts_with("cannot read /no/such/file: "), "{text}");
+        assert_eq!(text.matches("os error 2").count(), 1, "{text}");
     }
 }

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod reference;
 pub mod report;
 pub mod shape;
+pub mod shape_limits;
 pub mod space;
 pub mod stats;
 pub mod template;

@@ -139,6 +139,7 @@ impl Shape {
         }
         self.kv_heads = Some(hk).filter(|&n| n != self.h);
         self.kv_len = Some(skv).filter(|&n| n != self.s);
+        crate::shape_limits::check(self.b, self.h, self.s.max(self.skv()), self.d)?;
         Ok(self)
     }
 

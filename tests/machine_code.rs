@@ -123,7 +123,7 @@ fn a_key_split_wgmma_variant_merges_through_the_cluster() {
 }
 
 /// The check tells the families apart: the mma.sync family on sm_90a has no wgmma and no TMA
-/// (ptxas turns its e4m3 mma.sync into FP16 HMMA, DESIGN.md).
+/// (ptxas turns its e4m3 mma.sync into FP16 HMMA on sm_90).
 #[test]
 fn the_mma_family_has_neither_qgmma_nor_tma() {
     let config = "FAMILY=mma,BLOCK_M=64,BLOCK_N=64,STAGES=2,NUM_WARPS=4,NUM_PRODUCER_WARPS=0,\

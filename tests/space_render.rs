@@ -53,3 +53,38 @@ fn older_archs_admit_only_points_that_compile_there() {
     let sm80 = DeviceLimits::for_arch("sm_80").unwrap();
     assert!(space.valid_points(&shape, &sm80).unwrap().is_empty());
 }
+
+/// Regression: the templates, the space file and the report cited DESIGN.md and HOPPER_FP8.md,
+/// which the repository does not hold. Every `NAME.md` they cite must exist at its root.
+#[test]
+fn the_templates_space_and_report_cite_only_documents_in_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = [
+        "kernel_templates/sdpa_fp8_mma.cu.tera",
+        "kernel_templates/sdpa_fp8_wgmma.cu.tera",
+        "search_spaces/sdpa_fp8.toml",
+        "src/report/roofline.rs",
+    ];
+    for file in files {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for cited in cited_documents(&text) {
+            assert!(root.join(&cited).is_file(), "{file} cites {cited}");
+        }
+    }
+    assert_eq!(cited_documents("see DESIGN.md, x.md"), ["DESIGN.md"]);
+}
+
+/// Words like `README.md` or `BENCHMARKS.md`: capitals, digits and underscores before `.md`.
+fn cited_documents(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|w| w.trim_end_matches('.'))
+        .filter_map(|w| w.strip_suffix(".md"))
+        .filter(|stem| {
+            !stem.is_empty()
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
+        .map(|stem| format!("{stem}.md"))
+        .collect()
+}

@@ -387,3 +387,24 @@ fn a_sweep_killed_mid_problem_resumes_without_tuning_a_finished_problem_again() 
         .iter()
         .all(|p| p["status"] == "done"));
 }
+
+/// Regression: a sweep answered from --replay or --replay-dir ignored --devices.
+#[test]
+fn a_replayed_sweep_refuses_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    for replay in [["--replay", LOG], ["--replay-dir", "data/landscapes"]] {
+        evotune()
+            .args(["sweep", "--shapes", "2,8,512,64", "--space", SPACE])
+            .args(replay)
+            .args([
+                "--devices",
+                "0",
+                "--out",
+                dir.path().join("s").to_str().unwrap(),
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot be used with"));
+    }
+    assert!(!dir.path().join("s").exists());
+}

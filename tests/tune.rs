@@ -413,3 +413,131 @@ fn the_ga_beats_random_search_on_every_recorded_landscape() {
         );
     }
 }
+
+/// The files of a run folder, byte for byte, to show that a refused command changed nothing.
+fn snapshot(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    ["manifest.json", "tune/tune_log.csv", "tune/topk.json"]
+        .iter()
+        .map(|f| (out.join(f), std::fs::read(out.join(f)).unwrap()))
+        .collect()
+}
+
+/// Regression: `--resume RUN --budget 10` on a run of 40 trials was refused only after it had
+/// rewritten manifest.json with budget 10. A refused command changes nothing.
+#[test]
+fn a_resume_below_the_logged_trials_is_refused_and_changes_nothing() {
+    let (_dir, out) = tuned(40, 3);
+    let before = snapshot(&out);
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "10"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--budget 10 is below the 40 trials the run already holds",
+        ));
+    assert!(snapshot(&out) == before, "the run folder changed");
+}
+
+/// Regression: --resume silently ignored --seed, --population, --space, --atol and --devices
+/// (the run's own come from its manifest); they are refused, and the run is left as it was.
+#[test]
+fn resume_refuses_the_settings_it_would_ignore() {
+    let (_dir, out) = tuned(16, 0);
+    let before = snapshot(&out);
+    let flags: [&[&str]; 8] = [
+        &["--seed", "1"],
+        &["--population", "8"],
+        &["--elites", "2"],
+        &["--space", "search_spaces/sdpa_fp8.toml"],
+        &["--atol", "0.1"],
+        &["--rtol", "0.1"],
+        &["--devices", "1"],
+        &["--arch", "sm_90a"],
+    ];
+    for flag in flags {
+        let output = evotune()
+            .args(["--resume", out.to_str().unwrap()])
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("'--resume <DIR>' cannot be used with") && stderr.contains(flag[0]),
+            "{flag:?}: {stderr}"
+        );
+    }
+    assert!(snapshot(&out) == before, "the run folder changed");
+}
+
+/// Regression: --devices was ignored by a replayed run.
+#[test]
+fn devices_with_replay_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = replay_args(&dir.path().join("run"), 16, 0);
+    args.extend(["--devices", "0,1"].map(String::from));
+    evotune()
+        .args(args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+    assert!(!dir.path().join("run").exists());
+}
+
+/// Regression: a header-only log was accepted by tune (every answer `absent`) and refused by
+/// search-bench with another message; both refuse it with the same one.
+#[test]
+fn a_header_only_replay_log_is_refused_alike_by_tune_and_search_bench() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, space, shape) = LANDSCAPES[0];
+    let header = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, header + "\n").unwrap();
+    let expect = format!(
+        "--replay {} holds no trials (only a header)",
+        empty.display()
+    );
+    let out = dir.path().join("run");
+    let common = [
+        "--space",
+        space,
+        "--shape",
+        shape,
+        "--replay",
+        empty.to_str().unwrap(),
+    ];
+    evotune()
+        .args(common)
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect));
+    assert!(!out.exists(), "nothing may be written");
+    evotune()
+        .arg("search-bench")
+        .args(common)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect));
+}
+
+/// An --out that cannot be written is bad input, refused before the search: exit 2, naming
+/// the flag.
+#[test]
+fn an_out_that_cannot_be_written_is_named_before_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    evotune()
+        .args(replay_args(&file.join("run"), 16, 0))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out "))
+        .stderr(predicate::str::contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}

@@ -156,7 +156,8 @@ pub struct RenderArgs {
     /// The space file.
     #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
     pub space: PathBuf,
-    /// The configuration: `K=V,...` naming every parameter, or `default`.
+    /// The configuration: `K=V,...` naming every parameter, `default`, or `default,K=V,...`
+    /// (the default with those parameters changed).
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
     #[command(flatten)]
@@ -179,7 +180,12 @@ pub struct CompileArgs {
     /// Seed for --limit sampling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// End with a one-line JSON summary {"variants","compiled","cached","failed"}.
+    /// Compile a covering sample instead of every valid point: a few points that between them
+    /// hold every value of every parameter and every pair of values that any valid point holds.
+    #[arg(long, conflicts_with = "limit")]
+    pub cover: bool,
+    /// Print only a one-line JSON summary {"variants","compiled","cached","failed"} on stdout
+    /// (the human summary goes to stderr).
     #[arg(long)]
     pub json: bool,
     /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
@@ -221,10 +227,20 @@ pub struct TuneArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// GPUs to evaluate on, one worker each, e.g. 0,1 [default: 0].
-    #[arg(long, value_name = "0,1,..", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "0,1,..",
+        value_delimiter = ',',
+        conflicts_with = "replay"
+    )]
     pub devices: Vec<u32>,
-    /// Continue the run in DIR from its tune log (settings come from DIR/manifest.json).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["shape", "out", "replay"])]
+    /// Continue the run in DIR from its tune log. Its search settings (shape, space, seed,
+    /// population, elites, tolerance, arch, GPUs or replayed log) come from DIR/manifest.json and
+    /// cannot be changed; --budget may raise the number of trials.
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "shape", "out", "replay", "space", "seed", "population", "elites", "devices", "arch",
+        "atol", "rtol",
+    ])]
     pub resume: Option<PathBuf>,
     /// Answer from a recorded tune log instead of the GPU (`evotune record` writes one).
     #[arg(long, value_name = "FILE")]
@@ -238,10 +254,10 @@ pub struct TuneArgs {
     /// Timed repetitions per method and candidate (at least 100; more for short kernels).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
-    /// Absolute tolerance [default: the stated default].
+    /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: the stated default].
+    /// Relative tolerance [default: 0.0625].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Wall time per timing method and candidate, seconds (a screening budget; `evotune
@@ -325,7 +341,8 @@ pub struct BenchArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// The configuration: `K=V,...` naming every parameter, or `default`.
+    /// The configuration: `K=V,...` naming every parameter, `default`, or `default,K=V,...`
+    /// (the default with those parameters changed).
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
     /// The space file.
@@ -337,10 +354,10 @@ pub struct BenchArgs {
     /// Also write q.npy, k.npy, v.npy, o.npy and meta.json of the checked run into DIR.
     #[arg(long, value_name = "DIR")]
     pub dump: Option<PathBuf>,
-    /// Absolute tolerance [default: eval::DEFAULT_TOLERANCE].
+    /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: eval::DEFAULT_TOLERANCE].
+    /// Relative tolerance [default: 0.0625].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Run folder; the result goes to DIR/bench/candidate_<hash>.json [default: artifacts/bench-<UTC time>].
@@ -457,10 +474,10 @@ pub struct RecordArgs {
     /// Wall time per timing method and point, seconds (the tuner's screening budget).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,
-    /// Absolute tolerance [default: the stated default].
+    /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: the stated default].
+    /// Relative tolerance [default: 0.0625].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// GPU ordinal.
@@ -472,4 +489,28 @@ pub struct RecordArgs {
     /// Compile cache folder.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Regression: `bench --help` showed "[default: eval::DEFAULT_TOLERANCE]" and tune's
+    /// "[default: the stated default]"; every --atol and --rtol shows the number it defaults to.
+    #[test]
+    fn every_tolerance_flag_shows_its_default_number() {
+        let t = crate::eval::DEFAULT_TOLERANCE;
+        let cli = Cli::command();
+        let mut commands = vec![&cli];
+        commands.extend(["bench", "record", "sweep"].map(|n| cli.find_subcommand(n).unwrap()));
+        for cmd in commands {
+            for (id, value) in [("atol", t.atol), ("rtol", t.rtol)] {
+                let arg = cmd.get_arguments().find(|a| a.get_id() == id).unwrap();
+                let help = arg.get_help().unwrap().to_string();
+                let want = format!("[default: {value}]");
+                assert!(help.contains(&want), "{} --{id}: {help}", cmd.get_name());
+            }
+        }
+    }
 }

@@ -20,6 +20,9 @@ use std::time::Duration;
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
     let shape = args.problem.shape(&args.shape)?;
+    if let Some(out) = &args.out {
+        super::run_dir::check_writable("--out", out)?;
+    }
     super::checks::check_protocol_reps(args.reps)?;
     let plan = TimingPlan::new(args.reps, !args.no_flush, crate::eval::DEFAULT_TARGET_S);
     eprintln!(

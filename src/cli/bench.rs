@@ -4,7 +4,7 @@
 
 use super::args::BenchArgs;
 use super::checks::{check_protocol_reps, tolerance_of};
-use super::run_dir::{run_dir, write_json};
+use super::run_dir::{check_writable, run_dir, write_json};
 use super::target::Target;
 use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
@@ -45,6 +45,9 @@ struct CandidateRecord {
 /// validates the inputs, compiles, evaluates in a worker and reports.
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = gpu::detect(args.device as i32)?;
+    if let Some(out) = &args.out {
+        check_writable("--out", out)?;
+    }
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     check_protocol_reps(args.reps)?;
     let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;

@@ -13,8 +13,11 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
         &args.space,
         ArchPolicy::GpuOrFlag,
     )?;
-    t.require_valid_points()?;
-    let points = t.points(args.limit, args.seed)?;
+    let points = if args.cover {
+        t.covering_points()?
+    } else {
+        t.points(args.limit, args.seed)?
+    };
     let jobs = t.jobs(&points)?;
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache.clone()))?;
@@ -62,7 +65,7 @@ fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::
         .filter_map(|c| c.record.resources)
         .filter(|r| r.spill_stores + r.spill_loads > 0)
         .count();
-    println!(
+    let line = format!(
         "variants {}  compiled {}  cached {}  failed {}  (max registers {}, {} variants spill)",
         s.variants,
         s.compiled,
@@ -72,7 +75,10 @@ fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::
         spilling
     );
     if json {
+        eprintln!("{line}");
         println!("{}", serde_json::to_string(s)?);
+    } else {
+        println!("{line}");
     }
     Ok(())
 }

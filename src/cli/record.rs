@@ -7,7 +7,7 @@
 
 use super::args::RecordArgs;
 use super::checks::{check_reps, check_timing_seconds, tolerance_of};
-use super::run_dir::run_dir;
+use super::run_dir::{check_writable, run_dir};
 use super::target::Target;
 use crate::artifacts::RunPaths;
 use crate::compile::{Cache, Compiler};
@@ -34,6 +34,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| RunPaths::new(&run_dir(None, "record")).tune_log());
     refuse_to_overwrite(&log_path, args.resume)?;
+    check_writable("--out", log_path.parent().unwrap_or(Path::new(".")))?;
     check_timing_flags(args)?;
     let device = gpu::detect(args.device as i32)?;
     let tolerance = tolerance_of(args.atol, args.rtol)?;

@@ -42,6 +42,35 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Fails, naming `flag`, unless folder `dir` can be created and written: its nearest existing
+/// ancestor must be a folder in which a file can be made (probed with an unnamed temporary file,
+/// gone when closed). Nothing is left behind.
+pub fn check_writable(flag: &'static str, dir: &Path) -> Result<()> {
+    let existing = dir
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())
+        .unwrap_or(Path::new("."));
+    let refuse = |why: String| {
+        Error::flag(
+            flag,
+            format!("{}: cannot write there ({why})", dir.display()),
+        )
+    };
+    if !existing.is_dir() {
+        return Err(refuse(format!("{} is not a folder", existing.display())));
+    }
+    tempfile::tempfile_in(existing)
+        .map(drop)
+        .map_err(|e| refuse(format!("{}: {e}", existing.display())))
+}
+
 /// Writes `value` as pretty JSON to `path`, creating its folder.
 pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     if let Some(dir) = path.parent() {
@@ -63,6 +92,25 @@ mod tests {
         assert_eq!(utc_stamp(951_827_696), "20000229-123456");
         // 2024-12-31T23:59:59Z: 1735689599.
         assert_eq!(utc_stamp(1_735_689_599), "20241231-235959");
+    }
+
+    #[test]
+    fn an_out_under_a_file_or_a_missing_parent_is_judged_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let err = check_writable("--out", &file.join("run"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--out ") && err.contains("is not a folder"),
+            "{err}"
+        );
+        let deep = dir.path().join("a/b/c");
+        check_writable("--out", &deep).unwrap();
+        assert!(!dir.path().join("a").exists(), "the check creates nothing");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        check_writable("--out", Path::new("relative-run")).unwrap();
     }
 
     #[test]

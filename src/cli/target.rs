@@ -68,12 +68,29 @@ impl Target {
         })
     }
 
-    /// `limit` valid points sampled with `seed`, or all of them.
+    /// `limit` valid points sampled with `seed`, or all of them; fails as
+    /// [`Target::require_valid_points`] does when there is none.
     pub fn points(&self, limit: Option<usize>, seed: u64) -> Result<Vec<Point>> {
-        match limit {
-            Some(n) => self.space.sample_valid(&self.shape, &self.limits, n, seed),
-            None => self.space.valid_points(&self.shape, &self.limits),
+        let points = match limit {
+            Some(n) => self
+                .space
+                .sample_valid(&self.shape, &self.limits, n, seed)?,
+            None => self.space.valid_points(&self.shape, &self.limits)?,
+        };
+        self.some_points(points)
+    }
+
+    /// A pairwise covering sample of the valid points (see [`SearchSpace::covering_sample`]).
+    pub fn covering_points(&self) -> Result<Vec<Point>> {
+        let points = self.space.covering_sample(&self.shape, &self.limits)?;
+        self.some_points(points)
+    }
+
+    fn some_points(&self, points: Vec<Point>) -> Result<Vec<Point>> {
+        if points.is_empty() {
+            self.require_valid_points()?;
         }
+        Ok(points)
     }
 
     /// A compile job (rendered source) for each point.
@@ -92,12 +109,13 @@ impl Target {
             .collect()
     }
 
-    /// Fails when no point satisfies the space's constraints, naming the strictest one.
-    pub fn require_valid_points(&self) -> Result<usize> {
-        let census = self.space.census(&self.shape, &self.limits)?;
-        if census.valid > 0 {
-            return Ok(census.valid);
+    /// Fails when no point satisfies the space's constraints, naming the strictest one (the
+    /// walk stops at the first valid point; only a space without one is counted in full).
+    pub fn require_valid_points(&self) -> Result<()> {
+        if self.space.has_valid_point(&self.shape, &self.limits)? {
+            return Ok(());
         }
+        let census = self.space.census(&self.shape, &self.limits)?;
         let worst = census.rejected_by.iter().max_by_key(|(_, n)| *n);
         let hint = worst
             .map(|(c, n)| format!("; '{c}' rejects {n} of {}", census.raw))
@@ -114,6 +132,14 @@ impl Target {
 }
 
 fn load_space(path: &Path) -> Result<SearchSpace> {
+    if path.is_dir() {
+        return Err(Error::Space {
+            path: path.to_path_buf(),
+            message: "is a directory, not a space file (spaces are files such as \
+                      search_spaces/sdpa_fp8.toml)"
+                .into(),
+        });
+    }
     if !path.is_file() {
         return Err(Error::flag(
             "--space",

@@ -6,7 +6,7 @@ mod stored;
 
 pub use stored::{GateResult, SpeedupRecord, StoredBest};
 
-use crate::report::{Baselines, BelowFloor, RunData, Speedup, Times, Versus};
+use crate::report::{apart, Baselines, BelowFloor, RunData, Speedup, Times, Versus};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,16 +60,18 @@ pub fn speedup_check(run: &RunData, vs: Versus, min: f64) -> Result<Check, Strin
     };
     let lower = s.lower();
     let passed = lower >= min;
+    let marks = [1.0, min];
+    let shown = apart(lower, &marks);
     let line = if passed {
         format!(
-            "speedup vs {name} {}: {bound} {lower:.2}× ≥ {min}× required",
-            s.display()
+            "speedup vs {name} {}: {bound} {shown}× ≥ {min}× required",
+            s.display_near(&marks)
         )
     } else {
         format!(
-            "speedup vs {name} {}: {bound} {lower:.2}× < {min}× required, missed by {:.2}×{}",
-            s.display(),
-            min - lower,
+            "speedup vs {name} {}: {bound} {shown}× < {min}× required, missed by {}×{}",
+            s.display_near(&marks),
+            apart(min - lower, &[0.0]),
             unreachable_note(run, vs, min).unwrap_or_default()
         )
     };

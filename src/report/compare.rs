@@ -1,6 +1,7 @@
 //! Speedups with confidence intervals and the statistical verdict of one candidate against a
 //! baseline, from kernel-only timing samples (shared by the report and the gate).
 
+use super::format::decimals_apart;
 use super::load::{RunData, CUDNN_FP8, FLOOR};
 use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
@@ -156,11 +157,24 @@ impl Speedup {
         self.ci.map_or(self.point, |c| c.0)
     }
 
-    /// "2.58× [2.57, 2.59]" or "2.58× (no samples)".
+    /// "2.58× [2.57, 2.59]" or "2.58× (no samples)"; near 1, as many decimals as show on which
+    /// side of 1 each number lies ("0.998× [0.997, 0.999]").
     pub fn display(&self) -> String {
+        self.display_near(&[1.0])
+    }
+
+    /// As [`Speedup::display`], with the decimals that tell each number from each of `marks`
+    /// (1, a target), the same for the three.
+    pub fn display_near(&self, marks: &[f64]) -> String {
+        let (lo, hi) = self.ci.unwrap_or((self.point, self.point));
+        let d = [self.point, lo, hi]
+            .iter()
+            .map(|v| decimals_apart(*v, marks))
+            .max()
+            .unwrap_or(2);
         match self.ci {
-            Some((lo, hi)) => format!("{:.2}× [{lo:.2}, {hi:.2}]", self.point),
-            None => format!("{:.2}× (no samples)", self.point),
+            Some((lo, hi)) => format!("{:.d$}× [{lo:.d$}, {hi:.d$}]", self.point),
+            None => format!("{:.d$}× (no samples)", self.point),
         }
     }
 }

@@ -21,6 +21,24 @@ pub fn pct(v: Option<f64>) -> String {
         .map_or(DASH.into(), |x| format!("{x:.1} %"))
 }
 
+/// Decimals that keep `v` visibly on its side of every mark: two, or one more for each tenfold
+/// it comes closer than 0.01 to a mark (0.998 against 1 needs three), at most six.
+pub fn decimals_apart(v: f64, marks: &[f64]) -> usize {
+    marks
+        .iter()
+        .map(|m| (v - m).abs())
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .map(|d| (-d.log10()).ceil().clamp(2.0, 6.0) as usize)
+        .max()
+        .unwrap_or(2)
+}
+
+/// `v` with the decimals [`decimals_apart`] gives it against `marks`: "0.998", "2.58".
+pub fn apart(v: f64, marks: &[f64]) -> String {
+    let decimals = decimals_apart(v, marks);
+    format!("{v:.decimals$}")
+}
+
 /// A command line for a POSIX shell: arguments with special characters single-quoted.
 pub fn shell_join(args: &[String]) -> String {
     args.iter()
@@ -41,6 +59,18 @@ pub fn shell_join(args: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a ratio of 0.998 printed as "1.00", hiding that it is below 1.
+    #[test]
+    fn numbers_near_a_mark_get_the_decimals_that_show_their_side() {
+        assert_eq!(apart(2.5812, &[1.0]), "2.58");
+        assert_eq!(apart(0.998, &[1.0]), "0.998");
+        assert_eq!(apart(1.0004, &[1.0]), "1.0004");
+        assert_eq!(apart(1.0, &[1.0]), "1.00");
+        assert_eq!(apart(1.197, &[1.0, 1.2]), "1.197");
+        assert_eq!(apart(1.0 - 1e-12, &[1.0]), "1.000000");
+        assert_eq!(decimals_apart(f64::NAN, &[1.0]), 2);
+    }
 
     #[test]
     fn missing_numbers_are_dashes_and_quoting_is_minimal() {

@@ -13,6 +13,7 @@ mod view;
 
 pub use compare::{Baselines, BelowFloor, Speedup, Times, Verdict, Versus};
 pub use diagnose::{diagnose, Bottleneck};
+pub use format::{apart, decimals_apart};
 pub use load::{Loaded, RunData, BASELINES, CUDNN_FP8, FLOOR};
 pub use log::{best_so_far, read_points, LogPoint};
 pub use roofline::{ceilings_for, Ceilings, Position};

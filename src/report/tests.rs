@@ -303,3 +303,32 @@ fn a_target_under_the_floor_is_called_unreachable_and_a_reachable_miss_is_not() 
         reachable.target
     );
 }
+
+/// Regression: a speedup of 0.998 [0.997, 0.999] printed as "1.00× [1.00, 1.00]" beside the
+/// verdict "slower"; near 1 (or near a target) the numbers get the decimals that show their side.
+#[test]
+fn speedups_near_one_or_a_target_show_their_side() {
+    let s = Speedup {
+        point: 0.998,
+        ci: Some((0.997, 0.999)),
+    };
+    assert_eq!(s.display(), "0.998× [0.997, 0.999]");
+    let far = Speedup {
+        point: 2.5812,
+        ci: Some((2.57, 2.59)),
+    };
+    assert_eq!(far.display(), "2.58× [2.57, 2.59]");
+    let near_target = Speedup {
+        point: 1.25,
+        ci: Some((1.1996, 1.3)),
+    };
+    assert_eq!(
+        near_target.display_near(&[1.0, 1.2]),
+        "1.2500× [1.1996, 1.3000]"
+    );
+    let unsampled = Speedup {
+        point: 1.004,
+        ci: None,
+    };
+    assert_eq!(unsampled.display(), "1.004× (no samples)");
+}

@@ -79,13 +79,25 @@ impl SearchSpace {
     /// Every valid point for `shape` on `limits`, in enumeration order.
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
         let mut valid = Vec::new();
+        let mut env = self.base_env(shape, limits);
         for config in PointIter::new(self) {
-            let point = self.evaluate(&config, shape, limits)?;
+            let point = self.evaluate_in(&mut env, &config)?;
             if point.is_valid() {
                 valid.push(point);
             }
         }
         Ok(valid)
+    }
+
+    /// Whether any point satisfies every constraint (stops at the first that does).
+    pub fn has_valid_point(&self, shape: &Shape, limits: &DeviceLimits) -> Result<bool> {
+        let mut env = self.base_env(shape, limits);
+        for config in PointIter::new(self) {
+            if self.evaluate_in(&mut env, &config)?.is_valid() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Counts raw and valid points, and which constraints reject how many.
@@ -97,8 +109,9 @@ impl SearchSpace {
             .collect();
         let mut valid = 0;
         let mut raw = 0;
+        let mut env = self.base_env(shape, limits);
         for config in PointIter::new(self) {
-            let point = self.evaluate(&config, shape, limits)?;
+            let point = self.evaluate_in(&mut env, &config)?;
             raw += 1;
             valid += usize::from(point.is_valid());
             for (text, count) in rejected_by.iter_mut() {

@@ -1,8 +1,10 @@
 //! Expressions over parameters, shape and device limits (constraints and derived values).
 
 use evalexpr::{
-    build_operator_tree, ContextWithMutableVariables, DefaultNumericTypes, HashMapContext, Node,
+    build_operator_tree, Context, DefaultNumericTypes, EvalexprError, EvalexprResult, Node,
 };
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A parsed expression with the text it came from.
 #[derive(Debug, Clone)]
@@ -19,8 +21,64 @@ impl PartialEq for Expr {
     }
 }
 
-/// The variables an expression is evaluated against.
-pub type Env = HashMapContext<DefaultNumericTypes>;
+/// The variables an expression is evaluated against, with the evaluator's built-in functions
+/// (`if`, `min`, `max`, ...). Enumerating a space evaluates some fifty expressions per point, so
+/// names hash with FNV-1a rather than SipHash, and setting a known name reuses its slot.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, evalexpr::Value, BuildHasherDefault<Fnv>>,
+}
+
+impl Context for Env {
+    type NumericTypes = DefaultNumericTypes;
+
+    fn get_value(&self, identifier: &str) -> Option<&evalexpr::Value> {
+        self.vars.get(identifier)
+    }
+
+    fn call_function(
+        &self,
+        identifier: &str,
+        _: &evalexpr::Value,
+    ) -> EvalexprResult<evalexpr::Value> {
+        // Not found here: the evaluator then calls its built-in function of that name.
+        Err(EvalexprError::FunctionIdentifierNotFound(
+            identifier.to_string(),
+        ))
+    }
+
+    fn are_builtin_functions_disabled(&self) -> bool {
+        false
+    }
+
+    fn set_builtin_functions_disabled(&mut self, disabled: bool) -> EvalexprResult<()> {
+        match disabled {
+            false => Ok(()),
+            true => Err(EvalexprError::BuiltinFunctionsCannotBeDisabled),
+        }
+    }
+}
+
+/// FNV-1a (Fowler, Noll, Vo): a fast hash for short keys such as variable names.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl Expr {
     /// Parses `text`; the error is the evaluator's message.
@@ -45,24 +103,30 @@ impl Expr {
         self.node.eval_with_context(env).map_err(|e| e.to_string())
     }
 
-    /// Evaluates a constraint; anything but a boolean is an error.
+    /// Evaluates a constraint; anything but a boolean is an error. Every error names the
+    /// expression's text.
     pub fn holds(&self, env: &Env) -> Result<bool, String> {
-        match self.eval(env)? {
-            evalexpr::Value::Boolean(b) => Ok(b),
-            other => Err(format!("'{}' gave {other}, not true/false", self.text)),
+        match self.eval(env) {
+            Ok(evalexpr::Value::Boolean(b)) => Ok(b),
+            Ok(other) => Err(format!("'{}' gave {other}, not true/false", self.text)),
+            Err(e) => Err(format!("'{}': {e}", self.text)),
         }
     }
 }
 
 /// Sets one variable in an environment.
 pub fn set(env: &mut Env, name: &str, value: evalexpr::Value) {
-    env.set_value(name.to_string(), value)
-        .expect("an untyped HashMapContext accepts any value");
+    match env.vars.get_mut(name) {
+        Some(slot) => *slot = value,
+        None => {
+            env.vars.insert(name.to_string(), value);
+        }
+    }
 }
 
 /// A fresh environment with the evaluator's built-in functions (`if`, `min`, `max`, ...).
 pub fn new_env() -> Env {
-    HashMapContext::new()
+    Env::default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Search spaces: parameters with discrete domains, derived values and constraints (TOML files).
 
 mod conditional;
+mod config_text;
+mod cover;
 mod enumerate;
 mod expr;
 mod file;
@@ -8,6 +10,7 @@ mod limits;
 mod restrict;
 mod value;
 
+pub use cover::pairwise_cover;
 pub use enumerate::{Census, PointIter};
 pub use expr::Expr;
 pub use file::{load, parse, parse_value, BUILTIN_NAMES};
@@ -142,45 +145,6 @@ impl SearchSpace {
         self.params.iter().map(|p| p.domain.len() as u128).product()
     }
 
-    /// Builds a typed config from `K=V` pairs; every key must be given exactly once.
-    pub fn config_from_pairs(&self, pairs: &[(String, String)]) -> Result<Config, String> {
-        let mut config = Config::default();
-        for (key, text) in pairs {
-            let param = self.param(key).ok_or_else(|| {
-                format!("unknown parameter '{key}' (known: {})", self.param_names())
-            })?;
-            let value = file::parse_value(&param.domain, text).ok_or_else(|| {
-                let allowed: Vec<String> =
-                    param.domain.values().iter().map(Value::to_string).collect();
-                format!("{key}={text} is not one of [{}]", allowed.join(", "))
-            })?;
-            if config.get(key).is_some() {
-                return Err(format!("parameter '{key}' is given twice"));
-            }
-            config.set(key, value);
-        }
-        let missing: Vec<&str> = self
-            .params
-            .iter()
-            .filter(|p| config.get(&p.name).is_none())
-            .map(|p| p.name.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!("missing parameter(s): {}", missing.join(", ")));
-        }
-        Ok(config)
-    }
-
-    /// Parses `--config` text: `K=V,...` naming every parameter, or `default`.
-    pub fn parse_config(&self, text: &str) -> Result<Config> {
-        if text.trim() == "default" {
-            return Ok(self.default.clone());
-        }
-        let pairs = Config::split_pairs(text).map_err(|e| Error::flag("--config", e))?;
-        self.config_from_pairs(&pairs)
-            .map_err(|e| Error::flag("--config", format!("{e} (space {})", self.path.display())))
-    }
-
     pub(crate) fn param_names(&self) -> String {
         let names: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
         names.join(", ")
@@ -188,14 +152,21 @@ impl SearchSpace {
 
     /// Evaluates derived values and constraints of `config` for `shape` on `limits`.
     pub fn evaluate(&self, config: &Config, shape: &Shape, limits: &DeviceLimits) -> Result<Point> {
-        let mut env = self.base_env(shape, limits);
+        self.evaluate_in(&mut self.base_env(shape, limits), config)
+    }
+
+    /// [`SearchSpace::evaluate`] in `env`, which holds the shape and limits (see `base_env`):
+    /// a walk over many points reuses one environment.
+    pub(crate) fn evaluate_in(&self, env: &mut expr::Env, config: &Config) -> Result<Point> {
         for (name, value) in &config.0 {
-            expr::set(&mut env, name, value.to_expr());
+            expr::set(env, name, value.to_expr());
         }
-        let derived = self.eval_derived(&mut env)?;
+        let derived = self.eval_derived(env)?;
+        let env = &*env;
         let mut violated = Vec::new();
         for c in &self.constraints {
-            if !c.holds(&env).map_err(|e| self.expr_error(e))? {
+            let holds = c.holds(env);
+            if !holds.map_err(|e| self.expr_error(format!("constraint {e}")))? {
                 violated.push(c.text.clone());
             }
         }
@@ -219,7 +190,7 @@ impl SearchSpace {
         Ok(out)
     }
 
-    fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
+    pub(crate) fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
         let mut env = expr::new_env();
         for (name, v) in shape.variables() {
             expr::set(&mut env, name, evalexpr::Value::Int(v as i64));

@@ -35,11 +35,11 @@ FAST = true
 FAMILY = "a"
 "#;
 
-fn toy() -> SearchSpace {
+pub(super) fn toy() -> SearchSpace {
     parse(Path::new("spaces/toy.toml"), TOY).unwrap()
 }
 
-fn shape() -> Shape {
+pub(super) fn shape() -> Shape {
     Shape::parse("1,1,128,64").unwrap()
 }
 
@@ -202,30 +202,73 @@ fn the_template_path_names_a_parameter_per_point() {
 }
 
 /// The sdpa_fp8 space: both families valid on sm_90a, the wgmma family excluded elsewhere, and
-/// every D of the contract served by one family or the other.
+/// every D of the contract served by one family or the other. Each family is its own restricted
+/// space (`--set FAMILY=...`); "some point is valid" stops at the first one, so only the counts
+/// and the "none" checks walk a family in full.
 #[test]
 fn sdpa_fp8_families_by_arch_and_head_dim() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml");
     let s = load(&path).unwrap();
-    let per_family = |shape: &str, arch: &str| {
-        let shape = Shape::parse(shape).unwrap();
-        let limits = DeviceLimits::for_arch(arch).unwrap();
-        let points = s.valid_points(&shape, &limits).unwrap();
-        let wgmma = points
-            .iter()
-            .filter(|p| p.config.get("FAMILY") == Some(&Value::Choice("wgmma".into())))
-            .count();
-        (points.len() - wgmma, wgmma)
+    let family = |name: &str| {
+        let o = s.overrides_from_sets(&[format!("FAMILY={name}")]).unwrap();
+        s.restrict(&o).unwrap()
     };
-    let (mma, wgmma) = per_family("2,8,512,64", "sm_90a");
-    assert_eq!(mma, 300);
-    assert!(wgmma >= 3000, "{wgmma}");
-    assert_eq!(per_family("2,8,512,64", "sm_90").1, 0);
+    let (mma, wgmma) = (family("mma"), family("wgmma"));
+    let at = |shape: &str| Shape::parse(shape).unwrap();
+    let hopper = DeviceLimits::for_arch("sm_90a").unwrap();
+    let count = |f: &SearchSpace| f.valid_points(&at("2,8,512,64"), &hopper).unwrap().len();
+    assert_eq!(count(&mma), 300);
+    let n = count(&wgmma);
+    assert!(n >= 3000, "{n}");
+    let sm90 = DeviceLimits::for_arch("sm_90").unwrap();
+    assert!(!wgmma.has_valid_point(&at("2,8,512,64"), &sm90).unwrap());
+    let serves = |f: &SearchSpace, d: &str| {
+        f.has_valid_point(&at(&format!("1,2,300,{d}")), &hopper)
+            .unwrap()
+    };
     for d in ["96", "256"] {
-        let (mma, wgmma) = per_family(&format!("1,2,300,{d}"), "sm_90a");
-        assert!(mma > 0 && wgmma > 0, "D={d}: mma {mma}, wgmma {wgmma}");
+        assert!(serves(&mma, d) && serves(&wgmma, d), "D={d}");
     }
     // D not a multiple of 16: TMA cannot stride it, the mma family serves it.
-    let (mma, wgmma) = per_family("1,2,300,107", "sm_90a");
-    assert!(mma > 0 && wgmma == 0, "D=107: mma {mma}, wgmma {wgmma}");
+    assert!(serves(&mma, "107") && !serves(&wgmma, "107"), "D=107");
+}
+
+/// `--config default,K=V`: the default with some parameters changed; a parameter the change
+/// makes inactive takes its pinned value, so the point keeps the space's spelling.
+#[test]
+fn a_partial_config_takes_the_default_for_the_rest() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml");
+    let s = load(&path).unwrap();
+    let c = s.parse_config("default, BLOCK_N=128").unwrap();
+    let mut want = s.default.clone();
+    want.set("BLOCK_N", Value::Int(128));
+    assert_eq!(c, want);
+    let w = s.parse_config("default,FAMILY=wgmma").unwrap();
+    assert_eq!(w.int("NUM_WARPS"), Some(1), "pinned: {w}");
+    assert_eq!(w.get("Q_IN_REGS"), Some(&Value::Bool(true)));
+    let p = s
+        .evaluate(
+            &w,
+            &Shape::parse("2,8,512,64").unwrap(),
+            &DeviceLimits::hopper(),
+        )
+        .unwrap();
+    // Pin constraints read "(when) || NAME == first"; none may be broken.
+    assert!(
+        p.violated.iter().all(|v| !v.starts_with('(')),
+        "{:?}",
+        p.violated
+    );
+    for (text, expect) in [
+        ("default,BLOCK_N=7", "BLOCK_N=7 is not one of"),
+        ("default,BLOCK_N=64,BLOCK_N=128", "'BLOCK_N' is given twice"),
+        ("default,NOPE=1", "unknown parameter 'NOPE'"),
+        ("BLOCK_N=64", "or start with `default,`"),
+    ] {
+        let err = s.parse_config(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--config ") && err.contains(expect),
+            "{text}: {err}"
+        );
+    }
 }

@@ -25,6 +25,16 @@ impl ReplayEvaluator {
     pub fn load(path: &Path, space: &SearchSpace) -> Result<Self> {
         require_log(path)?;
         let contents = tunelog::read(path, space.unrestricted())?;
+        if contents.records.is_empty() {
+            return Err(Error::flag(
+                "--replay",
+                format!(
+                    "{} holds no trials (only a header): nothing to replay; record some with \
+                     `evotune record`",
+                    path.display()
+                ),
+            ));
+        }
         let mut answers = HashMap::new();
         for r in contents.records {
             answers.entry(r.config.clone()).or_insert(r);

@@ -3,6 +3,7 @@
 use super::{TrialRecord, COLUMNS};
 use crate::error::{Error, Result};
 use crate::space::SearchSpace;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -32,17 +33,39 @@ pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
         .clone();
     let params = check_header(&header, space).map_err(&bad)?;
     let mut records = Vec::new();
+    let mut seen: HashMap<usize, csv::StringRecord> = HashMap::new();
     for (i, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
-        let record =
-            parse_row(&row, &params, space).map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
-        records.push(record);
+        let at = |e: String| bad(format!("row {}: {e}", i + 1));
+        let row = row.map_err(|e| at(e.to_string()))?;
+        let record = parse_row(&row, &params, space).map_err(at)?;
+        if first_time(&mut seen, record.trial, row).map_err(at)? {
+            records.push(record);
+        }
     }
     Ok(LogContents {
         records,
         complete_len: complete_len as u64,
         torn_tail,
     })
+}
+
+/// Whether this is the first row of `trial`. A row repeated exactly (a log concatenated or
+/// copied twice) counts once; the same trial with other contents is an error.
+fn first_time(
+    seen: &mut HashMap<usize, csv::StringRecord>,
+    trial: usize,
+    row: csv::StringRecord,
+) -> std::result::Result<bool, String> {
+    match seen.get(&trial) {
+        None => {
+            seen.insert(trial, row);
+            Ok(true)
+        }
+        Some(first) if *first == row => Ok(false),
+        Some(_) => Err(format!(
+            "trial {trial} appears twice, with different contents"
+        )),
+    }
 }
 
 /// Whether `path` names a gzip-compressed log (`.gz`): read-only, as committed landscapes are.

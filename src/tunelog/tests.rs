@@ -167,3 +167,30 @@ fn a_compressed_log_reads_like_the_plain_one_and_is_read_only() {
     assert!(err.to_string().contains("read-only"), "{err}");
     assert!(TuneLog::create(&dir.path().join("new.csv.gz"), &space).is_err());
 }
+
+/// Regression: a row written twice (the same trial) was counted as two trials.
+#[test]
+fn a_repeated_row_counts_once_and_a_conflicting_one_is_refused() {
+    let space = space();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    let mut log = TuneLog::create(&path, &space).unwrap();
+    log.append(&TrialRecord::measured(
+        0,
+        0,
+        &space.default,
+        None,
+        &timed(10.0),
+    ))
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let row = text.lines().nth(1).unwrap().to_string();
+    std::fs::write(&path, format!("{text}{row}\n")).unwrap();
+    let back = read(&path, &space).unwrap();
+    assert_eq!(back.records.len(), 1);
+    let other = row.replacen(",1,x,", ",2,x,", 1);
+    assert_ne!(other, row);
+    std::fs::write(&path, format!("{text}{other}\n")).unwrap();
+    let err = read(&path, &space).unwrap_err().to_string();
+    assert!(err.contains("row 2: trial 0 appears twice"), "{err}");
+}

@@ -84,7 +84,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "K", default_value_t = 6)]
     pub elites: usize,
     /// GPUs to evaluate on, one worker each, e.g. 0,1 [default: 0].
-    #[arg(long, value_name = "0,1,..", value_delimiter = ',')]
+    #[arg(long, value_name = "0,1,..", value_delimiter = ',', conflicts_with_all = ["replay", "replay_dir"])]
     pub devices: Vec<u32>,
     /// Answer every problem from this recorded tune log instead of the GPU.
     #[arg(long, value_name = "FILE", conflicts_with = "replay_dir")]
@@ -101,10 +101,10 @@ pub struct SweepArgs {
     /// Timed repetitions per method and candidate (at least 100).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
-    /// Absolute tolerance [default: the stated default].
+    /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: the stated default].
+    /// Relative tolerance [default: 0.0625].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Wall time per timing method and candidate, seconds (the screening budget).

@@ -8,7 +8,7 @@ use super::index::{ProblemEntry, Status, SweepIndex, SweepSettings, INDEX_FILE};
 use crate::cli::args::TuneArgs;
 use crate::cli::checks::tolerance_of;
 use crate::cli::db::DbFlags;
-use crate::cli::run_dir::{run_dir, utc_stamp};
+use crate::cli::run_dir::{check_writable, run_dir, utc_stamp};
 use crate::error::{Error, Result};
 use crate::shape::Shape;
 use crate::space::{Overrides, SearchSpace};
@@ -42,6 +42,9 @@ impl SweepPlan {
             Some(dir) => dir.clone(),
             None => run_dir(args.out.as_deref(), "sweep"),
         };
+        if args.resume.is_none() {
+            check_writable("--out", &dir)?;
+        }
         if args.resume.is_none() && dir.join(INDEX_FILE).exists() {
             return Err(Error::flag(
                 "--out",

@@ -3,7 +3,7 @@
 
 use super::super::args::TuneArgs;
 use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_of};
-use super::super::run_dir::run_dir;
+use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
 use crate::error::{Error, Result};
@@ -117,6 +117,7 @@ impl TunePlan {
         let mut target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
         restrict_by_flags(&mut target, &args.set)?;
         let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
+        check_writable("--out", &run.root)?;
         if run.manifest().exists() || run.tune_log().exists() {
             return Err(Error::flag(
                 "--out",
@@ -175,6 +176,7 @@ impl TunePlan {
             )
         })?;
         let budget = args.budget.unwrap_or(m.search.budget);
+        check_budget_holds_the_log(&run, &target, budget)?;
         let mut plan = Self::assemble(
             args,
             run,
@@ -205,12 +207,14 @@ impl TunePlan {
         if budget == 0 {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
         }
-        require_valid_points(&target)?;
         let index = Arc::new(SpaceIndex::new(
             &target.space,
             &target.shape,
             &target.limits,
         )?);
+        if index.valid().is_empty() {
+            require_valid_points(&target)?;
+        }
         Ok(TunePlan {
             arch: target.limits.arch_name(),
             run,
@@ -251,6 +255,21 @@ impl TunePlan {
             warm_start: self.warm.clone(),
         }
     }
+}
+
+/// A resumed run's budget must hold the trials its log already has (checked before anything
+/// is written: a refused --resume leaves the run as it was).
+fn check_budget_holds_the_log(run: &RunPaths, target: &Target, budget: usize) -> Result<()> {
+    let held = crate::tunelog::read(&run.tune_log(), &target.space)?
+        .records
+        .len();
+    if budget < held {
+        return Err(Error::flag(
+            "--budget",
+            format!("{budget} is below the {held} trials the run already holds"),
+        ));
+    }
+    Ok(())
 }
 
 /// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.

@@ -169,16 +169,6 @@ fn open_log(plan: &TunePlan) -> Result<(TuneLog, Vec<Evaluated>)> {
         return Ok((TuneLog::create(&path, space)?, Vec::new()));
     }
     let contents = tunelog::read(&path, space)?;
-    if contents.records.len() > plan.budget {
-        return Err(crate::Error::flag(
-            "--budget",
-            format!(
-                "{} is below the {} trials the run already holds",
-                plan.budget,
-                contents.records.len()
-            ),
-        ));
-    }
     let mut samples: HashMap<String, Evaluated> = HashMap::new();
     if let Ok(topk) = read_json::<TopK>(&plan.run.topk()) {
         for e in topk.elites {

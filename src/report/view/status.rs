@@ -4,6 +4,7 @@ use super::ncu::best_profile;
 use super::ReportOptions;
 use crate::report::compare::{Baselines, BelowFloor, Speedup, Times};
 use crate::report::diagnose::diagnose;
+use crate::report::format::apart;
 use crate::report::load::RunData;
 use serde::Serialize;
 
@@ -46,10 +47,11 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
             } else {
                 "point estimate, no samples"
             };
+            let marks = [1.0, opts.target];
             let gap = if met {
                 String::new()
             } else {
-                format!(", short by {:.2}×", opts.target - s.lower())
+                format!(", short by {}×", apart(opts.target - s.lower(), &[0.0]))
             };
             let unreachable = BelowFloor::of(run, opts.target_vs, opts.target)
                 .filter(|_| !met)
@@ -59,9 +61,9 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
             (
                 v,
                 format!(
-                    "{want}. Best: {} ({how} {:.2}×){gap}.{unreachable}",
-                    s.display(),
-                    s.lower()
+                    "{want}. Best: {} ({how} {}×){gap}.{unreachable}",
+                    s.display_near(&marks),
+                    apart(s.lower(), &marks)
                 ),
             )
         }
