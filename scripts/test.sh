@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs NVRTC and the CUDA headers (PyPI, 13.0 series) and nvdisasm (13.2,
 # the oldest 13.x on PyPI; it reads NVRTC 13.0's sm_90a cubins) into a cached prefix if they are
-# not there yet, then runs fmt, clippy and every test.
+# not there yet, and Slurm and munge (Debian packages) for tests/slurm.rs, then runs fmt, clippy
+# and every test.
 # No GPU is needed: kernels are compiled for sm_90a; GPU checks live in scripts/gpu-test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,17 @@ if [ ! -x "$prefix/nvidia/cu13/bin/nvdisasm" ]; then
   mkdir -p "$prefix/nvidia/cu13/bin"
   cp "$tmp/nvidia/cu13/bin/nvdisasm" "$prefix/nvidia/cu13/bin/"
   rm -rf "$tmp"
+fi
+# tests/slurm.rs starts a single-node Slurm cluster of its own (munged, slurmctld, slurmd as
+# child processes, configuration under a temporary folder): it needs the Debian packages.
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null \
+  || ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
+  echo "installing Slurm and munge (Debian packages)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    slurmctld slurmd slurm-client munge
 fi
 export EVOTUNE_PIP_PREFIX="$prefix"
 export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

@@ -95,7 +95,7 @@ fn insert_value(ctx: &mut tera::Context, name: &str, value: &Value) {
 }
 
 /// Flattens tera's error chain (the useful part is in the sources).
-fn template_error(path: &Path, err: &tera::Error) -> Error {
+pub(crate) fn template_error(path: &Path, err: &tera::Error) -> Error {
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {

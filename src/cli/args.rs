@@ -16,6 +16,8 @@ const AFTER: &str = "Examples:
   evotune search-bench --replay FILE --space SPACE  GA vs random search on a recorded landscape
   evotune --shape 2,8,512,64 --set FAMILY=wgmma    tune the wgmma family only (--set is repeatable)
   evotune sweep --shapes 2,8,512,64 4,32,2048,128  tune many problems, one run folder each
+  evotune sweep --shapes ... --out DIR --slurm     the same as a Slurm job array, one task each
+  evotune sweep --status DIR                       done, running, failed, pending (with Slurm's word)
   evotune db show --shape 2,8,512,64               the best recorded config of a problem
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default

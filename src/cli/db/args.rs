@@ -87,7 +87,8 @@ pub struct AddArgs {
 /// `evotune db merge`
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Database files to merge in (read only).
+    /// Database files to merge in (read only); a folder stands for the *.db files in it, a
+    /// sweep folder for its shards/ (one database per Slurm task).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 }

@@ -71,7 +71,7 @@ fn add(path: &Path, a: &AddArgs) -> anyhow::Result<()> {
 
 fn merge(path: &Path, a: &MergeArgs) -> anyhow::Result<()> {
     let mut d = open(path)?;
-    for file in &a.files {
+    for file in &merge_sources(&a.files)? {
         let source = Db::open_read_only(file)
             .map_err(|e| Error::flag("db merge", format!("{}: {e}", file.display())))?;
         let n = d.merge_from(&source).map_err(failed(path))?;
@@ -83,6 +83,38 @@ fn merge(path: &Path, a: &MergeArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The files to merge: each file as given; a folder stands for the `*.db` files in it, a
+/// sweep folder for those of its `shards/` (one per Slurm task).
+fn merge_sources(given: &[PathBuf]) -> crate::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            out.push(path.clone());
+            continue;
+        }
+        let shards = path.join("shards");
+        let dir = if shards.is_dir() {
+            shards
+        } else {
+            path.clone()
+        };
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("list", &dir, e))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "db") && p.is_file())
+            .collect();
+        if files.is_empty() {
+            return Err(Error::flag(
+                "db merge",
+                format!("{} holds no .db files to merge", dir.display()),
+            ));
+        }
+        files.sort();
+        out.extend(files);
+    }
+    Ok(out)
 }
 
 fn prune(path: &Path, a: &PruneArgs) -> anyhow::Result<()> {

@@ -28,7 +28,21 @@ DIR/sweep.json says for each problem: pending, done (best kernel-only p50, confi
 kept, a half-tuned one resumes from its tune log, failed and pending ones are tuned.
 
 Without a GPU: --replay FILE answers every problem from one recorded log, --replay-dir DIR
-from DIR/<B-H-S-D>.csv (or .csv.gz) per shape; a shape without its log fails alone.";
+from DIR/<B-H-S-D>.csv (or .csv.gz) per shape; a shape without its log fails alone.
+
+On Slurm (README.md, \"Many machines: Slurm\"):
+  evotune sweep --shapes ... --out /shared/sweep --slurm --partition gpu --time 2:00:00 \\
+      --gpus-per-task 1 --max-parallel 8 [--account A] [--sbatch-opt=--qos=high ...]
+writes /shared/sweep/slurm/sweep.sbatch, a job array with one task per problem, and submits
+it (sbatch; prints the job id). Each task runs this evotune binary (by absolute path) on the
+GPU Slurm gave it, into the problem's run folder, recording into its own database shard
+/shared/sweep/shards/<B-H-S-D>.db, and leaves its state (running, done, failed, cancelled and
+why) in <run folder>/task.json. --slurm-dry-run writes the script without submitting it.
+  evotune sweep --status /shared/sweep        done, running, failed, pending (squeue, sacct)
+  evotune sweep --resume /shared/sweep --slurm   submits only the problems without a finished
+                                               result that Slurm does not hold (flags left
+                                               out are the last submission's)
+  evotune db merge /shared/sweep/shards        gathers the shards into the database";
 
 /// `evotune sweep`
 #[derive(Debug, Args)]
@@ -64,6 +78,20 @@ pub struct SweepArgs {
         "timeout", "warm_start",
     ])]
     pub resume: Option<PathBuf>,
+    /// Show where each problem of the sweep in DIR stands (done, running, failed, pending),
+    /// from its run folders and, on Slurm, from squeue and sacct.
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "shapes", "batch", "heads", "seq_lens", "head_dims", "campaign", "out", "resume",
+        "slurm", "slurm_dry_run", "task",
+    ])]
+    pub status: Option<PathBuf>,
+    /// Slurm array task: tune only problem N of the sweep in --resume DIR (the sbatch script
+    /// runs this).
+    #[arg(long, value_name = "N", hide = true, requires = "resume")]
+    pub task: Option<usize>,
+    /// Submitting to Slurm.
+    #[command(flatten)]
+    pub slurm: super::slurm::SlurmFlags,
     /// Distinct configurations per problem [default: 128; a campaign's own come first].
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,

@@ -1,6 +1,7 @@
 //! `evotune sweep`: tune many problems in one command, one normal run folder each under the
 //! sweep folder, with a `sweep.json` index that says where each stands; a killed sweep resumes
-//! where it stopped, and one failing problem is recorded while the others go on.
+//! where it stopped, and one failing problem is recorded while the others go on. With
+//! `--slurm` the problems go to a Slurm job array instead; `--status` shows where each stands.
 
 mod args;
 mod campaign;
@@ -8,6 +9,8 @@ mod grid;
 mod index;
 mod plan;
 mod problem;
+mod slurm;
+mod status;
 
 pub use args::SweepArgs;
 
@@ -17,10 +20,43 @@ use crate::progress::{Progress, ProgressGroup};
 use index::{ProblemEntry, Status};
 use plan::SweepPlan;
 
-/// Checks every input, writes the index, then tunes each problem not yet done.
+/// Shows a sweep's status; or checks every input, writes the index, then tunes each problem
+/// not yet done here, or submits them to Slurm, or (a Slurm array task) tunes one of them.
 pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
-    let mut plan = SweepPlan::resolve(args)?;
+    if let Some(dir) = &args.status {
+        return Ok(status::run(dir)?);
+    }
+    check_slurm_flags(args)?;
+    let plan = SweepPlan::resolve(args)?;
+    if let Some(i) = args.task {
+        return slurm::task::run(&plan, i);
+    }
+    if args.slurm.wanted() {
+        let options = slurm::options(&plan, &args.slurm)?;
+        plan.index.write(&plan.dir)?;
+        return slurm::submit(&plan, &args.slurm, options);
+    }
     plan.index.write(&plan.dir)?;
+    run_here(plan, args)
+}
+
+/// Slurm options need --slurm; a warm start would read each task's empty shard.
+fn check_slurm_flags(args: &SweepArgs) -> crate::error::Result<()> {
+    if let Some(flag) = args.slurm.stray() {
+        return Err(Error::flag(flag, "needs --slurm (or --slurm-dry-run)"));
+    }
+    if args.slurm.wanted() && args.warm_start {
+        return Err(Error::flag(
+            "--warm-start",
+            "is not available with --slurm: each task records into its own database shard, \
+             which holds no neighbours to start from",
+        ));
+    }
+    Ok(())
+}
+
+/// Tunes the problems not yet done, one after another, on this machine.
+fn run_here(mut plan: SweepPlan, args: &SweepArgs) -> anyhow::Result<()> {
     let view = View::start(&plan);
     for i in 0..plan.index.problems.len() {
         if plan.index.problems[i].status == Status::Done {
@@ -109,21 +145,25 @@ fn record(plan: &SweepPlan, entry: &mut ProblemEntry, flags: &DbFlags, group: &P
 /// "2-8-512-64 done: best 8.21 µs in 64 trials (3 failed)" or "... failed: <reason>".
 fn entry_line(e: &ProblemEntry) -> String {
     match e.status {
-        Status::Done => match e.best_p50_us {
-            Some(p50) => format!(
-                "{} done: best {p50:.2} µs in {} trials ({} failed)",
-                e.name,
-                e.trials.unwrap_or(0),
-                e.failures.unwrap_or(0)
-            ),
-            None => format!("{} done: {}", e.name, e.reason.as_deref().unwrap_or("")),
-        },
+        Status::Done => format!("{} done: {}", e.name, done_text(e)),
         Status::Failed => format!(
             "{} failed: {}",
             e.name,
             e.reason.as_deref().unwrap_or("unknown")
         ),
         Status::Pending => format!("{} pending", e.name),
+    }
+}
+
+/// "best 8.21 µs in 64 trials (3 failed)", or the note of a done problem without a best.
+fn done_text(e: &ProblemEntry) -> String {
+    match e.best_p50_us {
+        Some(p50) => format!(
+            "best {p50:.2} µs in {} trials ({} failed)",
+            e.trials.unwrap_or(0),
+            e.failures.unwrap_or(0)
+        ),
+        None => e.reason.clone().unwrap_or_default(),
     }
 }
 

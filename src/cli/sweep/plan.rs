@@ -75,7 +75,9 @@ fn resumed(dir: &Path) -> Result<SweepIndex> {
             ),
         ));
     }
-    SweepIndex::read(dir)
+    let mut index = SweepIndex::read(dir)?;
+    super::slurm::task::fold(&mut index, dir);
+    Ok(index)
 }
 
 fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
