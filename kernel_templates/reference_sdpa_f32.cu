@@ -104,9 +104,10 @@ __device__ void ref_attend_row(const Load& q, const Load& k, const Load& v, cons
     if (blockDim.x != REF_THREADS || D < 1 || D > REF_MAX_D || S < 1 || S_kv < 1 || group < 1) __trap();
     const int warp = threadIdx.x >> 5;
     const size_t row = blockIdx.x;
-    const size_t kv_head = row / (size_t)S / (size_t)group;
-    const size_t kv_base = kv_head * (size_t)S_kv * (size_t)D;
-    const int keys = causal ? (int)(row % (size_t)S) + 1 + S_kv - S : S_kv;
+    // 32-bit index arithmetic (grid.x < 2^31 rows): a 64-bit division would need a stack frame.
+    const unsigned head = blockIdx.x / (unsigned)S, i = blockIdx.x % (unsigned)S;
+    const size_t kv_base = (size_t)(head / (unsigned)group) * (size_t)S_kv * (size_t)D;
+    const int keys = causal ? (int)i + 1 + S_kv - S : S_kv;
     if (keys < 1) __trap();
     for (int d = threadIdx.x; d < D; d += REF_THREADS) q_row[d] = q(row * (size_t)D + d);
     __syncthreads();

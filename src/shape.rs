@@ -116,7 +116,7 @@ impl Shape {
             ));
         }
         let hk = self.kv_heads.unwrap_or(self.h);
-        if hk == 0 || self.h % hk != 0 {
+        if hk == 0 || !self.h.is_multiple_of(hk) {
             return Err(Error::flag(
                 "--kv-heads",
                 format!(

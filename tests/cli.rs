@@ -40,7 +40,7 @@ fn a_shape_that_is_not_four_positive_integers_is_rejected() {
     for bad in ["2,8,512", "2,8,0,64", "2,8,x,64"] {
         tune_writes_nothing(
             &["--shape", bad, "--budget", "8", "--space", TOY],
-            &format!("--shape expects B,H,S,D as four positive integers, got '{bad}'"),
+            &format!("--shape expects B,H,S,D as four positive integers, optionally followed by causal, kv_heads=N and kv_len=N, got '{bad}'"),
         );
     }
 }

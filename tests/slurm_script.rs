@@ -184,7 +184,7 @@ fn bad_slurm_input_names_the_flag() {
         "--shapes",
         "2,8,512,64",
     ];
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 4] = [
         (
             &["--partition", "gpu"],
             "--partition needs --slurm (or --slurm-dry-run)",
@@ -201,16 +201,6 @@ fn bad_slurm_input_names_the_flag() {
             &["--slurm-dry-run", "--sbatch-opt", "--array=1"],
             "evotune sets this one itself",
         ),
-        (
-            &[
-                "--slurm-dry-run",
-                "--gpus-per-task",
-                "1",
-                "--devices",
-                "0,1",
-            ],
-            "--devices names GPU 1",
-        ),
     ];
     for (flags, message) in cases {
         evotune()
@@ -222,6 +212,15 @@ fn bad_slurm_input_names_the_flag() {
             .stderr(predicate::str::contains(message));
         assert!(!out.join("slurm").exists(), "{flags:?} wrote a script");
     }
+    // Without --replay (which takes no --devices), the GPUs a task may name are checked too.
+    evotune()
+        .args(["sweep", "--space", SPACE, "--shapes", "2,8,512,64"])
+        .args(["--out", out.to_str().unwrap(), "--slurm-dry-run"])
+        .args(["--gpus-per-task", "1", "--devices", "0,1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--devices names GPU 1"));
+    assert!(!out.join("slurm").exists(), "--devices 0,1 wrote a script");
     evotune()
         .args(["sweep", "--status", dir.path().to_str().unwrap()])
         .assert()

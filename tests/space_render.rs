@@ -88,3 +88,29 @@ fn cited_documents(text: &str) -> Vec<String> {
         .map(|stem| format!("{stem}.md"))
         .collect()
 }
+
+/// A causal grouped-query problem with a longer key sequence: only the wgmma family is valid,
+/// and its kernels are rendered for the mask (CAUSAL true), while the plain problem's are not.
+#[test]
+fn a_causal_gqa_problem_renders_the_masked_wgmma_kernel_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
+    let limits = DeviceLimits::hopper();
+    let template = Template::for_space(&space).unwrap();
+    let causal = Shape::parse("1,32,777,128,causal,kv_heads=8,kv_len=1000").unwrap();
+    let points = space.sample_valid(&causal, &limits, 40, 3).unwrap();
+    assert_eq!(points.len(), 40);
+    for point in &points {
+        let family = point.config.0.get("FAMILY").unwrap().to_string();
+        assert!(family.contains("wgmma"), "{:?}", point.config);
+        let source = template.render(&space, point, &causal, &limits).unwrap();
+        assert!(
+            source.contains("constexpr bool CAUSAL = true;"),
+            "{:?}",
+            point.config
+        );
+        let plain = Shape::parse("1,32,777,128").unwrap();
+        let source = template.render(&space, point, &plain, &limits).unwrap();
+        assert!(source.contains("constexpr bool CAUSAL = false;"));
+    }
+}

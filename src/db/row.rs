@@ -4,9 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The problem a row tuned. Causal attention, grouped KV heads and a KV length other than S are
-/// columns already, for kernels that support them; today's rows are non-causal with
-/// `kv_heads == heads` and `kv_len == seq_len`.
+/// The problem a row tuned: its shape, the causal mask, the key/value heads and keys per sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Problem {
     /// B.
@@ -26,16 +24,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// The non-causal problem of a shape.
+    /// The problem of a shape.
     pub fn of_shape(shape: &crate::shape::Shape) -> Self {
         Problem {
             batch: shape.b,
             heads: shape.h,
             seq_len: shape.s,
             head_dim: shape.d,
-            causal: false,
-            kv_heads: shape.h,
-            kv_len: shape.s,
+            causal: shape.causal,
+            kv_heads: shape.hk(),
+            kv_len: shape.skv(),
         }
     }
 

@@ -44,7 +44,7 @@ impl ScriptOutput {
         let num = |v: Option<f64>| v.map_or("?".into(), |x| format!("{x}"));
         format!(
             "cuDNN {} FP8 SDPA forward through nvidia-cudnn-frontend {} (graph sdpa_fp8: \
-             e4m3 Q/K/V [B,H,S,D] = evotune's codes with their per-tensor descales, non-causal, \
+             e4m3 Q/K/V = evotune's codes with their per-tensor descales, the problem's mask, \
              is_inference=True; P × scale_s {} to e4m3; O e4m3 with scale_o {} (descale_o {}), \
              read back dequantized to float32; PyTorch {}, CUDA {})",
             text(&self.cudnn_backend),
