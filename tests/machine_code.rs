@@ -46,6 +46,11 @@ fn compile_sass(config: &str, shape: &str) -> (CompileRecord, String) {
     let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
     let compiled = compiler.compile(&space.kernel, &source).unwrap();
     assert!(compiled.record.ok, "{config}:\n{}", compiled.record.log);
+    assert!(
+        !compiled.record.log.contains("are serialized"),
+        "{config}: ptxas serialized the wgmmas:\n{}",
+        compiled.record.log
+    );
     let cubin = compiled.cubin.expect("a cubin");
     assert!(
         nvdisasm_path().is_some(),
@@ -231,4 +236,44 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
         );
     }
     eprintln!("{}", report.join("\n"));
+}
+
+/// OVERLAP runs its wgmmas pipelined: Q K^T of the next tile and P V of this one are issued back
+/// to back with one wait between them (wait_group 1) and, between that wait and the wait for P V
+/// (wait_group 0), the next tile's softmax: at least one exponential per score of the thread.
+/// Pins a kernel whose OVERLAP ptxas had serialized (a wait after every wgmma: its warnings
+/// C7513/C7514, which compile_sass also rejects) and, once that was mended, one whose softmax ptxas
+/// scheduled after both waits.
+#[test]
+fn overlapped_variants_run_the_softmax_between_their_waits() {
+    let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
+VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,ARRIVE=thread,PRODUCER_REGS=24,KV_SPLITS=1,\
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma";
+    let cases = [
+        ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
+        ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
+        ("BLOCK_N=96,STAGES=3,PINGPONG=true", "4,32,2048,128", 48),
+    ];
+    for (options, shape, scores) in cases {
+        let config = format!("{open},{options}");
+        let (_, sass) = compile_sass(&config, shape);
+        let between = between_waits(&sass).unwrap_or_else(|| panic!("{options}: no wait_group 1"));
+        let exps = between.iter().filter(|l| l.contains("MUFU.EX2")).count();
+        assert!(
+            exps >= scores,
+            "{options} at {shape}: {exps} exponentials between the waits, expected at least {scores}"
+        );
+    }
+}
+
+/// The machine code between the first `wait_group 1` and the `wait_group 0` after it.
+fn between_waits(sass: &str) -> Option<Vec<&str>> {
+    let lines: Vec<&str> = sass.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("DEPBAR.LE gsb0, 0x1"))?;
+    let end = lines[start..]
+        .iter()
+        .position(|l| l.contains("DEPBAR.LE gsb0, 0x0"))?;
+    Some(lines[start..start + end].to_vec())
 }
