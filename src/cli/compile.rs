@@ -50,6 +50,9 @@ fn summarize(jobs: &[Job], results: &[Compiled]) -> BatchSummary {
         if !c.record.ok {
             eprintln!("FAILED {}\n{}", job.label, c.record.log.trim_end());
         }
+        if crate::compile::serializes_wgmma(&c.record.log) {
+            eprintln!("wgmmas serialized by ptxas: {}", job.label);
+        }
     }
     summary
 }
@@ -65,14 +68,19 @@ fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::
         .filter_map(|c| c.record.resources)
         .filter(|r| r.spill_stores + r.spill_loads > 0)
         .count();
+    let serialized = results
+        .iter()
+        .filter(|c| crate::compile::serializes_wgmma(&c.record.log))
+        .count();
     let line = format!(
-        "variants {}  compiled {}  cached {}  failed {}  (max registers {}, {} variants spill)",
+        "variants {}  compiled {}  cached {}  failed {}  (max registers {}, {} variants spill, {} serialize their wgmmas)",
         s.variants,
         s.compiled,
         s.cached,
         s.failed,
         max_regs.map_or("-".into(), |r| r.to_string()),
-        spilling
+        spilling,
+        serialized
     );
     if json {
         eprintln!("{line}");

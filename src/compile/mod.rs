@@ -5,6 +5,7 @@ mod cache;
 mod include;
 mod nvrtc;
 mod ptxas;
+pub use ptxas::serializes_wgmma;
 pub mod sass;
 
 pub use batch::{compile_all, BatchSummary, Job};

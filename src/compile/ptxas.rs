@@ -41,6 +41,13 @@ pub fn parse(log: &str, kernel: &str) -> Option<Resources> {
     saw_usage.then_some(res)
 }
 
+/// Whether ptxas reports that it serialized the kernel's wgmma instructions (its "Potential
+/// Performance Loss: wgmma.mma_async instructions are serialized ..." notes, C7510-C7515): the
+/// kernel then waits after every wgmma, whatever its source pipelines.
+pub fn serializes_wgmma(log: &str) -> bool {
+    log.contains("wgmma.mma_async instructions are serialized")
+}
+
 fn is_header_for(line: &str, kernel: &str) -> bool {
     line.contains("Compiling entry function") && line.contains(&format!("'{kernel}'"))
 }
@@ -72,6 +79,15 @@ ptxas         .     8 bytes stack frame, 24 bytes spill stores, 16 bytes spill l
 ptxas info    : Used 168 registers, used 1 barriers, 1024 bytes smem
 ptxas info    : Compile time = 9.717 ms
 ";
+
+    #[test]
+    fn tells_a_serialized_wgmma_kernel() {
+        let note = "ptxas info    : (C7512) Potential Performance Loss: wgmma.mma_async \
+                    instructions are serialized due to insufficient register resources for the \
+                    function 'k'\n";
+        assert!(serializes_wgmma(&format!("{note}{LOG}")));
+        assert!(!serializes_wgmma(LOG));
+    }
 
     #[test]
     fn reads_registers_spills_and_smem() {
