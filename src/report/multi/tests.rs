@@ -229,7 +229,7 @@ fn the_family_is_the_configs_or_the_templates() {
 }
 
 #[test]
-fn a_database_row_keeps_its_problem_and_says_the_reason_is_not_kept() {
+fn a_database_problem_gives_back_its_shape() {
     let mut s = shape("1,32,8192,128,causal,kv_heads=8");
     let row = crate::db::Problem::of_shape(&s);
     assert_eq!(row.shape(), s);
