@@ -2,25 +2,13 @@
 //! replay evaluator (no GPU): the index, a failing problem, a campaign file, bad input, and a
 //! sweep killed with SIGKILL mid-problem and resumed.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{evotune, json, sweep_args, LOG, SPACE};
 use predicates::prelude::*;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-const LOG: &str = "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv";
-const SPACE: &str = "data/landscapes/sdpa_fp8_mma.toml";
-
-fn evotune() -> Command {
-    let mut cmd = Command::cargo_bin("evotune").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn log_rows(run: &Path) -> Vec<String> {
     std::fs::read_to_string(run.join("tune/tune_log.csv"))
@@ -128,15 +116,6 @@ fn replay_dir(root: &Path) -> PathBuf {
     std::io::Write::write_all(&mut enc, &text).unwrap();
     enc.finish().unwrap();
     logs
-}
-
-fn sweep_args(out: &Path, logs: &Path, budget: usize) -> Vec<String> {
-    let budget = budget.to_string();
-    let args = ["sweep", "--space", SPACE, "--budget", &budget, "--out"];
-    let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    v.extend([out.display().to_string(), "--replay-dir".into()]);
-    v.push(logs.display().to_string());
-    v
 }
 
 #[test]

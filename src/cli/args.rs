@@ -18,6 +18,7 @@ const AFTER: &str = "Examples:
   evotune sweep --shapes 2,8,512,64 4,32,2048,128  tune many problems, one run folder each
   evotune sweep --shapes ... --out DIR --slurm     the same as a Slurm job array, one task each
   evotune sweep --status DIR                       done, running, failed, pending (with Slurm's word)
+  evotune report --sweep DIR                       one report over the sweep's problems (DIR/report.md)
   evotune db show --shape 2,8,512,64               the best recorded config of a problem
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default
@@ -67,7 +68,8 @@ pub enum Command {
     SearchBench(SearchBenchArgs),
     /// Profile baseline A and the top elites of a run with Nsight Compute.
     Ncu(super::ncu::NcuArgs),
-    /// Render the run's markdown report (no GPU needed).
+    /// Render the markdown report of a run, or of many problems: a sweep's or the tuning
+    /// database's (no GPU needed).
     Report(super::report::ReportArgs),
     /// Pass or fail CI on a run's speedup or on a regression against a stored result.
     Gate(super::gate::GateArgs),

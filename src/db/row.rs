@@ -37,6 +37,15 @@ impl Problem {
         }
     }
 
+    /// The shape of the problem (`kv_heads` and `kv_len` left out where they equal H and S).
+    pub fn shape(&self) -> crate::shape::Shape {
+        let mut s = crate::shape::Shape::dense(self.batch, self.heads, self.seq_len, self.head_dim);
+        s.causal = self.causal;
+        s.kv_heads = Some(self.kv_heads).filter(|&n| n != self.heads);
+        s.kv_len = Some(self.kv_len).filter(|&n| n != self.seq_len);
+        s
+    }
+
     /// `B,H,S,D`, with `causal`, `kv_heads` and `kv_len` added when they differ from the default.
     pub fn label(&self) -> String {
         let mut s = format!(

@@ -245,7 +245,7 @@ fn kernel_p50(b: &BaselineRecord) -> f64 {
 }
 
 /// A baseline with a kernel-only number, or why it has none.
-fn measured(b: &BaselineRecord) -> Result<&BaselineRecord, String> {
+pub(crate) fn measured(b: &BaselineRecord) -> Result<&BaselineRecord, String> {
     match (b.status, &b.kernel_time) {
         (BaselineStatus::Ok, Some(_)) => Ok(b),
         (BaselineStatus::Ok, None) => Err("measured, but without a kernel-only time".into()),

@@ -1,12 +1,13 @@
 //! The run report: reads a run folder (no GPU needed), renders `reports/<run_id>.md` from the
 //! tera template `report_templates/report.md.tera`, draws its SVG plots beside it, and copies
-//! it to `reports/latest.md`.
+//! it to `reports/latest.md`. [`multi`] is the report over many problems.
 
 pub mod compare;
 mod diagnose;
 mod format;
 mod load;
 mod log;
+pub mod multi;
 mod roofline;
 mod svg;
 mod view;
@@ -30,7 +31,7 @@ const TEMPLATE_NAME: &str = "report_templates/report.md.tera";
 /// A rendered report: the markdown and the files beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
-    /// The run id (the report's file stem).
+    /// The run id, or the multi-shape report's file stem (the plots' folder).
     pub run_id: String,
     /// The markdown.
     pub markdown: String,
@@ -42,15 +43,7 @@ pub struct Rendered {
 pub fn render(run: &RunData, opts: &ReportOptions) -> Result<Rendered> {
     let (plots, files) = plots(run);
     let context = view::build(run, opts, plots);
-    let ctx = tera::Context::from_serialize(&context)
-        .map_err(|e| template_error(format!("context: {e}")))?;
-    let markdown = tera::Tera::one_off(TEMPLATE, &ctx, false).map_err(|e| {
-        let chain = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(": ");
-        template_error(chain)
-    })?;
+    let markdown = render_template(TEMPLATE, TEMPLATE_NAME, &context)?;
     Ok(Rendered {
         run_id: context.run_id,
         markdown,
@@ -58,11 +51,20 @@ pub fn render(run: &RunData, opts: &ReportOptions) -> Result<Rendered> {
     })
 }
 
-fn template_error(message: String) -> Error {
-    Error::Template {
-        path: TEMPLATE_NAME.into(),
+/// `template` (named `name` in errors) rendered with `context`, tera's error chain on failure.
+fn render_template(template: &str, name: &str, context: &impl serde::Serialize) -> Result<String> {
+    let error = |message: String| Error::Template {
+        path: name.into(),
         message,
-    }
+    };
+    let ctx = tera::Context::from_serialize(context).map_err(|e| error(format!("context: {e}")))?;
+    tera::Tera::one_off(template, &ctx, false).map_err(|e| {
+        let chain = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": ");
+        error(chain)
+    })
 }
 
 /// The plot entries and their SVG files.
@@ -165,17 +167,23 @@ fn latency_series(run: &RunData, b: &Baselines) -> std::result::Result<String, S
 /// `reports_dir/latest.md` (a copy, not a symlink: it survives zips, Windows and web viewers,
 /// and its relative plot links resolve the same way). Returns the report's path.
 pub fn write(r: &Rendered, reports_dir: &Path) -> Result<PathBuf> {
-    for (rel, text) in &r.files {
-        let path = reports_dir.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-        }
-        crate::compile::write_atomic(&path, text.as_bytes())?;
-    }
+    write_files(r, reports_dir)?;
     let path = reports_dir.join(format!("{}.md", r.run_id));
     crate::compile::write_atomic(&path, r.markdown.as_bytes())?;
     crate::compile::write_atomic(&reports_dir.join("latest.md"), r.markdown.as_bytes())?;
     Ok(path)
+}
+
+/// Writes the plot files of `r` under `dir`, each whole (a temporary file, then renamed).
+fn write_files(r: &Rendered, dir: &Path) -> Result<()> {
+    for (rel, text) in &r.files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        crate::compile::write_atomic(&path, text.as_bytes())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 mod args;
 mod campaign;
 mod grid;
-mod index;
+pub(super) mod index;
 mod plan;
 mod problem;
-mod slurm;
+pub(super) mod slurm;
 mod status;
 
 pub use args::SweepArgs;

@@ -3,9 +3,11 @@
 
 mod convergence;
 mod latency;
+mod lines;
 
 pub use convergence::convergence;
 pub use latency::{latency, Series};
+pub use lines::{lines, Line, LinePlot, Mark};
 
 use std::fmt::Write;
 
@@ -154,6 +156,12 @@ fn tick_label(v: f64) -> String {
 /// Draws the x axis (at the bottom of the plot area) and the y axis with ticks and labels.
 fn axes(svg: &mut Svg, x: &Axis, y: &Axis, labels: (&str, &str)) {
     x_axis(svg, x, y.from, labels.0);
+    y_axis(svg, x, y, labels.1);
+}
+
+/// Draws the y axis at the left of the plot area, with ticks, grid lines across to the right
+/// end of `x`, and a label.
+fn y_axis(svg: &mut Svg, x: &Axis, y: &Axis, label: &str) {
     let (left, grey) = (x.from, "stroke=\"#444\" stroke-width=\"1\"");
     svg.line((left, y.from), (left, y.to), grey);
     for t in y.ticks() {
@@ -167,16 +175,22 @@ fn axes(svg: &mut Svg, x: &Axis, y: &Axis, labels: (&str, &str)) {
     }
     let (cx, cy) = (14.0, (y.from + y.to) / 2.0);
     let rotate = format!("transform=\"rotate(-90 {cx:.1} {cy:.1})\"");
-    svg.text(cx, cy, labels.1, "middle", &rotate);
+    svg.text(cx, cy, label, "middle", &rotate);
 }
 
-/// Draws the x axis at pixel row `bottom`, with ticks and a label.
+/// Draws the x axis at pixel row `bottom`, with round ticks and a label.
 fn x_axis(svg: &mut Svg, x: &Axis, bottom: f64, label: &str) {
+    let ticks: Vec<(f64, String)> = x.ticks().into_iter().map(|t| (t, tick_label(t))).collect();
+    x_axis_with(svg, x, bottom, label, &ticks);
+}
+
+/// Draws the x axis at pixel row `bottom`, with the ticks given (value, label) and a label.
+fn x_axis_with(svg: &mut Svg, x: &Axis, bottom: f64, label: &str, ticks: &[(f64, String)]) {
     let grey = "stroke=\"#444\" stroke-width=\"1\"";
     svg.line((x.from, bottom), (x.to, bottom), grey);
-    for t in x.ticks() {
-        svg.line((x.px(t), bottom), (x.px(t), bottom + 4.0), grey);
-        svg.text(x.px(t), bottom + 16.0, &tick_label(t), "middle", "");
+    for (t, text) in ticks {
+        svg.line((x.px(*t), bottom), (x.px(*t), bottom + 4.0), grey);
+        svg.text(x.px(*t), bottom + 16.0, text, "middle", "");
     }
     svg.text((x.from + x.to) / 2.0, bottom + 34.0, label, "middle", "");
 }

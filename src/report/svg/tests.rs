@@ -94,3 +94,75 @@ fn ticks_are_round_and_inside_the_range() {
         "{t:?}"
     );
 }
+
+fn line(name: &str, points: &[(f64, f64)]) -> Line {
+    Line {
+        name: name.into(),
+        points: points.to_vec(),
+        dashed: name == "floor",
+    }
+}
+
+#[test]
+fn the_line_plot_spaces_doublings_evenly_on_a_log_axis_and_circles_its_marks() {
+    let drawn = [
+        line("evotune", &[(512.0, 50.0), (1024.0, 80.0), (2048.0, 120.0)]),
+        line("cudnn <fp16>", &[(512.0, 60.0), (4096.0, 130.0)]),
+        line("floor", &[(512.0, 200.0)]),
+    ];
+    let marks = [Mark {
+        x: 1024.0,
+        y: 80.0,
+        note: "−12.0 %".into(),
+    }];
+    let plot = LinePlot {
+        title: "TFLOP/s at 2,8,S,64",
+        x_label: "S",
+        y_label: "TFLOP/s",
+        log2_x: true,
+        lines: &drawn,
+        marks: &marks,
+    };
+    let frame = lines::Frame::of(&plot);
+    assert_eq!(
+        frame.xs,
+        [512.0, 1024.0, 2048.0, 4096.0],
+        "one tick per measured value"
+    );
+    let px = |x| frame.at((x, 0.0)).0;
+    let (a, b, c) = (px(512.0), px(1024.0), px(2048.0));
+    assert!(((b - a) - (c - b)).abs() < 1e-9, "doublings equally apart");
+    assert!(
+        (frame.y.hi - 220.0).abs() < 1e-9,
+        "y reaches a tenth above the highest point"
+    );
+    assert_eq!(frame.y.lo, 0.0);
+    let svg = lines(&plot);
+    check_well_formed(&svg);
+    assert_eq!(
+        svg.matches("<polyline").count(),
+        2,
+        "a single point draws no line"
+    );
+    assert_eq!(svg.matches("r=\"3.0\"").count(), 6, "a dot per point");
+    assert_eq!(
+        svg.matches("stroke-dasharray").count(),
+        1,
+        "the floor's legend"
+    );
+    assert_eq!(svg.matches("r=\"7.0\"").count(), 1, "the mark's ring");
+    assert!(svg.contains("cudnn &lt;fp16&gt;") && svg.contains(">−12.0 %</text>"));
+}
+
+#[test]
+fn a_line_plot_of_nothing_is_still_a_document() {
+    let plot = LinePlot {
+        title: "empty",
+        x_label: "D",
+        y_label: "TFLOP/s",
+        log2_x: false,
+        lines: &[],
+        marks: &[],
+    };
+    check_well_formed(&lines(&plot));
+}

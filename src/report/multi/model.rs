@@ -1,0 +1,178 @@
+//! The multi-shape report's data: each problem with evotune's best and every baseline its run
+//! recorded, whichever source it came from (a sweep folder or the tuning database).
+
+use crate::report::compare::Times;
+use crate::report::load::{BASELINES, CUDNN_FP8, FLOOR};
+use crate::shape::Shape;
+
+/// The vendors' fused attention kernels: evotune's speed ratio is taken over the fastest of
+/// those a problem measured.
+pub const VENDOR: [&str; 3] = ["flash", "cudnn", CUDNN_FP8];
+
+/// A kernel-only time: the median, its 95% CI when recorded, the samples when kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Time {
+    /// Median, µs.
+    pub p50_us: f64,
+    /// 95% CI of the median, µs.
+    pub ci_us: Option<(f64, f64)>,
+    /// The samples, µs (empty when only the summary was kept).
+    pub samples: Vec<f64>,
+}
+
+impl Time {
+    /// A median without CI or samples.
+    pub fn median(p50_us: f64) -> Time {
+        Time {
+            p50_us,
+            ci_us: None,
+            samples: Vec::new(),
+        }
+    }
+
+    /// As the single-run report's comparisons take it.
+    pub fn times(&self) -> Times<'_> {
+        Times {
+            p50_us: self.p50_us,
+            ci_us: self.ci_us,
+            samples: &self.samples,
+        }
+    }
+
+    /// TFLOP/s at `shape`: its own flops (4·D per attended pair) over the median.
+    pub fn tflops(&self, shape: &Shape) -> f64 {
+        shape.flops() / self.p50_us / 1e6
+    }
+}
+
+/// evotune's best config at a problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Best {
+    /// Its kernel-only time.
+    pub time: Time,
+    /// The config, `K=V,...`.
+    pub config: String,
+    /// Its kernel family (`mma`, `wgmma`), when known.
+    pub family: Option<String>,
+}
+
+/// What evotune has at a problem.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tuned {
+    /// A best config.
+    Best(Best),
+    /// The problem failed (the sweep's reason).
+    Failed(String),
+    /// No best for another reason: not tuned yet, no trial passed validation, files missing.
+    Missing(String),
+}
+
+/// A baseline record of a problem: its kernel-only time, or why it has none ("unavailable: ...").
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineResult {
+    /// The record's name, e.g. `flash`, `cudnn_fp8`, `floor`.
+    pub name: String,
+    /// Its time, or why there is none.
+    pub time: Result<Time, String>,
+}
+
+/// One problem of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemResult {
+    /// The problem.
+    pub shape: Shape,
+    /// evotune's result.
+    pub tuned: Tuned,
+    /// The baseline records its run holds (those it lacks are not listed).
+    pub baselines: Vec<BaselineResult>,
+}
+
+/// A method of the report: evotune's best or a baseline, by record name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// evotune's best config.
+    Evotune,
+    /// A baseline.
+    Baseline(String),
+}
+
+impl Method {
+    /// `evotune` or the baseline's record name.
+    pub fn name(&self) -> &str {
+        match self {
+            Method::Evotune => "evotune",
+            Method::Baseline(n) => n,
+        }
+    }
+
+    /// Whether it computes attention (every method but the floor).
+    pub fn is_attention(&self) -> bool {
+        self.name() != FLOOR
+    }
+}
+
+impl ProblemResult {
+    /// The problem's full text, as `--shape` reads it: `1,32,8192,128,causal,kv_heads=8`.
+    pub fn label(&self) -> String {
+        self.shape.to_string()
+    }
+
+    /// evotune's best, if any.
+    pub fn best(&self) -> Option<&Best> {
+        match &self.tuned {
+            Tuned::Best(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The record of baseline `name`, if the run holds one.
+    pub fn baseline(&self, name: &str) -> Option<&BaselineResult> {
+        self.baselines.iter().find(|b| b.name == name)
+    }
+
+    /// The measured time of `m`, if any.
+    pub fn time_of(&self, m: &Method) -> Option<&Time> {
+        match m {
+            Method::Evotune => self.best().map(|b| &b.time),
+            Method::Baseline(n) => self.baseline(n)?.time.as_ref().ok(),
+        }
+    }
+
+    /// TFLOP/s of `m`, if measured.
+    pub fn tflops_of(&self, m: &Method) -> Option<f64> {
+        Some(self.time_of(m)?.tflops(&self.shape))
+    }
+
+    /// The fastest vendor kernel measured, by name.
+    pub fn best_vendor(&self) -> Option<(&str, &Time)> {
+        VENDOR
+            .iter()
+            .filter_map(|&n| Some((n, self.baseline(n)?.time.as_ref().ok()?)))
+            .min_by(|a, b| a.1.p50_us.total_cmp(&b.1.p50_us))
+    }
+}
+
+/// The baselines any problem recorded: those of the single-run report in its order, then any
+/// other names in alphabetical order.
+pub fn baseline_names(problems: &[ProblemResult]) -> Vec<String> {
+    let mut names: Vec<String> = problems
+        .iter()
+        .flat_map(|p| p.baselines.iter().map(|b| b.name.clone()))
+        .collect();
+    names.sort_by_key(|n| (rank(n), n.clone()));
+    names.dedup();
+    names
+}
+
+fn rank(name: &str) -> usize {
+    BASELINES
+        .iter()
+        .position(|b| *b == name)
+        .unwrap_or(BASELINES.len())
+}
+
+/// evotune, then every baseline any problem recorded.
+pub fn methods(problems: &[ProblemResult]) -> Vec<Method> {
+    let baselines = baseline_names(problems).into_iter().map(Method::Baseline);
+    std::iter::once(Method::Evotune).chain(baselines).collect()
+}

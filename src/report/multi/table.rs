@@ -1,0 +1,81 @@
+//! The table over the problems: evotune's best, every baseline recorded, and evotune's speed
+//! ratio over the fastest vendor kernel.
+
+use super::model::{ProblemResult, Time, Tuned, VENDOR};
+use crate::report::compare::Speedup;
+use crate::report::format::DASH;
+use crate::shape::Shape;
+use serde::Serialize;
+
+/// One row of the problem table, as text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The problem's full text.
+    pub problem: String,
+    /// evotune's best: µs [CI] (TFLOP/s), or failed with the reason.
+    pub evotune: String,
+    /// Its kernel family.
+    pub family: String,
+    /// One cell per baseline column.
+    pub cells: Vec<String>,
+    /// evotune's speedup over the fastest vendor kernel, naming it.
+    pub vs_vendor: String,
+}
+
+/// A row per problem, with a cell per baseline of `names`.
+pub fn rows(problems: &[ProblemResult], names: &[String]) -> Vec<Row> {
+    problems.iter().map(|p| row(p, names)).collect()
+}
+
+fn row(p: &ProblemResult, names: &[String]) -> Row {
+    let cells = names
+        .iter()
+        .map(|n| match p.baseline(n).map(|b| &b.time) {
+            None => DASH.into(),
+            Some(Ok(t)) => time_cell(t, &p.shape),
+            Some(Err(why)) => escape(why),
+        })
+        .collect();
+    let (evotune, family) = match &p.tuned {
+        Tuned::Best(b) => (
+            time_cell(&b.time, &p.shape),
+            b.family.clone().unwrap_or_else(|| DASH.into()),
+        ),
+        Tuned::Failed(why) => (format!("**failed**: {}", escape(why)), DASH.into()),
+        Tuned::Missing(why) => (format!("no result: {}", escape(why)), DASH.into()),
+    };
+    Row {
+        problem: p.label(),
+        evotune,
+        family,
+        cells,
+        vs_vendor: vs_vendor(p),
+    }
+}
+
+/// "12.34 [12.30, 12.41] (41.2)": the median, its CI when recorded, TFLOP/s.
+pub fn time_cell(t: &Time, shape: &Shape) -> String {
+    let ci = t
+        .ci_us
+        .map_or(String::new(), |(lo, hi)| format!(" [{lo:.2}, {hi:.2}]"));
+    format!("{:.2}{ci} ({:.1})", t.p50_us, t.tflops(shape))
+}
+
+/// "1.23× [1.21, 1.25] vs cudnn", or why there is no ratio.
+fn vs_vendor(p: &ProblemResult) -> String {
+    let Some(best) = p.best() else {
+        return DASH.into();
+    };
+    match p.best_vendor() {
+        Some((name, t)) => format!(
+            "{} vs {name}",
+            Speedup::of(&t.times(), &best.time.times()).display()
+        ),
+        None => format!("{DASH} (none of {} measured)", VENDOR.join(", ")),
+    }
+}
+
+/// `text` safe inside a markdown table cell: no pipes, no line breaks.
+pub fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
