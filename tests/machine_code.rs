@@ -20,7 +20,7 @@ use std::path::Path;
 const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false";
+PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false,RESCALE=always";
 
 /// Renders `config` of the sdpa_fp8 space at `shape` for sm_90a, compiles it (no cache) and
 /// returns its compile record and opcode counts.
@@ -135,7 +135,7 @@ fn the_mma_family_has_neither_qgmma_nor_tma() {
                   Q_IN_REGS=true,SWIZZLE=128,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
                   ARRIVE=thread,PINGPONG=false,\
                   PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,\
-                  PERSISTENT=false";
+                  PERSISTENT=false,RESCALE=always";
     let (_, ops) = compile(config, "2,8,512,64");
     assert_eq!(count(&ops, "QGMMA"), 0, "{ops:?}");
     assert_eq!(count(&ops, "UTMALDG"), 0, "{ops:?}");
@@ -166,7 +166,7 @@ fn a_two_key_warpgroup_variant_merges_through_named_barriers() {
 /// added left open.
 const LONG_BEST: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=4,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=false,\
-ARRIVE=thread,PINGPONG=true,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1";
+ARRIVE=thread,PINGPONG=true,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1,RESCALE=always";
 
 /// Instructions in the machine code of a variant's per-key-tile loops: the consumer's (the
 /// innermost loop around its QGMMAs) and the producer's (the innermost loop around both its TMA
@@ -248,7 +248,7 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
 fn overlapped_variants_run_the_softmax_between_their_waits() {
     let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
 VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,ARRIVE=thread,PRODUCER_REGS=24,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma";
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=always";
     let cases = [
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
         ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
