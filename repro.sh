@@ -6,12 +6,38 @@
 # building one; EVOTUNE_CUDNN_FRONTEND_WHEEL or EVOTUNE_WHEEL_DIR, where to find the
 # nvidia-cudnn-frontend wheel on a machine without a package index (see cudnn_frontend below).
 # Compiled kernels are cached (~/.cache/evotune/kernels), so a re-run compiles nothing twice.
+#
+# It ends with gates over the run folder, after the report is written; GATES names which
+# (default "seed vendor"; empty for none):
+#   seed    evotune gate --vs torch_math --protocol warm --min-speedup 15
+#           (the seed pipelines' target: 15x over PyTorch's math backend, warm L2 on both sides)
+#   vendor  evotune gate --vs cudnn_fp8 --protocol cold --min-speedup 1
+#           (at least as fast as cuDNN's own FP8 SDPA, L2 flushed on both sides)
+# Each prints its verdict. The exit status is 0 when every gate asked for passed, 1 when one
+# failed or could not judge (a missing baseline, say), and 2 for a GATES it does not know
+# (said before anything runs).
 set -euo pipefail
 cd "$(dirname "$0")"
 SHAPE="${SHAPE:-2,8,512,64}"
 BUDGET="${BUDGET:-128}"
 NCU_TOP="${NCU_TOP:-3}"
+GATES="${GATES-seed vendor}"
 smi="${EVOTUNE_NVIDIA_SMI:-nvidia-smi}"
+
+# The gates' arguments by name; an unknown name stops the script before any work.
+gate_args() {
+  case "$1" in
+    seed) echo "--vs torch_math --protocol warm --min-speedup 15" ;;
+    vendor) echo "--vs cudnn_fp8 --protocol cold --min-speedup 1" ;;
+    *) return 1 ;;
+  esac
+}
+for gate in $GATES; do
+  if ! gate_args "$gate" >/dev/null; then
+    echo "repro.sh: GATES names an unknown gate '$gate' (known: seed, vendor; empty for none)" >&2
+    exit 2
+  fi
+done
 
 # The GPU check comes first: without a GPU nothing is built or written.
 if ! command -v "$smi" >/dev/null 2>&1 || ! "$smi" -L 2>/dev/null | grep -q '^GPU '; then
@@ -86,3 +112,23 @@ echo "== profile"
 echo "== report"
 report="$("$bin" report --run "$RUN")"
 echo "report: $report (and reports/latest.md)"
+
+# The gates: each one's verdict on its own line, every one run even when an earlier one fails.
+failed=()
+for gate in $GATES; do
+  echo "== gate: $gate"
+  # shellcheck disable=SC2046  # the arguments are words
+  if "$bin" gate --run "$RUN" $(gate_args "$gate"); then
+    echo "$gate gate: passed"
+  else
+    echo "$gate gate: FAILED"
+    failed+=("$gate")
+  fi
+done
+if [ -n "$GATES" ]; then
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "repro.sh: gates failed: ${failed[*]} (the run folder $RUN and the report are written)" >&2
+    exit 1
+  fi
+  echo "gates passed: $GATES"
+fi

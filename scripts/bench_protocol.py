@@ -5,14 +5,19 @@ per-call and kernel-only timings, and the "unavailable" answer.
 evotune feeds a script to the interpreter on stdin with this file's text in front of it; run as
 a file, a script imports this module from its own folder.
 
-L2 is flushed (a memset of 2x the L2 size) before every repetition and outside the timed region
-unless --no-flush. Repetitions: at least --reps, more for short calls so that each timing takes
-about --target-seconds, at most --max-reps. evotune computes the statistics from the samples.
+L2 is flushed before every repetition and outside the timed region by passing over a buffer of
+2x the L2 size as --flush says: memset (the default), read (a reduction that reads it and writes
+one number), write-read (both), or none (then --graph-launches calls per graph: the warm
+protocol; --no-flush is the same). With --warm-launches N a flushed timing is followed by a
+warm one (L2 not flushed, N calls per graph). Repetitions: at least --reps, more for short calls
+so that each timing takes about --target-seconds, at most --max-reps. evotune computes the
+statistics from the samples.
 """
 import math
 import time
 
 PROBE_REPS = 5
+FLUSH_MODES = ("memset", "read", "write-read", "none")
 
 
 def add_timing_arguments(parser):
@@ -22,9 +27,12 @@ def add_timing_arguments(parser):
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--target-seconds", type=float, default=0.3)
     parser.add_argument("--max-reps", type=int, default=20000)
-    parser.add_argument("--no-flush", action="store_true", help="do not flush L2 between reps")
+    parser.add_argument("--flush", choices=FLUSH_MODES, default="memset", help="how L2 is flushed between reps")
+    parser.add_argument("--no-flush", dest="flush", action="store_const", const="none", help="the same as --flush none")
     parser.add_argument("--graph-launches", type=int, default=1,
                         help="calls captured back to back in the kernel-only graph (samples are divided by it)")
+    parser.add_argument("--warm-launches", type=int, default=0,
+                        help="also time kernel-only warm (L2 not flushed) with this many calls per graph; 0: not")
 
 
 def parse_timing_args(parser):
@@ -70,14 +78,33 @@ class Protocol:
         self.torch, self.args = torch, args
         props = torch.cuda.get_device_properties(0)
         self.l2_bytes = int(getattr(props, "L2_cache_size", 0) or 0)
-        flush_bytes = max(2 * self.l2_bytes, 1 << 20)
-        self.flush_buf = None if args.no_flush else torch.empty(flush_bytes, dtype=torch.uint8, device="cuda")
-        self.flush_text = ("L2 not flushed" if self.flush_buf is None else
-                           f"L2 flushed before each rep (memset of {flush_bytes / 2**20:.1f} MiB = 2x L2, outside the timed region)")
+        self.flush_bytes = -(-max(2 * self.l2_bytes, 1 << 20) // 16) * 16
+        self.flush_mode = args.flush
+        self.flush_buf = (None if args.flush == "none" else
+                          torch.empty(self.flush_bytes, dtype=torch.uint8, device="cuda"))
+
+    @property
+    def flush_text(self):
+        if self.flush_mode == "none":
+            return "L2 not flushed"
+        how = {"memset": "memset", "read": "read by a reduction that writes one number",
+               "write-read": "memset then read by a reduction"}[self.flush_mode]
+        return f"L2 flushed before each rep ({how} of {self.flush_bytes / 2**20:.1f} MiB = 2x L2, outside the timed region)"
 
     def flush(self):
-        if self.flush_buf is not None:
+        if self.flush_mode in ("memset", "write-read"):
             self.flush_buf.zero_()
+        if self.flush_mode in ("read", "write-read"):
+            self.flush_buf.view(self.torch.int32).max()
+
+    def warm(self, measure):
+        """measure() under the warm protocol: L2 not flushed, --warm-launches calls per graph."""
+        saved = self.flush_mode, self.args.graph_launches
+        self.flush_mode, self.args.graph_launches = "none", self.args.warm_launches
+        try:
+            return measure()
+        finally:
+            self.flush_mode, self.args.graph_launches = saved
 
     def reps(self, one_rep):
         torch = self.torch
@@ -149,6 +176,22 @@ class Protocol:
         method = (f"kernel-only: CUDA events around {how}; {self.flush_text}; "
                   f"{reps} reps after {self.args.warmup} {warm}")
         return {"method": method, "samples_us": samples}
+
+    def kernel_timings(self, kernel_only, failed):
+        """{"kernel": kernel_only()}, or "kernel_error" (`failed` and why); with --warm-launches
+        and a flush, the warm timing beside it: "warm_kernel", or "warm_error"."""
+        out = {}
+        try:
+            out["kernel"] = kernel_only()
+        except Exception as e:
+            out["kernel_error"] = f"{failed}: {first_line(e)}"
+            return out
+        if self.args.warm_launches > 0 and self.flush_mode != "none":
+            try:
+                out["warm_kernel"] = self.warm(kernel_only)
+            except Exception as e:
+                out["warm_error"] = f"{failed}: {first_line(e)}"
+        return out
 
     def described(self, one):
         """"one X" or "N back-to-back Xs, divided by N" for units() calls."""

@@ -20,10 +20,11 @@ Prints one JSON object on stdout and exits 0, also when nothing can be measured:
    "device": ..., "scale_s": ..., "scale_o": ..., "descale_o": ..., "amax_o": ...,
    "output": "o.npy", "kernel": {"method": ..., "samples_us": [...]},
    "call": {"method": ..., "samples_us": [...]}}
-  ("kernel_error" in place of "kernel" when no kernel-only timing could be taken)
+  ("kernel_error" in place of "kernel" when no kernel-only timing could be taken; with
+  --warm-launches N also "warm_kernel", or "warm_error")
 
-Timing as scripts/torch_sdpa_bench.py times PyTorch, L2 flushed (a memset of 2x the L2 size)
-before every repetition and outside the timed region unless --no-flush:
+Timing as scripts/torch_sdpa_bench.py times PyTorch, L2 flushed (a memset of 2x the L2 size, or
+as --flush says) before every repetition and outside the timed region unless --flush none:
   kernel: CUDA events around the replay of a CUDA graph holding --graph-launches executes
           (1 by default), divided by their number; where cuDNN's execute cannot be captured,
           CUDA events around that many back-to-back executes (the method says which);
@@ -259,10 +260,7 @@ def measure(torch, cudnn, args, spec):
            "device": device, "l2_bytes": timer.l2_bytes, "scale_s": spec["scale_s"],
            "scale_o": spec["scale_o"], "descale_o": 1.0 / spec["scale_o"], "amax_o": amax_o,
            "output": spec["output"], "call": timer.per_call(sdpa)}
-    try:
-        out["kernel"] = timer.kernel_only(sdpa)
-    except Exception as e:
-        out["kernel_error"] = f"kernel-only timing failed: {first_line(e)}"
+    out.update(timer.kernel_timings(lambda: timer.kernel_only(sdpa), "kernel-only timing failed"))
     return out
 
 

@@ -11,10 +11,12 @@ Prints one JSON object on stdout and exits 0, also when nothing can be measured:
                 "call": {"method": ..., "samples_us": [...]}},
       "cudnn": {"status": "unavailable", "reason": "..."}}}
 
-Two timings per backend, L2 flushed (a memset of 2x the L2 size) before every repetition and
-outside the timed region:
+Two timings per backend, L2 flushed (a memset of 2x the L2 size, or as --flush says) before
+every repetition and outside the timed region:
   kernel: CUDA events around the replay of a CUDA graph holding one SDPA call;
-  call:   host wall clock (perf_counter) from the eager call to torch.cuda.synchronize().
+  call:   host wall clock (perf_counter) from the eager call to torch.cuda.synchronize();
+and with --warm-launches N a third, "warm_kernel": the kernel timing with L2 not flushed and N
+calls per graph ("warm_error" when it failed).
 Repetitions: at least --reps, more for short calls so that each timing takes about
 --target-seconds, at most --max-reps (evotune passes its own values). Inputs are N(0,1), fp16,
 Q [B, H, S, D] and K, V [B, kv_heads, kv_len, D], drawn with --seed; grouped heads go through
@@ -77,10 +79,7 @@ class Bench(Protocol):
                 notes = "; ".join(first_line(w.message) for w in caught)
                 return unavailable(f"{attention} is not supported here: {first_line(e)}" + (f" ({notes})" if notes else ""))
         result = {"status": "ok", "call": self.per_call(run, "the eager call")}
-        try:
-            result["kernel"] = self.kernel_only(run)
-        except Exception as e:
-            result["kernel_error"] = f"CUDA-graph capture or replay failed: {first_line(e)}"
+        result.update(self.kernel_timings(lambda: self.kernel_only(run), "CUDA-graph capture or replay failed"))
         return result
 
 

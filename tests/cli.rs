@@ -383,6 +383,102 @@ fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);
 }
 
+/// Every flush mode parses (the command gets as far as looking for the GPU); anything else,
+/// and --flush beside --no-flush, is refused by name before that (exit 2).
+#[test]
+fn bench_and_baseline_take_the_four_flush_modes_and_refuse_others() {
+    let bench = [
+        "bench",
+        "--shape",
+        "2,8,512,64",
+        "--config",
+        "default",
+        "--space",
+        "tests/fixtures/reference_contract.toml",
+    ];
+    let baseline = ["baseline", "--shape", "2,8,512,64"];
+    for command in [&bench[..], &baseline[..]] {
+        for mode in ["memset", "read", "write-read", "none"] {
+            gpu_command_without_gpu_writes_nothing(&[command, &["--flush", mode]].concat());
+        }
+        gpu_command_without_gpu_writes_nothing(&[command, &["--no-flush"]].concat());
+        evotune()
+            .args(command)
+            .args(["--flush", "cold"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "invalid value 'cold' for '--flush <MODE>'",
+            ))
+            .stderr(predicate::str::contains(
+                "[possible values: memset, read, write-read, none]",
+            ));
+        evotune()
+            .args(command)
+            .args(["--flush", "read", "--no-flush"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot be used with"));
+    }
+}
+
+#[test]
+fn help_teaches_the_flush_modes_and_the_gate_protocols() {
+    let help = |args: &[&str]| {
+        let out = evotune().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["bench", "baseline"] {
+        let text = help(&[command, "--help"]);
+        for needle in [
+            "--flush <MODE>",
+            "- read:",
+            "- write-read:",
+            "- none:",
+            "[default: memset]",
+            "--no-flush",
+            "The same as --flush none",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{command} --help lacks {needle:?}:\n{text}"
+            );
+        }
+    }
+    let baseline = help(&["baseline", "--help"]);
+    assert!(
+        baseline.contains("Every baseline is timed under both protocols"),
+        "{baseline}"
+    );
+    let gate = help(&["gate", "--help"]);
+    for needle in [
+        "--protocol <PROTOCOL>",
+        "- cold:",
+        "- warm:",
+        "[default: cold]",
+    ] {
+        assert!(
+            gate.contains(needle),
+            "gate --help lacks {needle:?}:\n{gate}"
+        );
+    }
+    evotune()
+        .args([
+            "gate",
+            "--run",
+            "tests/fixtures/run_fixture",
+            "--min-speedup",
+            "1",
+        ])
+        .args(["--protocol", "hot"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'hot' for '--protocol <PROTOCOL>'",
+        ));
+}
+
 #[test]
 fn worker_without_a_gpu_sends_a_fatal_hello_and_exits_1() {
     if evotune_sees_a_gpu() {

@@ -106,7 +106,7 @@ fn gate_passes_when_the_lower_bound_meets_the_minimum() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "gate passed: speedup vs baseline A (math)",
+            "gate passed: cold speedup vs baseline A (math)",
         ));
 }
 
@@ -120,7 +120,7 @@ fn gate_fails_with_one_line_saying_by_how_much() {
     let (text, lines) = stderr_lines(&out);
     assert_eq!(lines, 1, "{text}");
     assert!(
-        text.contains("gate failed: speedup vs baseline A (math)"),
+        text.contains("gate failed: cold speedup vs baseline A (math)"),
         "{text}"
     );
     assert!(text.contains("< 15× required, missed by 12.4"), "{text}");
@@ -161,7 +161,7 @@ fn gate_against_cudnn_fp8_reads_its_record() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "gate passed: speedup vs cuDNN FP8 (cudnn_fp8)",
+            "gate passed: cold speedup vs cuDNN FP8 (cudnn_fp8)",
         ));
     evotune()
         .args([
@@ -176,7 +176,7 @@ fn gate_against_cudnn_fp8_reads_its_record() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "gate failed: speedup vs cuDNN FP8 (cudnn_fp8)",
+            "gate failed: cold speedup vs cuDNN FP8 (cudnn_fp8)",
         ));
 }
 

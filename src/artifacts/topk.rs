@@ -104,6 +104,14 @@ pub struct Confirmation {
     pub prediction: Option<Prediction>,
     /// How the first process timed kernel-only.
     pub method: Option<String>,
+    /// Kernel-only median under the warm protocol (L2 not flushed, a graph of 20 back-to-back
+    /// launches) of each process that answered ok with one, µs (empty in older records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warm_process_p50_us: Vec<f64>,
+    /// The first process's warm kernel-only timing with its samples: the elite's warm time
+    /// (absent in older records and where it was not taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_kernel_time: Option<Timing>,
     /// Why a process did not answer ok (then there is no interval).
     pub failure: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
 
-use crate::eval::Timing;
+use crate::eval::{FlushMode, Timing, TimingProtocol};
 use crate::gpu::{Gpu, Measurement};
 use crate::reference::{ErrorFigures, Tolerance};
 use crate::shape::Shape;
@@ -57,6 +57,14 @@ pub struct BaselineRecord {
     /// Per-call time (method says how).
     #[serde(default)]
     pub call_time: Option<Timing>,
+    /// How L2 was flushed for `kernel_time` and `call_time` (absent in older records, whose
+    /// methods say: "L2 flushed ... (memset ...)" or "L2 not flushed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flush: Option<FlushMode>,
+    /// Kernel-only time under the warm protocol (L2 not flushed, a graph of 20 back-to-back
+    /// launches), taken beside flushed timings (absent in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_kernel_time: Option<Timing>,
     /// flops / kernel-only p50, TFLOP/s.
     #[serde(default)]
     pub kernel_tflops: Option<f64>,
@@ -97,6 +105,8 @@ impl BaselineRecord {
             device: None,
             kernel_time: None,
             call_time: None,
+            flush: None,
+            warm_kernel_time: None,
             kernel_tflops: None,
             call_tflops: None,
             validation: None,
@@ -125,6 +135,35 @@ impl BaselineRecord {
         }
     }
 
+    /// The protocol `kernel_time` was taken under: warm when L2 was not flushed (the recorded
+    /// flush mode, or for older records their method's "L2 not flushed"), else cold.
+    pub fn kernel_protocol(&self) -> TimingProtocol {
+        match self.flush {
+            Some(mode) => mode.protocol(),
+            None if self
+                .kernel_time
+                .as_ref()
+                .is_some_and(|t| t.method.contains("L2 not flushed")) =>
+            {
+                TimingProtocol::Warm
+            }
+            None => TimingProtocol::Cold,
+        }
+    }
+
+    /// The kernel-only time under `protocol`, when the record has one: `kernel_time` when it
+    /// was taken that way, else the warm time taken beside it.
+    pub fn kernel_time_in(&self, protocol: TimingProtocol) -> Option<&Timing> {
+        if self.status != BaselineStatus::Ok {
+            return None;
+        }
+        match (protocol, self.kernel_protocol()) {
+            (p, q) if p == q => self.kernel_time.as_ref(),
+            (TimingProtocol::Warm, _) => self.warm_kernel_time.as_ref(),
+            (TimingProtocol::Cold, _) => None,
+        }
+    }
+
     /// TFLOP/s of attention, or for the floor (no attention) the bandwidth it reached.
     fn rate(&self, p50_us: f64, tflops: f64) -> String {
         if self.baseline == super::floor::NAME {
@@ -147,6 +186,7 @@ impl BaselineRecord {
     ) -> Self {
         let mut record =
             BaselineRecord::measured(baseline, implementation, shape, Some(m.kernel), m.call);
+        record.warm_kernel_time = m.warm;
         record.device = Some(gpu.describe());
         record.validation = Some(validation);
         record.sm_clock_mhz = m.clock.sm_mhz;
@@ -163,7 +203,7 @@ impl BaselineRecord {
                 self.reason.as_deref().unwrap_or("")
             ),
             BaselineStatus::Ok => {
-                let part = |label: &str, t: &Option<Timing>, tf: Option<f64>| match (t, tf) {
+                let part = |label: &str, t: Option<&Timing>, tf: Option<f64>| match (t, tf) {
                     (Some(t), Some(tf)) => format!(
                         "{label} p50 {:.1} µs [95% CI {:.1}, {:.1}] ({})",
                         t.p50_us,
@@ -181,11 +221,15 @@ impl BaselineRecord {
                     ),
                     None => String::new(),
                 };
+                let warm = self.warm_kernel_time.as_ref().map_or(String::new(), |t| {
+                    let tf = tflops(self.flops, t.p50_us);
+                    format!("; {}", part("warm kernel-only", Some(t), Some(tf)))
+                });
                 format!(
-                    "{:<6} {}; {}{check}",
+                    "{:<6} {}; {}{warm}{check}",
                     self.baseline,
-                    part("kernel-only", &self.kernel_time, self.kernel_tflops),
-                    part("per call", &self.call_time, self.call_tflops)
+                    part("kernel-only", self.kernel_time.as_ref(), self.kernel_tflops),
+                    part("per call", self.call_time.as_ref(), self.call_tflops)
                 )
             }
         }

@@ -2,8 +2,8 @@
 //! timing part of its JSON answer into a record; shared by the PyTorch and cuDNN FP8 baselines.
 
 use super::record::BaselineRecord;
-use crate::eval::TimingPlan;
-use crate::gpu::timing::{GRAPH_LAUNCHES, MAX_REPS};
+use crate::eval::{TimingPlan, GRAPH_LAUNCHES};
+use crate::gpu::timing::MAX_REPS;
 use crate::shape::Shape;
 use serde::Deserialize;
 use std::io::{Read, Write};
@@ -25,8 +25,11 @@ pub(super) struct Script<'a> {
 }
 
 /// The arguments every timing script takes: the shape and the timing plan (warm-up, minimum
-/// and maximum repetitions, target seconds, and with `--no-flush` the launches per graph).
+/// and maximum repetitions, target seconds, the flush mode, and the launches per graph of a warm
+/// timing: `--graph-launches` when the plan does not flush, `--warm-launches` when it asks for a
+/// warm timing beside the flushed ones).
 pub(super) fn timing_args(shape: &Shape, plan: &TimingPlan) -> Vec<String> {
+    let mode = plan.flush_mode();
     let mut args: Vec<String> = [
         "--shape".into(),
         shape.to_string(),
@@ -38,14 +41,14 @@ pub(super) fn timing_args(shape: &Shape, plan: &TimingPlan) -> Vec<String> {
         plan.target_s.to_string(),
         "--max-reps".into(),
         MAX_REPS.to_string(),
+        "--flush".into(),
+        mode.name().into(),
     ]
     .into();
-    if !plan.flush_l2 {
-        args.extend([
-            "--no-flush".into(),
-            "--graph-launches".into(),
-            GRAPH_LAUNCHES.to_string(),
-        ]);
+    if !mode.flushes() {
+        args.extend(["--graph-launches".into(), GRAPH_LAUNCHES.to_string()]);
+    } else if plan.warm_too {
+        args.extend(["--warm-launches".into(), GRAPH_LAUNCHES.to_string()]);
     }
     args
 }
@@ -129,7 +132,8 @@ pub(super) struct Samples {
 }
 
 /// What a script says of one timed kernel: measured ("ok", with kernel-only and per-call
-/// samples, or why kernel-only failed) or not, and why.
+/// samples, or why kernel-only failed, and the warm kernel-only samples or why they failed when
+/// asked for) or not, and why.
 #[derive(Debug, Deserialize)]
 pub(super) struct TimedOutput {
     pub status: String,
@@ -137,6 +141,8 @@ pub(super) struct TimedOutput {
     kernel: Option<Samples>,
     kernel_error: Option<String>,
     call: Option<Samples>,
+    warm_kernel: Option<Samples>,
+    warm_error: Option<String>,
 }
 
 impl TimedOutput {
@@ -170,10 +176,19 @@ impl TimedOutput {
             return BaselineRecord::unavailable(name, implementation, shape, reason);
         }
         let mut record = BaselineRecord::measured(name, implementation, shape, kernel, call);
-        record.reason = self
-            .kernel_error
-            .as_ref()
-            .map(|e| format!("kernel-only not measured: {e}"));
+        record.warm_kernel_time = self.warm_kernel.as_ref().filter(usable).map(summarize);
+        let reasons: Vec<String> = [
+            self.kernel_error
+                .as_ref()
+                .map(|e| format!("kernel-only not measured: {e}")),
+            self.warm_error
+                .as_ref()
+                .map(|e| format!("warm kernel-only not measured: {e}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        record.reason = (!reasons.is_empty()).then(|| reasons.join("; "));
         record.device = device;
         record
     }
@@ -183,6 +198,7 @@ impl TimedOutput {
 mod tests {
     use super::*;
     use crate::baseline::BaselineStatus;
+    use crate::eval::FlushMode;
 
     fn shape() -> Shape {
         Shape::parse("2,8,512,64").unwrap()
@@ -196,15 +212,144 @@ mod tests {
 
     #[test]
     fn warm_timing_passes_the_graph_launches() {
-        let plan = TimingPlan::new(100, false, 0.3);
+        let plan = TimingPlan::new(100, FlushMode::None, 0.3);
         let args = timing_args(&shape(), &plan).join(" ");
         assert!(args.starts_with("--shape 2,8,512,64 --reps 100"), "{args}");
         assert!(
-            args.ends_with(&format!("--no-flush --graph-launches {GRAPH_LAUNCHES}")),
+            args.ends_with(&format!("--flush none --graph-launches {GRAPH_LAUNCHES}")),
             "{args}"
         );
-        let flushed = timing_args(&shape(), &TimingPlan::new(100, true, 0.3)).join(" ");
-        assert!(!flushed.contains("--no-flush"), "{flushed}");
+        let flushed = timing_args(&shape(), &TimingPlan::new(100, FlushMode::Memset, 0.3));
+        assert!(flushed.join(" ").ends_with("--flush memset"), "{flushed:?}");
+    }
+
+    #[test]
+    fn the_flush_mode_and_a_warm_timing_beside_it_are_passed_on() {
+        let plan = TimingPlan::new(100, FlushMode::WriteRead, 0.3).and_warm();
+        let args = timing_args(&shape(), &plan).join(" ");
+        assert!(
+            args.ends_with(&format!(
+                "--flush write-read --warm-launches {GRAPH_LAUNCHES}"
+            )),
+            "{args}"
+        );
+        // Asking for warm beside no flush changes nothing: the timing is warm already.
+        let warm = TimingPlan::new(100, FlushMode::None, 0.3).and_warm();
+        assert!(!timing_args(&shape(), &warm).contains(&"--warm-launches".to_string()));
+    }
+
+    #[test]
+    fn warm_samples_become_the_warm_time_and_a_warm_failure_is_a_reason() {
+        let out: TimedOutput = serde_json::from_value(serde_json::json!({
+            "status": "ok",
+            "kernel": {"method": "kernel-only: flushed", "samples_us": [12.0, 13.0, 12.5]},
+            "call": {"method": "per call", "samples_us": [30.0]},
+            "warm_kernel": {"method": "kernel-only: not flushed", "samples_us": [9.0, 9.5, 9.2]}
+        }))
+        .unwrap();
+        let r = out.record("x", "imp", &shape(), None);
+        assert_eq!(r.warm_kernel_time.as_ref().unwrap().p50_us, 9.2);
+        assert_eq!(r.kernel_time.as_ref().unwrap().p50_us, 12.5);
+        assert_eq!(r.reason, None);
+        let failed: TimedOutput = serde_json::from_value(serde_json::json!({
+            "status": "ok",
+            "kernel": {"method": "kernel-only", "samples_us": [12.0]},
+            "warm_error": "capture failed"
+        }))
+        .unwrap();
+        let r = failed.record("x", "imp", &shape(), None);
+        assert!(r.warm_kernel_time.is_none());
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("warm kernel-only not measured: capture failed")
+        );
+    }
+
+    /// scripts/bench_protocol.py on a stand-in torch (tests/fixtures/protocol_stub.py): the log
+    /// of flush passes and timed calls, and the answer.
+    fn python_protocol(args: &[&str]) -> serde_json::Value {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let out = Command::new("python3")
+            .arg(format!("{dir}/tests/fixtures/protocol_stub.py"))
+            .arg(format!("{dir}/scripts"))
+            .args([
+                "--shape",
+                "1,1,8,8",
+                "--reps",
+                "3",
+                "--max-reps",
+                "4",
+                "--warmup",
+                "1",
+            ])
+            .args(args)
+            .output()
+            .expect("python3 runs (scripts/test.sh needs it too)");
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The log's events from the `n`th timing mark (0-based) to the next.
+    fn timing(log: &serde_json::Value, n: usize) -> Vec<String> {
+        let log: Vec<String> = serde_json::from_value(log.clone()).unwrap();
+        let parts: Vec<&[String]> = log.split(|e| e == "timing").skip(1).collect();
+        parts[n].to_vec()
+    }
+
+    #[test]
+    fn the_python_protocol_flushes_as_asked_then_times_warm_without_a_flush() {
+        let got = python_protocol(&["--flush", "write-read", "--warm-launches", "20"]);
+        let cold = timing(&got["log"], 0);
+        // One warm-up launch, then 5 probe and 4 timed reps, each after a memset and a read.
+        assert_eq!(cold[0], "launch");
+        assert_eq!(cold[1..].len(), 9 * 3, "{cold:?}");
+        assert!(
+            cold[1..]
+                .chunks(3)
+                .all(|c| c == ["memset", "read", "launch"]),
+            "{cold:?}"
+        );
+        assert_eq!(
+            timing(&got["log"], 1),
+            vec!["launch"; 10],
+            "warm: no flush at all"
+        );
+        let kernel = &got["out"]["kernel"];
+        let method = kernel["method"].as_str().unwrap();
+        assert!(
+            method.contains("(memset then read by a reduction of 100.0 MiB"),
+            "{method}"
+        );
+        assert_eq!(kernel["samples_us"][0], 20.0);
+        let warm = &got["out"]["warm_kernel"];
+        let method = warm["method"].as_str().unwrap();
+        assert!(
+            method.contains("20 back-to-back calls, divided by 20; L2 not flushed"),
+            "{method}"
+        );
+        assert_eq!(warm["samples_us"][0], 1.0, "0.02 ms over 20 calls");
+        let after = got["flush_text_after"].as_str().unwrap();
+        assert!(
+            after.contains("memset then read"),
+            "the mode is restored: {after}"
+        );
+    }
+
+    #[test]
+    fn the_python_protocol_reads_only_for_read_and_nothing_for_none() {
+        let read = python_protocol(&["--flush", "read"]);
+        let cold = timing(&read["log"], 0);
+        assert!(
+            cold[1..].chunks(2).all(|c| c == ["read", "launch"]),
+            "{cold:?}"
+        );
+        assert!(read["out"].get("warm_kernel").is_none(), "not asked for");
+        // --no-flush is --flush none: no flush, and no second, warm timing beside it.
+        let none = python_protocol(&["--no-flush", "--warm-launches", "20"]);
+        assert_eq!(timing(&none["log"], 0), vec!["launch"; 10]);
+        assert!(none["out"].get("warm_kernel").is_none());
+        let method = none["out"]["kernel"]["method"].as_str().unwrap();
+        assert!(method.contains("L2 not flushed"), "{method}");
     }
 
     #[test]

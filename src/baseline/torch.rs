@@ -130,7 +130,11 @@ mod tests {
         TorchRun {
             python: python.into(),
             shape: shape(),
-            plan: TimingPlan::new(100, true, crate::eval::DEFAULT_TARGET_S),
+            plan: TimingPlan::new(
+                100,
+                crate::eval::FlushMode::Memset,
+                crate::eval::DEFAULT_TARGET_S,
+            ),
             seed: 0,
             timeout: Duration::from_secs(60),
         }

@@ -1,6 +1,7 @@
 //! Raw command-line arguments as clap parses them (validated later, in `options`).
 
 use crate::error::Result;
+use crate::eval::FlushMode;
 use crate::shape::Shape;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,6 +64,12 @@ pub enum Command {
     /// The floor is one kernel that only reads Q, K, V and writes O, timed like every candidate:
     /// no SDPA kernel can be faster under the timing protocol, so the report and `gate` use it
     /// to tell a speedup no kernel can reach from one that was missed.
+    ///
+    /// Every baseline is timed under both protocols: cold (L2 flushed before each repetition as
+    /// --flush says; kernel-only and per call), then warm (kernel-only, L2 not flushed, a CUDA
+    /// graph of 20 back-to-back launches ÷ 20). Each record holds both, with the flush mode, so
+    /// that `gate --protocol warm|cold` can compare either way. With --flush none it is timed
+    /// warm only.
     Baseline(BaselineArgs),
     /// Compare the GA with random search on a recorded landscape, over many seeds.
     SearchBench(SearchBenchArgs),
@@ -107,6 +114,30 @@ pub struct ProblemFlags {
     /// step); with --causal at least S [default: S].
     #[arg(long, value_name = "N")]
     pub kv_len: Option<usize>,
+}
+
+/// How L2 is flushed before each timed repetition (`bench`, `baseline`).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct FlushFlags {
+    /// How L2 is emptied before each timed repetition, outside the timed region, by a pass
+    /// over a buffer twice the size of L2; none times warm. The mode is recorded with the times
+    /// (and named in their method).
+    #[arg(long, value_enum, value_name = "MODE", default_value = "memset")]
+    pub flush: FlushMode,
+    /// The same as --flush none.
+    #[arg(long, conflicts_with = "flush")]
+    pub no_flush: bool,
+}
+
+impl FlushFlags {
+    /// The mode asked for.
+    pub fn mode(&self) -> FlushMode {
+        if self.no_flush {
+            FlushMode::None
+        } else {
+            self.flush
+        }
+    }
 }
 
 impl ProblemFlags {
@@ -375,10 +406,9 @@ pub struct BenchArgs {
     /// process's result is the one reported and written.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub processes: u32,
-    /// Do not flush L2 before each repetition (warm-cache numbers, as `baseline --no-flush`
-    /// and many published benchmarks measure; the default flushes).
-    #[arg(long)]
-    pub no_flush: bool,
+    /// How L2 is flushed between repetitions.
+    #[command(flatten)]
+    pub flush: FlushFlags,
     /// Seed of the random inputs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -418,13 +448,14 @@ pub struct BaselineArgs {
     /// nvidia-cudnn-frontend (for cudnn_fp8).
     #[arg(long, value_name = "PATH", default_value = "python3")]
     pub python: String,
-    /// Seconds each Python script (PyTorch SDPA, cuDNN FP8) may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    /// Seconds each Python script (PyTorch SDPA, cuDNN FP8) may take. Its warm timing, a graph
+    /// of 20 calls per sample, takes most of it at long sequences: PyTorch's math backend at
+    /// 8,16,8192,128 causal (218 ms a call) needs some 10 minutes.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub timeout: u64,
-    /// Do not flush L2 before each repetition (warm-cache numbers, as many published
-    /// benchmarks measure; the default flushes).
-    #[arg(long)]
-    pub no_flush: bool,
+    /// How L2 is flushed between repetitions.
+    #[command(flatten)]
+    pub flush: FlushFlags,
 }
 
 /// `evotune worker --device N` (hidden): speaks the worker protocol on stdin/stdout.

@@ -2,15 +2,18 @@
 //! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
 //! (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's own FP8 SDPA through
 //! nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel that only reads Q, K,
-//! V and writes O: the least time any SDPA kernel can take under the timing protocol).
+//! V and writes O: the least time any SDPA kernel can take under the timing protocol). Each is
+//! timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not flushed, a graph
+//! of 20 back-to-back launches), so that its record holds both protocols; `--flush none` times
+//! warm only.
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
 use crate::artifacts::RunPaths;
-use crate::baseline::{cudnn_fp8, floor, math, torch, BaselineRecord};
+use crate::baseline::{cudnn_fp8, floor, math, torch, BaselineRecord, BaselineStatus};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
-use crate::eval::TimingPlan;
+use crate::eval::{FlushMode, TimingPlan};
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
 use crate::shape::Shape;
 use std::time::Duration;
@@ -24,13 +27,24 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         super::run_dir::check_writable("--out", out)?;
     }
     super::checks::check_protocol_reps(args.reps)?;
-    let plan = TimingPlan::new(args.reps, !args.no_flush, crate::eval::DEFAULT_TARGET_S);
+    let mode = args.flush.mode();
+    let plan = TimingPlan::new(args.reps, mode, crate::eval::DEFAULT_TARGET_S).and_warm();
+    let timed = match mode {
+        FlushMode::None => "warm (L2 not flushed)".to_string(),
+        m => format!("cold (L2 flushed: {}) and warm", m.name()),
+    };
     eprintln!(
-        "baselines at {shape} on {} ({})",
+        "baselines at {shape} on {} ({}), kernel-only {timed}",
         device.name, device.ordinal
     );
     let mut records = measure_in_project(args.device, &shape, args.seed, &plan);
     records.extend(measure_with_python(args, shape, plan));
+    for r in records
+        .iter_mut()
+        .filter(|r| r.status == BaselineStatus::Ok)
+    {
+        r.flush = Some(mode);
+    }
     let out = RunPaths::new(&run_dir(args.out.as_deref(), "baseline"));
     for r in &records {
         write_json(&out.baseline(&r.baseline), r)?;
@@ -77,7 +91,7 @@ fn measure_in_project(
             &gpu.info().limits.arch_name(),
             Some(Cache::new(Cache::default_dir())),
         )?;
-        let flush = L2Flush::new(&gpu)?;
+        let flush = L2Flush::new(&gpu, &compiler)?;
         Ok((gpu, compiler, flush))
     };
     let no_floor =

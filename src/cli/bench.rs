@@ -9,7 +9,8 @@ use super::target::Target;
 use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, Launch, Outcome, Timing, TimingPlan, Tolerance, WorkerSpec,
+    self, EvalRequest, EvalResponse, FlushMode, Launch, Outcome, Timing, TimingPlan, Tolerance,
+    WorkerSpec,
 };
 use crate::gpu;
 use crate::shape::Shape;
@@ -30,6 +31,8 @@ struct CandidateRecord {
     launch: Launch,
     seed: u64,
     tolerance: Tolerance,
+    /// How L2 was flushed before each timed repetition.
+    flush: FlushMode,
     device: String,
     compile: CompileRecord,
     kernel_tflops: Option<f64>,
@@ -83,6 +86,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         launch,
         seed: args.seed,
         tolerance,
+        flush: args.flush.mode(),
         device: format!("{} ({})", device.name, device.ordinal),
         compile: compiled.record.clone(),
         kernel_tflops: tflops(&t.shape, response.kernel_time.as_ref()),
@@ -153,7 +157,7 @@ fn request(
         tolerance,
         timing: Some(TimingPlan::new(
             args.reps,
-            !args.no_flush,
+            args.flush.mode(),
             crate::eval::DEFAULT_TARGET_S,
         )),
         dump,
@@ -249,6 +253,11 @@ fn summary(r: &CandidateRecord) -> String {
     }
     if resp.kernel_time.is_some() {
         s += &format!(
+            "flush      {} ({} protocol)\n",
+            r.flush.name(),
+            r.flush.protocol().name()
+        );
+        s += &format!(
             "clocks     SM {} MHz, throttle reasons {}\n",
             resp.sm_clock_mhz
                 .map_or("unknown".into(), |m| m.to_string()),
@@ -303,6 +312,7 @@ mod tests {
             },
             seed: 3,
             tolerance: DEFAULT_TOLERANCE,
+            flush: FlushMode::Read,
             device: "NVIDIA H100 80GB HBM3 (0)".into(),
             compile: CompileRecord {
                 key: "k".into(),
@@ -339,6 +349,7 @@ mod tests {
         );
         assert!(s.contains("107.4 TFLOP/s  (100 samples)"), "{s}");
         assert!(s.contains("clocks     SM unknown MHz"), "{s}");
+        assert!(s.contains("flush      read (cold protocol)\n"), "{s}");
         assert!(!s.contains("processes"), "one process, no spread line: {s}");
         r.process_kernel_p50_us = vec![12.896, 13.248, 13.248];
         assert!(

@@ -1,9 +1,11 @@
 //! `evotune gate`: exit 0 when the run passes every check asked for, else 1 with one line
-//! saying by how much it missed; bad input exits 2 naming the flag.
+//! saying by how much it missed; bad input exits 2 naming the flag (a `--protocol` whose times
+//! the run lacks among them).
 
 use super::run_dir::write_json;
 use crate::error::Error;
-use crate::gate::{regression_check, speedup_check, Check, GateResult, StoredBest};
+use crate::eval::TimingProtocol;
+use crate::gate::{regression_check, speedup_check, Check, GateResult, StoredBest, Unjudged};
 use crate::report::{RunData, Versus};
 use clap::Args;
 use std::path::PathBuf;
@@ -28,10 +30,19 @@ pub struct GateArgs {
         default_value = "baseline_a"
     )]
     pub vs: Versus,
+    /// Which kernel-only times --min-speedup compares, the same on both sides: cold (L2
+    /// flushed before each repetition, one launch per graph: the search's own times) or warm
+    /// (L2 not flushed, a CUDA graph of 20 back-to-back launches ÷ 20, as many published
+    /// benchmarks measure). `evotune baseline` records both for the baselines, and the
+    /// confirmation at the end of a live tune both for the elites it re-times; a run without
+    /// warm times is an error that says how to get them (exit 2).
+    #[arg(long, value_enum, value_name = "PROTOCOL", default_value = "cold")]
+    pub protocol: TimingProtocol,
     /// A stored result to check for regressions: a gate result (--save) or a tune/topk.json.
     #[arg(long, value_name = "FILE", requires = "max_regression")]
     pub baseline: Option<PathBuf>,
-    /// Largest slowdown of the best kernel-only median against --baseline, in percent.
+    /// Largest slowdown of the best kernel-only median against --baseline, in percent (cold:
+    /// the search's own times, whatever --protocol says).
     #[arg(long, value_name = "PCT", requires = "baseline")]
     pub max_regression: Option<f64>,
     /// Also write this run's gate result (best candidate, samples, speedups) to FILE.
@@ -46,7 +57,11 @@ pub fn run(args: &GateArgs) -> anyhow::Result<()> {
     let mut checks: Vec<Check> = Vec::new();
     let cannot = |e: String| anyhow::anyhow!("gate failed: cannot judge: {e}");
     if let Some(min) = args.min_speedup {
-        checks.push(speedup_check(&run, args.vs, min).map_err(cannot)?);
+        let check = speedup_check(&run, args.vs, min, args.protocol).map_err(|e| match e {
+            Unjudged::NoTimes(why) => Error::flag("--protocol", why).into(),
+            Unjudged::Missing(why) => cannot(why),
+        })?;
+        checks.push(check);
     }
     if let (Some(s), Some(pct)) = (&stored, args.max_regression) {
         checks.push(regression_check(&run, s, pct).map_err(cannot)?);

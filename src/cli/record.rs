@@ -11,7 +11,7 @@ use super::run_dir::{check_writable, run_dir};
 use super::target::Target;
 use crate::artifacts::RunPaths;
 use crate::compile::{Cache, Compiler};
-use crate::eval::TimingPlan;
+use crate::eval::{FlushMode, TimingPlan};
 use crate::evolve::SpaceIndex;
 use crate::gpu;
 use crate::progress::Progress;
@@ -194,7 +194,7 @@ fn evaluator(
 
 /// The timing plan of --reps, --timing-seconds and --kernel-only.
 fn timing_plan(args: &RecordArgs) -> TimingPlan {
-    let plan = TimingPlan::new(args.reps, true, args.timing_seconds);
+    let plan = TimingPlan::new(args.reps, FlushMode::Memset, args.timing_seconds);
     if args.kernel_only {
         plan.kernel_only()
     } else {

@@ -1,6 +1,7 @@
 //! Evaluating candidates: outcomes, the worker protocol, the worker pool with its watchdog,
 //! evaluation in fresh worker processes, launch geometry and default tolerances.
 
+mod flush;
 mod fresh;
 mod geometry;
 mod outcome;
@@ -9,6 +10,7 @@ mod protocol;
 mod tolerance;
 mod worker;
 
+pub use flush::{FlushMode, TimingProtocol, GRAPH_LAUNCHES};
 pub use fresh::{evaluate_in_fresh_workers, FreshStart};
 pub use geometry::{launch_for, LAUNCH_VALUES};
 pub use outcome::Outcome;

@@ -1,5 +1,6 @@
 //! The messages between the tuner and a GPU worker process (one JSON object per line).
 
+use super::flush::FlushMode;
 use super::outcome::Outcome;
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
@@ -50,8 +51,16 @@ pub struct TimingPlan {
     pub reps: u32,
     /// Flush L2 before each timed repetition (outside the timed region). Without a flush,
     /// kernel-only samples time a graph of several back-to-back launches (warm L2, launch
-    /// latency hidden) and divide by their number.
+    /// latency hidden) and divide by their number. False exactly when `flush` is none.
     pub flush_l2: bool,
+    /// How L2 is flushed (absent in older records: a memset, or none where `flush_l2` is false).
+    #[serde(default, skip_serializing_if = "FlushMode::is_memset")]
+    pub flush: FlushMode,
+    /// Time kernel-only under the warm protocol too (L2 not flushed, a graph of
+    /// [`GRAPH_LAUNCHES`](super::GRAPH_LAUNCHES) back-to-back launches), after the flushed
+    /// timings.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub warm_too: bool,
     /// Wall time to aim for per method, seconds (short kernels get more repetitions).
     #[serde(default = "default_target_s")]
     pub target_s: f64,
@@ -62,12 +71,14 @@ pub struct TimingPlan {
 
 impl TimingPlan {
     /// The protocol: [`WARMUP`] untimed launches, then at least `reps` timed ones per method
-    /// (about `target_s` seconds of them), kernel-only and per call.
-    pub fn new(reps: u32, flush_l2: bool, target_s: f64) -> Self {
+    /// (about `target_s` seconds of them), kernel-only and per call, L2 flushed by `flush`.
+    pub fn new(reps: u32, flush: FlushMode, target_s: f64) -> Self {
         TimingPlan {
             warmup: WARMUP,
             reps,
-            flush_l2,
+            flush_l2: flush.flushes(),
+            flush,
+            warm_too: false,
             target_s,
             per_call: true,
         }
@@ -78,6 +89,33 @@ impl TimingPlan {
         TimingPlan {
             per_call: false,
             ..self
+        }
+    }
+
+    /// The same plan, timing kernel-only under the warm protocol too when it flushes.
+    pub fn and_warm(self) -> Self {
+        TimingPlan {
+            warm_too: self.flush_l2,
+            ..self
+        }
+    }
+
+    /// The plan's warm timing: kernel-only, L2 not flushed.
+    pub fn warm(self) -> Self {
+        TimingPlan {
+            flush_l2: false,
+            flush: FlushMode::None,
+            warm_too: false,
+            ..self.kernel_only()
+        }
+    }
+
+    /// How L2 is flushed (none when it is not).
+    pub fn flush_mode(&self) -> FlushMode {
+        if self.flush_l2 {
+            self.flush
+        } else {
+            FlushMode::None
         }
     }
 }
@@ -97,6 +135,10 @@ fn default_target_s() -> f64 {
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// One candidate for a worker to load, validate and time.
@@ -163,6 +205,9 @@ pub struct EvalResponse {
     pub kernel_time: Option<Timing>,
     /// Per-call time (host launch to completion).
     pub call_time: Option<Timing>,
+    /// Kernel-only time under the warm protocol, when the plan asked for it beside a flushed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_kernel_time: Option<Timing>,
     /// SM clock at the time of measurement, MHz, when it could be read.
     pub sm_clock_mhz: Option<u32>,
     /// Active clock throttle (event) reasons at the time of measurement, as nvidia-smi reports
@@ -196,6 +241,7 @@ impl EvalResponse {
             errors_vs_full: None,
             kernel_time: None,
             call_time: None,
+            warm_kernel_time: None,
             sm_clock_mhz: None,
             throttle_reasons: None,
             phases: None,

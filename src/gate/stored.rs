@@ -3,6 +3,7 @@
 
 use super::{best_times, speedup};
 use crate::artifacts::TopK;
+use crate::eval::TimingProtocol;
 use crate::report::{RunData, Times, Versus};
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,7 @@ impl GateResult {
         let (best, t) = best_times(run)?;
         let speedups = Versus::ALL
             .into_iter()
-            .filter_map(|v| speedup(run, v).ok())
+            .filter_map(|v| speedup(run, v, TimingProtocol::Cold).ok())
             .map(|(versus, s)| SpeedupRecord {
                 versus,
                 point: s.point,

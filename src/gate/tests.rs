@@ -1,8 +1,13 @@
 //! The gate's checks on the fixture run folder.
 
 use super::*;
+use crate::baseline::BaselineRecord;
+use crate::eval::{FlushMode, Timing, TimingProtocol};
 use crate::report::FLOOR;
 use std::path::Path;
+
+const COLD: TimingProtocol = TimingProtocol::Cold;
+const WARM: TimingProtocol = TimingProtocol::Warm;
 
 fn fixture() -> RunData {
     RunData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run_fixture"))
@@ -20,16 +25,16 @@ fn stored(p50: f64) -> StoredBest {
 #[test]
 fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
     let run = fixture();
-    let pass = speedup_check(&run, Versus::A, 2.5).unwrap();
+    let pass = speedup_check(&run, Versus::A, 2.5, COLD).unwrap();
     assert!(pass.passed, "{}", pass.line);
-    let fail = speedup_check(&run, Versus::A, 15.0).unwrap();
+    let fail = speedup_check(&run, Versus::A, 15.0, COLD).unwrap();
     assert!(!fail.passed);
     assert!(
         fail.line.contains("< 15× required, missed by 12.4"),
         "{}",
         fail.line
     );
-    let b = speedup_check(&run, Versus::B, 1.0).unwrap();
+    let b = speedup_check(&run, Versus::B, 1.0, COLD).unwrap();
     assert!(
         !b.passed && b.line.contains("baseline B (cudnn)"),
         "{}",
@@ -41,15 +46,15 @@ fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
 fn the_speedup_check_against_cudnn_fp8_uses_its_record() {
     let run = fixture();
     // cudnn_fp8 12.80 µs, the best candidate 13.12 µs: 0.98×.
-    let pass = speedup_check(&run, Versus::CudnnFp8, 0.95).unwrap();
+    let pass = speedup_check(&run, Versus::CudnnFp8, 0.95, COLD).unwrap();
     assert!(pass.passed, "{}", pass.line);
     assert!(
         pass.line
-            .starts_with("speedup vs cuDNN FP8 (cudnn_fp8) 0.98×"),
+            .starts_with("cold speedup vs cuDNN FP8 (cudnn_fp8) 0.98×"),
         "{}",
         pass.line
     );
-    let fail = speedup_check(&run, Versus::CudnnFp8, 1.0).unwrap();
+    let fail = speedup_check(&run, Versus::CudnnFp8, 1.0, COLD).unwrap();
     assert!(!fail.passed, "{}", fail.line);
 }
 
@@ -60,9 +65,9 @@ fn a_gate_against_a_missing_cudnn_fp8_cannot_judge_and_says_why() {
     run.baselines.retain(|(n, _)| n != crate::report::CUDNN_FP8);
     run.baselines
         .push((crate::report::CUDNN_FP8.into(), Err(why)));
-    let err = speedup_check(&run, Versus::CudnnFp8, 1.0).unwrap_err();
+    let err = speedup_check(&run, Versus::CudnnFp8, 1.0, COLD).unwrap_err();
     assert_eq!(
-        err,
+        err.to_string(),
         "cuDNN FP8 is missing: bench/baseline_cudnn_fp8.json is missing (this run has \
          measured: math, flash, cudnn, floor)"
     );
@@ -76,20 +81,26 @@ fn the_gate_names_every_baseline_by_its_record() {
         (Versus::Cudnn, "cudnn"),
         (Versus::Floor, FLOOR),
     ] {
-        let check = speedup_check(&run, vs, 1.0).unwrap();
+        let check = speedup_check(&run, vs, 1.0, COLD).unwrap();
         assert!(
             check
                 .line
-                .starts_with(&format!("speedup vs {record} ({record}) ")),
+                .starts_with(&format!("cold speedup vs {record} ({record}) ")),
             "{}",
             check.line
         );
     }
     // The floor does no attention: every candidate is slower than it.
-    assert!(!speedup_check(&run, Versus::Floor, 1.0).unwrap().passed);
+    assert!(
+        !speedup_check(&run, Versus::Floor, 1.0, COLD)
+            .unwrap()
+            .passed
+    );
     // The fixture has no torch_math record: the error lists what the run has.
     assert_eq!(
-        speedup_check(&run, Versus::TorchMath, 15.0).unwrap_err(),
+        speedup_check(&run, Versus::TorchMath, 15.0, COLD)
+            .unwrap_err()
+            .to_string(),
         "torch_math is missing: bench/baseline_torch_math.json is missing (this run has \
          measured: math, flash, cudnn, cudnn_fp8, floor)"
     );
@@ -164,13 +175,146 @@ fn a_gate_that_asks_for_less_than_the_floor_says_no_kernel_can_pass() {
         .unwrap()
         .p50_us;
     let run = with_floor(a_p50 / 10.0);
-    let fail = speedup_check(&run, Versus::A, 15.0).unwrap();
+    let fail = speedup_check(&run, Versus::A, 15.0, COLD).unwrap();
     assert!(!fail.passed);
     let needed = format!("15× needs ≤ {:.2} µs", a_p50 / 15.0);
     assert!(fail.line.contains(&needed), "{}", fail.line);
     assert!(fail.line.contains("no kernel can pass"), "{}", fail.line);
     // 5× needs a_p50 / 5, above the floor: it fails here, but a faster kernel could pass.
-    let reachable = speedup_check(&run, Versus::A, 5.0).unwrap();
+    let reachable = speedup_check(&run, Versus::A, 5.0, COLD).unwrap();
     assert!(!reachable.passed);
     assert!(!reachable.line.contains("no kernel"), "{}", reachable.line);
+}
+
+/// 50 samples within 0.4 % above `p50`, summarized.
+fn spread(p50: f64) -> Timing {
+    let samples = (0..50)
+        .map(|i| p50 * (1.0 + f64::from(i % 5) * 0.001))
+        .collect();
+    crate::gpu::timing::summarize_samples("kernel-only: 20 back-to-back launches".into(), samples)
+}
+
+/// The fixture's record `name`, changed by `f`.
+fn change_baseline(run: &mut RunData, name: &str, f: impl FnOnce(&mut BaselineRecord)) {
+    let (_, record) = run.baselines.iter_mut().find(|(n, _)| n == name).unwrap();
+    f(record.as_mut().unwrap());
+}
+
+/// The fixture with warm times: `a_us` for baseline A, `best_us` for the best elite (from a
+/// confirmation in three processes).
+fn with_warm(a_us: f64, best_us: f64) -> RunData {
+    let mut run = fixture();
+    change_baseline(&mut run, "math", |r| {
+        r.warm_kernel_time = Some(spread(a_us))
+    });
+    let topk = run.topk.as_mut().unwrap();
+    let mut timed = crate::eval::EvalResponse::failed(1, crate::eval::Outcome::Ok);
+    timed.kernel_time = Some(spread(13.0));
+    timed.warm_kernel_time = Some(spread(best_us));
+    let plan = crate::eval::TimingPlan::new(100, FlushMode::Memset, 0.3).and_warm();
+    let responses = [timed.clone(), timed.clone(), timed];
+    topk.elites[0].confirmed = Some(crate::tune::confirmation(3, plan, &responses));
+    run
+}
+
+#[test]
+fn the_warm_gate_compares_warm_times_on_both_sides() {
+    // Cold: baseline A over the best is 2.6×. Warm: 30 µs over 2 µs, 15×.
+    let run = with_warm(30.0, 2.0);
+    assert!(!speedup_check(&run, Versus::A, 10.0, COLD).unwrap().passed);
+    let warm = speedup_check(&run, Versus::A, 10.0, WARM).unwrap();
+    assert!(warm.passed, "{}", warm.line);
+    assert!(
+        warm.line
+            .starts_with("warm speedup vs baseline A (math) 15.0"),
+        "{}",
+        warm.line
+    );
+    // Warm times that favour the baseline fail where cold passes.
+    let run = with_warm(10.0, 8.0);
+    assert!(speedup_check(&run, Versus::A, 2.0, COLD).unwrap().passed);
+    let warm = speedup_check(&run, Versus::A, 2.0, WARM).unwrap();
+    assert!(
+        !warm.passed && warm.line.contains("< 2× required"),
+        "{}",
+        warm.line
+    );
+}
+
+#[test]
+fn a_warm_gate_without_warm_times_says_which_side_lacks_them_and_how_to_get_them() {
+    let err = speedup_check(&fixture(), Versus::A, 2.0, WARM).unwrap_err();
+    let Unjudged::NoTimes(why) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        why.starts_with(
+            "warm needs warm kernel-only times on both sides, and baseline A (math) has none: \
+             its record was written before baselines were timed both ways."
+        ),
+        "{why}"
+    );
+    assert!(
+        why.contains("`evotune baseline --shape 2,8,512,64 --out "),
+        "{why}"
+    );
+    // Baselines with warm times, an elite without: the elite is named, and why.
+    let mut run = with_warm(30.0, 2.0);
+    run.topk.as_mut().unwrap().elites[0].confirmed = None;
+    let err = speedup_check(&run, Versus::A, 2.0, WARM).unwrap_err();
+    assert!(
+        matches!(&err, Unjudged::NoTimes(w) if w.contains("the best candidate #1")
+            && w.contains("it was not confirmed")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_baseline_timed_warm_only_has_no_cold_time_and_its_warm_time_is_its_own() {
+    let mut run = fixture();
+    change_baseline(&mut run, "math", |r| r.flush = Some(FlushMode::None));
+    let err = speedup_check(&run, Versus::A, 2.0, COLD).unwrap_err();
+    assert!(
+        matches!(&err, Unjudged::NoTimes(w) if w.contains("it was timed warm only (--flush none)")),
+        "{err:?}"
+    );
+    let math = run.baseline("math").unwrap();
+    assert_eq!(math.kernel_time_in(WARM), math.kernel_time.as_ref());
+    // Older records say so in their method only.
+    let mut run = fixture();
+    change_baseline(&mut run, "math", |r| {
+        r.kernel_time.as_mut().unwrap().method = "kernel-only: ...; L2 not flushed; ...".into()
+    });
+    assert!(run.baseline("math").unwrap().kernel_time_in(COLD).is_none());
+}
+
+#[test]
+fn baseline_b_under_warm_is_the_faster_warm_one() {
+    // Cold, cuDNN is baseline B; warm, flash is faster.
+    let mut run = fixture();
+    change_baseline(&mut run, "flash", |r| {
+        r.warm_kernel_time = Some(spread(5.0))
+    });
+    change_baseline(&mut run, "cudnn", |r| {
+        r.warm_kernel_time = Some(spread(6.0))
+    });
+    let b = |p| Baselines::in_protocol(&run, p).b.unwrap().baseline.clone();
+    assert_eq!(
+        (b(COLD), b(WARM)),
+        ("cudnn".to_string(), "flash".to_string())
+    );
+}
+
+#[test]
+fn the_floor_note_compares_the_floor_under_the_same_protocol() {
+    // Warm: A at 30 µs, the floor at 1.8 µs; 20× needs 1.5 µs, under it.
+    let mut run = with_warm(30.0, 2.0);
+    change_baseline(&mut run, FLOOR, |r| r.warm_kernel_time = Some(spread(1.8)));
+    let fail = speedup_check(&run, Versus::A, 20.0, WARM).unwrap();
+    assert!(
+        fail.line
+            .contains("20× needs ≤ 1.50 µs, under the floor of 1.80 µs"),
+        "{}",
+        fail.line
+    );
 }

@@ -53,7 +53,7 @@ impl GpuBackend {
             &gpu.info().limits.arch_name(),
             Some(Cache::new(Cache::default_dir())),
         )?;
-        let flush = L2Flush::new(&gpu)?;
+        let flush = L2Flush::new(&gpu, &compiler)?;
         let compare = BitCompare::new(&gpu, &compiler)?;
         Ok(GpuBackend {
             gpu,
@@ -197,6 +197,7 @@ impl GpuBackend {
         }
         resp.kernel_time = Some(m.kernel);
         resp.call_time = m.call;
+        resp.warm_kernel_time = m.warm;
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
         Ok(())

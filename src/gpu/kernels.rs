@@ -1,5 +1,5 @@
 //! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison, the
-//! protocol's floor), compiled with NVRTC for the device's arch through the crate's
+//! protocol's floor, the read pass of the L2 flush), compiled with NVRTC for the device's arch through the crate's
 //! [`Compiler`] and its cache.
 
 use super::device::{Gpu, Kernel};
@@ -18,6 +18,12 @@ pub const COMPARE_SOURCE: &str = include_str!("../../kernel_templates/count_diff
 
 /// kernel_templates/floor_stream.cu: entry point `floor_stream`.
 pub const FLOOR_SOURCE: &str = include_str!("../../kernel_templates/floor_stream.cu");
+
+/// kernel_templates/l2_flush_read.cu: entry point `l2_flush_read`.
+pub const FLUSH_READ_SOURCE: &str = include_str!("../../kernel_templates/l2_flush_read.cu");
+
+/// Threads per block the flush's read kernel is written for (`FLUSH_THREADS` in the source).
+pub const FLUSH_THREADS: u32 = 256;
 
 /// Threads per block the floor kernel requires (`FLOOR_THREADS` in the source).
 pub const FLOOR_THREADS: u32 = 256;
@@ -60,6 +66,7 @@ mod tests {
         assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
         assert!(COMPARE_SOURCE.contains(&format!("#define COMPARE_THREADS {COMPARE_THREADS}\n")));
         assert!(FLOOR_SOURCE.contains(&format!("#define FLOOR_THREADS {FLOOR_THREADS}\n")));
+        assert!(FLUSH_READ_SOURCE.contains(&format!("#define FLUSH_THREADS {FLUSH_THREADS}\n")));
     }
 
     /// The sources compile for sm_90a with NVRTC (no GPU needed), each entry point present.
@@ -72,12 +79,33 @@ mod tests {
             ("baseline_softmax", SOFTMAX_SOURCE),
             ("count_differences_u16", COMPARE_SOURCE),
             ("floor_stream", FLOOR_SOURCE),
+            ("l2_flush_read", FLUSH_READ_SOURCE),
         ] {
             let compiled = compiler.compile(kernel, source).unwrap();
             assert!(compiled.record.ok, "{kernel}:\n{}", compiled.record.log);
             let res = compiled.record.resources.expect("a ptxas report");
             assert_eq!(res.spill_stores, 0, "{kernel} spills");
         }
+    }
+
+    /// The flush's read kernel keeps its load: one 128-bit global load (LDG.E.128) in its
+    /// machine code, and a store only behind the branch (regression guard against a compiler
+    /// that sees the sink is never written and drops the read that the flush is for).
+    #[test]
+    fn the_flush_read_kernel_loads_every_chunk() {
+        let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
+        let compiled = compiler
+            .compile("l2_flush_read", FLUSH_READ_SOURCE)
+            .unwrap();
+        let cubin = compiled.cubin.expect("it compiles");
+        let sass = crate::compile::sass::disassemble(&cubin).expect("nvdisasm runs");
+        let loads = sass.lines().filter(|l| l.contains("LDG.E.128")).count();
+        assert_eq!(loads, 1, "{sass}");
+        assert_eq!(
+            sass.lines().filter(|l| l.contains("STG.E")).count(),
+            1,
+            "{sass}"
+        );
     }
 
     /// The reference source has no tera syntax: rendered as a template it is unchanged (the

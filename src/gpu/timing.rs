@@ -3,26 +3,33 @@
 //! confidence interval of the median, with the SM clock read (never set) meanwhile.
 //!
 //! - **kernel-only**: CUDA events recorded around the replay of a CUDA graph holding one launch
-//!   (the L2 flush is a memset enqueued before the start event, outside the graph);
+//!   (the L2 flush is enqueued before the start event, outside the graph);
 //! - **per call**: the host's wall clock from the launch call to the return of the stream
 //!   synchronize (flush enqueued and completed before the clock starts).
+//!
+//! The flush passes over a buffer twice the size of L2 as the plan's [`FlushMode`] says: a
+//! memset, a read by `l2_flush_read` (kernel_templates/l2_flush_read.cu), or both. Without a
+//! flush (the warm protocol) kernel-only times a graph of [`GRAPH_LAUNCHES`] back-to-back
+//! launches; a plan may ask for that warm timing beside the flushed ones.
 
 use super::clocks::{ClockProbe, ClockReading};
-use super::device::{cuda, Gpu};
+use super::device::{cuda, Gpu, Kernel};
+use super::kernels::{load_builtin, FLUSH_READ_SOURCE, FLUSH_THREADS};
+use crate::compile::Compiler;
 use crate::error::{Error, Result};
-use crate::eval::{Timing, TimingPlan};
+pub use crate::eval::GRAPH_LAUNCHES;
+use crate::eval::{FlushMode, Timing, TimingPlan};
 use crate::stats;
 use cudarc::driver::sys::{CUevent_flags, CUgraphInstantiate_flags, CUstreamCaptureMode};
-use cudarc::driver::{CudaEvent, CudaGraph, CudaSlice, CudaStream, DevicePtr};
+use cudarc::driver::{
+    CudaEvent, CudaGraph, CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg,
+};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Aim for about this much wall time per method by default; short kernels get more repetitions.
 pub const TARGET_SECONDS: f64 = crate::eval::DEFAULT_TARGET_S;
-/// Launches per captured graph when L2 is not flushed: back to back, so one launch's latency
-/// hides behind the previous kernel, as in an application's graph.
-pub const GRAPH_LAUNCHES: usize = 20;
 /// Never more repetitions than this per method.
 pub const MAX_REPS: u32 = 20_000;
 /// Timed repetitions enqueued between two synchronizations (one event pair each).
@@ -37,23 +44,29 @@ const CI_SEED: u64 = 0x5EED_0FC1;
 /// Work to time: enqueues one unit (one launch, or a baseline's sequence) on the stream.
 pub type Work<'a> = dyn Fn(&Arc<CudaStream>) -> Result<()> + 'a;
 
-/// A buffer twice the size of L2, overwritten before each timed repetition.
+/// A buffer twice the size of L2, passed over before each timed repetition, and the kernel
+/// that reads it.
 pub struct L2Flush {
     buf: CudaSlice<u8>,
     ptr: u64,
     fills: Cell<u8>,
+    read: Kernel,
+    sink: CudaSlice<u32>,
 }
 
 impl L2Flush {
-    /// Allocates 2 × the device's L2 size.
-    pub fn new(gpu: &Gpu) -> Result<Self> {
-        let bytes = (2 * gpu.l2_bytes()).max(1 << 20);
+    /// Allocates 2 × the device's L2 size (a whole number of 16-byte chunks) and loads the read
+    /// kernel, compiled by `compiler` (or taken from its cache).
+    pub fn new(gpu: &Gpu, compiler: &Compiler) -> Result<Self> {
+        let bytes = (2 * gpu.l2_bytes()).max(1 << 20).next_multiple_of(16);
         let buf = gpu.zeros::<u8>(bytes, "the L2 flush buffer")?;
         let ptr = buf.device_ptr(gpu.stream()).0;
         Ok(L2Flush {
             buf,
             ptr,
             fills: Cell::new(0),
+            read: load_builtin(gpu, compiler, "l2_flush_read", FLUSH_READ_SOURCE)?,
+            sink: gpu.zeros::<u32>(1, "the L2 flush's sink")?,
         })
     }
 
@@ -62,8 +75,21 @@ impl L2Flush {
         self.buf.len()
     }
 
+    /// Enqueues the flush `mode` names (nothing for none).
+    pub fn enqueue(&self, stream: &Arc<CudaStream>, mode: FlushMode) -> Result<()> {
+        match mode {
+            FlushMode::Memset => self.enqueue_memset(stream),
+            FlushMode::Read => self.enqueue_read(stream),
+            FlushMode::WriteRead => {
+                self.enqueue_memset(stream)?;
+                self.enqueue_read(stream)
+            }
+            FlushMode::None => Ok(()),
+        }
+    }
+
     /// Enqueues a memset of the whole buffer (a different byte each time).
-    pub fn enqueue(&self, stream: &CudaStream) -> Result<()> {
+    fn enqueue_memset(&self, stream: &CudaStream) -> Result<()> {
         let value = self.fills.get().wrapping_add(1);
         self.fills.set(value);
         // SAFETY: `ptr` addresses the `bytes()` bytes owned by `self.buf`, which lives as long
@@ -79,12 +105,41 @@ impl L2Flush {
         .map_err(cuda("cuMemsetD8Async (L2 flush)"))
     }
 
-    fn describe(&self) -> String {
+    /// Enqueues `l2_flush_read` over the whole buffer: one thread per 16 bytes.
+    fn enqueue_read(&self, stream: &Arc<CudaStream>) -> Result<()> {
+        let n16 = (self.bytes() / 16) as u64;
+        let blocks = n16.div_ceil(u64::from(FLUSH_THREADS));
+        let cfg = LaunchConfig {
+            grid_dim: (blocks as u32, 1, 1),
+            block_dim: (FLUSH_THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut b = stream.launch_builder(self.read.function());
+        b.arg(&self.buf).arg(&n16).arg(&self.sink);
+        // SAFETY: matches `l2_flush_read(const uint4* buf, unsigned long long n16, unsigned
+        // int* sink)`: `buf` holds n16 · 16 bytes (its size is a multiple of 16) from cudarc's
+        // allocator (256-byte aligned), threads at or past n16 return at once, and `sink` holds
+        // one u32. Both live as long as `self`.
+        unsafe { b.launch(cfg) }
+            .map(|_| ())
+            .map_err(cuda("cuLaunchKernel(l2_flush_read)"))
+    }
+
+    /// "L2 flushed before each rep (memset of 120.0 MiB = 2x L2, outside the timed region)".
+    fn describe(&self, mode: FlushMode) -> String {
         format!(
-            "L2 flushed before each rep (memset of {:.1} MiB = 2x L2, outside the timed region)",
+            "L2 flushed before each rep ({} of {:.1} MiB = 2x L2, outside the timed region)",
+            mode.pass(),
             self.bytes() as f64 / (1 << 20) as f64
         )
     }
+}
+
+/// The flush buffer and how a measurement passes over it.
+#[derive(Clone, Copy)]
+struct Flush<'a> {
+    l2: &'a L2Flush,
+    mode: FlushMode,
 }
 
 /// Both timings of one unit of work, and the clocks meanwhile.
@@ -94,45 +149,66 @@ pub struct Measurement {
     pub kernel: Timing,
     /// Per call (host wall clock, launch to synchronize), unless the plan skips it.
     pub call: Option<Timing>,
+    /// Kernel-only under the warm protocol, when the plan asks for it beside flushed timings.
+    pub warm: Option<Timing>,
     /// SM clock and throttle reasons read during the measurement.
     pub clock: ClockReading,
 }
 
-/// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 with
-/// `flush` when the plan asks for it.
+/// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 through
+/// `flush` as the plan's flush mode says, then warm when the plan asks for that too.
 pub fn measure(
     gpu: &Gpu,
     flush: Option<&L2Flush>,
     plan: &TimingPlan,
     work: &Work,
 ) -> Result<Measurement> {
-    let flush = if plan.flush_l2 { flush } else { None };
-    if plan.flush_l2 && flush.is_none() {
-        return Err(Error::Gpu(
-            "an L2 flush was asked for without a flush buffer".into(),
-        ));
-    }
+    let mode = plan.flush_mode();
+    let flush = match (mode.flushes(), flush) {
+        (false, _) => None,
+        (true, Some(l2)) => Some(Flush { l2, mode }),
+        (true, None) => {
+            return Err(Error::Gpu(
+                "an L2 flush was asked for without a flush buffer".into(),
+            ))
+        }
+    };
     let probe = ClockProbe::start(gpu.pci_bus_id());
-    let kernel = kernel_only(gpu, flush, plan, work);
-    let call = kernel.and_then(|k| {
-        let call = plan.per_call.then(|| per_call(gpu, flush, plan, work));
-        Ok((k, call.transpose()?))
-    });
+    let timed = timed(gpu, flush, plan, work);
     let clock = probe.finish();
-    let (kernel, call) = call?;
+    let (kernel, call, warm) = timed?;
     Ok(Measurement {
         kernel,
         call,
+        warm,
         clock,
     })
 }
 
-fn flush_text(flush: Option<&L2Flush>) -> String {
-    flush.map_or("L2 not flushed".into(), L2Flush::describe)
+/// Kernel-only, per call (when the plan says) and warm (when the plan asks and `flush` is set).
+fn timed(
+    gpu: &Gpu,
+    flush: Option<Flush>,
+    plan: &TimingPlan,
+    work: &Work,
+) -> Result<(Timing, Option<Timing>, Option<Timing>)> {
+    let kernel = kernel_only(gpu, flush, plan, work)?;
+    let call = plan
+        .per_call
+        .then(|| per_call(gpu, flush, plan, work))
+        .transpose()?;
+    let warm = (plan.warm_too && flush.is_some())
+        .then(|| kernel_only(gpu, None, &plan.warm(), work))
+        .transpose()?;
+    Ok((kernel, call, warm))
 }
 
-fn enqueue_flush(flush: Option<&L2Flush>, stream: &CudaStream) -> Result<()> {
-    flush.map_or(Ok(()), |f| f.enqueue(stream))
+fn flush_text(flush: Option<Flush>) -> String {
+    flush.map_or("L2 not flushed".into(), |f| f.l2.describe(f.mode))
+}
+
+fn enqueue_flush(flush: Option<Flush>, stream: &Arc<CudaStream>) -> Result<()> {
+    flush.map_or(Ok(()), |f| f.l2.enqueue(stream, f.mode))
 }
 
 /// Captures `units` units of `work` into a CUDA graph (ending the capture even when `work` fails).
@@ -150,12 +226,7 @@ fn capture(gpu: &Gpu, work: &Work, units: usize) -> Result<CudaGraph> {
     Ok(graph)
 }
 
-fn kernel_only(
-    gpu: &Gpu,
-    flush: Option<&L2Flush>,
-    plan: &TimingPlan,
-    work: &Work,
-) -> Result<Timing> {
+fn kernel_only(gpu: &Gpu, flush: Option<Flush>, plan: &TimingPlan, work: &Work) -> Result<Timing> {
     let stream = gpu.stream();
     // Flushed: one launch per graph (the flush keeps the GPU busy while the launch is queued).
     // Not flushed: several back to back, divided out below.
@@ -212,7 +283,7 @@ fn event_pairs(gpu: &Gpu, n: usize) -> Result<Vec<(CudaEvent, CudaEvent)>> {
     (0..n).map(|_| Ok((ev()?, ev()?))).collect()
 }
 
-fn per_call(gpu: &Gpu, flush: Option<&L2Flush>, plan: &TimingPlan, work: &Work) -> Result<Timing> {
+fn per_call(gpu: &Gpu, flush: Option<Flush>, plan: &TimingPlan, work: &Work) -> Result<Timing> {
     let stream = gpu.stream();
     for _ in 0..plan.warmup {
         work(stream)?;

@@ -5,7 +5,7 @@ use super::format::decimals_apart;
 use super::load::{RunData, CUDNN_FP8, FLOOR};
 use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
-use crate::eval::Timing;
+use crate::eval::{Timing, TimingProtocol};
 use crate::stats::{cliffs_delta, hedges_g, mann_whitney_u, ratio_of_medians_ci, MannWhitney};
 
 /// Confidence of every interval.
@@ -119,6 +119,25 @@ impl<'a> Times<'a> {
             .flatten()
             .map(Times::of)
     }
+
+    /// A measured baseline's kernel-only times under `protocol`, when its record has them.
+    pub fn of_baseline_in(b: &'a BaselineRecord, protocol: TimingProtocol) -> Option<Self> {
+        b.kernel_time_in(protocol).map(Times::of)
+    }
+
+    /// An elite's kernel-only times under `protocol`: cold, those of the search
+    /// ([`Times::of_elite`]); warm, those its confirmation took in its first fresh process.
+    pub fn of_elite_in(e: &'a Elite, protocol: TimingProtocol) -> Option<Self> {
+        match protocol {
+            TimingProtocol::Cold => Times::of_elite(e),
+            TimingProtocol::Warm => e
+                .confirmed
+                .as_ref()?
+                .warm_kernel_time
+                .as_ref()
+                .map(Times::of),
+        }
+    }
 }
 
 /// A speedup `baseline / candidate` (of medians) and its interval, when samples allow one.
@@ -193,8 +212,20 @@ pub struct Baselines<'a> {
 }
 
 impl<'a> Baselines<'a> {
-    /// Picks A and B from the run's baseline records.
+    /// Picks A and B from the run's baseline records, B by their kernel-only medians.
     pub fn of(run: &'a RunData) -> Self {
+        Baselines::ranked_by(run, kernel_p50)
+    }
+
+    /// Picks A and B as [`Baselines::of`] does, B by the kernel-only medians under `protocol`.
+    pub fn in_protocol(run: &'a RunData, protocol: TimingProtocol) -> Self {
+        Baselines::ranked_by(run, |r| {
+            Times::of_baseline_in(r, protocol).map_or(f64::INFINITY, |t| t.p50_us)
+        })
+    }
+
+    /// A and B, B the measured one of flash and cuDNN with the lesser `p50`.
+    fn ranked_by(run: &'a RunData, p50: impl Fn(&BaselineRecord) -> f64) -> Self {
         let a = run.baseline("math").and_then(measured);
         let fused: Vec<Result<&BaselineRecord, String>> = ["flash", "cudnn"]
             .iter()
@@ -207,7 +238,7 @@ impl<'a> Baselines<'a> {
         let b = fused
             .iter()
             .filter_map(|r| r.as_ref().ok().copied())
-            .min_by(|x, y| kernel_p50(x).total_cmp(&kernel_p50(y)))
+            .min_by(|x, y| p50(x).total_cmp(&p50(y)))
             .ok_or_else(|| {
                 let why: Vec<String> = fused.iter().filter_map(|r| r.clone().err()).collect();
                 why.join("; ")
@@ -269,13 +300,15 @@ pub struct BelowFloor {
 }
 
 impl BelowFloor {
-    /// When `min`× over baseline `vs` needs less time than the run's measured floor.
-    pub fn of(run: &RunData, vs: Versus, min: f64) -> Option<BelowFloor> {
-        let base = Baselines::of(run)
+    /// When `min`× over baseline `vs` needs less time than the run's measured floor, both under
+    /// `protocol`.
+    pub fn of(run: &RunData, vs: Versus, min: f64, protocol: TimingProtocol) -> Option<BelowFloor> {
+        let in_protocol = |r| Times::of_baseline_in(r, protocol);
+        let base = Baselines::in_protocol(run, protocol)
             .get(vs)
             .ok()
-            .and_then(Times::of_baseline)?;
-        let floor = run.baseline(FLOOR).ok().and_then(Times::of_baseline)?;
+            .and_then(in_protocol)?;
+        let floor = run.baseline(FLOOR).ok().and_then(in_protocol)?;
         let needed_us = base.p50_us / min;
         (needed_us < floor.p50_us).then_some(BelowFloor {
             min,

@@ -209,12 +209,21 @@ fn a_summary_without_ncu_gives_its_reason_in_the_report() {
 fn confirmed_elites_get_a_note_under_the_top_line_table() {
     let (_dir, run) = fixture_without(&[]);
     let mut topk = run.topk.clone().unwrap();
-    let plan = crate::eval::TimingPlan::new(100, true, crate::eval::DEFAULT_TARGET_S);
+    let plan = crate::eval::TimingPlan::new(
+        100,
+        crate::eval::FlushMode::Memset,
+        crate::eval::DEFAULT_TARGET_S,
+    )
+    .and_warm();
     let timed = |us: f64| {
         let mut r = crate::eval::EvalResponse::failed(1, crate::eval::Outcome::Ok);
         r.kernel_time = Some(crate::gpu::timing::summarize_samples(
             "kernel-only".into(),
             vec![us; 10],
+        ));
+        r.warm_kernel_time = Some(crate::gpu::timing::summarize_samples(
+            "kernel-only warm".into(),
+            vec![us - 2.0; 10],
         ));
         r
     };
@@ -253,8 +262,59 @@ fn confirmed_elites_get_a_note_under_the_top_line_table() {
         ),
         "{section}"
     );
+    assert!(
+        section.contains(
+            "prediction interval; spread taken as 1.0 % of the mean, the least assumed between \
+             processes; theirs was 0.23 %). Warm (L2 not flushed, 20 back-to-back launches): \
+             11.31, 11.35, 11.29 µs."
+        ),
+        "{section}"
+    );
+    // The confirmed elite's warm time is its first process's, in the warm column.
+    assert!(section.contains("| 11.31 [11.31, 11.31] |"), "{section}");
     assert_eq!(section.matches("\n- #").count(), 2, "{section}");
     insta::assert_snapshot!("confirmed_top_line", section);
+}
+
+/// Sets `field` of `bench/baseline_<name>.json` in `run` to `value`.
+fn set_baseline_field(run: &RunData, name: &str, field: &str, value: serde_json::Value) {
+    let path = run.paths.baseline(name);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json[field] = value;
+    std::fs::write(&path, json.to_string()).unwrap();
+}
+
+#[test]
+fn the_top_line_table_shows_warm_and_cold_times_where_records_have_them() {
+    let (_dir, run) = fixture_without(&[]);
+    let warm = crate::gpu::timing::summarize_samples("kernel-only warm".into(), vec![55.5; 10]);
+    set_baseline_field(&run, "math", "warm_kernel_time", serde_json::json!(warm));
+    set_baseline_field(&run, "flash", "flush", "none".into());
+    let run = RunData::load(&run.paths.root);
+    let md = render(&run, &options(FIXTURE)).unwrap().markdown;
+    let row = |name: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {name}")))
+            .unwrap()
+            .to_string()
+    };
+    let cells =
+        |line: String| -> Vec<String> { line.split(" | ").map(|c| c.trim().to_string()).collect() };
+    let cold = |name: &str| {
+        let t = run.baseline(name).unwrap().kernel_time.clone().unwrap();
+        format!("{:.2} [{:.2}, {:.2}]", t.p50_us, t.ci_lo_us, t.ci_hi_us)
+    };
+    // Both for math; flash timed warm only (--flush none): its time is warm, its cold "—";
+    // cuDNN from before warm times were recorded: cold only.
+    assert_eq!(
+        cells(row("math"))[1..3],
+        [cold("math"), "55.50 [55.50, 55.50]".into()]
+    );
+    assert_eq!(cells(row("flash"))[1..3], ["—".to_string(), cold("flash")]);
+    assert_eq!(cells(row("cudnn"))[1..3], [cold("cudnn"), "—".to_string()]);
+    // An elite without a confirmation has no warm time.
+    assert_eq!(cells(row("#1"))[2], "—");
 }
 
 #[test]

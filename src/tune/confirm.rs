@@ -29,7 +29,9 @@ pub fn floor_note(p: &Prediction) -> String {
 
 /// Sums up `responses`, one per fresh process in the order they ran (a failure ends them), of
 /// an elite re-timed in `processes` processes with `timing`. Any process that did not answer ok
-/// with a kernel-only time makes the confirmation a failure, without an interval.
+/// with a kernel-only time makes the confirmation a failure, without an interval. Warm
+/// kernel-only times, where the plan asked for them, are kept beside: each process's median,
+/// and the first process's timing when the confirmation succeeded.
 pub fn confirmation(
     processes: u32,
     timing: TimingPlan,
@@ -44,6 +46,10 @@ pub fn confirmation(
         .iter()
         .filter_map(|r| r.call_time.as_ref().map(|t| t.p50_us))
         .collect();
+    let warm_kernel_time = responses
+        .first()
+        .filter(|_| failure.is_none())
+        .and_then(|r| r.warm_kernel_time.clone());
     let prediction = failure
         .is_none()
         .then(|| Prediction::with_relative_sd_floor(&kernel, PROCESS_SD_FLOOR))
@@ -57,6 +63,11 @@ pub fn confirmation(
         method: responses
             .first()
             .and_then(|r| r.kernel_time.as_ref().map(|t| t.method.clone())),
+        warm_process_p50_us: responses
+            .iter()
+            .filter_map(|r| r.warm_kernel_time.as_ref().map(|t| t.p50_us))
+            .collect(),
+        warm_kernel_time,
         failure,
     }
 }
@@ -87,7 +98,7 @@ fn failure(processes: u32, responses: &[EvalResponse]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{Outcome, DEFAULT_TARGET_S};
+    use crate::eval::{FlushMode, Outcome, DEFAULT_TARGET_S};
     use crate::gpu::timing::summarize_samples;
 
     fn timed(kernel_us: f64) -> EvalResponse {
@@ -104,7 +115,7 @@ mod tests {
     }
 
     fn plan() -> TimingPlan {
-        TimingPlan::new(100, true, DEFAULT_TARGET_S)
+        TimingPlan::new(100, FlushMode::Memset, DEFAULT_TARGET_S)
     }
 
     #[test]
@@ -124,6 +135,34 @@ mod tests {
         assert!(p.floored(), "{p:?}");
         assert!((hi - lo - 2.0 * 0.512_602).abs() < 1e-5, "[{lo}, {hi}]");
         assert_eq!(c.timing.target_s, 0.3);
+    }
+
+    #[test]
+    fn warm_times_are_kept_beside_with_the_first_process_timing_as_the_elites() {
+        let warm = |r: EvalResponse, us: f64| EvalResponse {
+            warm_kernel_time: Some(summarize_samples(
+                "kernel-only: 20 back-to-back launches; L2 not flushed".into(),
+                vec![us; 100],
+            )),
+            ..r
+        };
+        let got = [
+            warm(timed(10.31), 8.1),
+            warm(timed(10.35), 8.3),
+            warm(timed(10.29), 8.2),
+        ];
+        let c = confirmation(3, plan().and_warm(), &got);
+        assert_eq!(c.warm_process_p50_us, [8.1, 8.3, 8.2]);
+        assert_eq!(c.warm_kernel_time.as_ref().map(|t| t.p50_us), Some(8.1));
+        assert!(c.timing.warm_too);
+        // A failed confirmation keeps the medians but gives the elite no warm time.
+        let wrong = EvalResponse::failed(1, Outcome::Timeout { after_s: 1.0 });
+        let c = confirmation(3, plan().and_warm(), &[got[0].clone(), wrong]);
+        assert_eq!(c.warm_process_p50_us, [8.1]);
+        assert_eq!(c.warm_kernel_time, None);
+        // Without warm timings (older plans) both are empty.
+        let c = confirmation(3, plan(), &[timed(10.0), timed(10.1), timed(10.2)]);
+        assert!(c.warm_process_p50_us.is_empty() && c.warm_kernel_time.is_none());
     }
 
     #[test]

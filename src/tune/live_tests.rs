@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::compile::Cache;
-use crate::eval::fake_spec;
+use crate::eval::{fake_spec, FlushMode};
 use crate::evolve::SpaceIndex;
 use std::collections::HashSet;
 use std::path::Path;
@@ -28,7 +28,7 @@ fn fake_live(devices: &[u32]) -> (LiveEvaluator, SpaceIndex, tempfile::TempDir) 
         tolerance: eval::DEFAULT_TOLERANCE,
         timing: Some(TimingPlan {
             warmup: 1,
-            ..TimingPlan::new(100, true, 0.1)
+            ..TimingPlan::new(100, FlushMode::Memset, 0.1)
         }),
         input_seed: 0,
         timeout: Duration::from_secs(30),
@@ -102,7 +102,7 @@ fn the_confirmation_retimes_each_elite_in_fresh_processes() {
     searched.sort_by(|a, b| a.0.p50_us.total_cmp(&b.0.p50_us));
     let (best, worst) = (&searched[0], &searched[3]);
     assert!(worst.0.p50_us - best.0.p50_us > 0.1, "{searched:?}");
-    let plan = TimingPlan::new(100, true, eval::DEFAULT_TARGET_S);
+    let plan = TimingPlan::new(100, FlushMode::Memset, eval::DEFAULT_TARGET_S);
     let mut starts = Vec::new();
     let elites = [best.1.clone(), worst.1.clone()];
     let confirmed = live

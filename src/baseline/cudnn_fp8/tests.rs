@@ -14,7 +14,11 @@ fn cudnn_run(python: &str) -> CudnnRun {
     CudnnRun {
         python: python.into(),
         shape: shape(),
-        plan: TimingPlan::new(100, true, crate::eval::DEFAULT_TARGET_S),
+        plan: TimingPlan::new(
+            100,
+            crate::eval::FlushMode::Memset,
+            crate::eval::DEFAULT_TARGET_S,
+        ),
         seed: 3,
         timeout: Duration::from_secs(120),
     }

@@ -18,8 +18,13 @@ pub fn run(plan: &TunePlan, live: LiveEvaluator, topk: &mut TopK) -> Result<()> 
     if n == 0 {
         return Ok(());
     }
+    let warm = if c.timing.warm_too {
+        ", cold then warm"
+    } else {
+        ""
+    };
     eprintln!(
-        "confirming the best {n} in {} fresh worker processes each, {} s per method",
+        "confirming the best {n} in {} fresh worker processes each, {} s per method{warm}",
         c.processes, c.timing.target_s
     );
     let started = Instant::now();
@@ -56,8 +61,22 @@ pub fn summary_lines(topk: &TopK) -> Vec<String> {
 }
 
 /// "confirm  3 fresh processes, 0.3 s per method: 10.31, 10.35, 10.29 µs; a fresh process's
-/// p50 is expected in [10.16, 10.47] µs (95% prediction interval)".
+/// p50 is expected in [10.16, 10.47] µs (95% prediction interval)", and where warm times were
+/// taken "; warm 8.10, 8.30, 8.20 µs".
 fn best_line(c: &Confirmation) -> String {
+    let line = cold_line(c);
+    if c.warm_process_p50_us.is_empty() {
+        return line;
+    }
+    let warm: Vec<String> = c
+        .warm_process_p50_us
+        .iter()
+        .map(|m| format!("{m:.2}"))
+        .collect();
+    format!("{line}; warm {} µs", warm.join(", "))
+}
+
+fn cold_line(c: &Confirmation) -> String {
     let head = format!(
         "confirm  {} fresh processes, {} s per method: ",
         c.processes, c.timing.target_s
@@ -106,7 +125,7 @@ fn failed(c: &Confirmation) -> String {
 mod tests {
     use super::*;
     use crate::artifacts::Elite;
-    use crate::eval::{EvalResponse, Outcome, TimingPlan, DEFAULT_TARGET_S};
+    use crate::eval::{EvalResponse, FlushMode, Outcome, TimingPlan, DEFAULT_TARGET_S};
     use crate::gpu::timing::summarize_samples;
     use crate::shape::Shape;
     use crate::tune::confirmation;
@@ -148,7 +167,7 @@ mod tests {
 
     #[test]
     fn the_best_gets_the_full_line_and_the_others_a_short_one() {
-        let plan = TimingPlan::new(100, true, DEFAULT_TARGET_S);
+        let plan = TimingPlan::new(100, FlushMode::Memset, DEFAULT_TARGET_S);
         let ok = confirmation(3, plan, &[timed(10.31), timed(10.35), timed(10.29)]);
         let wrong = EvalResponse::failed(
             1,
@@ -175,5 +194,17 @@ mod tests {
             ]
         );
         assert!(summary_lines(&topk(vec![elite(1, None)])).is_empty());
+    }
+
+    #[test]
+    fn the_best_line_shows_the_warm_medians_when_there_are_some() {
+        let plan = TimingPlan::new(100, FlushMode::Memset, DEFAULT_TARGET_S).and_warm();
+        let warm = |us: f64, warm_us: f64| EvalResponse {
+            warm_kernel_time: Some(summarize_samples("warm".into(), vec![warm_us; 10])),
+            ..timed(us)
+        };
+        let c = confirmation(2, plan, &[warm(10.0, 8.1), warm(10.1, 8.25)]);
+        let lines = summary_lines(&topk(vec![elite(1, Some(c))]));
+        assert!(lines[0].ends_with("; warm 8.10, 8.25 µs"), "{}", lines[0]);
     }
 }

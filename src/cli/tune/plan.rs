@@ -7,7 +7,7 @@ use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
 use crate::error::{Error, Result};
-use crate::eval::{TimingPlan, Tolerance, DEFAULT_TARGET_S};
+use crate::eval::{FlushMode, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
 use crate::progress::ProgressGroup;
@@ -226,11 +226,11 @@ impl TunePlan {
             seed,
             ga,
             tolerance,
-            timing: TimingPlan::new(args.reps, true, args.timing_seconds),
+            timing: TimingPlan::new(args.reps, FlushMode::Memset, args.timing_seconds),
             confirm: ConfirmPlan {
                 top: args.confirm_top,
                 processes: args.confirm_processes,
-                timing: TimingPlan::new(args.reps, true, DEFAULT_TARGET_S),
+                timing: TimingPlan::new(args.reps, FlushMode::Memset, DEFAULT_TARGET_S).and_warm(),
             },
             timeout: Duration::from_secs(args.timeout.max(1)),
             replay_delay: Duration::from_millis(args.replay_delay_ms),

@@ -1,6 +1,7 @@
 //! The run in one paragraph, the environment it ran in, and the commands to reproduce it.
 
 use crate::artifacts::Manifest;
+use crate::eval::FlushMode;
 use crate::report::format::{shell_join, DASH};
 use crate::report::load::RunData;
 use serde::Serialize;
@@ -62,11 +63,15 @@ pub fn timing_methods(run: &RunData) -> Vec<String> {
     for r in run.baselines.iter().filter_map(|(_, r)| r.as_ref().ok()) {
         methods.add(r.kernel_time.as_ref());
         methods.add(r.call_time.as_ref());
+        methods.add(r.warm_kernel_time.as_ref());
     }
     if let Ok(t) = &run.topk {
         for e in &t.elites {
             methods.add(e.kernel_time.as_ref());
             methods.add(e.call_time.as_ref());
+        }
+        for c in t.elites.iter().filter_map(|e| e.confirmed.as_ref()) {
+            methods.add(c.warm_kernel_time.as_ref());
         }
     }
     methods.lines()
@@ -84,10 +89,10 @@ pub fn environment(run: &RunData) -> Vec<Pair> {
             "warm-up {}, ≥{} reps, L2 {}",
             t.warmup,
             t.reps,
-            if t.flush_l2 {
-                "flushed before each rep"
-            } else {
-                "not flushed"
+            match t.flush_mode() {
+                FlushMode::None => "not flushed".to_string(),
+                FlushMode::Memset => "flushed before each rep".to_string(),
+                mode => format!("flushed before each rep ({})", mode.name()),
             }
         )
     });

@@ -2,6 +2,7 @@
 
 use super::ncu::best_profile;
 use super::ReportOptions;
+use crate::eval::TimingProtocol;
 use crate::report::compare::{Baselines, BelowFloor, Speedup, Times};
 use crate::report::diagnose::diagnose;
 use crate::report::format::apart;
@@ -53,10 +54,11 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
             } else {
                 format!(", short by {}×", apart(opts.target - s.lower(), &[0.0]))
             };
-            let unreachable = BelowFloor::of(run, opts.target_vs, opts.target)
-                .filter(|_| !met)
-                .map(|f| format!(" No kernel can meet it at this shape: {}.", f.describe()))
-                .unwrap_or_default();
+            let unreachable =
+                BelowFloor::of(run, opts.target_vs, opts.target, TimingProtocol::Cold)
+                    .filter(|_| !met)
+                    .map(|f| format!(" No kernel can meet it at this shape: {}.", f.describe()))
+                    .unwrap_or_default();
             let v = if met { "MET" } else { "NOT MET" };
             (
                 v,

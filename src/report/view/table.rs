@@ -3,6 +3,7 @@
 
 use crate::artifacts::Elite;
 use crate::baseline::{BaselineRecord, BaselineStatus};
+use crate::eval::TimingProtocol;
 use crate::report::compare::{Baselines, Speedup, Times, Verdict};
 use crate::report::format::{fixed, sci, DASH};
 use crate::report::load::{attention_baselines, RunData, BASELINES, FLOOR};
@@ -13,8 +14,10 @@ use serde::Serialize;
 pub struct Row {
     /// The variant's name.
     pub variant: String,
-    /// Kernel-only p50, µs.
-    pub kernel_us: String,
+    /// Cold kernel-only p50 with its 95% CI, µs (L2 flushed before each repetition).
+    pub cold_us: String,
+    /// Warm kernel-only p50 with its 95% CI, µs (L2 not flushed, 20 back-to-back launches).
+    pub warm_us: String,
     /// Per-call p50, µs.
     pub call_us: String,
     /// Speedup vs baseline A with its CI.
@@ -124,7 +127,8 @@ fn baseline_row(r: &BaselineRecord, b: &Baselines) -> Row {
     let errors = r.validation.as_ref().map(|v| &v.errors);
     Row {
         variant: tag(r, b),
-        kernel_us: fixed(times.map(|t| t.p50_us), 2),
+        cold_us: with_ci(Times::of_baseline_in(r, TimingProtocol::Cold)),
+        warm_us: with_ci(Times::of_baseline_in(r, TimingProtocol::Warm)),
         call_us: fixed(r.call_time.as_ref().map(|t| t.p50_us), 2),
         vs_a: speedup_vs(&b.a, times.as_ref()),
         vs_b: speedup_vs(&b.b, times.as_ref()),
@@ -139,13 +143,27 @@ fn elite_row(e: &Elite, b: &Baselines) -> Row {
     let call = e.call_time.as_ref().map(|t| t.p50_us);
     Row {
         variant: format!("#{} `{}`", e.rank, e.label),
-        kernel_us: fixed(times.map(|t| t.p50_us), 2),
+        cold_us: with_ci(Times::of_elite_in(e, TimingProtocol::Cold)),
+        warm_us: with_ci(Times::of_elite_in(e, TimingProtocol::Warm)),
         call_us: fixed(call.or(e.record.call_p50_us), 2),
         vs_a: speedup_vs(&b.a, times.as_ref()),
         vs_b: speedup_vs(&b.b, times.as_ref()),
         max_abs: sci(e.record.max_abs),
         rel_l2: sci(e.record.rel_l2),
         status: if e.record.is_ok() { "PASS" } else { "FAIL" }.into(),
+    }
+}
+
+/// "12.80 [12.75, 12.85]", "12.80" without a CI, or "—".
+fn with_ci(t: Option<Times>) -> String {
+    match t {
+        Some(Times {
+            p50_us,
+            ci_us: Some((lo, hi)),
+            ..
+        }) => format!("{p50_us:.2} [{lo:.2}, {hi:.2}]"),
+        Some(t) => fixed(Some(t.p50_us), 2),
+        None => DASH.into(),
     }
 }
 
