@@ -2,6 +2,8 @@
 //! results, `db list|show|add|merge|prune`, stale rows after a template edit, bad input.
 
 use assert_cmd::Command;
+use evotune::artifacts::LogProblem;
+use evotune::shape::Shape;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -31,16 +33,35 @@ fn own_space(dir: &Path) -> PathBuf {
     space
 }
 
+/// A copy of the 2,8,512,64 landscape under `dir`, declared as recorded at `shape`: it stands in
+/// for a recording at that problem, so that the database gets a second problem's row.
+fn stand_in_log(dir: &Path, shape: &str) -> PathBuf {
+    let copy = dir.join(format!("stand-in-{shape}.csv"));
+    std::fs::copy(root().join(LOG), &copy).unwrap();
+    let problem = LogProblem {
+        shape: Shape::parse(shape).unwrap(),
+        device: None,
+    };
+    problem.write(&copy).unwrap();
+    copy
+}
+
+/// A replayed tune run of the 2,8,512,64 landscape at its own problem.
 fn tune(space: &Path, out: &Path, db: &Path, shape: &str, budget: usize) -> String {
+    tune_from(Path::new(LOG), space, out, db, shape, budget)
+}
+
+fn tune_from(
+    log: &Path,
+    space: &Path,
+    out: &Path,
+    db: &Path,
+    shape: &str,
+    budget: usize,
+) -> String {
     let assert = evotune()
-        .args([
-            "--shape",
-            shape,
-            "--replay",
-            LOG,
-            "--space",
-            space.to_str().unwrap(),
-        ])
+        .args(["--shape", shape, "--replay", log.to_str().unwrap()])
+        .args(["--space", space.to_str().unwrap()])
         .args([
             "--budget",
             &budget.to_string(),
@@ -131,7 +152,8 @@ fn merge_brings_rows_from_other_hosts_once() {
         "2,8,512,64",
         16,
     );
-    tune(
+    tune_from(
+        &stand_in_log(dir.path(), "1,8,512,64"),
         Path::new(SPACE),
         &dir.path().join("r2"),
         &b,
@@ -197,8 +219,17 @@ fn a_sweep_records_each_problem_and_no_db_records_nothing() {
         .args(["--db", db.to_str().unwrap()])
         .assert()
         .success()
-        .stderr(predicate::str::contains("database: recorded as row 2"));
+        .stderr(predicate::str::contains("database: recorded as row 2"))
+        .stderr(predicate::str::contains(format!(
+            "answers: every problem from {LOG}, recorded on 2,8,512,64; for 1-8-512-64 they \
+             stand in"
+        )));
     assert!(db_cmd(&db, &["list"]).contains("2 rows in"));
+    let stand_in = db_cmd(&db, &["show", "--shape", "1,8,512,64"]);
+    assert!(
+        stand_in.contains(&format!("replay {LOG} (answers recorded on 2,8,512,64)")),
+        "{stand_in}"
+    );
     evotune()
         .args([
             "--shape",
@@ -304,17 +335,10 @@ fn warm_start_opens_with_the_nearest_problems_best_config_and_resume_keeps_it() 
         .unwrap()
         .to_string();
     let out = dir.path().join("warm");
+    let log = stand_in_log(dir.path(), "2,8,1024,64");
     evotune()
-        .args([
-            "--shape",
-            "2,8,1024,64",
-            "--replay",
-            LOG,
-            "--space",
-            SPACE,
-            "--budget",
-            "20",
-        ])
+        .args(["--shape", "2,8,1024,64", "--replay", log.to_str().unwrap()])
+        .args(["--space", SPACE, "--budget", "20"])
         .args([
             "--out",
             out.to_str().unwrap(),

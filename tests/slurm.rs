@@ -8,6 +8,8 @@
 mod cluster;
 
 use cluster::{output, Cluster};
+use evotune::artifacts::LogProblem;
+use evotune::shape::Shape;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,16 +39,19 @@ fn ok(cmd: &mut Command) -> String {
     stdout.into_owned()
 }
 
-/// A folder of logs named by shape, the same landscape under three names.
+/// A folder of logs named by shape: the 2,8,512,64 landscape under each name, each copy
+/// declared as recorded at the problem it names (it stands in for a recording there).
 fn replay_dir(root: &Path) -> PathBuf {
     let logs = root.join("logs");
     std::fs::create_dir_all(&logs).unwrap();
-    for name in NAMES {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(LOG),
-            logs.join(format!("{name}.csv")),
-        )
-        .unwrap();
+    for (name, shape) in NAMES.iter().zip(SHAPES) {
+        let log = logs.join(format!("{name}.csv"));
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(LOG), &log).unwrap();
+        let problem = LogProblem {
+            shape: Shape::parse(shape).unwrap(),
+            device: None,
+        };
+        problem.write(&log).unwrap();
     }
     logs
 }

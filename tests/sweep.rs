@@ -5,6 +5,8 @@
 mod common;
 
 use common::{evotune, json, sweep_args, LOG, SPACE};
+use evotune::artifacts::LogProblem;
+use evotune::shape::Shape;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -105,16 +107,29 @@ fn a_bad_set_names_the_parameter_and_the_flag_and_writes_nothing() {
     }
 }
 
-/// A folder of logs named by shape: 2-8-512-64.csv and 1-8-512-64.csv.gz (the same landscape).
+/// Declares the log at `log` as recorded at `shape` (its `.problem.json`, as record writes it).
+fn declare(log: &Path, shape: &str) {
+    let problem = LogProblem {
+        shape: Shape::parse(shape).unwrap(),
+        device: None,
+    };
+    problem.write(log).unwrap();
+}
+
+/// A folder of logs named by shape: 2-8-512-64.csv, the landscape recorded there, and
+/// 1-8-512-64.csv.gz, the same landscape declared as recorded at 1,8,512,64: it stands in for a
+/// recording at that problem.
 fn replay_dir(root: &Path) -> PathBuf {
     let logs = root.join("logs");
     std::fs::create_dir_all(&logs).unwrap();
     let text = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(LOG)).unwrap();
     std::fs::write(logs.join("2-8-512-64.csv"), &text).unwrap();
+    declare(&logs.join("2-8-512-64.csv"), "2,8,512,64");
     let gz = std::fs::File::create(logs.join("1-8-512-64.csv.gz")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
     std::io::Write::write_all(&mut enc, &text).unwrap();
     enc.finish().unwrap();
+    declare(&logs.join("1-8-512-64.csv.gz"), "1,8,512,64");
     logs
 }
 
@@ -228,6 +243,8 @@ fn a_campaign_gives_each_problem_its_own_budget_and_overrides() {
 fn bad_sweep_input_names_the_flag_or_file_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let bad_campaign = dir.path().join("bad.toml");
+    let undeclared = dir.path().join("undeclared.csv");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(LOG), &undeclared).unwrap();
     std::fs::write(
         &bad_campaign,
         "[[problem]]\nshape = \"2,8,512,64\"\nset = [\"TILE=1\"]\n",
@@ -267,6 +284,18 @@ fn bad_sweep_input_names_the_flag_or_file_and_writes_nothing() {
                 "nope.csv".into(),
             ],
             "--replay file nope.csv does not exist".into(),
+        ),
+        (
+            vec![
+                "--shapes".into(),
+                "2,8,512,64".into(),
+                "--replay".into(),
+                undeclared.display().to_string(),
+            ],
+            format!(
+                "--replay {} does not say which problem it was recorded on",
+                undeclared.display()
+            ),
         ),
     ];
     for (flags, message) in cases {
@@ -386,4 +415,80 @@ fn a_replayed_sweep_refuses_devices() {
             .stderr(predicate::str::contains("cannot be used with"));
     }
     assert!(!dir.path().join("s").exists());
+}
+
+/// One log answering a sweep's every problem stands in for those it was not recorded on, and
+/// the sweep says so: in its output, in sweep.json and in that run's manifest.
+#[test]
+fn a_sweep_from_one_log_says_which_problems_it_stands_in_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let assert = evotune()
+        .args(["sweep", "--space", SPACE, "--replay", LOG, "--budget", "8"])
+        .args(["--shapes", "2,8,512,64", "1,8,512,64", "--no-db", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(&format!(
+            "answers: every problem from {LOG}, recorded on 2,8,512,64; for 1-8-512-64 they \
+             stand in (its measurements, not theirs"
+        )),
+        "{stderr}"
+    );
+    let first = stderr.lines().find(|l| l.contains("[1/2]")).unwrap();
+    assert!(
+        first.contains("2-8-512-64 done: best") && !first.contains("answers recorded on"),
+        "{first}"
+    );
+    let second = stderr.lines().find(|l| l.contains("[2/2]")).unwrap();
+    assert!(
+        second.contains("1-8-512-64 done: best")
+            && second.ends_with(", answers recorded on 2,8,512,64"),
+        "{second}"
+    );
+    let plain = serde_json::json!({"b": 2, "h": 8, "s": 512, "d": 64});
+    let ix = json(&out.join("sweep.json"));
+    assert_eq!(ix["settings"]["replay_recorded_on"], plain);
+    assert!(ix["problems"][0].get("answers_recorded_on").is_none());
+    assert_eq!(ix["problems"][1]["answers_recorded_on"], plain);
+    assert!(json(&out.join("2-8-512-64/manifest.json"))
+        .get("stand_in")
+        .is_none());
+    let stand_in = &json(&out.join("1-8-512-64/manifest.json"))["stand_in"];
+    assert_eq!(stand_in["recorded_on"], plain);
+    assert!(
+        stand_in["note"]
+            .as_str()
+            .unwrap()
+            .contains("measurements at 2,8,512,64 standing in for 1,8,512,64"),
+        "{stand_in}"
+    );
+}
+
+/// Each log of --replay-dir answers only for the problem it was recorded on: a log of another
+/// problem under a problem's name fails that problem alone.
+#[test]
+fn a_replay_dir_log_of_another_problem_fails_its_problem_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = replay_dir(dir.path());
+    let misnamed = logs.join("4-8-512-64.csv");
+    std::fs::copy(logs.join("2-8-512-64.csv"), &misnamed).unwrap();
+    declare(&misnamed, "2,8,512,64");
+    let out = dir.path().join("sweep");
+    evotune()
+        .args(sweep_args(&out, &logs, 8))
+        .args(["--shapes", "2,8,512,64", "4,8,512,64", "--no-db"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "[2/2] 4-8-512-64 failed: --replay {} was recorded on 2,8,512,64, not on the problem \
+             asked for (--shape 4,8,512,64)",
+            misnamed.display()
+        )));
+    let ix = json(&out.join("sweep.json"));
+    assert_eq!(ix["problems"][0]["status"], "done");
+    assert_eq!(ix["problems"][1]["status"], "failed");
+    assert!(!out.join("4-8-512-64/manifest.json").exists());
 }

@@ -498,6 +498,12 @@ fn a_header_only_replay_log_is_refused_alike_by_tune_and_search_bench() {
         .to_string();
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, header + "\n").unwrap();
+    // The header of the landscape at 2,8,512,64, declared as of that problem (as record does).
+    std::fs::copy(
+        format!("{log}.problem.json"),
+        dir.path().join("empty.csv.problem.json"),
+    )
+    .unwrap();
     let expect = format!(
         "--replay {} holds no trials (only a header)",
         empty.display()
@@ -540,4 +546,121 @@ fn an_out_that_cannot_be_written_is_named_before_the_search() {
         .stderr(predicate::str::contains("--out "))
         .stderr(predicate::str::contains("is not a folder"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
+
+/// Regression: a log recorded at 2,8,512,64 replayed at `--shape 2,8,1024,64` was accepted, and
+/// its times were reported as TFLOP/s at 2,8,1024,64. tune and search-bench refuse it, naming
+/// both flags and both problems; tune writes nothing.
+#[test]
+fn a_log_recorded_on_another_problem_is_refused_by_tune_and_search_bench() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, space, _) = LANDSCAPES[0];
+    let out = dir.path().join("run");
+    let common = ["--space", space, "--shape", "2,8,1024,64", "--replay", log];
+    let expect = format!(
+        "--replay {log} was recorded on 2,8,512,64, not on the problem asked for (--shape \
+         2,8,1024,64)"
+    );
+    evotune()
+        .args(common)
+        .args(["--budget", "8", "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect));
+    assert!(!out.exists(), "nothing may be written");
+    evotune()
+        .arg("search-bench")
+        .args(common)
+        .args(["--budget", "8", "--seeds", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect));
+    let causal = ["--space", space, "--shape", "2,8,512,64", "--causal"];
+    evotune()
+        .args(causal)
+        .args(["--replay", log, "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "was recorded on 2,8,512,64, not on the problem asked for (--shape 2,8,512,64,causal)",
+        ));
+    assert!(!out.exists(), "nothing may be written");
+}
+
+/// A log that does not say its problem is refused, saying where to declare it; declared, the
+/// same log runs.
+#[test]
+fn a_log_without_its_problem_is_refused_until_it_says_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, space, shape) = LANDSCAPES[0];
+    let copy = dir.path().join("land.csv");
+    std::fs::copy(log, &copy).unwrap();
+    let out = dir.path().join("run");
+    let common = [
+        "--space",
+        space,
+        "--shape",
+        shape,
+        "--replay",
+        copy.to_str().unwrap(),
+    ];
+    let expect = format!(
+        "--replay {} does not say which problem it was recorded on",
+        copy.display()
+    );
+    let declare = format!(
+        "declare it in {}.problem.json (`evotune record` writes that file), e.g. \
+         {{\"shape\":{{\"b\":2,\"h\":8,\"s\":512,\"d\":64}}}}",
+        copy.display()
+    );
+    let tune = |out: &Path| {
+        let mut cmd = evotune();
+        cmd.args(common)
+            .args(["--budget", "8", "--out", out.to_str().unwrap()]);
+        cmd
+    };
+    tune(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect))
+        .stderr(predicate::str::contains(&declare));
+    assert!(!out.exists(), "nothing may be written");
+    evotune()
+        .arg("search-bench")
+        .args(common)
+        .args(["--budget", "8", "--seeds", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&expect));
+    std::fs::write(
+        dir.path().join("land.csv.problem.json"),
+        r#"{"shape": {"b": 2, "h": 8, "s": 512, "d": 64}}"#,
+    )
+    .unwrap();
+    tune(&out).assert().success();
+    assert_eq!(log_rows(&out).len(), 9, "the header and 8 trials");
+}
+
+/// A tune run's own log says its problem through the run's manifest: it replays at that
+/// problem and is refused at another.
+#[test]
+fn a_tune_runs_own_log_replays_at_its_problem() {
+    let (dir, run) = tuned(16, 0);
+    let (_, space, shape) = LANDSCAPES[0];
+    let log = run.join("tune/tune_log.csv");
+    let again = dir.path().join("again");
+    let args = |shape: &str, out: &Path| {
+        let mut cmd = evotune();
+        cmd.args(["--space", space, "--shape", shape, "--replay"])
+            .arg(&log)
+            .args(["--budget", "8", "--out", out.to_str().unwrap()]);
+        cmd
+    };
+    args(shape, &again).assert().success();
+    let other = dir.path().join("other");
+    args("1,8,512,64", &other)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("was recorded on 2,8,512,64"));
+    assert!(!other.exists());
 }

@@ -39,10 +39,38 @@ pub struct Manifest {
     pub timing: Option<TimingPlan>,
     /// Where measurements came from: "gpu" or `replay <file>`.
     pub evaluator: String,
+    /// Set when the replayed log was recorded on another problem than this run's (a sweep's
+    /// `--replay FILE` answers every problem from one log); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stand_in: Option<StandIn>,
     /// The search's settings.
     pub search: SearchSettings,
     /// The machine.
     pub environment: Environment,
+}
+
+/// Answers taken from a log recorded on another problem: the times are that problem's, and so
+/// are the TFLOP/s worked out from them at this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandIn {
+    /// The problem the replayed log was recorded on.
+    pub recorded_on: Shape,
+    /// The same, in words, for a reader of the manifest.
+    pub note: String,
+}
+
+impl StandIn {
+    /// The stand-in for a run at `run` answered from a log recorded on `recorded_on`; `None`
+    /// when they are the same problem.
+    pub fn of(recorded_on: Shape, run: Shape) -> Option<StandIn> {
+        (recorded_on != run).then(|| StandIn {
+            recorded_on,
+            note: format!(
+                "the answers are measurements at {recorded_on} standing in for {run}: a log \
+                 recorded on another problem, not measurements of this one"
+            ),
+        })
+    }
 }
 
 /// The search's settings, as resolved from the command line.

@@ -5,16 +5,18 @@
 //! artifacts/<run_id>/
 //!   manifest.json           Manifest: environment, command line, search settings
 //!   bench/baseline_*.json   baseline::BaselineRecord
-//!   tune/tune_log.csv       tunelog: one row per trial
+//!   tune/tune_log.csv       tunelog: one row per trial (its problem: the manifest's)
 //!   tune/topk.json          TopK: the elites with full records
 //!   ncu/summary.json        written by `evotune ncu`
 //!   kernels/<hash>.cu       rendered source of every elite
 //! ```
 
+mod log_problem;
 mod manifest;
 mod topk;
 
-pub use manifest::{Environment, Manifest, SearchSettings};
+pub use log_problem::{sidecar, LogProblem, SIDECAR_SUFFIX};
+pub use manifest::{Environment, Manifest, SearchSettings, StandIn};
 pub use topk::{Confirmation, Elite, TopK, WallTimes};
 
 use std::path::{Path, PathBuf};

@@ -277,7 +277,8 @@ pub struct TuneArgs {
         "atol", "rtol",
     ])]
     pub resume: Option<PathBuf>,
-    /// Answer from a recorded tune log instead of the GPU (`evotune record` writes one).
+    /// Answer from a recorded tune log instead of the GPU (`evotune record` writes one); it
+    /// must say, in FILE.problem.json, that it was recorded on the problem tuned.
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
     /// With --replay: wait this long per answer, standing in for GPU time (demos, crash tests).
@@ -330,7 +331,8 @@ pub struct TuneArgs {
 /// `evotune search-bench`
 #[derive(Debug, Args)]
 pub struct SearchBenchArgs {
-    /// A recorded tune log (the landscape).
+    /// A recorded tune log (the landscape); it must say, in FILE.problem.json, that it was
+    /// recorded on --shape.
     #[arg(long, value_name = "FILE")]
     pub replay: PathBuf,
     /// The space the log was recorded over.
@@ -478,9 +480,10 @@ pub struct RecordArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv]; the kernels'
-    /// sources and cubins go to kernels/ in the run folder (<run> for <run>/tune/tune_log.csv,
-    /// else the log's own folder).
+    /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv], with FILE.problem.json
+    /// beside it (the problem and the GPU, which a replay checks); the kernels' sources and
+    /// cubins go to kernels/ in the run folder (<run> for <run>/tune/tune_log.csv, else the
+    /// log's own folder).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Measure N valid points sampled with --seed instead of all of them.
@@ -495,7 +498,8 @@ pub struct RecordArgs {
     /// Continue the log at --out: points it already holds are skipped and the rest appended (a
     /// torn last line is cut off first). With the same --seed and --limit, the finished log
     /// holds the same points as an uninterrupted run. Without --resume an existing --out is
-    /// refused, never overwritten.
+    /// refused, never overwritten; it is continued only at the problem its FILE.problem.json
+    /// says.
     #[arg(long, requires = "out")]
     pub resume: bool,
     /// Timed repetitions per method, at least (more for short kernels). The protocol's 100 is

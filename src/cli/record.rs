@@ -1,20 +1,22 @@
 //! `evotune record`: validate (and time) every valid point of a space into a tune log.
 //!
-//! The log is the landscape the replay evaluator answers from, and the way to check every
-//! variant of a family on the card. The points go through the tuner's live evaluator (compiles
-//! on every core overlapped with the GPU work); each row is flushed as soon as its point ends,
-//! and `--resume` continues a stopped log (a long landscape is recorded over several sessions).
+//! The log is the landscape the replay evaluator answers from (`<log>.problem.json` beside it
+//! says the problem and the GPU it was recorded on), and the way to check every variant of a
+//! family on the card. The points go through the tuner's live evaluator (compiles on every core
+//! overlapped with the GPU work); each row is flushed as soon as its point ends, and `--resume`
+//! continues a stopped log (a long landscape is recorded over several sessions).
 
 use super::args::RecordArgs;
 use super::checks::{check_reps, check_timing_seconds, tolerance_of};
 use super::run_dir::{check_writable, run_dir};
 use super::target::Target;
-use crate::artifacts::RunPaths;
+use crate::artifacts::{sidecar, LogProblem, RunPaths};
 use crate::compile::{Cache, Compiler};
 use crate::eval::{FlushMode, TimingPlan};
 use crate::evolve::SpaceIndex;
 use crate::gpu;
 use crate::progress::Progress;
+use crate::shape::Shape;
 use crate::space::Point;
 use crate::template::Template;
 use crate::tune::{Candidate, Evaluator, KernelFactory, LiveEvaluator, LiveSettings};
@@ -40,7 +42,11 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let tolerance = tolerance_of(args.atol, args.rtol)?;
     let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
     t.require_valid_points()?;
-    let (mut log, done) = open_log(&log_path, &t.space, args.resume)?;
+    let problem = LogProblem {
+        shape: t.shape,
+        device: Some(device.name.clone()),
+    };
+    let (mut log, done) = start_log(&log_path, &t.space, &problem, args.resume)?;
     let batch = remaining(candidates(&t, args.limit, args.seed)?, &done);
     if !done.is_empty() {
         eprintln!(
@@ -103,6 +109,51 @@ fn refuse_to_overwrite(log_path: &Path, resume: bool) -> crate::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The log, opened as `open_log` does, beside the problem it is recorded on: a new log gets
+/// `<log>.problem.json`, and a resumed one must already say it is of this problem (checked
+/// before anything is written), so that rows of two problems never share a log.
+fn start_log(
+    path: &Path,
+    space: &crate::space::SearchSpace,
+    problem: &LogProblem,
+    resume: bool,
+) -> crate::Result<(TuneLog, Vec<TrialRecord>)> {
+    let continued = resume && path.exists();
+    if continued {
+        require_same_problem(path, &problem.shape)?;
+    }
+    let opened = open_log(path, space, resume)?;
+    if !continued {
+        problem.write(path)?;
+    }
+    Ok(opened)
+}
+
+/// A log to continue must say it was recorded on `shape`.
+fn require_same_problem(path: &Path, shape: &Shape) -> crate::Result<()> {
+    match LogProblem::of(path)? {
+        Some(p) if p.shape == *shape => Ok(()),
+        Some(p) => Err(crate::Error::flag(
+            "--shape",
+            format!(
+                "{shape}: {} was recorded on {}; continue it at --shape {1}, or record {shape} \
+                 into another file (--out)",
+                path.display(),
+                p.shape
+            ),
+        )),
+        None => Err(crate::Error::flag(
+            "--resume",
+            format!(
+                "{} does not say which problem its rows were recorded on: declare it in {} \
+                 (as a new record writes it) before continuing it",
+                path.display(),
+                sidecar(path).display()
+            ),
+        )),
+    }
 }
 
 /// A new log, or (resume) the existing one reopened after its torn last line, with its rows.
@@ -220,8 +271,10 @@ fn check_timing_flags(args: &RecordArgs) -> crate::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::{
-        numbered, open_log, refuse_to_overwrite, remaining, run_folder, steps_text, time_split,
+        numbered, open_log, refuse_to_overwrite, remaining, run_folder, start_log, steps_text,
+        time_split,
     };
+    use crate::artifacts::{sidecar, LogProblem};
     use crate::eval::{EvalResponse, Outcome};
     use crate::evolve::SpaceIndex;
     use crate::shape::Shape;
@@ -324,5 +377,43 @@ mod tests {
         assert!(!text.contains(",o\n"), "the torn line is cut off: {text}");
         let (_, all) = open_log(&path, &space, true).unwrap();
         assert!(remaining(batch, &all).is_empty());
+    }
+
+    /// A new log is written with its problem beside it; a log is continued only at the
+    /// problem it says, and one that says none is not continued (nothing is written then).
+    #[test]
+    fn a_log_is_started_with_its_problem_and_continued_only_at_it() {
+        let space = space();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r/tune/tune_log.csv");
+        let at = |s: &str| LogProblem {
+            shape: Shape::parse(s).unwrap(),
+            device: Some("NVIDIA H200".into()),
+        };
+        let (_, done) = start_log(&path, &space, &at("2,8,512,64"), false).unwrap();
+        assert!(done.is_empty());
+        assert_eq!(LogProblem::of(&path).unwrap(), Some(at("2,8,512,64")));
+        start_log(&path, &space, &at("2,8,512,64"), true).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let e = start_log(&path, &space, &at("2,8,1024,64"), true)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with("--shape 2,8,1024,64: ") && e.contains("recorded on 2,8,512,64"),
+            "{e}"
+        );
+        std::fs::remove_file(sidecar(&path)).unwrap();
+        let e = start_log(&path, &space, &at("2,8,512,64"), true)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("does not say which problem"), "{e}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the log is as it was"
+        );
+        assert!(!sidecar(&path).exists());
     }
 }

@@ -40,6 +40,8 @@ fn measure(args: &SearchBenchArgs) -> Result<QualityReport> {
         &args.space,
         ArchPolicy::GpuOrHopper,
     )?;
+    crate::tune::require_log(&args.replay)?;
+    crate::tune::require_problem(&args.replay, &t.shape)?;
     let mut replay = ReplayEvaluator::load(&args.replay, &t.space)?;
     let full = SpaceIndex::new(&t.space, &t.shape, &t.limits)?;
     let index = Arc::new(full.restricted_to(|g| replay.answers().contains_key(&full.config(g))));

@@ -50,7 +50,7 @@ pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> 
         template_hash: hash(&template)?,
         overrides: serde_json::to_string(&manifest.search.overrides).expect("overrides serialize"),
         build_commit: manifest.build_commit.clone(),
-        evaluator: manifest.evaluator.clone(),
+        evaluator: evaluator(&manifest),
         config: best.label.clone(),
         kernel_p50_us: p50,
         ci_lo_us: best.record.ci_lo_us,
@@ -67,6 +67,14 @@ pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> 
         run_dir: dir.display().to_string(),
         baselines: baselines(dir)?,
     }))
+}
+
+/// The manifest's evaluator, with the problem a log standing in for this one was recorded on.
+fn evaluator(m: &Manifest) -> String {
+    match &m.stand_in {
+        Some(s) => format!("{} (answers recorded on {})", m.evaluator, s.recorded_on),
+        None => m.evaluator.clone(),
+    }
 }
 
 /// The GPU's name; `replay` for a run answered from a recorded log.

@@ -18,7 +18,7 @@ pub use elites::{source_path, top_k, RunFacts};
 pub use evaluator::{Candidate, Evaluated, Evaluator};
 pub use live::{KernelFactory, LiveEvaluator, LiveSettings};
 pub use quality::{compare_on_landscape, QualityReport, QualityRow};
-pub use replay::{require_log, ReplayEvaluator, ABSENT};
+pub use replay::{recorded_problem, require_log, require_problem, ReplayEvaluator, ABSENT};
 pub use search::{search, SearchEvents, SearchOutcome};
 
 #[cfg(test)]

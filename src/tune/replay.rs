@@ -1,8 +1,11 @@
 //! The replay evaluator: answers from a recorded tune log of real measurements, so the search
-//! runs, is tested and is compared without a GPU. A config the log lacks is answered `absent`.
+//! runs, is tested and is compared without a GPU. A config the log lacks is answered `absent`;
+//! a log answers only for the problem it was recorded on, which it must say (`LogProblem`).
 
 use super::evaluator::{Candidate, Evaluated, Evaluator};
+use crate::artifacts::{sidecar, LogProblem};
 use crate::error::{Error, Result};
+use crate::shape::Shape;
 use crate::space::{Config, SearchSpace};
 use crate::tunelog::{self, TrialRecord};
 use std::collections::HashMap;
@@ -94,6 +97,53 @@ pub fn require_log(path: &Path) -> Result<()> {
             path.display()
         ),
     ))
+}
+
+/// The problem the log at `path` was recorded on. A log that does not say is refused, naming
+/// `--replay` and the file that would declare it (`asked`, the problem wanted, is the example).
+pub fn recorded_problem(path: &Path, asked: &Shape) -> Result<Shape> {
+    let bad = |e: Error| Error::flag("--replay", e.to_string());
+    match LogProblem::of(path).map_err(bad)? {
+        Some(p) => Ok(p.shape),
+        None => Err(Error::flag(
+            "--replay",
+            format!(
+                "{} does not say which problem it was recorded on, so its answers cannot be \
+                 trusted for {asked}: declare it in {} (`evotune record` writes that file), \
+                 e.g. {} if it was recorded at {asked}",
+                path.display(),
+                sidecar(path).display(),
+                declaration(asked)
+            ),
+        )),
+    }
+}
+
+/// The problem of the log at `path`, which must be `asked`: a log recorded on another problem
+/// is refused, naming `--replay`, `--shape` and both problems.
+pub fn require_problem(path: &Path, asked: &Shape) -> Result<()> {
+    let recorded = recorded_problem(path, asked)?;
+    if recorded == *asked {
+        return Ok(());
+    }
+    Err(Error::flag(
+        "--replay",
+        format!(
+            "{} was recorded on {recorded}, not on the problem asked for (--shape {asked}): its \
+             times would pass for measurements at {asked}; replay it at --shape {recorded}, or \
+             record a log at {asked} with `evotune record`",
+            path.display()
+        ),
+    ))
+}
+
+/// The sidecar's text for `shape`, on one line.
+fn declaration(shape: &Shape) -> String {
+    let p = LogProblem {
+        shape: *shape,
+        device: None,
+    };
+    serde_json::to_string(&p).expect("a problem serializes")
 }
 
 impl Evaluator for ReplayEvaluator {

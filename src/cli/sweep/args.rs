@@ -27,8 +27,10 @@ DIR/sweep.json says for each problem: pending, done (best kernel-only p50, confi
 `evotune sweep --resume DIR` continues a stopped (even kill -9'd) sweep: finished problems are
 kept, a half-tuned one resumes from its tune log, failed and pending ones are tuned.
 
-Without a GPU: --replay FILE answers every problem from one recorded log, --replay-dir DIR
-from DIR/<B-H-S-D>.csv (or .csv.gz) per shape; a shape without its log fails alone.
+Without a GPU: --replay FILE answers every problem from one recorded log (a stand-in for
+tests and demos where it was recorded on another problem: the output, sweep.json and each run's
+manifest say so), --replay-dir DIR from DIR/<B-H-S-D>.csv (or .csv.gz) per shape, which must
+have been recorded on it (<log>.problem.json); a shape without its log fails alone.
 
 On Slurm (README.md, \"Many machines: Slurm\"):
   evotune sweep --shapes ... --out /shared/sweep --slurm --partition gpu --time 2:00:00 \\

@@ -4,6 +4,7 @@
 use crate::artifacts::read_json;
 use crate::cli::run_dir::write_json;
 use crate::error::Result;
+use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,9 @@ pub struct SweepSettings {
     pub arch: Option<String>,
     /// One recorded log answering every problem.
     pub replay: Option<PathBuf>,
+    /// The problem `replay` was recorded on: its answers stand in for every other problem's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_recorded_on: Option<Shape>,
     /// A folder of recorded logs, `<B-H-S-D>.csv[.gz]` per problem.
     pub replay_dir: Option<PathBuf>,
     /// Timed repetitions per method.
@@ -87,6 +91,10 @@ pub struct ProblemEntry {
     pub reason: Option<String>,
     /// When it was last finished or failed, UTC `YYYYMMDD-HHMMSS`.
     pub finished_utc: Option<String>,
+    /// Set when its answers come from a log recorded on another problem (the sweep's
+    /// `--replay FILE`): that problem. They are a stand-in, not measurements of this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers_recorded_on: Option<Shape>,
 }
 
 /// The whole `sweep.json`.

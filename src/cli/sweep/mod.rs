@@ -107,6 +107,9 @@ impl View {
             plan.dir.display(),
             n - done
         ));
+        if let Some(line) = stand_in_line(plan) {
+            group.println(&line);
+        }
         let bar = group.bar(n as u64, "sweep");
         for _ in 0..done {
             bar.inc();
@@ -123,6 +126,29 @@ impl View {
     fn end(&self) {
         self.group.remove(&self.bar);
     }
+}
+
+/// "answers: every problem from LOG, recorded on 2,8,512,64; for 1-8-512-64 they stand in ...",
+/// when one log answers problems it was not recorded on.
+fn stand_in_line(plan: &SweepPlan) -> Option<String> {
+    let s = &plan.index.settings;
+    let (log, recorded) = (s.replay.as_ref()?, s.replay_recorded_on?);
+    let others: Vec<&str> = plan
+        .index
+        .problems
+        .iter()
+        .filter(|p| p.answers_recorded_on.is_some())
+        .map(|p| p.name.as_str())
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "answers: every problem from {}, recorded on {recorded}; for {} they stand in (its \
+         measurements, not theirs: a test or demo; each run's manifest says so)",
+        log.display(),
+        others.join(", ")
+    ))
 }
 
 /// Records a done problem in the tuning database; a failure to record is kept in its reason
@@ -142,10 +168,14 @@ fn record(plan: &SweepPlan, entry: &mut ProblemEntry, flags: &DbFlags, group: &P
     }
 }
 
-/// "2-8-512-64 done: best 8.21 µs in 64 trials (3 failed)" or "... failed: <reason>".
+/// "2-8-512-64 done: best 8.21 µs in 64 trials (3 failed)" or "... failed: <reason>"; a done
+/// problem answered by another's log adds ", answers recorded on <that problem>".
 fn entry_line(e: &ProblemEntry) -> String {
+    let stand_in = e
+        .answers_recorded_on
+        .map_or(String::new(), |r| format!(", answers recorded on {r}"));
     match e.status {
-        Status::Done => format!("{} done: {}", e.name, done_text(e)),
+        Status::Done => format!("{} done: {}{stand_in}", e.name, done_text(e)),
         Status::Failed => format!(
             "{} failed: {}",
             e.name,

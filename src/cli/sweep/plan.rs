@@ -76,15 +76,20 @@ fn resumed(dir: &Path) -> Result<SweepIndex> {
         ));
     }
     let mut index = SweepIndex::read(dir)?;
+    if index.settings.replay_recorded_on.is_none() {
+        let recorded = mark_stand_ins(&index.settings, &mut index.problems)?;
+        index.settings.replay_recorded_on = recorded;
+    }
     super::slurm::task::fold(&mut index, dir);
     Ok(index)
 }
 
 fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
-    let settings = settings(args);
+    let mut settings = settings(args);
     check_settings(args, &settings)?;
     let space = load_space(&settings.space)?;
-    let problems = problems(args, &space)?;
+    let mut problems = problems(args, &space)?;
+    settings.replay_recorded_on = mark_stand_ins(&settings, &mut problems)?;
     Ok(SweepIndex {
         started_utc: utc_stamp(now_secs()),
         command: std::env::args().collect(),
@@ -102,6 +107,7 @@ fn settings(args: &SweepArgs) -> SweepSettings {
         devices: args.devices.clone(),
         arch: args.arch.clone(),
         replay: args.replay.clone(),
+        replay_recorded_on: None,
         replay_dir: args.replay_dir.clone(),
         reps: args.reps,
         atol: args.atol,
@@ -130,6 +136,23 @@ fn check_settings(args: &SweepArgs, settings: &SweepSettings) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// The problem `--replay FILE` was recorded on (a log that does not say is refused), marked on
+/// every other problem as the one its answers come from.
+fn mark_stand_ins(s: &SweepSettings, problems: &mut [ProblemEntry]) -> Result<Option<Shape>> {
+    let Some(log) = &s.replay else {
+        return Ok(None);
+    };
+    let shapes: Vec<Shape> = problems
+        .iter()
+        .map(|p| Shape::parse(&p.shape))
+        .collect::<Result<_>>()?;
+    let recorded = crate::tune::recorded_problem(log, &shapes[0])?;
+    for (p, shape) in problems.iter_mut().zip(shapes) {
+        p.answers_recorded_on = (shape != recorded).then_some(recorded);
+    }
+    Ok(Some(recorded))
 }
 
 fn load_space(path: &Path) -> Result<SearchSpace> {
@@ -218,6 +241,7 @@ fn entry(shape: &Shape, budget: usize, overrides: &Overrides) -> ProblemEntry {
         failures: None,
         reason: None,
         finished_utc: None,
+        answers_recorded_on: None,
     }
 }
 

@@ -7,7 +7,7 @@ use super::plan::{tune_args, SweepPlan};
 use crate::artifacts::{RunPaths, TopK};
 use crate::cli::args::TuneArgs;
 use crate::cli::run_dir::utc_stamp;
-use crate::cli::tune::{run_plan, TunePlan};
+use crate::cli::tune::{run_plan, ReplayRule, TunePlan};
 use crate::error::{Error, Result};
 use crate::progress::ProgressGroup;
 use crate::shape::Shape;
@@ -40,7 +40,11 @@ fn tune(
     group: &ProgressGroup,
 ) -> Result<TopK> {
     let args = args_for(plan, entry, folder)?;
-    let mut tune = TunePlan::resolve(&args)?;
+    let rule = match plan.index.settings.replay {
+        Some(_) => ReplayRule::StandInAllowed,
+        None => ReplayRule::SameProblem,
+    };
+    let mut tune = TunePlan::resolve_with(&args, rule)?;
     tune.group = Some(group.clone());
     run_plan(&tune)
 }
@@ -74,7 +78,8 @@ fn args_for(plan: &SweepPlan, entry: &ProblemEntry, folder: &Path) -> Result<Tun
     Ok(args)
 }
 
-/// The log that answers the problem at `shape`: `--replay`, or its file in `--replay-dir`.
+/// The log that answers the problem at `shape`: `--replay` (recorded on one problem, standing in
+/// for the others), or its file in `--replay-dir` (which must have been recorded on it).
 fn replay_log(s: &SweepSettings, shape: &str) -> Result<Option<PathBuf>> {
     let Some(dir) = &s.replay_dir else {
         return Ok(s.replay.clone());

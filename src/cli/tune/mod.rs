@@ -9,7 +9,7 @@ mod warm;
 
 use super::args::TuneArgs;
 use anyhow::Context;
-pub(crate) use plan::{check_flags, TunePlan};
+pub(crate) use plan::{check_flags, ReplayRule, TunePlan};
 pub(crate) use session::run as run_plan;
 
 /// Validates every input before anything is written, then runs (or resumes) the search.

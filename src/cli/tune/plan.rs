@@ -5,12 +5,13 @@ use super::super::args::TuneArgs;
 use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_of};
 use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{ArchPolicy, Target};
-use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings};
+use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
 use crate::progress::ProgressGroup;
+use crate::shape::Shape;
 use crate::warm::WarmSeed;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +33,16 @@ pub enum Source {
         /// The log.
         path: PathBuf,
     },
+}
+
+/// Whether a replayed log must have been recorded on the problem tuned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayRule {
+    /// It must: tune's `--replay`, and each log of a sweep's `--replay-dir`.
+    SameProblem,
+    /// It may stand in for another problem, and the manifest then says so: a sweep's
+    /// `--replay FILE`, one log for every problem (tests and demos).
+    StandInAllowed,
 }
 
 /// The confirmation stage after a live search.
@@ -57,6 +68,8 @@ pub struct TunePlan {
     pub index: Arc<SpaceIndex>,
     /// Where answers come from.
     pub source: Source,
+    /// Set when the replayed log was recorded on another problem (`ReplayRule::StandInAllowed`).
+    pub stand_in: Option<StandIn>,
     /// Distinct configs to evaluate.
     pub budget: usize,
     /// Seed of the search.
@@ -86,16 +99,23 @@ pub struct TunePlan {
 }
 
 impl TunePlan {
-    /// Checks the flags (or the resumed run's manifest); writes nothing.
+    /// Checks the flags (or the resumed run's manifest); writes nothing. A replayed log must
+    /// have been recorded on the problem tuned.
     pub fn resolve(args: &TuneArgs) -> Result<Self> {
+        Self::resolve_with(args, ReplayRule::SameProblem)
+    }
+
+    /// As `resolve`, with `rule` for a fresh run's replayed log (a resumed run keeps what its
+    /// manifest says).
+    pub fn resolve_with(args: &TuneArgs, rule: ReplayRule) -> Result<Self> {
         check_common(args)?;
         match &args.resume {
             Some(dir) => Self::resume(args, dir),
-            None => Self::fresh(args),
+            None => Self::fresh(args, rule),
         }
     }
 
-    fn fresh(args: &TuneArgs) -> Result<Self> {
+    fn fresh(args: &TuneArgs, rule: ReplayRule) -> Result<Self> {
         let shape = args.shape.as_deref().ok_or_else(|| {
             Error::flag(
                 "--shape",
@@ -115,6 +135,7 @@ impl TunePlan {
             },
         };
         let mut target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
+        let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
         let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
         check_writable("--out", &run.root)?;
@@ -138,6 +159,7 @@ impl TunePlan {
             ga,
             tolerance_of(args.atol, args.rtol)?,
         )?;
+        plan.stand_in = stand_in;
         if args.warm_start {
             plan.warm = super::warm::seeds_for(&plan, args)?;
             plan.warm_asked = true;
@@ -166,6 +188,11 @@ impl TunePlan {
             },
         };
         let mut target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space)?;
+        let rule = match m.stand_in {
+            Some(_) => ReplayRule::StandInAllowed,
+            None => ReplayRule::SameProblem,
+        };
+        let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         target.space = target.space.restrict(&m.search.overrides).map_err(|e| {
             Error::flag(
                 "--resume",
@@ -189,6 +216,7 @@ impl TunePlan {
             m.tolerance,
         )?;
         plan.warm = m.search.warm_start;
+        plan.stand_in = stand_in;
         Ok(plan)
     }
 
@@ -222,6 +250,7 @@ impl TunePlan {
             target,
             index,
             source,
+            stand_in: None,
             budget,
             seed,
             ga,
@@ -255,6 +284,22 @@ impl TunePlan {
             warm_start: self.warm.clone(),
         }
     }
+}
+
+/// What stands in for the problem at `shape` when a log recorded on another answers it; a
+/// replayed log must say its problem, and under `ReplayRule::SameProblem` it must be `shape`.
+fn replay_stand_in(source: &Source, shape: &Shape, rule: ReplayRule) -> Result<Option<StandIn>> {
+    let Source::Replay { path } = source else {
+        return Ok(None);
+    };
+    if rule == ReplayRule::SameProblem {
+        crate::tune::require_problem(path, shape)?;
+        return Ok(None);
+    }
+    Ok(StandIn::of(
+        crate::tune::recorded_problem(path, shape)?,
+        *shape,
+    ))
 }
 
 /// A resumed run's budget must hold the trials its log already has (checked before anything

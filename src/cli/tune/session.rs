@@ -136,6 +136,7 @@ fn write_manifest(plan: &TunePlan, environment: Environment, evaluator: String) 
             tolerance: plan.tolerance,
             timing: matches!(plan.source, Source::Gpu { .. }).then_some(plan.timing),
             evaluator,
+            stand_in: plan.stand_in.clone(),
             search: plan.search_settings(),
             environment,
         }
@@ -297,6 +298,9 @@ fn header(plan: &TunePlan, resumed: usize, evaluator: &str) {
         plan.budget,
         plan.seed
     );
+    if let Some(s) = &plan.stand_in {
+        eprintln!("stand-in: {}", s.note);
+    }
     match plan.warm.first() {
         Some(first) => eprintln!(
             "warm start: {} configs open the first generation; the nearest: {}",

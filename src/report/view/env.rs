@@ -35,6 +35,9 @@ pub fn summary(run: &RunData) -> Vec<String> {
                 m.started_utc,
                 m.evaluator
             ));
+            if let Some(s) = &m.stand_in {
+                out.push(format!("Stand-in: {}.", s.note));
+            }
             out.push(format!(
                 "Search: budget {}, seed {}, population {}, elites {}. Tolerance: |out − ref| ≤ {} + {}·|ref|.",
                 m.search.budget, m.search.seed, m.search.ga.population, m.search.ga.elites,

@@ -18,6 +18,7 @@ fn entry(name: &str, shape: &str, budget: usize, set: &[&str]) -> ProblemEntry {
         failures: None,
         reason: None,
         finished_utc: None,
+        answers_recorded_on: None,
     }
 }
 
@@ -33,6 +34,7 @@ fn index() -> SweepIndex {
             devices: vec![],
             arch: None,
             replay: None,
+            replay_recorded_on: None,
             replay_dir: None,
             reps: 100,
             atol: None,

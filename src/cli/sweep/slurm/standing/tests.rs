@@ -17,6 +17,7 @@ fn entry(status: Status) -> ProblemEntry {
         failures: Some(0),
         reason: (status == Status::Failed).then(|| "no log".into()),
         finished_utc: None,
+        answers_recorded_on: None,
     }
 }
 

@@ -1,0 +1,147 @@
+//! What a tune log's rows were measured on, so that a replay answers only for that problem:
+//! `<log>.problem.json` beside the log (written by `evotune record`), or, for a tune run's own
+//! log (`RUN/tune/tune_log.csv`), the run's `manifest.json`.
+
+use super::{read_json, Manifest, RunPaths};
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What the sidecar's name adds to the log's: `land.csv` -> `land.csv.problem.json`.
+pub const SIDECAR_SUFFIX: &str = ".problem.json";
+
+/// The problem a log was recorded on, and the GPU when known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogProblem {
+    /// The problem every row was measured at.
+    pub shape: Shape,
+    /// The GPU's name, e.g. "NVIDIA H100 80GB HBM3".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+}
+
+/// Where the problem of the log at `log` is declared: `<log>.problem.json`.
+pub fn sidecar(log: &Path) -> PathBuf {
+    let mut name = log.as_os_str().to_os_string();
+    name.push(SIDECAR_SUFFIX);
+    PathBuf::from(name)
+}
+
+impl LogProblem {
+    /// Writes `<log>.problem.json` (atomically: a kill leaves the old file or the new one).
+    pub fn write(&self, log: &Path) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(self).expect("a problem serializes");
+        text.push('\n');
+        crate::compile::write_atomic(&sidecar(log), text.as_bytes())
+    }
+
+    /// The problem of the log at `log`: its sidecar's, else (a tune run's own log) the run's,
+    /// else `None`: the log does not say.
+    pub fn of(log: &Path) -> Result<Option<LogProblem>> {
+        let declared = sidecar(log);
+        if declared.is_file() {
+            let p: LogProblem = read_json(&declared)?;
+            let shape = Shape::parse(&p.shape.to_string()).map_err(|e| {
+                Error::Other(format!("{}: not a valid problem: {e}", declared.display()))
+            })?;
+            return Ok(Some(LogProblem { shape, ..p }));
+        }
+        Ok(run_of(log).map(|m| LogProblem {
+            shape: m.stand_in.map_or(m.shape, |s| s.recorded_on),
+            device: m.environment.gpu,
+        }))
+    }
+}
+
+/// The manifest of the run whose own log `log` is (`RUN/tune/tune_log.csv`), if readable.
+fn run_of(log: &Path) -> Option<Manifest> {
+    let tune = log.parent()?;
+    let run = RunPaths::new(tune.parent()?);
+    if run.tune_log().file_name() != log.file_name() || tune.file_name()? != "tune" {
+        return None;
+    }
+    read_json(&run.manifest()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sidecar_is_named_after_the_whole_log_name() {
+        assert_eq!(
+            sidecar(Path::new("d/land.csv.gz")),
+            Path::new("d/land.csv.gz.problem.json")
+        );
+    }
+
+    #[test]
+    fn a_written_problem_reads_back_and_a_log_without_one_says_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("land.csv");
+        assert_eq!(LogProblem::of(&log).unwrap(), None);
+        let p = LogProblem {
+            shape: Shape::parse("1,32,8192,128,causal,kv_heads=8").unwrap(),
+            device: Some("NVIDIA H200".into()),
+        };
+        p.write(&log).unwrap();
+        assert_eq!(LogProblem::of(&log).unwrap(), Some(p));
+    }
+
+    /// A copy of the committed H100 run at 2,8,512,64 under `dir`, its manifest edited by `edit`.
+    fn run_copy(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/runs/h100-tune-2-8-512-64");
+        let run = RunPaths::new(&dir.join("run"));
+        std::fs::create_dir_all(run.root.join("tune")).unwrap();
+        std::fs::copy(fixture.join("tune/tune_log.csv"), run.tune_log()).unwrap();
+        let text = std::fs::read_to_string(fixture.join("manifest.json")).unwrap();
+        let mut manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut manifest);
+        std::fs::write(run.manifest(), manifest.to_string()).unwrap();
+        run.tune_log()
+    }
+
+    #[test]
+    fn a_run_log_is_of_its_runs_problem_or_of_the_problem_that_stood_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = run_copy(dir.path(), |_| {});
+        let p = LogProblem::of(&log).unwrap().unwrap();
+        assert_eq!(p.shape, Shape::dense(2, 8, 512, 64));
+        assert_eq!(p.device.as_deref(), Some("NVIDIA H100 80GB HBM3"));
+        let stand_in = super::super::StandIn::of(Shape::dense(1, 8, 512, 64), p.shape);
+        let log = run_copy(dir.path(), |m| {
+            m["stand_in"] = serde_json::to_value(stand_in).unwrap();
+        });
+        let p = LogProblem::of(&log).unwrap().unwrap();
+        assert_eq!(p.shape, Shape::dense(1, 8, 512, 64));
+        let other = dir.path().join("run/tune/other.csv");
+        std::fs::copy(&log, &other).unwrap();
+        assert_eq!(
+            LogProblem::of(&other).unwrap(),
+            None,
+            "only the run's own log"
+        );
+    }
+
+    /// A hand-written sidecar that spells out kv_heads = H reads as the plain problem.
+    #[test]
+    fn a_declared_problem_is_normalized_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("land.csv");
+        let text = r#"{"shape": {"b": 2, "h": 8, "s": 512, "d": 64, "kv_heads": 8}}"#;
+        std::fs::write(sidecar(&log), text).unwrap();
+        let p = LogProblem::of(&log).unwrap().unwrap();
+        assert_eq!(p.shape, Shape::dense(2, 8, 512, 64));
+        std::fs::write(
+            sidecar(&log),
+            r#"{"shape": {"b": 2, "h": 8, "s": 512, "d": 999}}"#,
+        )
+        .unwrap();
+        let e = LogProblem::of(&log).unwrap_err().to_string();
+        assert!(
+            e.contains("land.csv.problem.json: not a valid problem"),
+            "{e}"
+        );
+    }
+}
