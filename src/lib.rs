@@ -6,7 +6,8 @@
 //! [`eval`]), [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
 //! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
 //! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
-//! speedup in CI; [`db`] keeps the best config of every tuned problem and device.
+//! speedup in CI; [`db`] keeps the best config of every tuned problem and device, and [`export`]
+//! writes its best kernels with a dispatch table and a Python package that calls them.
 
 pub mod artifacts;
 pub mod baseline;
@@ -16,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod eval;
 pub mod evolve;
+pub mod export;
 pub mod gate;
 pub mod gpu;
 pub mod ncu;

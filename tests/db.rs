@@ -1,87 +1,11 @@
 //! Integration tests of the tuning database through the binary: tune and sweep record their
 //! results, `db list|show|add|merge|prune`, stale rows after a template edit, bad input.
 
-use assert_cmd::Command;
-use evotune::artifacts::LogProblem;
-use evotune::shape::Shape;
+mod common;
+
+use common::{db_cmd, evotune, own_space, stand_in_log, tune, tune_with, LOG, SPACE, TEMPLATE};
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
-
-const LOG: &str = "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv";
-const SPACE: &str = "data/landscapes/sdpa_fp8_mma.toml";
-const TEMPLATE: &str = "kernel_templates/sdpa_fp8_mma.cu.tera";
-
-fn evotune() -> Command {
-    let mut cmd = Command::cargo_bin("evotune").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("EVOTUNE_DB");
-    cmd
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the landscape's space and its template under `dir` (same relative layout), so a
-/// test may edit the template.
-fn own_space(dir: &Path) -> PathBuf {
-    let space = dir.join(SPACE);
-    std::fs::create_dir_all(space.parent().unwrap()).unwrap();
-    std::fs::copy(root().join(SPACE), &space).unwrap();
-    std::fs::create_dir_all(dir.join("kernel_templates")).unwrap();
-    std::fs::copy(root().join(TEMPLATE), dir.join(TEMPLATE)).unwrap();
-    space
-}
-
-/// A copy of the 2,8,512,64 landscape under `dir`, declared as recorded at `shape`: it stands in
-/// for a recording at that problem, so that the database gets a second problem's row.
-fn stand_in_log(dir: &Path, shape: &str) -> PathBuf {
-    let copy = dir.join(format!("stand-in-{shape}.csv"));
-    std::fs::copy(root().join(LOG), &copy).unwrap();
-    let problem = LogProblem {
-        shape: Shape::parse(shape).unwrap(),
-        device: None,
-    };
-    problem.write(&copy).unwrap();
-    copy
-}
-
-/// A replayed tune run of the 2,8,512,64 landscape at its own problem.
-fn tune(space: &Path, out: &Path, db: &Path, shape: &str, budget: usize) -> String {
-    tune_from(Path::new(LOG), space, out, db, shape, budget)
-}
-
-fn tune_from(
-    log: &Path,
-    space: &Path,
-    out: &Path,
-    db: &Path,
-    shape: &str,
-    budget: usize,
-) -> String {
-    let assert = evotune()
-        .args(["--shape", shape, "--replay", log.to_str().unwrap()])
-        .args(["--space", space.to_str().unwrap()])
-        .args([
-            "--budget",
-            &budget.to_string(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args(["--db", db.to_str().unwrap()])
-        .assert()
-        .success();
-    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
-}
-
-fn db_cmd(db: &Path, args: &[&str]) -> String {
-    let assert = evotune()
-        .args(["db", "--db", db.to_str().unwrap()])
-        .args(args)
-        .assert()
-        .success();
-    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
-}
+use std::path::Path;
 
 #[test]
 fn tune_records_its_best_config_and_db_show_serves_it() {
@@ -152,9 +76,10 @@ fn merge_brings_rows_from_other_hosts_once() {
         "2,8,512,64",
         16,
     );
-    tune_from(
-        &stand_in_log(dir.path(), "1,8,512,64"),
+    tune_with(
         Path::new(SPACE),
+        stand_in_log(dir.path(), "1,8,512,64").to_str().unwrap(),
+        &[],
         &dir.path().join("r2"),
         &b,
         "1,8,512,64",

@@ -21,6 +21,8 @@ const AFTER: &str = "Examples:
   evotune sweep --status DIR                       done, running, failed, pending (with Slurm's word)
   evotune report --sweep DIR                       one report over the sweep's problems (DIR/report.md)
   evotune db show --shape 2,8,512,64               the best recorded config of a problem
+  evotune export --db tuning.db --out exported     the best kernels as cubins, a dispatch table
+                                                   and a Python package (sdpa_fp8 on torch)
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default
   evotune compile --space search_spaces/sdpa_fp8.toml --arch sm_90a --json
@@ -85,6 +87,9 @@ pub enum Command {
     Sweep(Box<super::sweep::SweepArgs>),
     /// The tuning database: list, show, add, merge and prune tuned problems.
     Db(super::db::DbArgs),
+    /// Write the database's best kernels of one device as cubins with a dispatch table
+    /// (JSON and a C header) and a Python package that calls them on PyTorch tensors.
+    Export(super::export::ExportArgs),
     /// Serve evaluation requests on one GPU (started by evotune itself).
     #[command(hide = true)]
     Worker(WorkerArgs),

@@ -6,6 +6,7 @@ mod bench;
 mod checks;
 mod compile;
 mod db;
+mod export;
 mod gate;
 mod ncu;
 mod record;
@@ -70,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Gate(a)) => gate::run(&a),
         Some(Command::Sweep(a)) => sweep::run(&a),
         Some(Command::Db(a)) => db::run(&a),
+        Some(Command::Export(a)) => export::run(&a),
     }
 }
 

@@ -7,12 +7,14 @@ mod fresh;
 mod from_run;
 mod row;
 mod schema;
+mod select;
 mod store;
 
 pub use fresh::{file_hash, Freshness, FreshnessCheck};
 pub use from_run::{compute_capability, row_from_run};
 pub use row::{BaselineTime, Problem, TuningRow};
 pub use schema::VERSION as SCHEMA_VERSION;
+pub use select::{best_of_each, fresh_rows, pick_device, Split};
 pub use store::{Db, DbResult};
 
 use std::path::PathBuf;
@@ -89,4 +91,4 @@ pub fn prune_ids(rows: &[TuningRow], rule: PruneRule, check: &mut FreshnessCheck
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,12 @@ use super::*;
 use std::path::Path;
 
 /// A space and a template file in `dir`, and a row that names them with their current hashes.
-fn row(dir: &Path, shape: (usize, usize, usize, usize), p50: f64, when: &str) -> TuningRow {
+pub(crate) fn row(
+    dir: &Path,
+    shape: (usize, usize, usize, usize),
+    p50: f64,
+    when: &str,
+) -> TuningRow {
     let space = dir.join("space.toml");
     let template = dir.join("k.cu.tera");
     if !space.exists() {

@@ -1,0 +1,329 @@
+//! The dispatch table (`dispatch.json`): one entry per exported kernel, with the problem it was
+//! tuned at, its launch geometry and argument style, what else it can run, and its time; and
+//! the preparation of an entry from a database row (re-evaluated and re-rendered from the
+//! row's space and config).
+
+use super::rule::{Accepts, Tuned};
+use crate::db::{Problem, TuningRow};
+use crate::eval::{launch_for, KernelArgs, Launch, DEFAULT_TOLERANCE};
+use crate::space::{self, DeviceLimits, SearchSpace};
+use crate::template::Template;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The `format` field of every dispatch table.
+pub const FORMAT: &str = "evotune-dispatch";
+/// The table's layout version (a reader refuses others).
+pub const VERSION: u32 = 1;
+
+/// The kernels' parameters in order, as every template's contract states them (a kernel that
+/// declares fewer reads the leading ones: the mma family stops at `D`).
+pub const ARGUMENTS: [&str; 14] = [
+    "q",
+    "k",
+    "v",
+    "o",
+    "q_descale",
+    "k_descale",
+    "v_descale",
+    "softmax_scale",
+    "S",
+    "D",
+    "heads",
+    "S_kv",
+    "group",
+    "causal",
+];
+
+/// `dispatch.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchTable {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The GPU the kernels were tuned on, as the database names it.
+    pub device: String,
+    /// The compile target, e.g. `sm_90a`.
+    pub arch: String,
+    /// The SM count the geometry was evaluated with (a persistent grid takes the device's own).
+    pub sm_count: u32,
+    /// The NVRTC version that compiled the cubins.
+    pub nvrtc: String,
+    /// The commit evotune was built from.
+    pub evotune_commit: String,
+    /// The database the rows came from.
+    pub database: String,
+    /// evotune's tolerance for a kernel's output against the reference.
+    pub tolerance: Tolerance,
+    /// The kernels' parameters, in order ([`ARGUMENTS`]).
+    pub arguments: Vec<String>,
+    /// One entry per kernel, ordered by problem.
+    pub entries: Vec<Entry>,
+}
+
+/// |out − ref| ≤ atol + rtol·|ref| for every element.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tolerance {
+    /// Absolute term.
+    pub atol: f64,
+    /// Relative term.
+    pub rtol: f64,
+}
+
+/// A problem as the table spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemSpec {
+    /// Batch.
+    pub b: usize,
+    /// Query heads.
+    pub h: usize,
+    /// Query sequence length.
+    pub s: usize,
+    /// Head dim.
+    pub d: usize,
+    /// Causal mask, aligned bottom-right.
+    pub causal: bool,
+    /// Key/value heads.
+    pub kv_heads: usize,
+    /// Keys per sequence.
+    pub kv_len: usize,
+}
+
+impl From<Problem> for ProblemSpec {
+    fn from(p: Problem) -> Self {
+        ProblemSpec {
+            b: p.batch,
+            h: p.heads,
+            s: p.seq_len,
+            d: p.head_dim,
+            causal: p.causal,
+            kv_heads: p.kv_heads,
+            kv_len: p.kv_len,
+        }
+    }
+}
+
+/// TMA boxes of a kernel taking tensor maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TmaBoxes {
+    /// Bytes of D per box row, and the swizzle (32, 64 or 128).
+    pub swizzle: u32,
+    /// Rows of a Q box.
+    pub q_rows: u32,
+    /// Rows of a K or V box.
+    pub kv_rows: u32,
+}
+
+/// One exported kernel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Its name: the problem it was tuned at (`b2_h8_s512_d64`, `..._causal_kvh8_kvl4096`).
+    pub id: String,
+    /// That problem.
+    pub problem: ProblemSpec,
+    /// The problem as evotune writes it (`2,8,512,64 causal kv_heads=8`).
+    pub label: String,
+    /// The kernel family: the space's FAMILY (`mma`, `wgmma`), else the template's name
+    /// (`sdpa_fp8_mma`).
+    pub family: String,
+    /// `pointers` (Q, K, V as device pointers) or `tensor_maps` (as TMA tensor maps).
+    pub args: String,
+    /// The `extern "C"` entry point.
+    pub entry_point: String,
+    /// The cubin, relative to the export folder.
+    pub cubin: String,
+    /// Its CUDA source, relative to the export folder.
+    pub source: String,
+    /// Grid at its problem (x, y, z).
+    pub grid: [u32; 3],
+    /// Block (threads).
+    pub block: [u32; 3],
+    /// Dynamic shared memory, bytes.
+    pub smem_bytes: u32,
+    /// TMA boxes and swizzle (tensor maps only).
+    pub tma: Option<TmaBoxes>,
+    /// What else it runs and how its grid follows the problem.
+    pub accepts: Accepts,
+    /// Kernel-only median at its problem, µs.
+    pub kernel_p50_us: f64,
+    /// The 95% CI of that median, µs.
+    pub ci_us: Option<[f64; 2]>,
+    /// Registers per thread (ptxas).
+    pub registers: Option<u32>,
+    /// Spill stores + loads, bytes (ptxas).
+    pub spill_bytes: Option<u32>,
+    /// The config, `K=V,...`.
+    pub config: String,
+    /// The database row it came from.
+    pub row_id: Option<i64>,
+    /// When that row was recorded (UTC).
+    pub recorded_utc: String,
+    /// The run folder that tuned it.
+    pub run_dir: String,
+}
+
+impl DispatchTable {
+    /// Reads a table, refusing another format or version.
+    pub fn read(path: &Path) -> crate::Result<DispatchTable> {
+        let table: DispatchTable = crate::artifacts::read_json(path)?;
+        if table.format != FORMAT || table.version != VERSION {
+            return Err(crate::Error::Other(format!(
+                "{}: format {} version {}, not {FORMAT} version {VERSION}",
+                path.display(),
+                table.format,
+                table.version
+            )));
+        }
+        Ok(table)
+    }
+
+    /// evotune's default tolerance, as the table states it.
+    pub fn default_tolerance() -> Tolerance {
+        Tolerance {
+            atol: DEFAULT_TOLERANCE.atol,
+            rtol: DEFAULT_TOLERANCE.rtol,
+        }
+    }
+}
+
+/// The kernel's name: its problem, `b2_h8_s512_d64`, with `_causal`, `_kvh<N>` and `_kvl<N>`
+/// where the problem has them.
+pub fn kernel_id(p: &Problem) -> String {
+    let mut id = format!("b{}_h{}_s{}_d{}", p.batch, p.heads, p.seq_len, p.head_dim);
+    if p.causal {
+        id.push_str("_causal");
+    }
+    if p.kv_heads != p.heads {
+        id.push_str(&format!("_kvh{}", p.kv_heads));
+    }
+    if p.kv_len != p.seq_len {
+        id.push_str(&format!("_kvl{}", p.kv_len));
+    }
+    id
+}
+
+/// An entry before its kernel is compiled: the table entry and the source.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The entry (registers and spills still unknown).
+    pub entry: Entry,
+    /// Its CUDA source.
+    pub source: String,
+}
+
+/// Spaces and their templates by file, each read once.
+#[derive(Default)]
+pub struct Spaces {
+    loaded: HashMap<String, Result<(SearchSpace, Template), String>>,
+}
+
+impl Spaces {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Spaces::default()
+    }
+
+    fn get(&mut self, path: &str) -> Result<&(SearchSpace, Template), String> {
+        self.loaded
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                let space = space::load(Path::new(path)).map_err(|e| e.to_string())?;
+                let template = Template::for_space(&space).map_err(|e| e.to_string())?;
+                Ok((space, template))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// The entry of `row`: its config evaluated at its problem with `limits`, its source rendered
+/// and its rule verified. The error says why the row cannot be exported.
+pub fn prepare(
+    row: &TuningRow,
+    limits: &DeviceLimits,
+    spaces: &mut Spaces,
+) -> Result<Prepared, String> {
+    let (space, template) = spaces.get(&row.space_path)?;
+    let config = space.parse_config(&row.config).map_err(|e| e.to_string())?;
+    let shape = row.problem.shape();
+    let point = space
+        .evaluate(&config, &shape, limits)
+        .map_err(|e| e.to_string())?;
+    if !point.is_valid() {
+        return Err(format!(
+            "its config breaks the space's constraints on {}: {}",
+            limits.arch_name(),
+            point.violated.join("; ")
+        ));
+    }
+    let source = template
+        .render(space, &point, &shape, limits)
+        .map_err(|e| e.to_string())?;
+    let launch = launch_for(space, &point).map_err(|e| e.to_string())?;
+    let mut accepts = Accepts::of(&point, &launch, &row.problem)?;
+    accepts.verify(&Tuned {
+        space,
+        template,
+        limits,
+        config: &config,
+        problem: row.problem,
+        source: &source,
+        launch: &launch,
+    });
+    let family = match config.get("FAMILY") {
+        Some(v) => v.to_string(),
+        None => template_stem(&space.template_for(&config)),
+    };
+    let entry = entry(row, family, &space.kernel, &launch, accepts);
+    Ok(Prepared { entry, source })
+}
+
+fn entry(row: &TuningRow, family: String, kernel: &str, launch: &Launch, a: Accepts) -> Entry {
+    let id = kernel_id(&row.problem);
+    let (args, tma) = match launch.args {
+        KernelArgs::Pointers => ("pointers", None),
+        KernelArgs::TensorMaps {
+            swizzle,
+            q_rows,
+            kv_rows,
+        } => (
+            "tensor_maps",
+            Some(TmaBoxes {
+                swizzle,
+                q_rows,
+                kv_rows,
+            }),
+        ),
+    };
+    Entry {
+        cubin: format!("kernels/{id}.cubin"),
+        source: format!("kernels/{id}.cu"),
+        id,
+        problem: row.problem.into(),
+        label: row.problem.label(),
+        family,
+        args: args.into(),
+        entry_point: kernel.into(),
+        grid: launch.grid,
+        block: launch.block,
+        smem_bytes: launch.smem_bytes,
+        tma,
+        accepts: a,
+        kernel_p50_us: row.kernel_p50_us,
+        ci_us: row.ci_lo_us.zip(row.ci_hi_us).map(|(lo, hi)| [lo, hi]),
+        registers: None,
+        spill_bytes: None,
+        config: row.config.clone(),
+        row_id: row.id,
+        recorded_utc: row.created_utc.clone(),
+        run_dir: row.run_dir.clone(),
+    }
+}
+
+/// `sdpa_fp8_mma` for `.../sdpa_fp8_mma.cu.tera`.
+fn template_stem(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.split('.').next().unwrap_or_default().to_string()
+}
