@@ -10,6 +10,8 @@
 mod common;
 
 use common::{evotune, json, sweep_args, LOG};
+use evotune::artifacts::LogProblem;
+use evotune::shape::Shape;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -43,7 +45,8 @@ fn scale_times(v: &mut Value, factor: f64) {
     }
 }
 
-/// The recorded log with every time multiplied by `factor`.
+/// The recorded log with every time multiplied by `factor`, declared (its `.problem.json`) as
+/// recorded at the problem its file name spells: a stand-in for a recording there.
 fn scaled_log(to: &Path, factor: f64) {
     let mut reader = csv::Reader::from_path(root().join(LOG)).unwrap();
     let header = reader.headers().unwrap().clone();
@@ -66,6 +69,12 @@ fn scaled_log(to: &Path, factor: f64) {
         writer.write_record(&out).unwrap();
     }
     writer.flush().unwrap();
+    let name = to.file_stem().unwrap().to_str().unwrap().replace('-', ",");
+    let problem = LogProblem {
+        shape: Shape::parse(&name).unwrap(),
+        device: None,
+    };
+    problem.write(to).unwrap();
 }
 
 /// The logs of 2,8,512,D for each head dim and of 2,8,1024,64; none for 2,8,512,80.
