@@ -184,8 +184,13 @@ fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
 
 /// `limit` valid points sampled with `seed` (or all), numbered as trials of generation 0.
 fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<Candidate>> {
-    let index = SpaceIndex::new(&t.space, &t.shape, &t.limits)?;
-    Ok(numbered(&index, t.points(limit, seed)?))
+    let all = t.space.valid_points(&t.shape, &t.limits)?;
+    let index = SpaceIndex::of_points(&t.space, &all);
+    let points = match limit {
+        Some(n) => crate::space::sample_points(all, n, seed),
+        None => all,
+    };
+    Ok(numbered(&index, points))
 }
 
 /// `points` (valid points of `index`'s space) as trials 0, 1, ... of generation 0.

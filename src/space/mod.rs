@@ -11,7 +11,7 @@ mod restrict;
 mod value;
 
 pub use cover::pairwise_cover;
-pub use enumerate::{Census, PointIter};
+pub use enumerate::{sample_points, Census, PointIter};
 pub use expr::Expr;
 pub use file::{load, parse, parse_value, BUILTIN_NAMES};
 pub use limits::DeviceLimits;
@@ -175,6 +175,29 @@ impl SearchSpace {
             derived,
             violated,
         })
+    }
+
+    /// The point of `config` if it satisfies every constraint; stops at the first it breaks.
+    pub(crate) fn valid_point_in(
+        &self,
+        env: &mut expr::Env,
+        config: &Config,
+    ) -> Result<Option<Point>> {
+        for (name, value) in &config.0 {
+            expr::set(env, name, value.to_expr());
+        }
+        let derived = self.eval_derived(env)?;
+        for c in &self.constraints {
+            let holds = c.holds(env);
+            if !holds.map_err(|e| self.expr_error(format!("constraint {e}")))? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Point {
+            config: config.clone(),
+            derived,
+            violated: Vec::new(),
+        }))
     }
 
     fn eval_derived(&self, env: &mut expr::Env) -> Result<BTreeMap<String, Value>> {
