@@ -326,8 +326,8 @@ pub struct TuneArgs {
     /// Where the result is recorded at the end (`evotune db`).
     #[command(flatten)]
     pub db: super::db::DbFlags,
-    /// Open the first generation with the database's best configs for the nearest problems
-    /// tuned on the same device (up to half the population), each repaired into this space;
+    /// Open the first generation with the database's best configs for the 3 nearest problems
+    /// tuned on the same device (at most half the population), each repaired into this space;
     /// the rest is random as usual. The manifest records them; --resume seeds the same ones.
     #[arg(long, conflicts_with_all = ["resume", "no_db"])]
     pub warm_start: bool,
@@ -365,13 +365,22 @@ pub struct SearchBenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Also run the GA warm-started from the tuning database (its `replay` rows: recorded
-    /// landscapes), as `--warm-start` seeds a tune run; its row is `ga+warm`.
+    /// landscapes), as `--warm-start` seeds a tune run; its row is `ga+warm`. Rows of the
+    /// landscape's own problem are left out: only other problems' bests seed it.
     #[arg(long)]
     pub warm_start: bool,
     /// The tuning database of --warm-start [default: $EVOTUNE_DB, else
     /// ~/.local/share/evotune/tuning.db].
     #[arg(long, value_name = "FILE", requires = "warm_start")]
     pub db: Option<PathBuf>,
+    /// How many of the nearest other problems give --warm-start their best config (at most
+    /// half the population); tune and sweep use the default.
+    #[arg(long, value_name = "K", default_value_t = crate::warm::NEIGHBOURS, requires = "warm_start")]
+    pub warm_neighbours: usize,
+    /// Leave out the warm seeds the landscape did not record, instead of seeding the nearest
+    /// point it did (which may be faster or slower than the seed would have been).
+    #[arg(long, requires = "warm_start")]
+    pub warm_recorded_only: bool,
 }
 
 /// `evotune bench`
