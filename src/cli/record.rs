@@ -186,11 +186,7 @@ fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
 fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<Candidate>> {
     let all = t.space.valid_points(&t.shape, &t.limits)?;
     let index = SpaceIndex::of_points(&t.space, &all);
-    let points = match limit {
-        Some(n) => crate::space::sample_points(all, n, seed),
-        None => all,
-    };
-    Ok(numbered(&index, points))
+    Ok(numbered(&index, super::target::pick(all, limit, seed)))
 }
 
 /// `points` (valid points of `index`'s space) as trials 0, 1, ... of generation 0.
