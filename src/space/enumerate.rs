@@ -1,4 +1,6 @@
 //! Walking the points of a space: the cartesian product, counting and sampling valid points.
+//! Listing every valid point evaluates the points on every core, a chunk at a time (a walk over
+//! the whole sdpa_fp8 space takes tens of seconds on one core), keeping their order.
 
 use super::conditional::is_active;
 use super::{Config, DeviceLimits, Point, SearchSpace};
@@ -6,6 +8,10 @@ use crate::error::Result;
 use crate::shape::Shape;
 use rand::seq::index::sample;
 use rand::SeedableRng;
+use rayon::prelude::*;
+
+/// Points enumerated, then evaluated in parallel, at a time.
+const CHUNK: usize = 4096;
 
 /// Iterates over every configuration of a space in odometer order (last parameter fastest),
 /// holding each parameter whose `when` is false at its first value (the only valid one).
@@ -79,12 +85,17 @@ impl SearchSpace {
     /// Every valid point for `shape` on `limits`, in enumeration order.
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
         let mut valid = Vec::new();
-        let mut env = self.base_env(shape, limits);
-        for config in PointIter::new(self) {
-            let point = self.evaluate_in(&mut env, &config)?;
-            if point.is_valid() {
-                valid.push(point);
-            }
+        let mut configs = PointIter::new(self).peekable();
+        while configs.peek().is_some() {
+            let chunk: Vec<Config> = configs.by_ref().take(CHUNK).collect();
+            let points = chunk
+                .par_iter()
+                .map_init(
+                    || self.base_env(shape, limits),
+                    |env, config| self.evaluate_in(env, config),
+                )
+                .collect::<Result<Vec<Point>>>()?;
+            valid.extend(points.into_iter().filter(Point::is_valid));
         }
         Ok(valid)
     }
