@@ -4,7 +4,7 @@ use super::args::SearchBenchArgs;
 use super::target::{ArchPolicy, Target};
 use crate::error::{Error, Result};
 use crate::evolve::{GaSettings, Genome, SpaceIndex};
-use crate::tune::{compare_on_landscape, QualityReport, ReplayEvaluator};
+use crate::tune::{compare_on_landscape, QualityReport, ReplayEvaluator, SampleTally};
 use std::sync::Arc;
 
 /// Checks the flags, runs both methods over every seed, prints the table (or JSON).
@@ -62,7 +62,15 @@ fn measure(args: &SearchBenchArgs) -> Result<QualityReport> {
         ..GaSettings::default()
     };
     let warm = warm_genomes(args, &t, &index)?;
-    compare_on_landscape(&mut replay, index, args.budget, args.seeds, ga, &warm)
+    compare_on_landscape(
+        &mut replay,
+        index,
+        args.budget,
+        args.seeds,
+        ga,
+        &warm,
+        args.race,
+    )
 }
 
 /// The `--warm-start` seeds from the database's `replay` rows, repaired into the landscape.
@@ -134,5 +142,20 @@ fn table(r: &QualityReport) -> String {
             "Mann–Whitney U on regrets, ga+warm vs GA (two-sided): p = {p:.2e}\n"
         ));
     }
+    if let (Some(p), Some(t)) = (r.p_value_race, r.race_tally) {
+        out.push_str(&race_lines(p, &t));
+    }
     out
+}
+
+/// What racing took in the simulated searches, and whether it changed the regrets.
+fn race_lines(p: f64, t: &SampleTally) -> String {
+    let share = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    format!(
+        "Mann–Whitney U on regrets, ga+race vs ga+noise (two-sided): p = {p:.2e}\n\
+         racing: {:.0}% of the timed trials raced out (no per-call method); {:.1}% of the \
+         kernel-only samples of timing each in full taken\n",
+        share(t.raced_out, t.timed),
+        share(t.samples, t.full_samples)
+    )
 }
