@@ -36,6 +36,24 @@ fn help_teaches_the_main_command() {
 }
 
 #[test]
+fn help_says_how_racing_decides_and_how_to_turn_it_off() {
+    let out = evotune().arg("--help").output().unwrap();
+    // Wrapped lines joined, so that a phrase may straddle a line break.
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "--no-race",
+        "cannot enter the elites",
+        "64 samples",
+        "raced out",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle:?}:\n{text}");
+    }
+    let bench = evotune().args(["search-bench", "--help"]).output().unwrap();
+    assert!(String::from_utf8(bench.stdout).unwrap().contains("--race"));
+}
+
+#[test]
 fn a_shape_that_is_not_four_positive_integers_is_rejected() {
     for bad in ["2,8,512", "2,8,0,64", "2,8,x,64"] {
         tune_writes_nothing(

@@ -289,7 +289,8 @@ fn warm_start_opens_with_the_nearest_problems_best_config_and_resume_keeps_it() 
     let mut lines = log.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let mut pairs: Vec<String> = header[2..header.len() - 14]
+    let params = header.len() - evotune::tunelog::COLUMNS.len();
+    let mut pairs: Vec<String> = header[2..params]
         .iter()
         .zip(&first[2..])
         .map(|(k, v)| format!("{k}={v}"))

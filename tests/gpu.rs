@@ -115,6 +115,7 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
             warmup: 5,
             ..TimingPlan::new(100, FlushMode::Memset, evotune::eval::DEFAULT_TARGET_S)
         }),
+        race: None,
         dump: None,
     }
 }

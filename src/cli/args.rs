@@ -292,7 +292,8 @@ pub struct TuneArgs {
     /// Target arch when no GPU is present (e.g. sm_90a).
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
-    /// Timed repetitions per method and candidate (at least 100; more for short kernels).
+    /// Timed repetitions per method and candidate timed in full (at least 100; more for short
+    /// kernels; a candidate raced out stops sooner, see --no-race).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
     /// Absolute tolerance [default: 0.03].
@@ -305,6 +306,14 @@ pub struct TuneArgs {
     /// bench` re-times one config with the protocol's full 0.3 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,
+    /// Time every candidate in full. By default a candidate's kernel-only timing stops once its
+    /// samples show it cannot enter the elites (after at least 64 samples, when the 99% lower
+    /// bound of its median lies more than 2% above the elite cutoff, the --elites-th best time
+    /// so far), and such a candidate skips the per-call method. The tune log records each
+    /// trial's samples and whether it was raced out; with --resume, the run's own setting is
+    /// kept unless this turns racing off.
+    #[arg(long)]
+    pub no_race: bool,
     /// After a search on the GPU, re-time the best N elites (at most --elites) in fresh worker
     /// processes with the full protocol (0.3 s per method, as `evotune bench` does). The
     /// search's CI comes from one long-lived process and leaves out how much separate processes
@@ -381,6 +390,11 @@ pub struct SearchBenchArgs {
     /// point it did (which may be faster or slower than the seed would have been).
     #[arg(long, requires = "warm_start")]
     pub warm_recorded_only: bool,
+    /// Also run the GA timed with simulated samples (the landscape's medians with the noise of
+    /// recorded samples, about 2,000 per trial), once timing every trial in full (`ga+noise`)
+    /// and once racing as tune does (`ga+race`), on the same samples; prints what racing took.
+    #[arg(long)]
+    pub race: bool,
 }
 
 /// `evotune bench`

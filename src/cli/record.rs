@@ -169,7 +169,7 @@ fn open_log(
     if contents.torn_tail {
         eprintln!("record: cut off a torn last line of {}", path.display());
     }
-    let log = TuneLog::reopen(path, space, contents.complete_len)?;
+    let log = TuneLog::reopen(path, space, contents.complete_len, &contents.columns)?;
     Ok((log, contents.records))
 }
 
@@ -237,6 +237,7 @@ fn evaluator(
     let settings = LiveSettings {
         tolerance,
         timing: (!args.no_timing).then(|| timing_plan(args)),
+        race: None,
         input_seed: args.seed,
         timeout: Duration::from_secs(args.timeout.max(1)),
         kernels_dir: run_folder.join("kernels"),

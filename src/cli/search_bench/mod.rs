@@ -85,6 +85,7 @@ fn measure(args: &SearchBenchArgs) -> Result<Bench> {
         args.seeds,
         ga,
         &genomes,
+        args.race,
     )?;
     warm::timed(&mut warm_seeds, &index, &replay, report.true_best_us);
     Ok(Bench { report, warm_seeds })

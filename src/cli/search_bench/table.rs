@@ -2,7 +2,7 @@
 //! costs on the landscape.
 
 use super::warm::SeedHere;
-use crate::tune::QualityReport;
+use crate::tune::{QualityReport, SampleTally};
 
 /// The whole table.
 pub fn render(r: &QualityReport, seeds: &[SeedHere]) -> String {
@@ -21,8 +21,23 @@ pub fn render(r: &QualityReport, seeds: &[SeedHere]) -> String {
             "Mann–Whitney U on regrets, ga+warm vs GA (two-sided): p = {p:.2e}\n"
         ));
     }
+    if let (Some(p), Some(t)) = (r.p_value_race, r.race_tally) {
+        out.push_str(&race_lines(p, &t));
+    }
     out.push_str(&warm_seeds(seeds));
     out
+}
+
+/// What racing took in the simulated searches, and whether it changed the regrets.
+fn race_lines(p: f64, t: &SampleTally) -> String {
+    let share = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    format!(
+        "Mann–Whitney U on regrets, ga+race vs ga+noise (two-sided): p = {p:.2e}\n\
+         racing: {:.0}% of the timed trials raced out (no per-call method); {:.1}% of the \
+         kernel-only samples of timing each in full taken\n",
+        share(t.raced_out, t.timed),
+        share(t.samples, t.full_samples)
+    )
 }
 
 /// One row per method: regret, trials to within 5 %, and how many seeds got there.
