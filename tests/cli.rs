@@ -401,6 +401,21 @@ fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);
 }
 
+/// `baseline --only` takes baseline names (the command gets as far as looking for the GPU) and
+/// refuses any other, listing the names it knows (exit 2).
+#[test]
+fn baseline_only_takes_baseline_names_and_lists_them_for_another() {
+    gpu_command_without_gpu_writes_nothing(&["baseline", "--only", "cudnn_fp8,floor"]);
+    evotune()
+        .args(["baseline", "--only", "cudnn_fp8,fa3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'fa3' for '--only <NAMES>'",
+        ))
+        .stderr(predicate::str::contains("torch_math"));
+}
+
 /// Every flush mode parses (the command gets as far as looking for the GPU); anything else,
 /// and --flush beside --no-flush, is refused by name before that (exit 2).
 #[test]

@@ -486,6 +486,12 @@ pub struct BaselineArgs {
     /// How L2 is flushed between repetitions.
     #[command(flatten)]
     pub flush: FlushFlags,
+    /// Time only these baselines, comma-separated, e.g. `--only cudnn_fp8,floor` at long
+    /// sequences, where PyTorch's math backend (torch_math) takes minutes. The records of the
+    /// others already in --out are left as they are [default: all].
+    #[arg(long, value_name = "NAMES", value_delimiter = ',',
+          value_parser = ["math", "floor", "flash", "cudnn", "torch_math", "cudnn_fp8"])]
+    pub only: Vec<String>,
 }
 
 /// `evotune worker --device N` (hidden): speaks the worker protocol on stdin/stdout.

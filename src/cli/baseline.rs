@@ -37,7 +37,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         "baselines at {shape} on {} ({}), kernel-only {timed}",
         device.name, device.ordinal
     );
-    let mut records = measure_in_project(args.device, &shape, args.seed, &plan);
+    let mut records = measure_in_project(args, &shape, &plan);
     records.extend(measure_with_python(args, shape, plan));
     for r in records
         .iter_mut()
@@ -54,17 +54,27 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether `--only` (empty: every baseline) asks for the baseline `name`.
+fn chosen(args: &BaselineArgs, name: &str) -> bool {
+    args.only.is_empty() || args.only.iter().any(|n| n == name)
+}
+
 /// The baselines timed by Python scripts under `--python`: PyTorch SDPA's backends, then cuDNN's
 /// FP8 SDPA (its output checked against the FP8 reference, on GPU `--device` for large shapes).
 fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> Vec<BaselineRecord> {
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let backends = torch::BACKENDS.iter().map(|(name, _)| *name);
     let mut records = torch::run(&torch::TorchRun {
         python: args.python.clone(),
         shape,
         plan,
         seed: args.seed,
         timeout,
+        backends: backends.filter(|name| chosen(args, name)).collect(),
     });
+    if !chosen(args, cudnn_fp8::NAME) {
+        return records;
+    }
     let fp8 = cudnn_fp8::CudnnRun {
         python: args.python.clone(),
         shape,
@@ -78,13 +88,18 @@ fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> V
     records
 }
 
-/// The math baseline and the floor on their own context (released before PyTorch runs).
+/// The math baseline and the floor (those `--only` asks for) on their own context, released
+/// before PyTorch runs.
 fn measure_in_project(
-    device: u32,
+    args: &BaselineArgs,
     shape: &Shape,
-    seed: u64,
     plan: &TimingPlan,
 ) -> Vec<BaselineRecord> {
+    let (device, seed) = (args.device, args.seed);
+    let (want_math, want_floor) = (chosen(args, "math"), chosen(args, floor::NAME));
+    if !want_math && !want_floor {
+        return Vec::new();
+    }
     let setup = || -> Result<(Gpu, Compiler, L2Flush)> {
         let gpu = Gpu::open(device)?;
         let compiler = Compiler::new(
@@ -99,13 +114,31 @@ fn measure_in_project(
     match setup() {
         Ok((gpu, compiler, flush)) => {
             let mut references = ReferenceEngine::new(compiler.clone());
-            let math = math::run(&gpu, &compiler, &mut references, &flush, shape, seed, plan);
-            let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
-            vec![math, floor.unwrap_or_else(|e| no_floor(e.to_string()))]
+            let mut records = Vec::new();
+            if want_math {
+                records.push(math::run(
+                    &gpu,
+                    &compiler,
+                    &mut references,
+                    &flush,
+                    shape,
+                    seed,
+                    plan,
+                ));
+            }
+            if want_floor {
+                let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
+                records.push(floor.unwrap_or_else(|e| no_floor(e.to_string())));
+            }
+            records
         }
-        Err(e) => vec![
-            BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string()),
-            no_floor(e.to_string()),
-        ],
+        Err(e) => {
+            let math =
+                BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string());
+            [(want_math, math), (want_floor, no_floor(e.to_string()))]
+                .into_iter()
+                .filter_map(|(wanted, r)| wanted.then_some(r))
+                .collect()
+        }
     }
 }
