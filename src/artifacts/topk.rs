@@ -47,6 +47,13 @@ pub struct WallTimes {
     /// The confirmation stage after the search (elites re-timed in fresh processes), seconds.
     #[serde(default)]
     pub confirm_s: f64,
+    /// Before the search: checking the inputs, listing the space's valid points, starting the
+    /// GPU workers, seconds.
+    #[serde(default)]
+    pub setup_s: f64,
+    /// The part of `setup_s` that listed the space's valid points, seconds.
+    #[serde(default)]
+    pub space_s: f64,
 }
 
 impl WallTimes {

@@ -15,7 +15,7 @@ use crate::shape::Shape;
 use crate::warm::WarmSeed;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The budget when none is given.
 const DEFAULT_BUDGET: usize = 128;
@@ -98,6 +98,10 @@ pub struct TunePlan {
     pub warm: Vec<WarmSeed>,
     /// Whether `--warm-start` was given (to say so when it found nothing).
     pub warm_asked: bool,
+    /// When the command began checking its inputs (the setup before the search counts from it).
+    pub started: Instant,
+    /// Seconds spent listing the space's valid points.
+    pub space_s: f64,
 }
 
 impl TunePlan {
@@ -110,11 +114,13 @@ impl TunePlan {
     /// As `resolve`, with `rule` for a fresh run's replayed log (a resumed run keeps what its
     /// manifest says).
     pub fn resolve_with(args: &TuneArgs, rule: ReplayRule) -> Result<Self> {
+        let started = Instant::now();
         check_common(args)?;
-        match &args.resume {
+        let plan = match &args.resume {
             Some(dir) => Self::resume(args, dir),
             None => Self::fresh(args, rule),
-        }
+        };
+        plan.map(|p| TunePlan { started, ..p })
     }
 
     fn fresh(args: &TuneArgs, rule: ReplayRule) -> Result<Self> {
@@ -239,11 +245,13 @@ impl TunePlan {
         if budget == 0 {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
         }
+        let listing = Instant::now();
         let index = Arc::new(SpaceIndex::new(
             &target.space,
             &target.shape,
             &target.limits,
         )?);
+        let space_s = listing.elapsed().as_secs_f64();
         if index.valid().is_empty() {
             require_valid_points(&target)?;
         }
@@ -272,6 +280,8 @@ impl TunePlan {
             group: None,
             warm: Vec::new(),
             warm_asked: false,
+            started: Instant::now(),
+            space_s,
         })
     }
 
