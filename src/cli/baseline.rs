@@ -1,20 +1,21 @@
-//! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
-//! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
-//! (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's own FP8 SDPA through
-//! nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel that only reads Q, K,
-//! V and writes O: the least time any SDPA kernel can take under the timing protocol). Each is
-//! timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not flushed, a graph
-//! of 20 back-to-back launches), so that its record holds both protocols; `--flush none` times
-//! warm only.
+//! `evotune baseline`: time every baseline of SDPA's registry at one shape and write
+//! `bench/baseline_<name>.json`: "math" (unfused fp16, cuBLAS + softmax, in-project), "flash",
+//! "cudnn" and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's
+//! own FP8 SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel
+//! that only reads Q, K, V and writes O: the least time any SDPA kernel can take under the timing
+//! protocol). Each is timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not
+//! flushed, a graph of 20 back-to-back launches), so that its record holds both protocols;
+//! `--flush none` times warm only.
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
-use crate::artifacts::RunPaths;
-use crate::baseline::{cudnn_fp8, floor, math, torch, BaselineRecord, BaselineStatus};
+use crate::artifacts::{BaselineRecord, BaselineStatus, RunPaths};
+use crate::baseline::{cudnn_fp8, floor, math, torch};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::{FlushMode, TimingPlan};
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
+use crate::op::sdpa::{FLOOR, MATH};
 use crate::shape::Shape;
 use std::time::Duration;
 
@@ -95,7 +96,7 @@ fn measure_in_project(
         Ok((gpu, compiler, flush))
     };
     let no_floor =
-        |why: String| BaselineRecord::unavailable(floor::NAME, floor::IMPLEMENTATION, shape, why);
+        |why: String| BaselineRecord::unavailable(FLOOR, floor::IMPLEMENTATION, shape, why);
     match setup() {
         Ok((gpu, compiler, flush)) => {
             let mut references = ReferenceEngine::new(compiler.clone());
@@ -104,7 +105,7 @@ fn measure_in_project(
             vec![math, floor.unwrap_or_else(|e| no_floor(e.to_string()))]
         }
         Err(e) => vec![
-            BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string()),
+            BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string()),
             no_floor(e.to_string()),
         ],
     }
