@@ -41,6 +41,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=DESCRIPTION)
     add_timing_arguments(p)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--backends", default=",".join(name for name, _ in BACKENDS),
+                   help="the backends to time, by record name, comma-separated (default: all)")
     return parse_timing_args(p)
 
 
@@ -117,7 +119,8 @@ def main():
     bench = Bench(torch, args)
     out = {"status": "ok", "torch": torch.__version__, "cuda": torch.version.cuda,
            "device": torch.cuda.get_device_name(0), "l2_bytes": bench.l2_bytes, "backends": {}}
-    for name, attr in BACKENDS:
+    chosen = args.backends.split(",")
+    for name, attr in (b for b in BACKENDS if b[0] in chosen):
         backend = getattr(SDPBackend, attr, None)
         if backend is None:
             out["backends"][name] = unavailable(f"torch {torch.__version__} has no SDPBackend.{attr}")

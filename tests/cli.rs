@@ -36,6 +36,24 @@ fn help_teaches_the_main_command() {
 }
 
 #[test]
+fn help_says_how_racing_decides_and_how_to_turn_it_off() {
+    let out = evotune().arg("--help").output().unwrap();
+    // Wrapped lines joined, so that a phrase may straddle a line break.
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "--no-race",
+        "cannot enter the elites",
+        "64 samples",
+        "raced out",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle:?}:\n{text}");
+    }
+    let bench = evotune().args(["search-bench", "--help"]).output().unwrap();
+    assert!(String::from_utf8(bench.stdout).unwrap().contains("--race"));
+}
+
+#[test]
 fn a_shape_that_is_not_four_positive_integers_is_rejected() {
     for bad in ["2,8,512", "2,8,0,64", "2,8,x,64"] {
         tune_writes_nothing(
@@ -381,6 +399,21 @@ fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
 #[test]
 fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);
+}
+
+/// `baseline --only` takes baseline names (the command gets as far as looking for the GPU) and
+/// refuses any other, listing the names it knows (exit 2).
+#[test]
+fn baseline_only_takes_baseline_names_and_lists_them_for_another() {
+    gpu_command_without_gpu_writes_nothing(&["baseline", "--only", "cudnn_fp8,floor"]);
+    evotune()
+        .args(["baseline", "--only", "cudnn_fp8,fa3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'fa3' for '--only <NAMES>'",
+        ))
+        .stderr(predicate::str::contains("torch_math"));
 }
 
 /// Every flush mode parses (the command gets as far as looking for the GPU); anything else,

@@ -289,7 +289,8 @@ fn warm_start_opens_with_the_nearest_problems_best_config_and_resume_keeps_it() 
     let mut lines = log.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let mut pairs: Vec<String> = header[2..header.len() - 14]
+    let params = header.len() - evotune::tunelog::COLUMNS.len();
+    let mut pairs: Vec<String> = header[2..params]
         .iter()
         .zip(&first[2..])
         .map(|(k, v)| format!("{k}={v}"))
@@ -309,46 +310,44 @@ fn search_bench_compares_a_warm_started_ga_when_asked() {
     let db = dir.path().join("t.db");
     tune(
         Path::new(SPACE),
-        &dir.path().join("near"),
+        &dir.path().join("self"),
         &db,
         "2,8,512,64",
         32,
     );
-    let assert = evotune()
-        .args([
-            "search-bench",
-            "--replay",
-            LOG,
-            "--space",
-            SPACE,
-            "--shape",
-            "2,8,512,64",
-        ])
-        .args(["--budget", "16", "--seeds", "4", "--warm-start"])
-        .args(["--db", db.to_str().unwrap()])
-        .assert()
-        .success();
+    // The landscape's own problem never seeds it: its best would be the answer.
+    let bench = |db: &Path| {
+        let mut cmd = evotune();
+        cmd.args(["search-bench", "--replay", LOG, "--space", SPACE])
+            .args(["--budget", "16", "--seeds", "4", "--warm-start"])
+            .args(["--db", db.to_str().unwrap()]);
+        cmd
+    };
+    bench(&db).assert().code(2).stderr(predicate::str::contains(
+        "holds no fresh replay row of another problem",
+    ));
+    let log = stand_in_log(dir.path(), "2,8,1024,64");
+    tune_with(
+        Path::new(SPACE),
+        log.to_str().unwrap(),
+        &[],
+        &dir.path().join("near"),
+        &db,
+        "2,8,1024,64",
+        32,
+    );
+    let assert = bench(&db).assert().success();
     let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(out.contains("\nga+warm "), "{out}");
     assert!(out.contains("ga+warm vs GA (two-sided)"), "{out}");
+    assert!(
+        out.contains("warm seeds (other problems' best configs")
+            && out.contains("row 2: 2,8,1024,64"),
+        "{out}"
+    );
+    assert!(!out.contains("row 1: 2,8,512,64"), "{out}");
     let empty = dir.path().join("empty.db");
-    evotune()
-        .args([
-            "search-bench",
-            "--replay",
-            LOG,
-            "--space",
-            SPACE,
-            "--budget",
-            "8",
-        ])
-        .args([
-            "--seeds",
-            "1",
-            "--warm-start",
-            "--db",
-            empty.to_str().unwrap(),
-        ])
+    bench(&empty)
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -358,23 +357,7 @@ fn search_bench_compares_a_warm_started_ga_when_asked() {
         .args(["db", "--db", empty.to_str().unwrap(), "list"])
         .assert()
         .success();
-    evotune()
-        .args([
-            "search-bench",
-            "--replay",
-            LOG,
-            "--space",
-            SPACE,
-            "--budget",
-            "8",
-        ])
-        .args([
-            "--seeds",
-            "1",
-            "--warm-start",
-            "--db",
-            empty.to_str().unwrap(),
-        ])
+    bench(&empty)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("holds no fresh replay row"));

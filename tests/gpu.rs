@@ -115,6 +115,7 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
             warmup: 5,
             ..TimingPlan::new(100, FlushMode::Memset, evotune::eval::DEFAULT_TARGET_S)
         }),
+        race: None,
         dump: None,
     }
 }
@@ -222,8 +223,9 @@ fn a_kernel_that_skips_outputs_is_caught_by_the_poison() {
 /// The wgmma family through the evaluator (tensor-map arguments): its reference config, a
 /// one-consumer, overlapped, ping-pong-free variant, two key-split variants and two key-warpgroup
 /// variants pass at shapes whose S is not a multiple of any tile, at D = 64, 96, 128 and 256,
-/// and at S = 50 (one key tile: a second key warpgroup or a later split gets none), with every
-/// output written.
+/// and at S = 50 (one key tile: a second key warpgroup or a later split gets none), and at causal
+/// problems whose first rows see one, two, three ... keys (grouped kv heads, and a decode step),
+/// with every output written.
 #[test]
 fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let info = require_gpu();
@@ -266,7 +268,7 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTE
     // (their merge reads the lazily kept maxima) and with the key splits' cluster merge.
     let lazy = three.replace("RESCALE=always", "RESCALE=lazy");
     let keys2_lazy = keys2.replace("RESCALE=always", "RESCALE=lazy");
-    let split2_lazy = split2.replace("RESCALE=always", "RESCALE=on_change");
+    let split2_lazy = split2.replace("RESCALE=always", "RESCALE=lazy");
     let mut backend = GpuBackend::open(0).unwrap();
     let mut id = 0;
     let configs = [
@@ -290,6 +292,9 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTE
             "2,4,4097,128",
             "1,3,333,256",
             "1,3,50,64",
+            "2,8,63,80,causal,kv_heads=4",
+            "1,8,100,128,causal,kv_heads=1",
+            "1,4,1,64,causal,kv_heads=1,kv_len=300",
         ] {
             let s = shape(text);
             let point = sp

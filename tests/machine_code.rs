@@ -193,7 +193,7 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
             "TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false",
             "8,16,8192,128",
             "STS",
-            640,
+            625,
             // 539 before the producer's cursor carried a tile count and kv head per item
             // (causal and grouped-query problems): 3 instructions more in this variant only.
             542,
@@ -202,24 +202,27 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
             "TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=false",
             "8,16,8192,128",
             "STSM",
-            640,
+            625,
             180,
         ),
         (
             "TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true",
             "8,16,8192,128",
             "STSM",
-            640,
-            300,
+            625,
+            // 300 before the consumers ran the first tiles of rows with few keys in a loop of
+            // their own: ptxas schedules the producer's loop 3 instructions longer since.
+            303,
         ),
         (
             "TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true",
             "8,16,8192,64",
             "STSM",
-            640,
+            580,
             // A persistent producer works out each new item's tile count and kv head (causal
-            // and grouped-query problems) inside its tile loop: 307 since.
-            310,
+            // and grouped-query problems) inside its tile loop: 307 since; 319 since the
+            // consumers' residual P V for rows with few keys (ptxas's schedule of the same code).
+            320,
         ),
     ];
     let mut report = Vec::new();
@@ -266,12 +269,15 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=a
     }
 }
 
-/// The machine code between the first `wait_group 1` and the `wait_group 0` after it.
+/// The machine code between the last `wait_group 1` and the `wait_group 0` after it: the
+/// overlapped loop over the tiles of rows with many keys, which follows the loop over the first
+/// tiles of rows with few keys (where the residual's P V comes after the packing, and ptxas may
+/// wait earlier: those are one or two tiles of a problem).
 fn between_waits(sass: &str) -> Option<Vec<&str>> {
     let lines: Vec<&str> = sass.lines().collect();
     let start = lines
         .iter()
-        .position(|l| l.contains("DEPBAR.LE gsb0, 0x1"))?;
+        .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))?;
     let end = lines[start..]
         .iter()
         .position(|l| l.contains("DEPBAR.LE gsb0, 0x0"))?;

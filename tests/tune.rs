@@ -378,6 +378,59 @@ fn search_bench_prints_its_table() {
 }
 
 #[test]
+fn search_bench_with_race_prints_the_timed_rows_and_what_racing_took() {
+    let (log, space, shape) = LANDSCAPES[0];
+    evotune()
+        .args(["search-bench", "--replay", log, "--space", space])
+        .args(["--shape", shape, "--budget", "32", "--seeds", "3", "--race"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ga+noise "))
+        .stdout(predicate::str::contains("ga+race "))
+        .stdout(predicate::str::contains(
+            "ga+race vs ga+noise (two-sided): p = ",
+        ))
+        .stdout(predicate::str::contains("of the timed trials raced out"));
+}
+
+/// Racing, simulated with the noise of recorded samples, must leave the GA's regrets where
+/// timing every trial in full on the same samples puts them, for far fewer samples.
+#[test]
+fn racing_keeps_the_regrets_of_timing_in_full_on_a_recorded_landscape() {
+    let (log, space, shape) = LANDSCAPES[0];
+    let out = evotune()
+        .args(["search-bench", "--replay", log, "--space", space])
+        .args([
+            "--shape", shape, "--budget", "64", "--seeds", "20", "--race", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let regrets = |i: usize| -> Vec<f64> {
+        let row = &r["rows"][i];
+        let v = row["regrets"].as_array().unwrap();
+        v.iter().map(|x| x.as_f64().unwrap()).collect()
+    };
+    assert_eq!(r["rows"][2]["method"], "ga+noise");
+    assert_eq!(r["rows"][3]["method"], "ga+race");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+    };
+    let (full, raced) = (median(regrets(2)), median(regrets(3)));
+    let p = r["p_value_race"].as_f64().unwrap();
+    assert!(
+        raced <= full + 0.005 && (raced <= full || p > 0.05),
+        "median regret racing {raced}, in full {full}, p {p}"
+    );
+    let t = &r["race_tally"];
+    let share = t["samples"].as_f64().unwrap() / t["full_samples"].as_f64().unwrap();
+    assert!(share < 0.5, "racing took {share} of the samples: {t}");
+    assert!(t["raced_out"].as_u64().unwrap() > 0, "{t}");
+}
+
+#[test]
 fn the_ga_beats_random_search_on_every_recorded_landscape() {
     for (log, space, shape) in LANDSCAPES {
         let out = evotune()

@@ -1,6 +1,6 @@
 //! `manifest.json`: what ran, where, and how — enough to reproduce the run and to trust its numbers.
 
-use crate::eval::{TimingPlan, Tolerance};
+use crate::eval::{RaceSettings, TimingPlan, Tolerance};
 use crate::evolve::GaSettings;
 use crate::shape::Shape;
 use crate::space::Overrides;
@@ -91,6 +91,10 @@ pub struct SearchSettings {
     /// The configs a `--warm-start` opened the first generation with (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warm_start: Vec<WarmSeed>,
+    /// How a live run raced its candidates against the elites (absent: every candidate timed
+    /// in full, as with `--no-race`, a replayed run, or a run from before racing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race: Option<RaceSettings>,
 }
 
 /// The machine a run measured on; every field is optional because a replayed run has no GPU.

@@ -46,7 +46,7 @@ pub fn measure_floor(
     let mut floor = FloorStream::new(gpu, kernel, &inputs)?;
     let validation = validate(gpu, &mut floor)?;
     let work = |s: &Arc<CudaStream>| floor.enqueue(s);
-    let m = measure(gpu, Some(flush), plan, &work)?;
+    let m = measure(gpu, Some(flush), plan, None, &work)?;
     Ok(super::in_project::record(
         FLOOR,
         IMPLEMENTATION,

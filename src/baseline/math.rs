@@ -78,7 +78,7 @@ fn measure_math(
     let mut math = MathPath::new(gpu, softmax, &inputs)?;
     let validation = validate(gpu, &mut math, references, &inputs)?;
     let work = |s: &Arc<CudaStream>| math.enqueue(s);
-    let m = measure(gpu, Some(flush), plan, &work)?;
+    let m = measure(gpu, Some(flush), plan, None, &work)?;
     Ok(super::in_project::record(
         MATH,
         IMPLEMENTATION,

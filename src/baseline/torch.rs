@@ -39,6 +39,8 @@ pub struct TorchRun {
     pub seed: u64,
     /// The script is killed after this long.
     pub timeout: Duration,
+    /// The backends to time, by record name (a subset of [`BACKENDS`]' names).
+    pub backends: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -52,11 +54,15 @@ struct ScriptOutput {
     backends: BTreeMap<String, TimedOutput>,
 }
 
-/// Runs the script and returns one record per backend (flash, cudnn, torch_math), measured or
-/// unavailable.
+/// Runs the script and returns one record per chosen backend (of flash, cudnn, torch_math),
+/// measured or unavailable; nothing when none is chosen.
 pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
+    if r.backends.is_empty() {
+        return Vec::new();
+    }
     let mut args = script::timing_args(&r.shape, &r.plan);
     args.extend(["--seed".into(), r.seed.to_string()]);
+    args.extend(["--backends".into(), r.backends.join(",")]);
     let s = Script {
         python: &r.python,
         text: SCRIPT,
@@ -64,10 +70,14 @@ pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
         args,
         timeout: r.timeout,
     };
-    match script::run(&s) {
+    let records = match script::run(&s) {
         Ok(stdout) => records_from_output(&stdout, &r.shape),
         Err(reason) => all_unavailable(&r.shape, "PyTorch SDPA", &reason),
-    }
+    };
+    records
+        .into_iter()
+        .filter(|rec| r.backends.contains(&rec.baseline.as_str()))
+        .collect()
 }
 
 fn all_unavailable(shape: &Shape, implementation: &str, reason: &str) -> Vec<BaselineRecord> {
@@ -138,6 +148,7 @@ mod tests {
             ),
             seed: 0,
             timeout: Duration::from_secs(60),
+            backends: BACKENDS.iter().map(|(name, _)| *name).collect(),
         }
     }
 
@@ -179,6 +190,16 @@ mod tests {
                 .unwrap()
                 .contains("cannot run /nonexistent/python3"));
         }
+    }
+
+    #[test]
+    fn only_the_chosen_backends_get_records_and_none_runs_nothing() {
+        let mut r = torch_run("/nonexistent/python3");
+        r.backends = vec!["torch_math"];
+        let names: Vec<String> = run(&r).into_iter().map(|rec| rec.baseline).collect();
+        assert_eq!(names, ["torch_math"]);
+        r.backends.clear();
+        assert!(run(&r).is_empty());
     }
 
     #[test]

@@ -292,7 +292,8 @@ pub struct TuneArgs {
     /// Target arch when no GPU is present (e.g. sm_90a).
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
-    /// Timed repetitions per method and candidate (at least 100; more for short kernels).
+    /// Timed repetitions per method and candidate timed in full (at least 100; more for short
+    /// kernels; a candidate raced out stops sooner, see --no-race).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
     /// Absolute tolerance [default: 0.03].
@@ -305,6 +306,14 @@ pub struct TuneArgs {
     /// bench` re-times one config with the protocol's full 0.3 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,
+    /// Time every candidate in full. By default a candidate's kernel-only timing stops once its
+    /// samples show it cannot enter the elites (after at least 64 samples, when the 99% lower
+    /// bound of its median lies more than 2% above the elite cutoff, the --elites-th best time
+    /// so far), and such a candidate skips the per-call method. The tune log records each
+    /// trial's samples and whether it was raced out; with --resume, the run's own setting is
+    /// kept unless this turns racing off.
+    #[arg(long)]
+    pub no_race: bool,
     /// After a search on the GPU, re-time the best N elites (at most --elites) in fresh worker
     /// processes with the full protocol (0.3 s per method, as `evotune bench` does). The
     /// search's CI comes from one long-lived process and leaves out how much separate processes
@@ -326,8 +335,8 @@ pub struct TuneArgs {
     /// Where the result is recorded at the end (`evotune db`).
     #[command(flatten)]
     pub db: super::db::DbFlags,
-    /// Open the first generation with the database's best configs for the nearest problems
-    /// tuned on the same device (up to half the population), each repaired into this space;
+    /// Open the first generation with the database's best configs for the 3 nearest problems
+    /// tuned on the same device (at most half the population), each repaired into this space;
     /// the rest is random as usual. The manifest records them; --resume seeds the same ones.
     #[arg(long, conflicts_with_all = ["resume", "no_db"])]
     pub warm_start: bool,
@@ -365,13 +374,27 @@ pub struct SearchBenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Also run the GA warm-started from the tuning database (its `replay` rows: recorded
-    /// landscapes), as `--warm-start` seeds a tune run; its row is `ga+warm`.
+    /// landscapes), as `--warm-start` seeds a tune run; its row is `ga+warm`. Rows of the
+    /// landscape's own problem are left out: only other problems' bests seed it.
     #[arg(long)]
     pub warm_start: bool,
     /// The tuning database of --warm-start [default: $EVOTUNE_DB, else
     /// ~/.local/share/evotune/tuning.db].
     #[arg(long, value_name = "FILE", requires = "warm_start")]
     pub db: Option<PathBuf>,
+    /// How many of the nearest other problems give --warm-start their best config (at most
+    /// half the population); tune and sweep use the default.
+    #[arg(long, value_name = "K", default_value_t = crate::warm::NEIGHBOURS, requires = "warm_start")]
+    pub warm_neighbours: usize,
+    /// Leave out the warm seeds the landscape did not record, instead of seeding the nearest
+    /// point it did (which may be faster or slower than the seed would have been).
+    #[arg(long, requires = "warm_start")]
+    pub warm_recorded_only: bool,
+    /// Also run the GA timed with simulated samples (the landscape's medians with the noise of
+    /// recorded samples, about 2,000 per trial), once timing every trial in full (`ga+noise`)
+    /// and once racing as tune does (`ga+race`), on the same samples; prints what racing took.
+    #[arg(long)]
+    pub race: bool,
 }
 
 /// `evotune bench`
@@ -463,6 +486,12 @@ pub struct BaselineArgs {
     /// How L2 is flushed between repetitions.
     #[command(flatten)]
     pub flush: FlushFlags,
+    /// Time only these baselines, comma-separated, e.g. `--only cudnn_fp8,floor` at long
+    /// sequences, where PyTorch's math backend (torch_math) takes minutes. The records of the
+    /// others already in --out are left as they are [default: all].
+    #[arg(long, value_name = "NAMES", value_delimiter = ',',
+          value_parser = clap::builder::PossibleValuesParser::new(crate::baseline::measured()))]
+    pub only: Vec<String>,
 }
 
 /// The help of `evotune baseline --out`: the files it writes, one per baseline measured.

@@ -1,11 +1,11 @@
-//! `evotune baseline`: time every baseline of SDPA's registry at one shape and write
-//! `bench/baseline_<name>.json`: "math" (unfused fp16, cuBLAS + softmax, in-project), "flash",
-//! "cudnn" and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's
-//! own FP8 SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel
-//! that only reads Q, K, V and writes O: the least time any SDPA kernel can take under the timing
-//! protocol). Each is timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not
-//! flushed, a graph of 20 back-to-back launches), so that its record holds both protocols;
-//! `--flush none` times warm only.
+//! `evotune baseline`: time the baselines of SDPA's registry (all, or those `--only` names) at one
+//! shape and write `bench/baseline_<name>.json`: "math" (unfused fp16, cuBLAS + softmax,
+//! in-project), "flash", "cudnn" and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends),
+//! "cudnn_fp8" (cuDNN's own FP8 SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and
+//! "floor" (one kernel that only reads Q, K, V and writes O: the least time any SDPA kernel can
+//! take under the timing protocol). Each is timed cold (L2 flushed as `--flush` says) and then warm
+//! (kernel-only, L2 not flushed, a graph of 20 back-to-back launches), so that its record holds
+//! both protocols; `--flush none` times warm only.
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
@@ -15,7 +15,7 @@ use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::{FlushMode, TimingPlan};
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
-use crate::op::sdpa::{FLOOR, MATH};
+use crate::op::sdpa::{CUDNN_FP8, FLOOR, MATH};
 use crate::shape::Shape;
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         "baselines at {shape} on {} ({}), kernel-only {timed}",
         device.name, device.ordinal
     );
-    let mut records = measure_in_project(args.device, &shape, args.seed, &plan);
+    let mut records = measure_in_project(args, &shape, &plan);
     records.extend(measure_with_python(args, shape, plan));
     for r in records
         .iter_mut()
@@ -55,17 +55,27 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether `--only` (empty: every baseline) asks for the baseline `name`.
+fn chosen(args: &BaselineArgs, name: &str) -> bool {
+    args.only.is_empty() || args.only.iter().any(|n| n == name)
+}
+
 /// The baselines timed by Python scripts under `--python`: PyTorch SDPA's backends, then cuDNN's
 /// FP8 SDPA (its output checked against the FP8 reference, on GPU `--device` for large shapes).
 fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> Vec<BaselineRecord> {
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let backends = torch::BACKENDS.iter().map(|(name, _)| *name);
     let mut records = torch::run(&torch::TorchRun {
         python: args.python.clone(),
         shape,
         plan,
         seed: args.seed,
         timeout,
+        backends: backends.filter(|name| chosen(args, name)).collect(),
     });
+    if !chosen(args, CUDNN_FP8) {
+        return records;
+    }
     let fp8 = cudnn_fp8::CudnnRun {
         python: args.python.clone(),
         shape,
@@ -79,13 +89,18 @@ fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> V
     records
 }
 
-/// The math baseline and the floor on their own context (released before PyTorch runs).
+/// The math baseline and the floor (those `--only` asks for) on their own context, released
+/// before PyTorch runs.
 fn measure_in_project(
-    device: u32,
+    args: &BaselineArgs,
     shape: &Shape,
-    seed: u64,
     plan: &TimingPlan,
 ) -> Vec<BaselineRecord> {
+    let (device, seed) = (args.device, args.seed);
+    let (want_math, want_floor) = (chosen(args, MATH), chosen(args, FLOOR));
+    if !want_math && !want_floor {
+        return Vec::new();
+    }
     let setup = || -> Result<(Gpu, Compiler, L2Flush)> {
         let gpu = Gpu::open(device)?;
         let compiler = Compiler::new(
@@ -100,13 +115,31 @@ fn measure_in_project(
     match setup() {
         Ok((gpu, compiler, flush)) => {
             let mut references = ReferenceEngine::new(compiler.clone());
-            let math = math::run(&gpu, &compiler, &mut references, &flush, shape, seed, plan);
-            let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
-            vec![math, floor.unwrap_or_else(|e| no_floor(e.to_string()))]
+            let mut records = Vec::new();
+            if want_math {
+                records.push(math::run(
+                    &gpu,
+                    &compiler,
+                    &mut references,
+                    &flush,
+                    shape,
+                    seed,
+                    plan,
+                ));
+            }
+            if want_floor {
+                let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
+                records.push(floor.unwrap_or_else(|e| no_floor(e.to_string())));
+            }
+            records
         }
-        Err(e) => vec![
-            BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string()),
-            no_floor(e.to_string()),
-        ],
+        Err(e) => {
+            let math =
+                BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string());
+            [(want_math, math), (want_floor, no_floor(e.to_string()))]
+                .into_iter()
+                .filter_map(|(wanted, r)| wanted.then_some(r))
+                .collect()
+        }
     }
 }

@@ -160,6 +160,7 @@ fn request(
             args.flush.mode(),
             crate::eval::DEFAULT_TARGET_S,
         )),
+        race: None,
         dump,
     })
 }

@@ -169,7 +169,7 @@ fn open_log(
     if contents.torn_tail {
         eprintln!("record: cut off a torn last line of {}", path.display());
     }
-    let log = TuneLog::reopen(path, space, contents.complete_len)?;
+    let log = TuneLog::reopen(path, space, contents.complete_len, &contents.columns)?;
     Ok((log, contents.records))
 }
 
@@ -184,8 +184,9 @@ fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
 
 /// `limit` valid points sampled with `seed` (or all), numbered as trials of generation 0.
 fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<Candidate>> {
-    let index = SpaceIndex::new(&t.space, &t.shape, &t.limits)?;
-    Ok(numbered(&index, t.points(limit, seed)?))
+    let all = t.space.valid_points(&t.shape, &t.limits)?;
+    let index = SpaceIndex::of_points(&t.space, &all);
+    Ok(numbered(&index, super::target::pick(all, limit, seed)))
 }
 
 /// `points` (valid points of `index`'s space) as trials 0, 1, ... of generation 0.
@@ -236,6 +237,7 @@ fn evaluator(
     let settings = LiveSettings {
         tolerance,
         timing: (!args.no_timing).then(|| timing_plan(args)),
+        race: None,
         input_seed: args.seed,
         timeout: Duration::from_secs(args.timeout.max(1)),
         kernels_dir: run_folder.join("kernels"),

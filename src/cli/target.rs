@@ -71,13 +71,8 @@ impl Target {
     /// `limit` valid points sampled with `seed`, or all of them; fails as
     /// [`Target::require_valid_points`] does when there is none.
     pub fn points(&self, limit: Option<usize>, seed: u64) -> Result<Vec<Point>> {
-        let points = match limit {
-            Some(n) => self
-                .space
-                .sample_valid(&self.shape, &self.limits, n, seed)?,
-            None => self.space.valid_points(&self.shape, &self.limits)?,
-        };
-        self.some_points(points)
+        let all = self.space.valid_points(&self.shape, &self.limits)?;
+        self.some_points(pick(all, limit, seed))
     }
 
     /// A pairwise covering sample of the valid points (see [`SearchSpace::covering_sample`]).
@@ -172,5 +167,13 @@ fn resolve_limits(arch: Option<&str>, policy: ArchPolicy) -> Result<(DeviceLimit
             "--arch",
             format!("is needed: {e}; pass --arch sm_90a to build for Hopper without one"),
         )),
+    }
+}
+
+/// `limit` of the valid points `all` sampled with `seed`, or all of them.
+pub fn pick(all: Vec<Point>, limit: Option<usize>, seed: u64) -> Vec<Point> {
+    match limit {
+        Some(n) => crate::space::sample_points(all, n, seed),
+        None => all,
     }
 }

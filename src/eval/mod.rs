@@ -1,5 +1,5 @@
 //! Evaluating candidates: outcomes, the worker protocol, the worker pool with its watchdog,
-//! evaluation in fresh worker processes, launch geometry and default tolerances.
+//! evaluation in fresh worker processes, launch geometry, default tolerances and racing.
 
 mod flush;
 mod fresh;
@@ -7,6 +7,7 @@ mod geometry;
 mod outcome;
 mod pool;
 mod protocol;
+mod race;
 mod tolerance;
 mod worker;
 
@@ -20,6 +21,10 @@ pub use pool::{describe_exit, Worker, WorkerSpec};
 pub use protocol::{
     EvalRequest, EvalResponse, KernelArgs, Launch, Phases, Timing, TimingPlan, Tolerance,
     WorkerHello, DEFAULT_TARGET_S, MIN_REPS, WARMUP,
+};
+pub use race::{
+    sample_racing, Cutoff, RaceBound, RaceSettings, Raced, RACE_CHUNK, RACE_MARGIN,
+    RACE_MIN_SAMPLES, RACE_Z,
 };
 pub use tolerance::{DEFAULT_TOLERANCE, FP16_MATH_TOLERANCE};
 pub use worker::{serve, Backend};

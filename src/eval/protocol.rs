@@ -2,6 +2,7 @@
 
 use super::flush::FlushMode;
 use super::outcome::Outcome;
+use super::race::RaceBound;
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -162,6 +163,10 @@ pub struct EvalRequest {
     pub tolerance: Tolerance,
     /// Timing protocol; `None` validates only.
     pub timing: Option<TimingPlan>,
+    /// When set, kernel-only timing stops once the candidate is out of the race against this
+    /// elite cutoff, and the per-call method is skipped for it (see `eval::race`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race: Option<RaceBound>,
     /// When set, the worker writes the inputs, the output and the error figures into this folder
     /// (q.npy, k.npy, v.npy: uint8 e4m3 codes `[B,H,S,D]`; o.npy: float16; meta.json).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +213,9 @@ pub struct EvalResponse {
     /// Kernel-only time under the warm protocol, when the plan asked for it beside a flushed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warm_kernel_time: Option<Timing>,
+    /// Whether the race stopped kernel-only timing early (then no per-call time was taken).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub raced_out: bool,
     /// SM clock at the time of measurement, MHz, when it could be read.
     pub sm_clock_mhz: Option<u32>,
     /// Active clock throttle (event) reasons at the time of measurement, as nvidia-smi reports
@@ -242,6 +250,7 @@ impl EvalResponse {
             kernel_time: None,
             call_time: None,
             warm_kernel_time: None,
+            raced_out: false,
             sm_clock_mhz: None,
             throttle_reasons: None,
             phases: None,

@@ -22,6 +22,11 @@ pub struct SpaceIndex {
 impl SpaceIndex {
     /// Enumerates the valid points of `space` at `shape` on `limits`.
     pub fn new(space: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Result<Self> {
+        Ok(Self::of_points(space, &space.valid_points(shape, limits)?))
+    }
+
+    /// The index of `points`, the valid points of `space` as [`SearchSpace::valid_points`] gave them.
+    pub fn of_points(space: &SearchSpace, points: &[crate::space::Point]) -> Self {
         let names = space.params.iter().map(|p| p.name.clone()).collect();
         let domains: Vec<_> = space.params.iter().map(|p| p.domain.values()).collect();
         let ordered = space
@@ -36,14 +41,14 @@ impl SpaceIndex {
             valid: Vec::new(),
             valid_set: HashSet::new(),
         };
-        for point in space.valid_points(shape, limits)? {
+        for point in points {
             let g = index
                 .genome_of(&point.config)
                 .expect("an enumerated point is in the space");
             index.valid_set.insert(g.clone());
             index.valid.push(g);
         }
-        Ok(index)
+        index
     }
 
     /// The same space with only the valid points `keep` accepts (e.g. those of a recorded

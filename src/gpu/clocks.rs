@@ -2,6 +2,7 @@
 //! in the background while a measurement runs.
 
 use std::process::Command;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 
 /// What nvidia-smi said about the clocks once during a measurement.
@@ -21,25 +22,36 @@ const QUERIES: [&str; 3] = [
     "clocks.sm",
 ];
 
-/// A reading taken on a background thread, so it sees the GPU busy with the measurement.
+/// How long a measurement runs before nvidia-smi looks at the GPU.
+const PROBE_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A reading taken on a background thread, so it sees the GPU busy with the measurement. A
+/// measurement that ends before [`PROBE_DELAY`] (a candidate raced out early) gets no reading
+/// and does not wait for one.
 pub struct ClockProbe {
     thread: JoinHandle<ClockReading>,
+    ended: Sender<()>,
 }
 
 impl ClockProbe {
     /// Starts reading the GPU with PCI bus id `pci_bus_id` (as nvidia-smi's `-i` takes it).
     pub fn start(pci_bus_id: &str) -> Self {
         let id = pci_bus_id.to_string();
+        let (ended, wait) = channel::<()>();
         let thread = std::thread::spawn(move || {
-            // Let the measurement get going before looking.
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            read(&id)
+            // Let the measurement get going before looking; if it ends first, do not look.
+            match wait.recv_timeout(PROBE_DELAY) {
+                Err(RecvTimeoutError::Timeout) => read(&id),
+                _ => ClockReading::default(),
+            }
         });
-        ClockProbe { thread }
+        ClockProbe { thread, ended }
     }
 
-    /// The reading; empty when nvidia-smi is absent or said nothing usable.
+    /// The reading; empty when nvidia-smi is absent, said nothing usable, or the measurement
+    /// ended before it looked.
     pub fn finish(self) -> ClockReading {
+        let _ = self.ended.send(());
         self.thread.join().unwrap_or_default()
     }
 }
@@ -106,7 +118,20 @@ mod tests {
     #[test]
     fn a_missing_or_failing_nvidia_smi_gives_an_empty_reading() {
         // No GPU with this bus id exists anywhere, so nvidia-smi (if installed) fails every query.
+        let probe = ClockProbe::start("FFFFFFFF:FF:FF.0");
+        std::thread::sleep(PROBE_DELAY * 2);
+        assert_eq!(probe.finish(), ClockReading::default());
+    }
+
+    #[test]
+    fn a_measurement_shorter_than_the_delay_neither_reads_nor_waits() {
+        let started = std::time::Instant::now();
         let r = ClockProbe::start("FFFFFFFF:FF:FF.0").finish();
         assert_eq!(r, ClockReading::default());
+        assert!(
+            started.elapsed() < PROBE_DELAY,
+            "waited {:?}",
+            started.elapsed()
+        );
     }
 }

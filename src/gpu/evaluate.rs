@@ -184,7 +184,7 @@ impl GpuBackend {
         laps: &mut Laps,
     ) -> Result<()> {
         let passed = self.gpu.copy(&bufs.o, "O")?;
-        let m = measure(&self.gpu, Some(&self.flush), plan, work)?;
+        let m = measure(&self.gpu, Some(&self.flush), plan, req.race.as_ref(), work)?;
         laps.lap(Step::Timing);
         let after = self.recheck(req, &passed, bufs)?;
         laps.lap(Step::Recheck);
@@ -198,6 +198,7 @@ impl GpuBackend {
         resp.kernel_time = Some(m.kernel);
         resp.call_time = m.call;
         resp.warm_kernel_time = m.warm;
+        resp.raced_out = m.raced_out;
         resp.sm_clock_mhz = m.clock.sm_mhz;
         resp.throttle_reasons = m.clock.throttle_reasons;
         Ok(())

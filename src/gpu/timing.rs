@@ -11,6 +11,10 @@
 //! memset, a read by `l2_flush_read` (kernel_templates/l2_flush_read.cu), or both. Without a
 //! flush (the warm protocol) kernel-only times a graph of [`GRAPH_LAUNCHES`] back-to-back
 //! launches; a plan may ask for that warm timing beside the flushed ones.
+//!
+//! A request may carry a race (`eval::race`): kernel-only then looks at its samples every
+//! [`RACE_CHUNK`] replays and stops once they show the candidate out of the elites, and the
+//! other methods are skipped.
 
 use super::clocks::{ClockProbe, ClockReading};
 use super::device::{cuda, Gpu, Kernel};
@@ -18,7 +22,7 @@ use super::kernels::{load_builtin, FLUSH_READ_SOURCE, FLUSH_THREADS};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 pub use crate::eval::GRAPH_LAUNCHES;
-use crate::eval::{FlushMode, Timing, TimingPlan};
+use crate::eval::{sample_racing, FlushMode, RaceBound, Raced, Timing, TimingPlan, RACE_CHUNK};
 use crate::stats;
 use cudarc::driver::sys::{CUevent_flags, CUgraphInstantiate_flags, CUstreamCaptureMode};
 use cudarc::driver::{
@@ -151,16 +155,21 @@ pub struct Measurement {
     pub call: Option<Timing>,
     /// Kernel-only under the warm protocol, when the plan asks for it beside flushed timings.
     pub warm: Option<Timing>,
+    /// Whether the race stopped kernel-only early (then per call and warm were not timed).
+    pub raced_out: bool,
     /// SM clock and throttle reasons read during the measurement.
     pub clock: ClockReading,
 }
 
 /// Times `work` both ways (or kernel-only, as the plan says) under `plan`, flushing L2 through
-/// `flush` as the plan's flush mode says, then warm when the plan asks for that too.
+/// `flush` as the plan's flush mode says, then warm when the plan asks for that too. Under a
+/// `race`, kernel-only stops once the samples show the work out of it, and nothing else is
+/// timed.
 pub fn measure(
     gpu: &Gpu,
     flush: Option<&L2Flush>,
     plan: &TimingPlan,
+    race: Option<&RaceBound>,
     work: &Work,
 ) -> Result<Measurement> {
     let mode = plan.flush_mode();
@@ -174,33 +183,34 @@ pub fn measure(
         }
     };
     let probe = ClockProbe::start(gpu.pci_bus_id());
-    let timed = timed(gpu, flush, plan, work);
+    let timed = timed(gpu, flush, plan, race, work);
     let clock = probe.finish();
-    let (kernel, call, warm) = timed?;
-    Ok(Measurement {
-        kernel,
-        call,
-        warm,
-        clock,
-    })
+    Ok(Measurement { clock, ..timed? })
 }
 
-/// Kernel-only, per call (when the plan says) and warm (when the plan asks and `flush` is set).
+/// Kernel-only, then, unless the race stopped it, per call (when the plan says) and warm (when
+/// the plan asks and `flush` is set); the clock is left for the caller to read.
 fn timed(
     gpu: &Gpu,
     flush: Option<Flush>,
     plan: &TimingPlan,
+    race: Option<&RaceBound>,
     work: &Work,
-) -> Result<(Timing, Option<Timing>, Option<Timing>)> {
-    let kernel = kernel_only(gpu, flush, plan, work)?;
-    let call = plan
-        .per_call
+) -> Result<Measurement> {
+    let (kernel, raced_out) = kernel_only(gpu, flush, plan, race, work)?;
+    let call = (plan.per_call && !raced_out)
         .then(|| per_call(gpu, flush, plan, work))
         .transpose()?;
-    let warm = (plan.warm_too && flush.is_some())
-        .then(|| kernel_only(gpu, None, &plan.warm(), work))
+    let warm = (plan.warm_too && flush.is_some() && !raced_out)
+        .then(|| kernel_only(gpu, None, &plan.warm(), None, work).map(|(t, _)| t))
         .transpose()?;
-    Ok((kernel, call, warm))
+    Ok(Measurement {
+        kernel,
+        call,
+        warm,
+        raced_out,
+        clock: ClockReading::default(),
+    })
 }
 
 fn flush_text(flush: Option<Flush>) -> String {
@@ -226,7 +236,13 @@ fn capture(gpu: &Gpu, work: &Work, units: usize) -> Result<CudaGraph> {
     Ok(graph)
 }
 
-fn kernel_only(gpu: &Gpu, flush: Option<Flush>, plan: &TimingPlan, work: &Work) -> Result<Timing> {
+fn kernel_only(
+    gpu: &Gpu,
+    flush: Option<Flush>,
+    plan: &TimingPlan,
+    race: Option<&RaceBound>,
+    work: &Work,
+) -> Result<(Timing, bool)> {
     let stream = gpu.stream();
     // Flushed: one launch per graph (the flush keeps the GPU busy while the launch is queued).
     // Not flushed: several back to back, divided out below.
@@ -244,11 +260,11 @@ fn kernel_only(gpu: &Gpu, flush: Option<Flush>, plan: &TimingPlan, work: &Work) 
     }
     gpu.synchronize("probe graph replays")?;
     let per_rep = t.elapsed().as_secs_f64() / f64::from(PROBE_REPS);
-    let reps = reps_for(plan.reps, per_rep, plan.target_s);
-    let events = event_pairs(gpu, (reps as usize).min(BATCH))?;
-    let mut samples = Vec::with_capacity(reps as usize);
-    while samples.len() < reps as usize {
-        let n = (reps as usize - samples.len()).min(events.len());
+    let reps = reps_for(plan.reps, per_rep, plan.target_s) as usize;
+    // Under a race, look at the samples every RACE_CHUNK replays instead of every BATCH.
+    let chunk = if race.is_some() { RACE_CHUNK } else { BATCH };
+    let events = event_pairs(gpu, reps.min(chunk))?;
+    let taken = sample_racing(reps, chunk, race, |n| {
         for (start, end) in &events[..n] {
             enqueue_flush(flush, stream)?;
             start.record(stream).map_err(cuda("cuEventRecord"))?;
@@ -256,22 +272,54 @@ fn kernel_only(gpu: &Gpu, flush: Option<Flush>, plan: &TimingPlan, work: &Work) 
             end.record(stream).map_err(cuda("cuEventRecord"))?;
         }
         gpu.synchronize("timed graph replays")?;
-        for (start, end) in &events[..n] {
+        elapsed_us(&events[..n], units)
+    })?;
+    let method = kernel_only_method(units, flush, plan, reps, &taken, race);
+    Ok((summarize_samples(method, taken.samples), taken.out))
+}
+
+/// Each event pair's elapsed time in µs, divided by the `units` launches it spans.
+fn elapsed_us(events: &[(CudaEvent, CudaEvent)], units: usize) -> Result<Vec<f64>> {
+    events
+        .iter()
+        .map(|(start, end)| {
             let ms = start.elapsed_ms(end).map_err(cuda("cuEventElapsedTime"))?;
-            samples.push(f64::from(ms) * 1e3 / units as f64);
-        }
-    }
+            Ok(f64::from(ms) * 1e3 / units as f64)
+        })
+        .collect()
+}
+
+/// "kernel-only: CUDA events around ...; 2100 reps after 10 warm-up replays", or for a
+/// candidate the race stopped, "...; raced out after 64 of 2100 reps (...)".
+fn kernel_only_method(
+    units: usize,
+    flush: Option<Flush>,
+    plan: &TimingPlan,
+    reps: usize,
+    taken: &Raced,
+    race: Option<&RaceBound>,
+) -> String {
     let what = if units == 1 {
         "one launch".to_string()
     } else {
         format!("{units} back-to-back launches, divided by {units}")
     };
-    let method = format!(
-        "kernel-only: CUDA events around a CUDA-graph replay of {what}; {}; {reps} reps after {} warm-up replays",
+    let count = match race.filter(|_| taken.out) {
+        Some(r) => format!(
+            "raced out after {} of {reps} reps (the median's 99% lower bound above {:.3} µs, \
+             the elite cutoff {:.3} µs + {:.0}%)",
+            taken.samples.len(),
+            r.bar_us(),
+            r.cutoff_us,
+            r.margin * 100.0
+        ),
+        None => format!("{reps} reps"),
+    };
+    format!(
+        "kernel-only: CUDA events around a CUDA-graph replay of {what}; {}; {count} after {} warm-up replays",
         flush_text(flush),
         plan.warmup
-    );
-    Ok(summarize_samples(method, samples))
+    )
 }
 
 fn event_pairs(gpu: &Gpu, n: usize) -> Result<Vec<(CudaEvent, CudaEvent)>> {

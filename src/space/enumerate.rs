@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::shape::Shape;
 use rand::seq::index::sample;
 use rand::SeedableRng;
+use rayon::iter::{ParallelBridge, ParallelIterator};
 
 /// Iterates over every configuration of a space in odometer order (last parameter fastest),
 /// holding each parameter whose `when` is false at its first value (the only valid one).
@@ -76,17 +77,22 @@ pub struct Census {
 }
 
 impl SearchSpace {
-    /// Every valid point for `shape` on `limits`, in enumeration order.
+    /// Every valid point for `shape` on `limits`, in enumeration order. The points are checked
+    /// on all cores (a space of 10^6 raw points takes a minute on one), each thread with its own
+    /// expression environment.
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
-        let mut valid = Vec::new();
-        let mut env = self.base_env(shape, limits);
-        for config in PointIter::new(self) {
-            let point = self.evaluate_in(&mut env, &config)?;
-            if point.is_valid() {
-                valid.push(point);
-            }
-        }
-        Ok(valid)
+        let found: Vec<(usize, Point)> = PointIter::new(self)
+            .enumerate()
+            .par_bridge()
+            .map_init(
+                || self.base_env(shape, limits),
+                |env, (i, config)| Ok(self.valid_point_in(env, &config)?.map(|p| (i, p))),
+            )
+            .filter_map(Result::transpose)
+            .collect::<Result<_>>()?;
+        let mut found = found;
+        found.sort_unstable_by_key(|(i, _)| *i);
+        Ok(found.into_iter().map(|(_, p)| p).collect())
     }
 
     /// Whether any point satisfies every constraint (stops at the first that does).
@@ -133,13 +139,18 @@ impl SearchSpace {
         n: usize,
         seed: u64,
     ) -> Result<Vec<Point>> {
-        let all = self.valid_points(shape, limits)?;
-        if n >= all.len() {
-            return Ok(all);
-        }
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let mut picked = sample(&mut rng, all.len(), n).into_vec();
-        picked.sort_unstable();
-        Ok(picked.into_iter().map(|i| all[i].clone()).collect())
+        Ok(sample_points(self.valid_points(shape, limits)?, n, seed))
     }
+}
+
+/// `n` of `all` drawn without replacement with `seed`, in their order, or all of them if `n` is
+/// larger.
+pub fn sample_points(all: Vec<Point>, n: usize, seed: u64) -> Vec<Point> {
+    if n >= all.len() {
+        return all;
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut picked = sample(&mut rng, all.len(), n).into_vec();
+    picked.sort_unstable();
+    picked.into_iter().map(|i| all[i].clone()).collect()
 }

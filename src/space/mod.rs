@@ -11,7 +11,7 @@ mod restrict;
 mod value;
 
 pub use cover::pairwise_cover;
-pub use enumerate::{Census, PointIter};
+pub use enumerate::{sample_points, Census, PointIter};
 pub use expr::Expr;
 pub use file::{load, parse, parse_value, BUILTIN_NAMES};
 pub use limits::DeviceLimits;
@@ -158,15 +158,10 @@ impl SearchSpace {
     /// [`SearchSpace::evaluate`] in `env`, which holds the shape and limits (see `base_env`):
     /// a walk over many points reuses one environment.
     pub(crate) fn evaluate_in(&self, env: &mut expr::Env, config: &Config) -> Result<Point> {
-        for (name, value) in &config.0 {
-            expr::set(env, name, value.to_expr());
-        }
-        let derived = self.eval_derived(env)?;
-        let env = &*env;
+        let derived = self.derive_in(env, config)?;
         let mut violated = Vec::new();
         for c in &self.constraints {
-            let holds = c.holds(env);
-            if !holds.map_err(|e| self.expr_error(format!("constraint {e}")))? {
+            if !self.holds_in(env, c)? {
                 violated.push(c.text.clone());
             }
         }
@@ -175,6 +170,39 @@ impl SearchSpace {
             derived,
             violated,
         })
+    }
+
+    /// The point of `config` if it satisfies every constraint; stops at the first it breaks.
+    pub(crate) fn valid_point_in(
+        &self,
+        env: &mut expr::Env,
+        config: &Config,
+    ) -> Result<Option<Point>> {
+        let derived = self.derive_in(env, config)?;
+        for c in &self.constraints {
+            if !self.holds_in(env, c)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Point {
+            config: config.clone(),
+            derived,
+            violated: Vec::new(),
+        }))
+    }
+
+    /// Puts `config` into `env` and works out the derived variables there.
+    fn derive_in(&self, env: &mut expr::Env, config: &Config) -> Result<BTreeMap<String, Value>> {
+        for (name, value) in &config.0 {
+            expr::set(env, name, value.to_expr());
+        }
+        self.eval_derived(env)
+    }
+
+    /// Whether constraint `c` holds in `env`.
+    fn holds_in(&self, env: &expr::Env, c: &Expr) -> Result<bool> {
+        c.holds(env)
+            .map_err(|e| self.expr_error(format!("constraint {e}")))
     }
 
     fn eval_derived(&self, env: &mut expr::Env) -> Result<BTreeMap<String, Value>> {

@@ -1,5 +1,5 @@
-//! Statistics of timing samples: summaries, outliers, bootstrap intervals, prediction intervals,
-//! effect sizes and tests.
+//! Statistics of timing samples: summaries, outliers, bootstrap intervals, an order-statistic
+//! bound of the median, prediction intervals, effect sizes and tests.
 //!
 //! Pure functions without I/O. Samples are plain `&[f64]` (kernel times in µs) and are expected
 //! to be finite. An empty sample is data, not a mistake: scalar statistics return NaN and
@@ -10,6 +10,7 @@ mod bootstrap;
 mod effect;
 mod mann_whitney;
 mod normal;
+mod order;
 mod outliers;
 mod prediction;
 mod summary;
@@ -20,6 +21,7 @@ pub use mann_whitney::{
     mann_whitney_u, mann_whitney_u_asymptotic, MannWhitney, PValueMethod, EXACT_MAX_SMALLER_N,
 };
 pub use normal::{erfc, normal_cdf};
+pub use order::median_lower_bound;
 pub use outliers::{modified_z_scores, outlier_indices, MODIFIED_Z_THRESHOLD};
 pub use prediction::{t_975, Prediction};
 pub use summary::{mean, median, percentile, std_dev, Summary};

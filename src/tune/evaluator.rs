@@ -54,6 +54,11 @@ pub trait Evaluator {
         done: &mut dyn FnMut(Evaluated) -> crate::Result<()>,
     ) -> crate::Result<()>;
 
+    /// Hears of an answer it did not give (a trial logged by an interrupted run), so that it
+    /// knows every trial of the search so far; an evaluator that races keeps its elite cutoff
+    /// from these and from its own answers.
+    fn known(&mut self, _answer: &Evaluated) {}
+
     /// Where the answers come from, e.g. "gpu 0 (NVIDIA H100 80GB HBM3)" or "replay of FILE".
     fn describe(&self) -> String;
 }

@@ -1,6 +1,7 @@
 //! The live evaluator: compiles a batch on every core while the GPU workers (one per device)
 //! validate and time the candidates already compiled, each answer reported as it arrives; after
-//! the search, it confirms the elites in fresh worker processes.
+//! the search, it confirms the elites in fresh worker processes. With racing on, each request
+//! carries the elite cutoff as it stands when a worker takes it (`eval::race`).
 
 use super::confirm::confirmation;
 use super::evaluator::{Candidate, Evaluated, Evaluator};
@@ -8,7 +9,8 @@ use crate::artifacts::{Confirmation, WallTimes};
 use crate::compile::{write_kernel_files, Compiled, Compiler, Job};
 use crate::error::{Error, Result};
 use crate::eval::{
-    self, EvalRequest, EvalResponse, FreshStart, Launch, TimingPlan, Tolerance, Worker, WorkerSpec,
+    self, Cutoff, EvalRequest, EvalResponse, FreshStart, Launch, RaceSettings, TimingPlan,
+    Tolerance, Worker, WorkerSpec,
 };
 use crate::shape::Shape;
 use crate::space::{Config, DeviceLimits, SearchSpace};
@@ -28,6 +30,8 @@ pub struct LiveSettings {
     pub tolerance: Tolerance,
     /// The timing protocol; `None` validates only.
     pub timing: Option<TimingPlan>,
+    /// Racing against the elites so far; `None` times every candidate in full.
+    pub race: Option<RaceSettings>,
     /// Seed of the validation inputs, the same for every trial of a run (so each worker
     /// computes the reference once).
     pub input_seed: u64,
@@ -60,6 +64,42 @@ pub struct LiveEvaluator {
     specs: Vec<(u32, WorkerSpec)>,
     wall: WallTimes,
     steps_s: BTreeMap<String, f64>,
+    race: Option<Arc<Race>>,
+}
+
+/// The race the workers' requests carry: its settings and the elite cutoff so far.
+struct Race {
+    settings: RaceSettings,
+    cutoff: Mutex<Cutoff>,
+}
+
+impl Race {
+    fn new(settings: RaceSettings) -> Self {
+        Race {
+            settings,
+            cutoff: Mutex::new(Cutoff::new(settings.elites)),
+        }
+    }
+
+    /// Hears of a trial's fitness (kernel-only median, µs), when it has one.
+    fn heard(&self, fitness: Option<f64>) {
+        if let Some(us) = fitness {
+            self.cutoff.lock().expect("the cutoff's lock").add(us);
+        }
+    }
+
+    /// Hears of a worker's answer: its kernel-only median, when it passed and was timed.
+    fn answered(&self, resp: &EvalResponse) {
+        let ok = matches!(resp.outcome, eval::Outcome::Ok);
+        self.heard(resp.kernel_time.as_ref().filter(|_| ok).map(|t| t.p50_us));
+    }
+
+    /// Sets `req` to race against the cutoff as it stands now (none until the elites are full).
+    fn enter(&self, req: &mut EvalRequest) {
+        req.race = self
+            .settings
+            .bound(&self.cutoff.lock().expect("the cutoff's lock"));
+    }
 }
 
 /// Messages from the compile and worker threads to the batch's coordinator.
@@ -90,6 +130,7 @@ impl LiveEvaluator {
             .collect::<Result<Vec<_>>>()?;
         std::fs::create_dir_all(&settings.kernels_dir)
             .map_err(|e| Error::io("create", &settings.kernels_dir, e))?;
+        let race = settings.race.map(|r| Arc::new(Race::new(r)));
         Ok(LiveEvaluator {
             factory,
             settings,
@@ -97,6 +138,7 @@ impl LiveEvaluator {
             specs: specs.to_vec(),
             wall: WallTimes::default(),
             steps_s: BTreeMap::new(),
+            race,
         })
     }
 
@@ -151,6 +193,7 @@ impl LiveEvaluator {
             seed: self.settings.input_seed,
             tolerance: self.settings.tolerance,
             timing: self.settings.timing,
+            race: None,
             dump: None,
         })
     }
@@ -190,14 +233,20 @@ impl Evaluator for LiveEvaluator {
             let jobs_ref = &jobs;
             scope.spawn(move || compile_all(compiler, jobs_ref, tx));
             for w in workers.iter_mut() {
-                let (rx, tx) = (work_rx.clone(), events_tx.clone());
-                scope.spawn(move || serve(w, &rx, &tx, timeout));
+                let (rx, tx, race) = (work_rx.clone(), events_tx.clone(), self.race.clone());
+                scope.spawn(move || serve(w, &rx, &tx, timeout, race.as_deref()));
             }
             drop(events_tx);
             self.coordinate(batch, (&jobs, &launches), &events, work_tx, done)
         });
         self.workers = workers;
         result
+    }
+
+    fn known(&mut self, answer: &Evaluated) {
+        if let Some(race) = &self.race {
+            race.heard(answer.record.fitness());
+        }
     }
 
     fn describe(&self) -> String {
@@ -334,18 +383,27 @@ fn compile_all(compiler: &Compiler, jobs: &[Job], tx: Sender<Event>) {
         });
 }
 
-/// One worker's loop: take the next compiled candidate, evaluate it, report.
+/// One worker's loop: take the next compiled candidate, enter it in the race (if any), evaluate
+/// it, report.
 fn serve(
     w: &mut Worker,
     work: &Mutex<Receiver<(usize, EvalRequest)>>,
     tx: &Sender<Event>,
     timeout: Duration,
+    race: Option<&Race>,
 ) {
     loop {
         let next = work.lock().expect("the work queue's lock").recv();
-        let Ok((i, req)) = next else { return };
+        let Ok((i, mut req)) = next else { return };
+        if let Some(race) = race {
+            race.enter(&mut req);
+        }
         let started = Instant::now();
         let mut resp = w.evaluate(&req, timeout);
+        // Before the next request is taken, so that it races against this answer too.
+        if let Some(race) = race {
+            race.answered(&resp);
+        }
         if resp.phases.is_none() {
             resp.phases = Some(eval::Phases {
                 validation_ms: started.elapsed().as_secs_f64() * 1e3,

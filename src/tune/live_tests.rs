@@ -1,10 +1,10 @@
 //! The live evaluator with test-double workers (tests/fixtures/fake_worker.py, no GPU) and real
-//! NVRTC compiles of a toy space: a batch's dispatch to two workers, and the confirmation stage
-//! in fresh workers.
+//! NVRTC compiles of a toy space: a batch's dispatch to two workers, racing against the cutoff,
+//! and the confirmation stage in fresh workers.
 
 use super::*;
 use crate::compile::Cache;
-use crate::eval::{fake_spec, FlushMode};
+use crate::eval::{fake_spec, Cutoff, FlushMode, RaceSettings};
 use crate::evolve::SpaceIndex;
 use std::collections::HashSet;
 use std::path::Path;
@@ -12,6 +12,14 @@ use std::path::Path;
 /// A live evaluator over the dispatch space with one test-double worker per device, its
 /// index and the folder it writes to.
 fn fake_live(devices: &[u32]) -> (LiveEvaluator, SpaceIndex, tempfile::TempDir) {
+    fake_live_racing(devices, None)
+}
+
+/// As `fake_live`, racing as `race` says.
+fn fake_live_racing(
+    devices: &[u32],
+    race: Option<RaceSettings>,
+) -> (LiveEvaluator, SpaceIndex, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let space = crate::space::load(&root.join("tests/fixtures/dispatch.toml")).unwrap();
     let shape = Shape::parse("1,1,64,64").unwrap();
@@ -30,6 +38,7 @@ fn fake_live(devices: &[u32]) -> (LiveEvaluator, SpaceIndex, tempfile::TempDir) 
             warmup: 1,
             ..TimingPlan::new(100, FlushMode::Memset, 0.1)
         }),
+        race,
         input_seed: 0,
         timeout: Duration::from_secs(30),
         kernels_dir: dir.path().join("kernels"),
@@ -87,6 +96,54 @@ fn two_workers_share_a_batch_and_every_candidate_is_answered_once() {
         dir.path().join("kernels").read_dir().unwrap().count() >= 2,
         "sources and cubins written"
     );
+}
+
+#[test]
+fn racing_stops_the_candidates_slower_than_the_cutoff_so_far_and_skips_their_per_call() {
+    let race = RaceSettings::new(1);
+    let (mut live, index, _dir) = fake_live_racing(&[0], Some(race));
+    let mut answers = Vec::new();
+    live.evaluate(&batch(&index, 16), &mut |e| {
+        answers.push(e);
+        Ok(())
+    })
+    .unwrap();
+    // One worker: each request raced against every answer before it.
+    let mut cutoff = Cutoff::new(1);
+    let mut raced = 0;
+    for e in &answers {
+        let r = &e.record;
+        let p50 = r.p50_us.unwrap();
+        let out = cutoff
+            .value()
+            .is_some_and(|c| p50 > c * (1.0 + race.margin));
+        assert_eq!(r.raced_out, Some(out), "{r:?} against {cutoff:?}");
+        assert_eq!(
+            e.call_time.is_none(),
+            out,
+            "per call only in the race: {r:?}"
+        );
+        assert_eq!(r.samples, Some(if out { race.min_samples } else { 1 }));
+        assert_eq!(r.fitness(), Some(p50), "a raced-out trial keeps its median");
+        raced += usize::from(out);
+        cutoff.add(p50);
+    }
+    assert!(raced > 0, "some of 16 are slower than the best before them");
+}
+
+#[test]
+fn a_resumed_runs_logged_trials_set_the_cutoff() {
+    let (mut live, index, _dir) = fake_live_racing(&[0], Some(RaceSettings::new(1)));
+    let mut logged = TrialRecord::unmeasured(&Config::default(), "ok", String::new());
+    logged.p50_us = Some(5.0);
+    live.known(&Evaluated::from_record(logged));
+    let mut raced = Vec::new();
+    live.evaluate(&batch(&index, 4), &mut |e| {
+        raced.push(e.record.raced_out);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(raced, [Some(true); 4], "every fake time is above 5 µs + 2%");
 }
 
 #[test]

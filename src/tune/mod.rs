@@ -12,6 +12,7 @@ mod live;
 mod quality;
 mod replay;
 mod search;
+mod simulate;
 
 pub use confirm::{confirmation, floor_note, PROCESS_SD_FLOOR};
 pub use elites::{source_path, top_k, RunFacts};
@@ -20,6 +21,7 @@ pub use live::{KernelFactory, LiveEvaluator, LiveSettings};
 pub use quality::{compare_on_landscape, QualityReport, QualityRow};
 pub use replay::{recorded_problem, require_log, require_problem, ReplayEvaluator, ABSENT};
 pub use search::{search, SearchEvents, SearchOutcome};
+pub use simulate::{Noise, SampleTally, SimulatedTiming};
 
 #[cfg(test)]
 mod tests;

@@ -1,11 +1,15 @@
 //! Search quality on a recorded landscape: the GA against random search at the same budget over
-//! many seeds (median regret, trials to within 5% of the true best, a Mann–Whitney test).
+//! many seeds (median regret, trials to within 5% of the true best, a Mann–Whitney test), and
+//! on request the GA timed with simulated samples, in full against racing (`simulate`).
 
 use super::evaluator::Evaluated;
 use super::replay::ReplayEvaluator;
 use super::search::{search, SearchEvents};
+use super::simulate::{Noise, SampleTally, SimulatedTiming};
 use crate::error::{Error, Result};
+use crate::eval::RaceSettings;
 use crate::evolve::{Ga, GaSettings, Genome, Optimizer, RandomSearch, SpaceIndex};
+use crate::space::Config;
 use crate::stats::{mann_whitney_u, median, percentile};
 use serde::Serialize;
 use std::sync::Arc;
@@ -16,9 +20,11 @@ pub const NEAR_BEST: f64 = 1.05;
 /// One method's results over all seeds.
 #[derive(Debug, Clone, Serialize)]
 pub struct QualityRow {
-    /// "ga", "random", or "ga+warm" (the GA opened with warm-start seeds).
+    /// "ga", "random", "ga+warm" (the GA opened with warm-start seeds), or the GA timed with
+    /// simulated samples: "ga+noise" (every trial in full) and "ga+race" (racing).
     pub method: String,
-    /// Regret of each seed's run: best found ÷ true best − 1 (∞ if nothing succeeded).
+    /// Regret of each seed's run: the landscape's time of the best found ÷ true best − 1 (∞ if
+    /// nothing succeeded).
     pub regrets: Vec<f64>,
     /// Trials each seed needed to get within 5% of the true best (`None`: not within budget).
     pub trials_to_near: Vec<Option<usize>>,
@@ -77,6 +83,12 @@ pub struct QualityReport {
     /// With warm-start seeds: two-sided Mann–Whitney p-value of ga+warm against the GA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_value_warm: Option<f64>,
+    /// With simulated samples: two-sided Mann–Whitney p-value of ga+race against ga+noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value_race: Option<f64>,
+    /// With simulated samples: what ga+race took over all seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race_tally: Option<SampleTally>,
 }
 
 fn row(method: &str) -> QualityRow {
@@ -88,7 +100,8 @@ fn row(method: &str) -> QualityRow {
 }
 
 /// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`; with
-/// `warm` seeds, a third method: the GA whose first generation opens with them.
+/// `warm` seeds, a third method: the GA whose first generation opens with them; with `race`,
+/// two more: the GA timed with simulated samples, in full and racing.
 pub fn compare_on_landscape(
     replay: &mut ReplayEvaluator,
     index: Arc<SpaceIndex>,
@@ -96,6 +109,7 @@ pub fn compare_on_landscape(
     seeds: usize,
     ga: GaSettings,
     warm: &[Genome],
+    race: bool,
 ) -> Result<QualityReport> {
     let (true_best_us, true_best, timed) = landscape_best(replay, &index)?;
     let mut rows = vec![row("ga"), row("random")];
@@ -112,9 +126,7 @@ pub fn compare_on_landscape(
         }
         for (row, opt) in rows.iter_mut().zip(methods.iter_mut()) {
             let out = search(opt.as_mut(), &index, replay, budget, vec![], &mut Quiet)?;
-            let (regret, near) = score(&out.trials, true_best_us);
-            row.regrets.push(regret);
-            row.trials_to_near.push(near);
+            row.push(&out.trials, true_best_us, replay);
         }
     }
     let p_value = mann_whitney_u(&rows[0].regrets, &rows[1].regrets).map(|m| m.p_value);
@@ -122,6 +134,13 @@ pub fn compare_on_landscape(
         .get(2)
         .and_then(|w| mann_whitney_u(&w.regrets, &rows[0].regrets))
         .map(|m| m.p_value);
+    let (mut p_value_race, mut race_tally) = (None, None);
+    if race {
+        let (timed, tally) = timed_rows(replay, &index, budget, seeds, ga, true_best_us)?;
+        p_value_race = mann_whitney_u(&timed[1].regrets, &timed[0].regrets).map(|m| m.p_value);
+        race_tally = Some(tally);
+        rows.extend(timed);
+    }
     Ok(QualityReport {
         points: index.valid().len(),
         timed,
@@ -132,7 +151,41 @@ pub fn compare_on_landscape(
         rows,
         p_value,
         p_value_warm,
+        p_value_race,
+        race_tally,
     })
+}
+
+/// The GA timed with simulated samples over `seeds` seeds, in full ("ga+noise") and racing
+/// ("ga+race"), seed by seed on the same samples; and what racing took.
+fn timed_rows(
+    replay: &ReplayEvaluator,
+    index: &Arc<SpaceIndex>,
+    budget: usize,
+    seeds: usize,
+    ga: GaSettings,
+    true_best_us: f64,
+) -> Result<([QualityRow; 2], SampleTally)> {
+    let mut rows = [row("ga+noise"), row("ga+race")];
+    let mut tally = SampleTally::default();
+    let races = [None, Some(RaceSettings::new(ga.elites))];
+    for seed in 0..seeds as u64 {
+        for (row, race) in rows.iter_mut().zip(races) {
+            let mut timing = SimulatedTiming::new(replay, Noise::default(), race, seed);
+            let mut opt = Ga::new(index.clone(), ga, seed);
+            let out = search(&mut opt, index, &mut timing, budget, vec![], &mut Quiet)?;
+            row.push(&out.trials, true_best_us, replay);
+            if race.is_some() {
+                tally.add(&timing.tally);
+            }
+        }
+    }
+    Ok((rows, tally))
+}
+
+/// The landscape's own time of `config`.
+fn recorded(replay: &ReplayEvaluator, config: &Config) -> Option<f64> {
+    replay.answers().get(config).and_then(|r| r.fitness())
 }
 
 /// The best time among the landscape's points in `index`, its config, and how many are timed.
@@ -155,13 +208,28 @@ fn landscape_best(replay: &ReplayEvaluator, index: &SpaceIndex) -> Result<(f64, 
     Ok((best.0, best.1, timed.len()))
 }
 
-/// Regret of the best trial found, and the trial count at which best-so-far came within 5%.
-fn score(trials: &[Evaluated], true_best: f64) -> (f64, Option<usize>) {
-    let mut best = f64::INFINITY;
+impl QualityRow {
+    /// Adds one seed's run: its regret and its trials to within 5% of the true best.
+    fn push(&mut self, trials: &[Evaluated], true_best: f64, landscape: &ReplayEvaluator) {
+        let (regret, near) = score(trials, true_best, landscape);
+        self.regrets.push(regret);
+        self.trials_to_near.push(near);
+    }
+}
+
+/// Regret of the best trial found (by the times the search saw, judged by the `landscape`'s own
+/// time of it), and the trial count at which that best-so-far came within 5%.
+fn score(
+    trials: &[Evaluated],
+    true_best: f64,
+    landscape: &ReplayEvaluator,
+) -> (f64, Option<usize>) {
+    let (mut seen, mut best) = (f64::INFINITY, f64::INFINITY);
     let mut near = None;
     for (i, e) in trials.iter().enumerate() {
-        if let Some(f) = e.record.fitness() {
-            best = best.min(f);
+        if let Some(f) = e.record.fitness().filter(|&f| f < seen) {
+            seen = f;
+            best = recorded(landscape, &e.record.config).unwrap_or(f);
         }
         if near.is_none() && best <= true_best * NEAR_BEST {
             near = Some(i + 1);

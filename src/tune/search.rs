@@ -54,6 +54,7 @@ pub fn search(
         for c in known {
             let e = prior.remove(&c.config).expect("partitioned on presence");
             check_follows(&e, c)?;
+            evaluator.known(&e);
             answers.push(e);
         }
         out.resumed += answers.len();

@@ -14,11 +14,13 @@ use std::fs::{File, OpenOptions};
 use std::path::Path;
 
 /// Columns after the parameters, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "outcome",
     "p50_us",
     "ci_lo_us",
     "ci_hi_us",
+    "samples",
+    "raced_out",
     "call_p50_us",
     "max_abs",
     "rel_l2",
@@ -31,10 +33,23 @@ pub const COLUMNS: [&str; 14] = [
     "reason",
 ];
 
-/// Writes trial rows: `trial, generation, <every parameter>, <COLUMNS>`.
+/// The columns racing added; logs written before it lack them, and are still read.
+pub const RACE_COLUMNS: [&str; 2] = ["samples", "raced_out"];
+
+/// The columns after the parameters in a log written before racing.
+pub fn columns_before_racing() -> Vec<&'static str> {
+    COLUMNS
+        .into_iter()
+        .filter(|c| !RACE_COLUMNS.contains(c))
+        .collect()
+}
+
+/// Writes trial rows: `trial, generation, <every parameter>, <COLUMNS>` (or, appending to a log
+/// written before racing, its columns).
 pub struct TuneLog {
     writer: csv::Writer<File>,
     params: Vec<String>,
+    columns: Vec<&'static str>,
 }
 
 impl TuneLog {
@@ -54,12 +69,22 @@ impl TuneLog {
             .chain(COLUMNS.iter().map(|c| c.to_string()));
         writer.write_record(header).map_err(csv_error)?;
         writer.flush().map_err(|e| Error::io("write", path, e))?;
-        Ok(TuneLog { writer, params })
+        Ok(TuneLog {
+            writer,
+            params,
+            columns: COLUMNS.to_vec(),
+        })
     }
 
     /// Opens an existing log to append to, after cutting off a torn last line (`complete_len`
-    /// from [`read`]), so that the next row starts on a line of its own.
-    pub fn reopen(path: &Path, space: &SearchSpace, complete_len: u64) -> Result<Self> {
+    /// from [`read`]), so that the next row starts on a line of its own; rows are written with
+    /// the log's own `columns` (from [`read`]).
+    pub fn reopen(
+        path: &Path,
+        space: &SearchSpace,
+        complete_len: u64,
+        columns: &[&'static str],
+    ) -> Result<Self> {
         refuse_compressed(path)?;
         let file = OpenOptions::new()
             .append(true)
@@ -71,7 +96,11 @@ impl TuneLog {
         let writer = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(file);
-        Ok(TuneLog { writer, params })
+        Ok(TuneLog {
+            writer,
+            params,
+            columns: columns.to_vec(),
+        })
     }
 
     /// Appends one row and flushes it to the file.
@@ -80,7 +109,8 @@ impl TuneLog {
         for p in &self.params {
             fields.push(row.config.get(p).map(|v| v.to_string()).unwrap_or_default());
         }
-        fields.extend(row.result_fields());
+        let results = COLUMNS.iter().zip(row.result_fields());
+        fields.extend(results.filter_map(|(c, f)| self.columns.contains(c).then_some(f)));
         self.writer.write_record(&fields).map_err(csv_error)?;
         self.writer
             .flush()

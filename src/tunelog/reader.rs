@@ -1,6 +1,6 @@
 //! Reading a tune log back: typed rows, with a torn last line (a crash mid-write) set aside.
 
-use super::{TrialRecord, COLUMNS};
+use super::{columns_before_racing, TrialRecord, COLUMNS};
 use crate::error::{Error, Result};
 use crate::space::SearchSpace;
 use std::collections::HashMap;
@@ -16,6 +16,9 @@ pub struct LogContents {
     pub complete_len: u64,
     /// Whether an incomplete last line was found (and ignored).
     pub torn_tail: bool,
+    /// The columns after the parameters, as its header has them (a log written before racing
+    /// lacks two): the rows a resumed run appends follow them.
+    pub columns: Vec<&'static str>,
 }
 
 /// Reads the log at `path`, whose parameter columns must be exactly `space`'s parameters.
@@ -31,13 +34,14 @@ pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
         .headers()
         .map_err(|e| bad(format!("unreadable header: {e}")))?
         .clone();
-    let params = check_header(&header, space).map_err(&bad)?;
+    let layout = check_header(&header, space).map_err(&bad)?;
+    let columns = layout.columns.clone();
     let mut records = Vec::new();
     let mut seen: HashMap<usize, csv::StringRecord> = HashMap::new();
     for (i, row) in reader.records().enumerate() {
         let at = |e: String| bad(format!("row {}: {e}", i + 1));
         let row = row.map_err(|e| at(e.to_string()))?;
-        let record = parse_row(&row, &params, space).map_err(at)?;
+        let record = parse_row(&row, &layout, space).map_err(at)?;
         if first_time(&mut seen, record.trial, row).map_err(at)? {
             records.push(record);
         }
@@ -46,6 +50,7 @@ pub fn read(path: &Path, space: &SearchSpace) -> Result<LogContents> {
         records,
         complete_len: complete_len as u64,
         torn_tail,
+        columns,
     })
 }
 
@@ -86,20 +91,26 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(text)
 }
 
-/// The parameter names of the header, checked against the space and the fixed columns.
+/// The layout of a log's header: its parameter names and the fixed columns after them.
+struct Layout {
+    params: Vec<String>,
+    columns: Vec<&'static str>,
+}
+
+/// The parameter names of the header, checked against the space, and which fixed columns
+/// follow them (today's, or those of a log written before racing).
 fn check_header(
     header: &csv::StringRecord,
     space: &SearchSpace,
-) -> std::result::Result<Vec<String>, String> {
+) -> std::result::Result<Layout, String> {
     let fields: Vec<&str> = header.iter().collect();
     let n = fields.len();
-    if n < 2 + COLUMNS.len()
-        || fields[..2] != ["trial", "generation"]
-        || fields[n - COLUMNS.len()..] != COLUMNS
-    {
-        return Err("not a tune log (expected trial,generation,<parameters>,outcome,...)".into());
-    }
-    let params: Vec<String> = fields[2..n - COLUMNS.len()]
+    let columns = [COLUMNS.to_vec(), columns_before_racing()]
+        .into_iter()
+        .find(|cols| n >= 2 + cols.len() && fields[n - cols.len()..] == cols[..])
+        .filter(|_| fields[..2] == ["trial", "generation"])
+        .ok_or("not a tune log (expected trial,generation,<parameters>,outcome,...)")?;
+    let params: Vec<String> = fields[2..n - columns.len()]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -115,14 +126,15 @@ fn check_header(
             expected.join(", ")
         ));
     }
-    Ok(params)
+    Ok(Layout { params, columns })
 }
 
 fn parse_row(
     row: &csv::StringRecord,
-    params: &[String],
+    layout: &Layout,
     space: &SearchSpace,
 ) -> std::result::Result<TrialRecord, String> {
+    let params = &layout.params;
     let field = |i: usize| row.get(i).unwrap_or("");
     let pairs: Vec<(String, String)> = params
         .iter()
@@ -131,13 +143,13 @@ fn parse_row(
         .collect();
     let config = space.config_from_pairs(&pairs)?;
     let r = 2 + params.len();
+    // A column the log's layout lacks reads as empty.
     let col = |name: &str| {
-        field(
-            r + COLUMNS
-                .iter()
-                .position(|c| *c == name)
-                .expect("a known column"),
-        )
+        layout
+            .columns
+            .iter()
+            .position(|c| *c == name)
+            .map_or("", |i| field(r + i))
     };
     Ok(TrialRecord {
         trial: int(field(0), "trial")?,
@@ -147,6 +159,8 @@ fn parse_row(
         p50_us: opt(col("p50_us"), "p50_us")?,
         ci_lo_us: opt(col("ci_lo_us"), "ci_lo_us")?,
         ci_hi_us: opt(col("ci_hi_us"), "ci_hi_us")?,
+        samples: opt_u32(col("samples"), "samples")?,
+        raced_out: opt_bool(col("raced_out"))?,
         call_p50_us: opt(col("call_p50_us"), "call_p50_us")?,
         max_abs: opt(col("max_abs"), "max_abs")?,
         rel_l2: opt(col("rel_l2"), "rel_l2")?,
@@ -172,6 +186,15 @@ fn opt(text: &str, name: &str) -> std::result::Result<Option<f64>, String> {
     text.parse()
         .map(Some)
         .map_err(|_| format!("{name} '{text}' is not a number"))
+}
+
+fn opt_bool(text: &str) -> std::result::Result<Option<bool>, String> {
+    match text {
+        "" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        other => Err(format!("raced_out '{other}' is neither true nor false")),
+    }
 }
 
 /// Whole-number columns; older logs wrote them as floats ("168" or "168.0").

@@ -22,6 +22,11 @@ pub struct TrialRecord {
     pub ci_lo_us: Option<f64>,
     /// 95% CI of the median, high end, µs.
     pub ci_hi_us: Option<f64>,
+    /// Kernel-only samples the median comes from (absent in logs written before racing).
+    pub samples: Option<u32>,
+    /// Whether the race stopped its kernel-only timing early (absent when untimed, and in logs
+    /// written before racing).
+    pub raced_out: Option<bool>,
     /// Per-call median, µs.
     pub call_p50_us: Option<f64>,
     /// Max abs error vs the reference on the same FP8 inputs.
@@ -63,6 +68,8 @@ impl TrialRecord {
             p50_us: k.map(|t| t.p50_us),
             ci_lo_us: k.map(|t| t.ci_lo_us),
             ci_hi_us: k.map(|t| t.ci_hi_us),
+            samples: k.map(|t| t.samples_us.len() as u32),
+            raced_out: k.map(|_| r.raced_out),
             call_p50_us: r.call_time.as_ref().map(|t| t.p50_us),
             max_abs: r.errors.map(|e| e.max_abs),
             rel_l2: r.errors.map(|e| e.rel_l2),
@@ -87,6 +94,8 @@ impl TrialRecord {
             p50_us: None,
             ci_lo_us: None,
             ci_hi_us: None,
+            samples: None,
+            raced_out: None,
             call_p50_us: None,
             max_abs: None,
             rel_l2: None,
@@ -114,11 +123,14 @@ impl TrialRecord {
     pub(super) fn result_fields(&self) -> Vec<String> {
         let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         let u = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+        let b = |v: Option<bool>| v.map(|x| x.to_string()).unwrap_or_default();
         vec![
             self.outcome.clone(),
             f(self.p50_us),
             f(self.ci_lo_us),
             f(self.ci_hi_us),
+            u(self.samples),
+            b(self.raced_out),
             f(self.call_p50_us),
             f(self.max_abs),
             f(self.rel_l2),

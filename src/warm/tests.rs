@@ -198,3 +198,30 @@ fn a_config_from_another_space_is_moved_to_the_nearest_valid_point() {
     assert!(fixed != "BLOCK_M=16,FAST=true,WARPS=4", "{fixed}");
     assert!(repair_config("not a config", &space, &index).is_none());
 }
+
+#[test]
+fn seeds_are_one_per_neighbour_and_never_more_than_half_the_population() {
+    assert_eq!(seed_count(NEIGHBOURS, 16), 3);
+    assert_eq!(seed_count(12, 16), 8);
+    assert_eq!(seed_count(3, 4), 2);
+    assert_eq!(seed_count(3, 1), 1, "at least one");
+}
+
+#[test]
+fn a_neighbour_whose_config_repairs_onto_an_earlier_seed_gives_way_to_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 96 repairs to 64: the second problem's config becomes the first's.
+    let rows: Vec<TuningRow> = [
+        (1, 2, "BLOCK_M=64,WARPS=2,FAST=true"),
+        (2, 4, "BLOCK_M=96,WARPS=2,FAST=true"),
+        (3, 8, "BLOCK_M=32,WARPS=1,FAST=true"),
+    ]
+    .into_iter()
+    .map(|(id, b, config)| row(d, id, problem(b, 8, 1024, 64), "H200", 9.0, config))
+    .collect();
+    let (space, index) = space_and_index();
+    let seeds = warm_seeds(&rows, &problem(2, 8, 512, 64), "H200", &space, &index, 2);
+    let from: Vec<&str> = seeds.iter().map(|s| &s.from[..5]).collect();
+    assert_eq!(from, ["row 1", "row 3"]);
+}

@@ -76,8 +76,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "shapes", "batch", "heads", "seq_lens", "head_dims", "campaign", "out", "budget",
         "space", "set", "seed", "population", "elites", "devices", "replay", "replay_dir",
-        "arch", "reps", "atol", "rtol", "timing_seconds", "confirm_top", "confirm_processes",
-        "timeout", "warm_start",
+        "arch", "reps", "atol", "rtol", "timing_seconds", "no_race", "confirm_top",
+        "confirm_processes", "timeout", "warm_start",
     ])]
     pub resume: Option<PathBuf>,
     /// Show where each problem of the sweep in DIR stands (done, running, failed, pending),
@@ -140,6 +140,10 @@ pub struct SweepArgs {
     /// Wall time per timing method and candidate, seconds (the screening budget).
     #[arg(long, value_name = "SECONDS", default_value_t = 0.1)]
     pub timing_seconds: f64,
+    /// Time every candidate in full, without racing it against the elites (see tune's
+    /// --no-race).
+    #[arg(long)]
+    pub no_race: bool,
     /// After each search on the GPU, re-time the best N elites in fresh processes (0 skips).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub confirm_top: usize,

@@ -41,6 +41,9 @@ pub struct SweepSettings {
     pub rtol: Option<f64>,
     /// Screening time per method, seconds.
     pub timing_seconds: f64,
+    /// Whether every candidate is timed in full (`--no-race`); absent in older sweeps (racing).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_race: bool,
     /// Elites confirmed after each live search.
     pub confirm_top: usize,
     /// Fresh processes per confirmed elite.

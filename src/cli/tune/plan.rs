@@ -7,7 +7,7 @@ use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{ArchPolicy, Target};
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::error::{Error, Result};
-use crate::eval::{FlushMode, TimingPlan, Tolerance, DEFAULT_TARGET_S};
+use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
 use crate::progress::ProgressGroup;
@@ -80,6 +80,8 @@ pub struct TunePlan {
     pub tolerance: Tolerance,
     /// Timing protocol (live runs).
     pub timing: TimingPlan,
+    /// Racing against the elites (live runs); `None` times every candidate in full.
+    pub race: Option<RaceSettings>,
     /// The confirmation stage (live runs).
     pub confirm: ConfirmPlan,
     /// Watchdog limit per candidate.
@@ -160,6 +162,7 @@ impl TunePlan {
             tolerance_of(args.atol, args.rtol)?,
         )?;
         plan.stand_in = stand_in;
+        plan.race = (!args.no_race).then(|| RaceSettings::new(plan.ga.elites));
         if args.warm_start {
             plan.warm = super::warm::seeds_for(&plan, args)?;
             plan.warm_asked = true;
@@ -217,6 +220,7 @@ impl TunePlan {
         )?;
         plan.warm = m.search.warm_start;
         plan.stand_in = stand_in;
+        plan.race = m.search.race.filter(|_| !args.no_race);
         Ok(plan)
     }
 
@@ -256,6 +260,7 @@ impl TunePlan {
             ga,
             tolerance,
             timing: TimingPlan::new(args.reps, FlushMode::Memset, args.timing_seconds),
+            race: None,
             confirm: ConfirmPlan {
                 top: args.confirm_top,
                 processes: args.confirm_processes,
@@ -282,6 +287,10 @@ impl TunePlan {
             },
             overrides: self.target.space.overrides().clone(),
             warm_start: self.warm.clone(),
+            race: match &self.source {
+                Source::Gpu { .. } => self.race,
+                Source::Replay { .. } => None,
+            },
         }
     }
 }
@@ -448,3 +457,7 @@ fn target_for(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

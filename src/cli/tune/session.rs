@@ -14,7 +14,7 @@ use crate::tune::{
     search, top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings,
     ReplayEvaluator, RunFacts, SearchEvents,
 };
-use crate::tunelog::{self, TuneLog};
+use crate::tunelog::{self, TrialRecord, TuneLog};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -50,6 +50,9 @@ pub fn run(plan: &TunePlan) -> Result<TopK> {
     };
     if plan.group.is_none() {
         summarize(plan, &topk, resumed);
+        if plan.search_settings().race.is_some() {
+            println!("{}", race_line(&out.trials));
+        }
     }
     confirmed.map(|()| topk)
 }
@@ -94,8 +97,7 @@ fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
         Source::Gpu { devices } => {
             let cache = Cache::new(plan.cache_dir.clone().unwrap_or_else(Cache::default_dir));
             let compiler = Compiler::new(&plan.arch, Some(cache))?;
-            let env =
-                crate::gpu::environment(devices[0], Some(compiler.nvrtc_version().to_string()));
+            let nvrtc = Some(compiler.nvrtc_version().to_string());
             let factory = KernelFactory {
                 shape: t.shape,
                 limits: t.limits.clone(),
@@ -106,12 +108,18 @@ fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
             let settings = LiveSettings {
                 tolerance: plan.tolerance,
                 timing: Some(plan.timing),
+                race: plan.race,
                 input_seed: plan.seed,
                 timeout: plan.timeout,
                 kernels_dir: plan.run.kernels_dir(),
             };
-            let live = LiveEvaluator::start(factory, settings, devices)?;
-            Ok((Chosen::Live(Box::new(live)), env))
+            // nvidia-smi answers for the manifest while the workers start.
+            let (live, env) = std::thread::scope(|s| {
+                let env = s.spawn(|| crate::gpu::environment(devices[0], nvrtc));
+                let live = LiveEvaluator::start(factory, settings, devices);
+                (live, env.join().unwrap_or_default())
+            });
+            Ok((Chosen::Live(Box::new(live?)), env))
         }
     }
 }
@@ -190,7 +198,8 @@ fn open_log(plan: &TunePlan) -> Result<(TuneLog, Vec<Evaluated>)> {
             None => Evaluated::from_record(r),
         })
         .collect();
-    Ok((TuneLog::reopen(&path, space, contents.complete_len)?, prior))
+    let log = TuneLog::reopen(&path, space, contents.complete_len, &contents.columns)?;
+    Ok((log, prior))
 }
 
 /// The search's listener: logs each trial, shows progress, keeps topk.json current.
@@ -200,6 +209,7 @@ struct Session<'a> {
     progress: Progress,
     best: Option<f64>,
     failures: usize,
+    raced: usize,
 }
 
 impl<'a> Session<'a> {
@@ -217,6 +227,7 @@ impl<'a> Session<'a> {
             progress,
             best: None,
             failures: 0,
+            raced: 0,
         };
         for e in prior {
             s.count(e);
@@ -236,12 +247,21 @@ impl<'a> Session<'a> {
             Some(f) => self.best = Some(self.best.map_or(f, |b| b.min(f))),
             None => self.failures += 1,
         }
+        self.raced += usize::from(e.record.raced_out == Some(true));
         self.progress.inc();
+        self.progress.note(self.standing());
+    }
+
+    /// "best 10.30 µs, 0 failed" and, once any trial was raced out, ", 12 raced out".
+    fn standing(&self) -> String {
         let best = self
             .best
             .map_or("none yet".into(), |b| format!("{b:.2} µs"));
-        self.progress
-            .note(format!("best {best}, {} failed", self.failures));
+        let raced = match self.raced {
+            0 => String::new(),
+            n => format!(", {n} raced out"),
+        };
+        format!("best {best}, {} failed{raced}", self.failures)
     }
 
     fn write_topk(&self, trials: &[Evaluated], wall: Option<WallTimes>) -> Result<TopK> {
@@ -267,14 +287,11 @@ impl SearchEvents for Session<'_> {
 
     fn generation_done(&mut self, so_far: &[Evaluated]) -> Result<()> {
         let generation = so_far.last().map_or(0, |e| e.record.generation);
-        let best = self
-            .best
-            .map_or("none yet".into(), |b| format!("{b:.2} µs"));
         self.progress.log(format!(
-            "generation {generation}: {}/{} trials, best {best}, {} failed",
+            "generation {generation}: {}/{} trials, {}",
             so_far.len(),
             self.plan.budget,
-            self.failures
+            self.standing()
         ));
         self.write_topk(so_far, None).map(|_| ())
     }
@@ -359,6 +376,34 @@ fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize) {
     println!("wrote {}", plan.run.topk().display());
 }
 
+/// "race  87 of 120 timed trials raced out after a median of 64 kernel-only samples, without
+/// the per-call method; the other 33 took a median of 2104", for a run that raced.
+fn race_line(trials: &[Evaluated]) -> String {
+    let timed: Vec<&TrialRecord> = trials
+        .iter()
+        .map(|e| &e.record)
+        .filter(|r| r.raced_out.is_some())
+        .collect();
+    let samples = |out: bool| -> Vec<f64> {
+        let of = timed.iter().filter(|r| r.raced_out == Some(out));
+        of.filter_map(|r| r.samples.map(f64::from)).collect()
+    };
+    let (raced, full) = (samples(true), samples(false));
+    let median = |xs: &[f64]| match xs.len() {
+        0 => "none".to_string(),
+        _ => format!("{:.0}", crate::stats::median(xs)),
+    };
+    format!(
+        "race  {} of {} timed trials raced out after a median of {} kernel-only samples, \
+         without the per-call method; the other {} took a median of {}",
+        raced.len(),
+        timed.len(),
+        median(&raced),
+        full.len(),
+        median(&full)
+    )
+}
+
 /// "time  61.2 s in all (search 52.3 s, confirmation 8.9 s); GPU: ..." (without the parenthesis
 /// when nothing was confirmed).
 fn time_line(w: &WallTimes) -> String {
@@ -380,6 +425,30 @@ fn time_line(w: &WallTimes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn trial(samples: Option<u32>, raced_out: Option<bool>) -> Evaluated {
+        let mut r = TrialRecord::unmeasured(&Default::default(), "ok", String::new());
+        (r.samples, r.raced_out) = (samples, raced_out);
+        Evaluated::from_record(r)
+    }
+
+    #[test]
+    fn the_race_line_counts_the_raced_out_and_their_samples() {
+        let trials = [
+            trial(Some(64), Some(true)),
+            trial(Some(2100), Some(false)),
+            trial(Some(128), Some(true)),
+            trial(Some(64), Some(true)),
+            trial(None, None), // failed: not timed
+        ];
+        assert_eq!(
+            race_line(&trials),
+            "race  3 of 4 timed trials raced out after a median of 64 kernel-only samples, \
+             without the per-call method; the other 1 took a median of 2100"
+        );
+        assert!(race_line(&trials[1..2])
+            .contains("0 of 1 timed trials raced out after a median of none"));
+    }
 
     #[test]
     fn the_time_line_splits_search_and_confirmation_only_when_there_was_one() {

@@ -4,10 +4,11 @@ use super::super::args::TuneArgs;
 use super::plan::{Source, TunePlan};
 use crate::db::{self, Problem};
 use crate::error::Result;
-use crate::warm::{warm_seeds, WarmSeed};
+use crate::warm::{seed_count, warm_seeds, WarmSeed, NEIGHBOURS};
 
-/// The database's best configs for the problems nearest to the plan's, on its device, up to
-/// half the population; none when there is no database yet or it holds no neighbour.
+/// The database's best configs for the problems nearest to the plan's, on its device (the
+/// [`NEIGHBOURS`] nearest, at most half the population); none when there is no database yet or
+/// it holds no neighbour.
 pub fn seeds_for(plan: &TunePlan, args: &TuneArgs) -> Result<Vec<WarmSeed>> {
     let path = args.db.db.clone().unwrap_or_else(db::default_path);
     if !path.is_file() {
@@ -18,14 +19,13 @@ pub fn seeds_for(plan: &TunePlan, args: &TuneArgs) -> Result<Vec<WarmSeed>> {
         .map_err(crate::cli::db::failed(&path))?;
     let gpu = device_name(&plan.source)?;
     let problem = Problem::of_shape(&plan.target.shape);
-    let max = (plan.ga.population / 2).max(1);
     Ok(warm_seeds(
         &rows,
         &problem,
         &gpu,
         &plan.target.space,
         &plan.index,
-        max,
+        seed_count(NEIGHBOURS, plan.ga.population),
     ))
 }
 

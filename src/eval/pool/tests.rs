@@ -35,6 +35,7 @@ pub(crate) fn request(id: u64, label: &str) -> EvalRequest {
             rtol: 1e-2,
         },
         timing: None,
+        race: None,
         dump: None,
     }
 }

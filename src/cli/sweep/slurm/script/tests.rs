@@ -40,6 +40,7 @@ fn index() -> SweepIndex {
             atol: None,
             rtol: None,
             timing_seconds: 0.1,
+            no_race: false,
             confirm_top: 1,
             confirm_processes: 3,
             timeout: 60,
