@@ -1,5 +1,6 @@
 //! The library's error type: every failure that stops a command, each naming what to fix.
 
+use std::fmt;
 use std::path::PathBuf;
 
 /// Errors raised by evotune's library. A failed *candidate* is not an error (see `outcome`).
@@ -10,6 +11,15 @@ pub enum Error {
     BadFlag {
         /// The flag to fix, e.g. `--shape`.
         flag: &'static str,
+        /// What was wrong, including the value given.
+        message: String,
+    },
+    /// A value given to the library that does not parse or is out of range; names the input
+    /// (the command line names the flag that gives it instead).
+    #[error("{input} {message}")]
+    BadInput {
+        /// The input to fix.
+        input: Input,
         /// What was wrong, including the value given.
         message: String,
     },
@@ -81,6 +91,47 @@ impl Error {
             flag,
             message: message.into(),
         }
+    }
+
+    /// A bad value for `input`.
+    pub fn input(input: Input, message: impl Into<String>) -> Self {
+        Error::BadInput {
+            input,
+            message: message.into(),
+        }
+    }
+}
+
+/// A value the library is given by its user, as its errors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// The problem, `B,H,S,D[,causal][,kv_heads=N][,kv_len=N]`.
+    Shape,
+    /// The key/value heads of the problem.
+    KvHeads,
+    /// The keys per sequence of the problem.
+    KvLen,
+    /// A configuration of a search space, `K=V,...`.
+    Config,
+    /// A tuning database file.
+    Database,
+    /// The device whose rows a database serves.
+    Device,
+    /// The folder an export is written to.
+    ExportFolder,
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Input::Shape => "shape",
+            Input::KvHeads => "kv_heads",
+            Input::KvLen => "kv_len",
+            Input::Config => "config",
+            Input::Database => "database",
+            Input::Device => "device",
+            Input::ExportFolder => "export folder",
+        })
     }
 }
 

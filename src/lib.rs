@@ -7,7 +7,8 @@
 //! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
 //! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
 //! speedup in CI; [`db`] keeps the best config of every tuned problem and device, and [`export`]
-//! writes its best kernels with a dispatch table and a Python package that calls them.
+//! writes its best kernels with a dispatch table and a Python package that calls them. [`op`]
+//! describes the operation tuned (SDPA) by the registry of the baselines it is compared with.
 
 pub mod artifacts;
 pub mod baseline;
@@ -22,6 +23,7 @@ pub mod gate;
 pub mod gpu;
 pub mod ncu;
 pub mod numerics;
+pub mod op;
 pub mod progress;
 pub mod reference;
 pub mod report;

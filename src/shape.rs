@@ -1,7 +1,7 @@
 //! The attention problem: shape [B, H, S, D], causal masking, grouped key/value heads and a
 //! key/value length of its own; parsed from `--shape` and the flags that refine it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -50,11 +50,11 @@ impl Shape {
     }
 
     /// Parses `B,H,S,D[,causal][,kv_heads=N][,kv_len=N]` as given to `--shape` (and to sweeps);
-    /// every error names the flag and the value.
+    /// every error names the input (shape, kv_heads, kv_len) and the value.
     pub fn parse(text: &str) -> Result<Shape> {
         let bad = || {
-            Error::flag(
-                "--shape",
+            Error::input(
+                Input::Shape,
                 format!(
                     "expects B,H,S,D as four positive integers, optionally followed by causal, \
                      kv_heads=N and kv_len=N, got '{text}'"
@@ -107,8 +107,8 @@ impl Shape {
     /// Validates the dimensions together and drops `kv_heads`/`kv_len` equal to H/S.
     fn checked(mut self) -> Result<Shape> {
         if self.d > MAX_HEAD_DIM {
-            return Err(Error::flag(
-                "--shape",
+            return Err(Error::input(
+                Input::Shape,
                 format!(
                     "head dimension D={} is over the supported maximum of {MAX_HEAD_DIM}",
                     self.d
@@ -117,8 +117,8 @@ impl Shape {
         }
         let hk = self.kv_heads.unwrap_or(self.h);
         if hk == 0 || !self.h.is_multiple_of(hk) {
-            return Err(Error::flag(
-                "--kv-heads",
+            return Err(Error::input(
+                Input::KvHeads,
                 format!(
                     "kv_heads={hk} must divide the {} query heads (1 for multi-query attention)",
                     self.h
@@ -127,8 +127,8 @@ impl Shape {
         }
         let skv = self.kv_len.unwrap_or(self.s);
         if skv == 0 || (self.causal && skv < self.s) {
-            return Err(Error::flag(
-                "--kv-len",
+            return Err(Error::input(
+                Input::KvLen,
                 format!(
                     "kv_len={skv} is shorter than S={}: with the causal mask aligned bottom-right, \
                      the first {} query rows would see no key",

@@ -4,17 +4,19 @@
 //! ```text
 //! artifacts/<run_id>/
 //!   manifest.json           Manifest: environment, command line, search settings
-//!   bench/baseline_*.json   baseline::BaselineRecord
+//!   bench/baseline_*.json   BaselineRecord: one baseline of the operation's registry
 //!   tune/tune_log.csv       tunelog: one row per trial (its problem: the manifest's)
 //!   tune/topk.json          TopK: the elites with full records
 //!   ncu/summary.json        written by `evotune ncu`
 //!   kernels/<hash>.cu       rendered source of every elite
 //! ```
 
+mod baseline;
 mod log_problem;
 mod manifest;
 mod topk;
 
+pub use baseline::{tflops, BaselineRecord, BaselineStatus, Validation};
 pub use log_problem::{sidecar, LogProblem, SIDECAR_SUFFIX};
 pub use manifest::{Environment, Manifest, SearchSettings, StandIn};
 pub use topk::{Confirmation, Elite, TopK, WallTimes};

@@ -4,22 +4,17 @@
 //! less time under the protocol, so the floor's speedup over a baseline is the largest speedup
 //! any candidate could show.
 
-use super::record::{BaselineRecord, Validation};
+use crate::artifacts::{BaselineRecord, Validation};
 use crate::compile::Compiler;
 use crate::error::Result;
 use crate::eval::TimingPlan;
 use crate::gpu::kernels::{load_builtin, FLOOR_SOURCE, FLOOR_THREADS};
 use crate::gpu::{cuda, measure, Gpu, Kernel, L2Flush, SdpaInputs};
+use crate::op::sdpa::FLOOR;
 use crate::reference::{ErrorFigures, Tolerance, POISON_F16};
 use crate::shape::Shape;
 use cudarc::driver::{CudaSlice, CudaStream, LaunchConfig, PushKernelArg};
 use std::sync::Arc;
-
-/// The floor's baseline name (`bench/baseline_floor.json`).
-pub const NAME: &str = "floor";
-
-/// Bytes the floor moves per element: Q, K, V in (one byte each), O out (two bytes).
-pub const BYTES_PER_ELEMENT: usize = 5;
 
 /// What the floor runs, for its record.
 pub const IMPLEMENTATION: &str = "not attention: floor_stream reads Q, K, V (1 byte per \
@@ -37,7 +32,7 @@ pub fn measure_floor(
 ) -> Result<BaselineRecord> {
     if !shape.is_dense() {
         return Ok(BaselineRecord::unavailable(
-            NAME,
+            FLOOR,
             IMPLEMENTATION,
             shape,
             "the floor kernel streams Q, K and V of one length element by element: it has no \
@@ -52,8 +47,8 @@ pub fn measure_floor(
     let validation = validate(gpu, &mut floor)?;
     let work = |s: &Arc<CudaStream>| floor.enqueue(s);
     let m = measure(gpu, Some(flush), plan, None, &work)?;
-    Ok(BaselineRecord::in_project(
-        NAME,
+    Ok(super::in_project::record(
+        FLOOR,
         IMPLEMENTATION,
         shape,
         gpu,

@@ -3,7 +3,7 @@
 //! (kernel_templates/baseline_softmax.cu), O = PV (the same GEMM). Timed as one sequence both
 //! ways, and checked against the reference on the same fp16-rounded inputs.
 
-use super::record::{BaselineRecord, Validation};
+use crate::artifacts::{BaselineRecord, Validation};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
 use crate::eval::{TimingPlan, FP16_MATH_TOLERANCE};
@@ -11,6 +11,7 @@ use crate::gpu::inputs::to_f16_bits;
 use crate::gpu::kernels::{load_builtin, SOFTMAX_SOURCE, SOFTMAX_THREADS};
 use crate::gpu::{cuda, measure, Gpu, Kernel, L2Flush, ReferenceEngine, SdpaInputs};
 use crate::numerics::f16_bits_to_f32;
+use crate::op::sdpa::MATH;
 use crate::reference::POISON_F16;
 use crate::reference::{check_bits, HalfFormat};
 use crate::shape::Shape;
@@ -40,7 +41,7 @@ pub fn run(
     plan: &TimingPlan,
 ) -> BaselineRecord {
     let unavailable =
-        |reason: String| BaselineRecord::unavailable("math", IMPLEMENTATION, shape, reason);
+        |reason: String| BaselineRecord::unavailable(MATH, IMPLEMENTATION, shape, reason);
     if !shape.is_dense() {
         return unavailable(format!(
             "the in-project math path (batched cuBLAS GEMMs and a softmax) takes the plain \
@@ -78,8 +79,8 @@ fn measure_math(
     let validation = validate(gpu, &mut math, references, &inputs)?;
     let work = |s: &Arc<CudaStream>| math.enqueue(s);
     let m = measure(gpu, Some(flush), plan, None, &work)?;
-    Ok(BaselineRecord::in_project(
-        "math",
+    Ok(super::in_project::record(
+        MATH,
         IMPLEMENTATION,
         shape,
         gpu,

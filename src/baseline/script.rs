@@ -1,7 +1,7 @@
 //! Running a baseline's Python script (fed on stdin, killed after a timeout) and turning the
 //! timing part of its JSON answer into a record; shared by the PyTorch and cuDNN FP8 baselines.
 
-use super::record::BaselineRecord;
+use crate::artifacts::BaselineRecord;
 use crate::eval::{TimingPlan, GRAPH_LAUNCHES};
 use crate::gpu::timing::MAX_REPS;
 use crate::shape::Shape;
@@ -197,7 +197,7 @@ impl TimedOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::BaselineStatus;
+    use crate::artifacts::BaselineStatus;
     use crate::eval::FlushMode;
 
     fn shape() -> Shape {

@@ -3,9 +3,10 @@
 //! path, shown beside baseline A). Missing Python, torch, CUDA or backend support (or memory, for
 //! the math backend at long sequences) is recorded as unavailable with the reason.
 
-use super::record::BaselineRecord;
 use super::script::{self, Script, TimedOutput};
+use crate::artifacts::BaselineRecord;
 use crate::eval::TimingPlan;
+use crate::op::sdpa::{CUDNN, FLASH, TORCH_MATH};
 use crate::shape::Shape;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -20,9 +21,9 @@ pub const SCRIPT: &str = concat!(
 
 /// The backends the script times: (record name, torch's SDPBackend member).
 pub const BACKENDS: [(&str, &str); 3] = [
-    ("flash", "FLASH_ATTENTION"),
-    ("cudnn", "CUDNN_ATTENTION"),
-    ("torch_math", "MATH"),
+    (FLASH, "FLASH_ATTENTION"),
+    (CUDNN, "CUDNN_ATTENTION"),
+    (TORCH_MATH, "MATH"),
 ];
 
 /// How to run the script.
@@ -130,7 +131,7 @@ pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::BaselineStatus;
+    use crate::artifacts::BaselineStatus;
 
     fn shape() -> Shape {
         Shape::parse("2,8,512,64").unwrap()

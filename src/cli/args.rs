@@ -462,8 +462,8 @@ pub struct BaselineArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// Run folder; results go to DIR/bench/baseline_{math,floor,flash,cudnn,torch_math,cudnn_fp8}.json [default: artifacts/baseline-<UTC time>].
-    #[arg(long, value_name = "DIR")]
+    /// Run folder, for the baselines' records (its help names them).
+    #[arg(long, value_name = "DIR", help = baseline_out_help())]
     pub out: Option<PathBuf>,
     /// Minimum timed repetitions per method (at least 100; short kernels get more).
     #[arg(long, value_name = "N", default_value_t = 100)]
@@ -490,8 +490,17 @@ pub struct BaselineArgs {
     /// sequences, where PyTorch's math backend (torch_math) takes minutes. The records of the
     /// others already in --out are left as they are [default: all].
     #[arg(long, value_name = "NAMES", value_delimiter = ',',
-          value_parser = ["math", "floor", "flash", "cudnn", "torch_math", "cudnn_fp8"])]
+          value_parser = clap::builder::PossibleValuesParser::new(crate::baseline::measured()))]
     pub only: Vec<String>,
+}
+
+/// The help of `evotune baseline --out`: the files it writes, one per baseline measured.
+fn baseline_out_help() -> String {
+    format!(
+        "Run folder; results go to DIR/bench/baseline_{{{}}}.json [default: \
+         artifacts/baseline-<UTC time>]",
+        crate::baseline::measured().join(",")
+    )
 }
 
 /// `evotune worker --device N` (hidden): speaks the worker protocol on stdin/stdout.

@@ -1,20 +1,21 @@
-//! `evotune baseline`: time the baselines at one shape and write `bench/baseline_<name>.json`:
-//! "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn" and "torch_math"
-//! (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's own FP8 SDPA through
-//! nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel that only reads Q, K,
-//! V and writes O: the least time any SDPA kernel can take under the timing protocol). Each is
-//! timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not flushed, a graph
-//! of 20 back-to-back launches), so that its record holds both protocols; `--flush none` times
-//! warm only.
+//! `evotune baseline`: time the baselines of SDPA's registry (all, or those `--only` names) at one
+//! shape and write `bench/baseline_<name>.json`: "math" (unfused fp16, cuBLAS + softmax,
+//! in-project), "flash", "cudnn" and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends),
+//! "cudnn_fp8" (cuDNN's own FP8 SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and
+//! "floor" (one kernel that only reads Q, K, V and writes O: the least time any SDPA kernel can
+//! take under the timing protocol). Each is timed cold (L2 flushed as `--flush` says) and then warm
+//! (kernel-only, L2 not flushed, a graph of 20 back-to-back launches), so that its record holds
+//! both protocols; `--flush none` times warm only.
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
-use crate::artifacts::RunPaths;
-use crate::baseline::{cudnn_fp8, floor, math, torch, BaselineRecord, BaselineStatus};
+use crate::artifacts::{BaselineRecord, BaselineStatus, RunPaths};
+use crate::baseline::{cudnn_fp8, floor, math, torch};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::{FlushMode, TimingPlan};
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
+use crate::op::sdpa::{CUDNN_FP8, FLOOR, MATH};
 use crate::shape::Shape;
 use std::time::Duration;
 
@@ -72,7 +73,7 @@ fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> V
         timeout,
         backends: backends.filter(|name| chosen(args, name)).collect(),
     });
-    if !chosen(args, cudnn_fp8::NAME) {
+    if !chosen(args, CUDNN_FP8) {
         return records;
     }
     let fp8 = cudnn_fp8::CudnnRun {
@@ -96,7 +97,7 @@ fn measure_in_project(
     plan: &TimingPlan,
 ) -> Vec<BaselineRecord> {
     let (device, seed) = (args.device, args.seed);
-    let (want_math, want_floor) = (chosen(args, "math"), chosen(args, floor::NAME));
+    let (want_math, want_floor) = (chosen(args, MATH), chosen(args, FLOOR));
     if !want_math && !want_floor {
         return Vec::new();
     }
@@ -110,7 +111,7 @@ fn measure_in_project(
         Ok((gpu, compiler, flush))
     };
     let no_floor =
-        |why: String| BaselineRecord::unavailable(floor::NAME, floor::IMPLEMENTATION, shape, why);
+        |why: String| BaselineRecord::unavailable(FLOOR, floor::IMPLEMENTATION, shape, why);
     match setup() {
         Ok((gpu, compiler, flush)) => {
             let mut references = ReferenceEngine::new(compiler.clone());
@@ -134,7 +135,7 @@ fn measure_in_project(
         }
         Err(e) => {
             let math =
-                BaselineRecord::unavailable("math", math::IMPLEMENTATION, shape, e.to_string());
+                BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string());
             [(want_math, math), (want_floor, no_floor(e.to_string()))]
                 .into_iter()
                 .filter_map(|(wanted, r)| wanted.then_some(r))

@@ -183,7 +183,7 @@ fn evaluate_in_processes(args: &BenchArgs, req: &EvalRequest) -> Result<Vec<Eval
 }
 
 fn tflops(shape: &Shape, t: Option<&Timing>) -> Option<f64> {
-    t.map(|t| crate::baseline::tflops(shape.flops(), t.p50_us))
+    t.map(|t| crate::artifacts::tflops(shape.flops(), t.p50_us))
 }
 
 /// The dump is written after the check; an outcome that got that far must have left meta.json.

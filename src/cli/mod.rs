@@ -4,10 +4,12 @@ mod args;
 mod baseline;
 mod bench;
 mod checks;
+mod comparison;
 mod compile;
 mod db;
 mod export;
 mod gate;
+mod inputs;
 mod ncu;
 mod record;
 mod render;
@@ -49,6 +51,7 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Resu
     match run(cli) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => {
+            let err = inputs::flagged_any(err);
             eprintln!("error: {err:#}");
             Ok(ExitCode::from(exit_code_for(&err)))
         }
@@ -78,8 +81,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// Bad input exits 2, anything else 1.
 fn exit_code_for(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>() {
-        Some(Error::BadFlag { .. } | Error::Space { .. } | Error::Template { .. })
-        | Some(Error::Config(_)) => EXIT_BAD_INPUT,
+        Some(Error::BadFlag { .. } | Error::BadInput { .. })
+        | Some(Error::Space { .. } | Error::Template { .. } | Error::Config(_)) => EXIT_BAD_INPUT,
         _ => EXIT_FAILURE,
     }
 }

@@ -48,7 +48,11 @@ pub fn run(args: &NcuArgs) -> anyhow::Result<()> {
         return Err(Error::flag("--top", "must be at least 1, got 0").into());
     }
     let topk: TopK = read_json(&paths.topk())?;
-    let summary = match NcuTool::locate(args.ncu.as_deref()) {
+    let located = NcuTool::locate(args.ncu.as_deref()).map_err(|why| match &args.ncu {
+        Some(_) => format!("{why} (--ncu)"),
+        None => why,
+    });
+    let summary = match located {
         Err(reason) => not_profiled(NcuStatus::Unavailable, reason, None),
         Ok(tool) => {
             let plan = PlanOptions {

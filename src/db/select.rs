@@ -5,7 +5,7 @@
 use super::fresh::FreshnessCheck;
 use super::row::TuningRow;
 use super::store::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use std::path::Path;
 
 /// A database's rows, split by whether they may be served.
@@ -17,15 +17,15 @@ pub struct Split {
     pub stale: Vec<(TuningRow, String)>,
 }
 
-/// The rows of the database `file`, fresh and stale. Fails naming `--db` when the file is
+/// The rows of the database `file`, fresh and stale. Fails naming the database when the file is
 /// missing, not a database, or holds no fresh row (`purpose` ends that message, e.g.
 /// "to report").
 pub fn fresh_rows(file: &Path, purpose: &str) -> Result<Split> {
-    let flag = |why: String| Error::flag("--db", format!("{}: {why}", file.display()));
+    let bad = |why: String| Error::input(Input::Database, format!("{}: {why}", file.display()));
     if !file.is_file() {
-        return Err(flag("no such file".into()));
+        return Err(bad("no such file".into()));
     }
-    let db = Db::open_read_only(file).map_err(flag)?;
+    let db = Db::open_read_only(file).map_err(bad)?;
     let rows = db
         .all()
         .map_err(|e| Error::Other(format!("database {}: {e}", file.display())))?;
@@ -43,10 +43,10 @@ pub fn fresh_rows(file: &Path, purpose: &str) -> Result<Split> {
     }
     match (split.fresh.is_empty(), total) {
         (false, _) => Ok(split),
-        (true, 0) => Err(flag(format!(
+        (true, 0) => Err(bad(format!(
             "has no fresh rows {purpose}: it holds no rows"
         ))),
-        (true, n) => Err(flag(format!(
+        (true, n) => Err(bad(format!(
             "has no fresh rows {purpose}: all {n} are stale (their space or template changed \
              since; evotune db list says which)"
         ))),
@@ -54,7 +54,7 @@ pub fn fresh_rows(file: &Path, purpose: &str) -> Result<Split> {
 }
 
 /// The device to serve: the one `device` names (whole, else as part of one name), or the only
-/// one `rows` are of; an error names `--device` and lists the devices.
+/// one `rows` are of; an error names the device and lists the devices.
 pub fn pick_device(file: &Path, rows: &[TuningRow], device: Option<&str>) -> Result<String> {
     let mut gpus: Vec<&str> = rows.iter().map(|r| r.gpu.as_str()).collect();
     gpus.sort_unstable();
@@ -80,7 +80,7 @@ pub fn pick_device(file: &Path, rows: &[TuningRow], device: Option<&str>) -> Res
             many.join(", ")
         ),
     };
-    Err(Error::flag("--device", why))
+    Err(Error::input(Input::Device, why))
 }
 
 /// The fastest row of each problem on `gpu`, ordered by problem (B, H, causal, KV heads, S,

@@ -4,7 +4,7 @@
 
 use super::header;
 use super::table::DispatchTable;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -55,9 +55,10 @@ pub struct Staging {
 
 impl Staging {
     /// Checks that `out` may be written (absent, empty or a previous export) and creates the
-    /// temporary folder beside it; errors name `--out`.
+    /// temporary folder beside it; errors name the export folder.
     pub fn begin(out: &Path) -> Result<Staging> {
-        let bad = |why: String| Error::flag("--out", format!("{}: {why}", out.display()));
+        let bad =
+            |why: String| Error::input(Input::ExportFolder, format!("{}: {why}", out.display()));
         if out.is_file() {
             return Err(bad("is a file, not a folder".into()));
         }

@@ -1,10 +1,11 @@
 //! What a regression check compares with: the best of a previous run, read from its
-//! `tune/topk.json` or from a gate result (`evotune gate --save FILE`).
+//! `tune/topk.json` or from a saved gate result.
 
 use super::{best_times, speedup};
 use crate::artifacts::TopK;
 use crate::eval::TimingProtocol;
-use crate::report::{RunData, Times, Versus};
+use crate::op::REGISTRY;
+use crate::report::{RunData, Times};
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -45,9 +46,10 @@ impl GateResult {
     pub fn of(run: &RunData) -> Result<GateResult, String> {
         let topk = run.topk.as_ref().map_err(Clone::clone)?;
         let (best, t) = best_times(run)?;
-        let speedups = Versus::ALL
-            .into_iter()
-            .filter_map(|v| speedup(run, v, TimingProtocol::Cold).ok())
+        let speedups = REGISTRY
+            .roles
+            .iter()
+            .filter_map(|c| speedup(run, c, TimingProtocol::Cold).ok())
             .map(|(versus, s)| SpeedupRecord {
                 versus,
                 point: s.point,
@@ -78,9 +80,31 @@ pub struct StoredBest {
     pub samples: Vec<f64>,
 }
 
+/// Why a file holds no stored best.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NotStored {
+    /// It parses as neither a gate result nor a `tune/topk.json` (`cause`: why not the latter).
+    #[error("{file} is neither a gate result nor a tune/topk.json: {cause}")]
+    Neither {
+        /// The file.
+        file: String,
+        /// The parse error as a `tune/topk.json`.
+        cause: String,
+    },
+    /// It cannot be read, or holds no timed best.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for NotStored {
+    fn from(why: String) -> Self {
+        NotStored::Other(why)
+    }
+}
+
 impl StoredBest {
     /// Reads a gate result or a `topk.json`; the error says what the file should be.
-    pub fn read(path: &Path) -> Result<StoredBest, String> {
+    pub fn read(path: &Path) -> Result<StoredBest, NotStored> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let name = path.display();
         if let Ok(g) = serde_json::from_str::<GateResult>(&text) {
@@ -91,10 +115,9 @@ impl StoredBest {
                 samples: g.samples_us,
             });
         }
-        let topk: TopK = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{name} is neither a gate result (evotune gate --save) nor a tune/topk.json: {e}"
-            )
+        let topk: TopK = serde_json::from_str(&text).map_err(|e| NotStored::Neither {
+            file: name.to_string(),
+            cause: e.to_string(),
         })?;
         let best = topk.elites.first().ok_or(format!("{name} has no elites"))?;
         let t = Times::of_elite(best).ok_or(format!("{name}: its best elite has no time"))?;

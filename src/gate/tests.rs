@@ -1,13 +1,19 @@
 //! The gate's checks on the fixture run folder.
 
 use super::*;
-use crate::baseline::BaselineRecord;
+use crate::artifacts::BaselineRecord;
 use crate::eval::{FlushMode, Timing, TimingProtocol};
-use crate::report::FLOOR;
+use crate::op::sdpa::{CUDNN_FP8, FLOOR};
+use crate::op::REGISTRY;
 use std::path::Path;
 
 const COLD: TimingProtocol = TimingProtocol::Cold;
 const WARM: TimingProtocol = TimingProtocol::Warm;
+
+/// The comparison `--vs name` asks for.
+fn vs(name: &str) -> Comparison {
+    REGISTRY.comparison(name).unwrap()
+}
 
 fn fixture() -> RunData {
     RunData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run_fixture"))
@@ -25,16 +31,16 @@ fn stored(p50: f64) -> StoredBest {
 #[test]
 fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
     let run = fixture();
-    let pass = speedup_check(&run, Versus::A, 2.5, COLD).unwrap();
+    let pass = speedup_check(&run, &vs("baseline_a"), 2.5, COLD).unwrap();
     assert!(pass.passed, "{}", pass.line);
-    let fail = speedup_check(&run, Versus::A, 15.0, COLD).unwrap();
+    let fail = speedup_check(&run, &vs("baseline_a"), 15.0, COLD).unwrap();
     assert!(!fail.passed);
     assert!(
         fail.line.contains("< 15× required, missed by 12.4"),
         "{}",
         fail.line
     );
-    let b = speedup_check(&run, Versus::B, 1.0, COLD).unwrap();
+    let b = speedup_check(&run, &vs("baseline_b"), 1.0, COLD).unwrap();
     assert!(
         !b.passed && b.line.contains("baseline B (cudnn)"),
         "{}",
@@ -46,7 +52,7 @@ fn the_speedup_check_uses_the_lower_bound_and_says_by_how_much_it_missed() {
 fn the_speedup_check_against_cudnn_fp8_uses_its_record() {
     let run = fixture();
     // cudnn_fp8 12.80 µs, the best candidate 13.12 µs: 0.98×.
-    let pass = speedup_check(&run, Versus::CudnnFp8, 0.95, COLD).unwrap();
+    let pass = speedup_check(&run, &vs("cudnn_fp8"), 0.95, COLD).unwrap();
     assert!(pass.passed, "{}", pass.line);
     assert!(
         pass.line
@@ -54,7 +60,7 @@ fn the_speedup_check_against_cudnn_fp8_uses_its_record() {
         "{}",
         pass.line
     );
-    let fail = speedup_check(&run, Versus::CudnnFp8, 1.0, COLD).unwrap();
+    let fail = speedup_check(&run, &vs("cudnn_fp8"), 1.0, COLD).unwrap();
     assert!(!fail.passed, "{}", fail.line);
 }
 
@@ -62,10 +68,9 @@ fn the_speedup_check_against_cudnn_fp8_uses_its_record() {
 fn a_gate_against_a_missing_cudnn_fp8_cannot_judge_and_says_why() {
     let mut run = fixture();
     let why = "bench/baseline_cudnn_fp8.json is missing".to_string();
-    run.baselines.retain(|(n, _)| n != crate::report::CUDNN_FP8);
-    run.baselines
-        .push((crate::report::CUDNN_FP8.into(), Err(why)));
-    let err = speedup_check(&run, Versus::CudnnFp8, 1.0, COLD).unwrap_err();
+    run.baselines.retain(|(n, _)| n != CUDNN_FP8);
+    run.baselines.push((CUDNN_FP8.into(), Err(why)));
+    let err = speedup_check(&run, &vs("cudnn_fp8"), 1.0, COLD).unwrap_err();
     assert_eq!(
         err.to_string(),
         "cuDNN FP8 is missing: bench/baseline_cudnn_fp8.json is missing (this run has \
@@ -76,12 +81,8 @@ fn a_gate_against_a_missing_cudnn_fp8_cannot_judge_and_says_why() {
 #[test]
 fn the_gate_names_every_baseline_by_its_record() {
     let run = fixture();
-    for (vs, record) in [
-        (Versus::Flash, "flash"),
-        (Versus::Cudnn, "cudnn"),
-        (Versus::Floor, FLOOR),
-    ] {
-        let check = speedup_check(&run, vs, 1.0, COLD).unwrap();
+    for record in ["flash", "cudnn", FLOOR] {
+        let check = speedup_check(&run, &vs(record), 1.0, COLD).unwrap();
         assert!(
             check
                 .line
@@ -91,37 +92,27 @@ fn the_gate_names_every_baseline_by_its_record() {
         );
     }
     // The floor does no attention: every candidate is slower than it.
-    assert!(
-        !speedup_check(&run, Versus::Floor, 1.0, COLD)
-            .unwrap()
-            .passed
-    );
+    assert!(!speedup_check(&run, &vs("floor"), 1.0, COLD).unwrap().passed);
     // The fixture has no torch_math record: the error lists what the run has.
     assert_eq!(
-        speedup_check(&run, Versus::TorchMath, 15.0, COLD)
+        speedup_check(&run, &vs("torch_math"), 15.0, COLD)
             .unwrap_err()
             .to_string(),
         "torch_math is missing: bench/baseline_torch_math.json is missing (this run has \
          measured: math, flash, cudnn, cudnn_fp8, floor)"
     );
     // Aliases: math is baseline A, best_fused baseline B.
-    use clap::ValueEnum;
-    assert_eq!(Versus::from_str("math", false), Ok(Versus::A));
-    assert_eq!(Versus::from_str("best_fused", false), Ok(Versus::B));
+    assert_eq!(vs("math"), vs("baseline_a"));
+    assert_eq!(vs("best_fused"), vs("baseline_b"));
 }
 
 #[test]
 fn the_regression_check_allows_the_stated_slowdown_only() {
     let run = fixture();
-    assert!(regression_check(&run, &stored(13.0), 5.0).unwrap().passed);
+    assert!(regression_check(&run, &stored(13.0), 5.0).unwrap().passed());
     let fail = regression_check(&run, &stored(12.0), 5.0).unwrap();
-    assert!(!fail.passed);
-    assert!(
-        fail.line
-            .contains("+9.3 %, over --max-regression 5 % by 4.3 points"),
-        "{}",
-        fail.line
-    );
+    assert!(!fail.passed());
+    assert_eq!(format!("{:+.1}", fail.slower_pct), "+9.3", "{fail:?}");
 }
 
 #[test]
@@ -143,7 +134,7 @@ fn a_gate_result_reads_back_as_the_stored_best() {
     let s = StoredBest::read(&path).unwrap();
     assert_eq!(s.p50_us, g.best_p50_us);
     assert!(
-        regression_check(&run, &s, 0.0).unwrap().passed,
+        regression_check(&run, &s, 0.0).unwrap().passed(),
         "same run, no regression"
     );
     let topk = run.paths.topk();
@@ -163,7 +154,7 @@ fn with_floor(p50: f64) -> RunData {
         ci_hi_us: p50,
         samples_us: vec![p50],
     };
-    let floor = crate::baseline::BaselineRecord::measured(FLOOR, "x", &shape, Some(timing), None);
+    let floor = BaselineRecord::measured(FLOOR, "x", &shape, Some(timing), None);
     run.baselines.retain(|(n, _)| n != FLOOR);
     run.baselines.push((FLOOR.into(), Ok(floor)));
     run
@@ -175,13 +166,13 @@ fn a_gate_that_asks_for_less_than_the_floor_says_no_kernel_can_pass() {
         .unwrap()
         .p50_us;
     let run = with_floor(a_p50 / 10.0);
-    let fail = speedup_check(&run, Versus::A, 15.0, COLD).unwrap();
+    let fail = speedup_check(&run, &vs("baseline_a"), 15.0, COLD).unwrap();
     assert!(!fail.passed);
     let needed = format!("15× needs ≤ {:.2} µs", a_p50 / 15.0);
     assert!(fail.line.contains(&needed), "{}", fail.line);
     assert!(fail.line.contains("no kernel can pass"), "{}", fail.line);
     // 5× needs a_p50 / 5, above the floor: it fails here, but a faster kernel could pass.
-    let reachable = speedup_check(&run, Versus::A, 5.0, COLD).unwrap();
+    let reachable = speedup_check(&run, &vs("baseline_a"), 5.0, COLD).unwrap();
     assert!(!reachable.passed);
     assert!(!reachable.line.contains("no kernel"), "{}", reachable.line);
 }
@@ -221,8 +212,12 @@ fn with_warm(a_us: f64, best_us: f64) -> RunData {
 fn the_warm_gate_compares_warm_times_on_both_sides() {
     // Cold: baseline A over the best is 2.6×. Warm: 30 µs over 2 µs, 15×.
     let run = with_warm(30.0, 2.0);
-    assert!(!speedup_check(&run, Versus::A, 10.0, COLD).unwrap().passed);
-    let warm = speedup_check(&run, Versus::A, 10.0, WARM).unwrap();
+    assert!(
+        !speedup_check(&run, &vs("baseline_a"), 10.0, COLD)
+            .unwrap()
+            .passed
+    );
+    let warm = speedup_check(&run, &vs("baseline_a"), 10.0, WARM).unwrap();
     assert!(warm.passed, "{}", warm.line);
     assert!(
         warm.line
@@ -232,8 +227,12 @@ fn the_warm_gate_compares_warm_times_on_both_sides() {
     );
     // Warm times that favour the baseline fail where cold passes.
     let run = with_warm(10.0, 8.0);
-    assert!(speedup_check(&run, Versus::A, 2.0, COLD).unwrap().passed);
-    let warm = speedup_check(&run, Versus::A, 2.0, WARM).unwrap();
+    assert!(
+        speedup_check(&run, &vs("baseline_a"), 2.0, COLD)
+            .unwrap()
+            .passed
+    );
+    let warm = speedup_check(&run, &vs("baseline_a"), 2.0, WARM).unwrap();
     assert!(
         !warm.passed && warm.line.contains("< 2× required"),
         "{}",
@@ -243,28 +242,22 @@ fn the_warm_gate_compares_warm_times_on_both_sides() {
 
 #[test]
 fn a_warm_gate_without_warm_times_says_which_side_lacks_them_and_how_to_get_them() {
-    let err = speedup_check(&fixture(), Versus::A, 2.0, WARM).unwrap_err();
+    let err = speedup_check(&fixture(), &vs("baseline_a"), 2.0, WARM).unwrap_err();
     let Unjudged::NoTimes(why) = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        why.starts_with(
-            "warm needs warm kernel-only times on both sides, and baseline A (math) has none: \
-             its record was written before baselines were timed both ways."
-        ),
-        "{why}"
-    );
-    assert!(
-        why.contains("`evotune baseline --shape 2,8,512,64 --out "),
-        "{why}"
+    assert_eq!(
+        why.to_string(),
+        "warm needs warm kernel-only times on both sides, and baseline A (math) has none: its \
+         record was written before baselines were timed both ways"
     );
     // Baselines with warm times, an elite without: the elite is named, and why.
     let mut run = with_warm(30.0, 2.0);
     run.topk.as_mut().unwrap().elites[0].confirmed = None;
-    let err = speedup_check(&run, Versus::A, 2.0, WARM).unwrap_err();
+    let err = speedup_check(&run, &vs("baseline_a"), 2.0, WARM).unwrap_err();
     assert!(
-        matches!(&err, Unjudged::NoTimes(w) if w.contains("the best candidate #1")
-            && w.contains("it was not confirmed")),
+        matches!(&err, Unjudged::NoTimes(w) if w.side.to_string().starts_with("the best candidate #1 ")
+            && w.gap == Gap::NotConfirmed),
         "{err:?}"
     );
 }
@@ -273,9 +266,9 @@ fn a_warm_gate_without_warm_times_says_which_side_lacks_them_and_how_to_get_them
 fn a_baseline_timed_warm_only_has_no_cold_time_and_its_warm_time_is_its_own() {
     let mut run = fixture();
     change_baseline(&mut run, "math", |r| r.flush = Some(FlushMode::None));
-    let err = speedup_check(&run, Versus::A, 2.0, COLD).unwrap_err();
+    let err = speedup_check(&run, &vs("baseline_a"), 2.0, COLD).unwrap_err();
     assert!(
-        matches!(&err, Unjudged::NoTimes(w) if w.contains("it was timed warm only (--flush none)")),
+        matches!(&err, Unjudged::NoTimes(w) if w.gap == Gap::WarmOnly),
         "{err:?}"
     );
     let math = run.baseline("math").unwrap();
@@ -310,7 +303,7 @@ fn the_floor_note_compares_the_floor_under_the_same_protocol() {
     // Warm: A at 30 µs, the floor at 1.8 µs; 20× needs 1.5 µs, under it.
     let mut run = with_warm(30.0, 2.0);
     change_baseline(&mut run, FLOOR, |r| r.warm_kernel_time = Some(spread(1.8)));
-    let fail = speedup_check(&run, Versus::A, 20.0, WARM).unwrap();
+    let fail = speedup_check(&run, &vs("baseline_a"), 20.0, WARM).unwrap();
     assert!(
         fail.line
             .contains("20× needs ≤ 1.50 µs, under the floor of 1.80 µs"),

@@ -14,7 +14,7 @@
 use super::device::{cuda, Gpu, Kernel};
 use super::inputs::SdpaInputs;
 use super::tma::{encode, Geometry, TensorMap, TmaBox};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use crate::eval::{KernelArgs, Launch};
 use crate::reference::POISON_F16;
 use crate::shape::Shape;
@@ -124,17 +124,17 @@ impl SdpaScalars {
     /// The scalars for `inputs`; fails when S does not fit the contract's `int`.
     pub fn of(inputs: &SdpaInputs) -> Result<Self> {
         let heads = i32::try_from(inputs.shape.b * inputs.shape.h).map_err(|_| {
-            Error::flag(
-                "--shape",
+            Error::input(
+                Input::Shape,
                 format!(
                     "B·H={} does not fit an int",
                     inputs.shape.b * inputs.shape.h
                 ),
             )
         })?;
-        let int = |name: &str, flag: &'static str, n: usize| {
+        let int = |name: &str, input: Input, n: usize| {
             i32::try_from(n)
-                .map_err(|_| Error::flag(flag, format!("{name}={n} does not fit an int")))
+                .map_err(|_| Error::input(input, format!("{name}={n} does not fit an int")))
         };
         let shape = &inputs.shape;
         Ok(SdpaScalars {
@@ -142,10 +142,10 @@ impl SdpaScalars {
             k_descale: inputs.k.descale,
             v_descale: inputs.v.descale,
             softmax_scale: inputs.softmax_scale,
-            s: int("S", "--shape", shape.s)?,
+            s: int("S", Input::Shape, shape.s)?,
             d: shape.d as i32,
             heads,
-            s_kv: int("kv_len", "--kv-len", shape.skv())?,
+            s_kv: int("kv_len", Input::KvLen, shape.skv())?,
             group: shape.group() as i32,
             causal: i32::from(shape.causal),
         })

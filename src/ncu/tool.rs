@@ -65,14 +65,14 @@ pub struct NcuTool {
 }
 
 impl NcuTool {
-    /// `explicit` (from `--ncu`) when given, else `ncu` on PATH, else /usr/local/cuda/bin/ncu;
-    /// the error says where it looked.
+    /// `explicit` when given, else `ncu` on PATH, else /usr/local/cuda/bin/ncu; the error says
+    /// where it looked.
     pub fn locate(explicit: Option<&Path>) -> Result<NcuTool, String> {
         if let Some(p) = explicit {
             return if p.is_file() {
                 Ok(NcuTool { path: p.into() })
             } else {
-                Err(format!("ncu not found at {} (--ncu)", p.display()))
+                Err(format!("ncu not found at {}", p.display()))
             };
         }
         let on_path: Vec<PathBuf> = std::env::var_os("PATH")
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn an_explicit_path_that_does_not_exist_is_named() {
         let e = NcuTool::locate(Some(Path::new("/nowhere/ncu"))).unwrap_err();
-        assert_eq!(e, "ncu not found at /nowhere/ncu (--ncu)");
+        assert_eq!(e, "ncu not found at /nowhere/ncu");
     }
 
     #[test]

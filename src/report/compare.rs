@@ -2,10 +2,10 @@
 //! baseline, from kernel-only timing samples (shared by the report and the gate).
 
 use super::format::decimals_apart;
-use super::load::{RunData, CUDNN_FP8, FLOOR};
-use crate::artifacts::Elite;
-use crate::baseline::{BaselineRecord, BaselineStatus};
+use super::load::RunData;
+use crate::artifacts::{BaselineRecord, BaselineStatus, Elite};
 use crate::eval::{Timing, TimingProtocol};
+use crate::op::{Against, Comparison, Role, REGISTRY};
 use crate::stats::{cliffs_delta, hedges_g, mann_whitney_u, ratio_of_medians_ci, MannWhitney};
 
 /// Confidence of every interval.
@@ -17,65 +17,6 @@ pub const SEED: u64 = 0;
 /// How intervals are computed, for the report.
 pub const CI_METHOD: &str = "95% percentile bootstrap of the ratio of medians (Efron & \
 Tibshirani 1993), 2000 resamples per interval, seed 0, kernel-only samples";
-
-/// Which baseline a speedup is measured against: a role (A, B) or a baseline by its record's
-/// name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Versus {
-    /// Baseline A: the unfused fp16 math path (the `math` record).
-    #[value(name = "baseline_a", alias = "math")]
-    A,
-    /// Baseline B: the faster of PyTorch flash and cuDNN (fp16, fused).
-    #[value(name = "baseline_b", alias = "best_fused")]
-    B,
-    /// cuDNN's own FP8 SDPA forward on the same FP8 inputs.
-    #[value(name = "cudnn_fp8")]
-    CudnnFp8,
-    /// PyTorch SDPA's flash backend (fp16).
-    #[value(name = "flash")]
-    Flash,
-    /// PyTorch SDPA's cuDNN backend (fp16).
-    #[value(name = "cudnn")]
-    Cudnn,
-    /// PyTorch SDPA's math backend (fp16, unfused).
-    #[value(name = "torch_math")]
-    TorchMath,
-    /// The timing protocol's floor: a kernel that only reads Q, K, V and writes O.
-    #[value(name = "floor")]
-    Floor,
-}
-
-impl Versus {
-    /// The baselines every report and stored gate result compares with.
-    pub const ALL: [Versus; 3] = [Versus::A, Versus::B, Versus::CudnnFp8];
-
-    /// "baseline A", "baseline B", "cuDNN FP8", or the record's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Versus::A => "baseline A",
-            Versus::B => "baseline B",
-            Versus::CudnnFp8 => "cuDNN FP8",
-            Versus::Flash => "flash",
-            Versus::Cudnn => "cudnn",
-            Versus::TorchMath => "torch_math",
-            Versus::Floor => FLOOR,
-        }
-    }
-
-    /// The record a baseline named by its record is read from (None for baseline B, the faster
-    /// of two).
-    fn record(self) -> Option<&'static str> {
-        match self {
-            Versus::A => Some("math"),
-            Versus::B => None,
-            Versus::CudnnFp8 => Some(CUDNN_FP8),
-            Versus::Flash => Some("flash"),
-            Versus::Cudnn => Some("cudnn"),
-            Versus::TorchMath => Some("torch_math"),
-            Versus::Floor => Some(FLOOR),
-        }
-    }
-}
 
 /// Kernel-only times of one variant: the median, its CI and the samples (empty when only the
 /// summary was recorded, e.g. a replayed run).
@@ -198,66 +139,47 @@ impl Speedup {
     }
 }
 
-/// The reference points of a run.
+/// The reference points of a run: the baselines of the comparisons by role, and any other.
 #[derive(Debug, Clone)]
 pub struct Baselines<'a> {
     /// The run, for the baselines named by their records.
     run: &'a RunData,
-    /// Baseline A (math), or why it is missing.
+    /// The timing protocol a role's fastest baseline is picked under (`None`: each record's
+    /// kernel-only time as taken).
+    protocol: Option<TimingProtocol>,
+    /// Baseline A (the unfused path), or why it is missing.
     pub a: Result<&'a BaselineRecord, String>,
-    /// Baseline B (the faster measured of flash and cuDNN), or why both are missing.
+    /// Baseline B (the fastest measured fused kernel), or why all are missing.
     pub b: Result<&'a BaselineRecord, String>,
-    /// cuDNN's FP8 SDPA, or why it is missing.
-    pub fp8: Result<&'a BaselineRecord, String>,
+    /// The vendor's kernel at the candidates' precision, or why it is missing.
+    pub vendor: Result<&'a BaselineRecord, String>,
 }
 
 impl<'a> Baselines<'a> {
-    /// Picks A and B from the run's baseline records, B by their kernel-only medians.
+    /// Picks each role's baseline from the run's records, the fastest by kernel-only median.
     pub fn of(run: &'a RunData) -> Self {
-        Baselines::ranked_by(run, kernel_p50)
+        Baselines::picked(run, None)
     }
 
-    /// Picks A and B as [`Baselines::of`] does, B by the kernel-only medians under `protocol`.
+    /// Picks as [`Baselines::of`] does, the fastest by the kernel-only medians under `protocol`.
     pub fn in_protocol(run: &'a RunData, protocol: TimingProtocol) -> Self {
-        Baselines::ranked_by(run, |r| {
-            Times::of_baseline_in(r, protocol).map_or(f64::INFINITY, |t| t.p50_us)
-        })
+        Baselines::picked(run, Some(protocol))
     }
 
-    /// A and B, B the measured one of flash and cuDNN with the lesser `p50`.
-    fn ranked_by(run: &'a RunData, p50: impl Fn(&BaselineRecord) -> f64) -> Self {
-        let a = run.baseline("math").and_then(measured);
-        let fused: Vec<Result<&BaselineRecord, String>> = ["flash", "cudnn"]
-            .iter()
-            .map(|n| {
-                run.baseline(n)
-                    .and_then(measured)
-                    .map_err(|e| format!("{n}: {e}"))
-            })
-            .collect();
-        let b = fused
-            .iter()
-            .filter_map(|r| r.as_ref().ok().copied())
-            .min_by(|x, y| p50(x).total_cmp(&p50(y)))
-            .ok_or_else(|| {
-                let why: Vec<String> = fused.iter().filter_map(|r| r.clone().err()).collect();
-                why.join("; ")
-            });
-        let fp8 = run.baseline(CUDNN_FP8).and_then(measured);
-        Baselines { run, a, b, fp8 }
-    }
-
-    /// Baseline `v`.
-    pub fn get(&self, v: Versus) -> Result<&'a BaselineRecord, String> {
-        match v {
-            Versus::A => self.a.clone(),
-            Versus::B => self.b.clone(),
-            Versus::CudnnFp8 => self.fp8.clone(),
-            other => {
-                let name = other.record().expect("a baseline named by its record");
-                self.run.baseline(name).and_then(measured)
-            }
+    fn picked(run: &'a RunData, protocol: Option<TimingProtocol>) -> Self {
+        let role = |r| pick(run, protocol, Against::Role(r));
+        Baselines {
+            run,
+            protocol,
+            a: role(Role::Unfused),
+            b: role(Role::Fused),
+            vendor: role(Role::Vendor),
         }
+    }
+
+    /// The baseline of comparison `c`, or why it is missing.
+    pub fn get(&self, c: &Comparison) -> Result<&'a BaselineRecord, String> {
+        pick(self.run, self.protocol, c.against)
     }
 
     /// The baselines the run has measured (with a kernel-only time), by record name.
@@ -271,8 +193,43 @@ impl<'a> Baselines<'a> {
     }
 }
 
-fn kernel_p50(b: &BaselineRecord) -> f64 {
-    Times::of_baseline(b).map_or(f64::INFINITY, |t| t.p50_us)
+/// The one baseline `against` names, or the fastest measured of several under `protocol`
+/// (why each is missing, by name, when all are).
+fn pick(
+    run: &RunData,
+    protocol: Option<TimingProtocol>,
+    against: Against,
+) -> Result<&BaselineRecord, String> {
+    let members = REGISTRY.members(against);
+    if let [one] = members[..] {
+        return run.baseline(one).and_then(measured);
+    }
+    let found: Vec<Result<&BaselineRecord, String>> = members
+        .iter()
+        .map(|n| {
+            run.baseline(n)
+                .and_then(measured)
+                .map_err(|e| format!("{n}: {e}"))
+        })
+        .collect();
+    let p50 = |r: &BaselineRecord| p50_in(r, protocol);
+    found
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .min_by(|x, y| p50(x).total_cmp(&p50(y)))
+        .ok_or_else(|| {
+            let why: Vec<String> = found.iter().filter_map(|r| r.clone().err()).collect();
+            why.join("; ")
+        })
+}
+
+/// The kernel-only median under `protocol` (`None`: as the record took it), infinite without one.
+fn p50_in(r: &BaselineRecord, protocol: Option<TimingProtocol>) -> f64 {
+    let times = match protocol {
+        Some(p) => Times::of_baseline_in(r, p),
+        None => Times::of_baseline(r),
+    };
+    times.map_or(f64::INFINITY, |t| t.p50_us)
 }
 
 /// A baseline with a kernel-only number, or why it has none.
@@ -302,13 +259,18 @@ pub struct BelowFloor {
 impl BelowFloor {
     /// When `min`× over baseline `vs` needs less time than the run's measured floor, both under
     /// `protocol`.
-    pub fn of(run: &RunData, vs: Versus, min: f64, protocol: TimingProtocol) -> Option<BelowFloor> {
+    pub fn of(
+        run: &RunData,
+        vs: &Comparison,
+        min: f64,
+        protocol: TimingProtocol,
+    ) -> Option<BelowFloor> {
         let in_protocol = |r| Times::of_baseline_in(r, protocol);
         let base = Baselines::in_protocol(run, protocol)
             .get(vs)
             .ok()
             .and_then(in_protocol)?;
-        let floor = run.baseline(FLOOR).ok().and_then(in_protocol)?;
+        let floor = run.baseline(REGISTRY.floor()?).ok().and_then(in_protocol)?;
         let needed_us = base.p50_us / min;
         (needed_us < floor.p50_us).then_some(BelowFloor {
             min,

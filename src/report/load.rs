@@ -1,29 +1,21 @@
 //! Everything a report reads from a run folder; each piece may be missing, with the reason.
 
 use super::log::{read_points, LogPoint};
-use crate::artifacts::{read_json, Manifest, RunPaths, TopK};
-use crate::baseline::BaselineRecord;
+use crate::artifacts::{read_json, BaselineRecord, Manifest, RunPaths, TopK};
 use crate::ncu::NcuSummary;
+use crate::op::{Role, REGISTRY};
 use std::path::Path;
 
 /// A piece of the run folder, or why it is not there.
 pub type Loaded<T> = Result<T, String>;
 
-/// The baselines a run may hold, in report order ("torch_math" is PyTorch's math backend, shown
-/// for reference; baseline A is "math", B the faster of "flash" and "cudnn"; "cudnn_fp8" is
-/// cuDNN's own FP8 SDPA on the same FP8 inputs; "floor" is not attention but the least time the
-/// timing protocol can give at the shape).
-pub const BASELINES: [&str; 6] = ["math", "flash", "cudnn", CUDNN_FP8, "torch_math", FLOOR];
-
-/// cuDNN's own FP8 SDPA forward (`evotune baseline` measures it through nvidia-cudnn-frontend).
-pub const CUDNN_FP8: &str = crate::baseline::cudnn_fp8::NAME;
-
-/// The baseline that is not attention: the protocol's floor (`evotune baseline` measures it).
-pub const FLOOR: &str = crate::baseline::floor::NAME;
-
-/// The baselines that compute attention, in report order.
+/// The baselines that compute the operation (all but the floor), in report order.
 pub fn attention_baselines() -> impl Iterator<Item = &'static str> {
-    BASELINES.into_iter().filter(|&n| n != FLOOR)
+    REGISTRY
+        .baselines
+        .iter()
+        .filter(|b| b.role != Role::Floor)
+        .map(|b| b.name)
 }
 
 /// The run folder's contents.
@@ -33,7 +25,7 @@ pub struct RunData {
     pub paths: RunPaths,
     /// manifest.json.
     pub manifest: Loaded<Manifest>,
-    /// `bench/baseline_<name>.json`, in [`BASELINES`] order.
+    /// `bench/baseline_<name>.json`, in [`REGISTRY`] order.
     pub baselines: Vec<(String, Loaded<BaselineRecord>)>,
     /// tune/topk.json.
     pub topk: Loaded<TopK>,
@@ -47,8 +39,8 @@ impl RunData {
     /// Reads what is there; a missing file is recorded with its reason, not an error.
     pub fn load(root: &Path) -> RunData {
         let paths = RunPaths::new(root);
-        let baselines = BASELINES
-            .iter()
+        let baselines = REGISTRY
+            .names()
             .map(|b| (b.to_string(), json(&paths, &paths.baseline(b))))
             .collect();
         RunData {

@@ -12,15 +12,16 @@ mod roofline;
 mod svg;
 mod view;
 
-pub use compare::{Baselines, BelowFloor, Speedup, Times, Verdict, Versus};
+pub use compare::{Baselines, BelowFloor, Speedup, Times, Verdict};
 pub use diagnose::{diagnose, Bottleneck};
 pub use format::{apart, decimals_apart};
-pub use load::{Loaded, RunData, BASELINES, CUDNN_FP8, FLOOR};
+pub use load::{Loaded, RunData};
 pub use log::{best_so_far, read_points, LogPoint};
 pub use roofline::{ceilings_for, Ceilings, Position};
 pub use view::{Context, ReportOptions};
 
 use crate::error::{Error, Result};
+use crate::op::REGISTRY;
 use std::path::{Path, PathBuf};
 
 /// The report template, compiled into the binary so that a report renders anywhere.
@@ -73,20 +74,17 @@ fn plots(run: &RunData) -> (Vec<view::Plot>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut entries = Vec::new();
     let baselines = Baselines::of(run);
-    let lines: Vec<(String, f64)> = [
-        ("baseline A", &baselines.a),
-        ("baseline B", &baselines.b),
-        ("cuDNN FP8", &baselines.fp8),
-    ]
-    .into_iter()
-    .filter_map(|(n, b)| {
-        let r = b.as_ref().ok()?;
-        Some((
-            format!("{n} ({})", r.baseline),
-            Times::of_baseline(r)?.p50_us,
-        ))
-    })
-    .collect();
+    let lines: Vec<(String, f64)> = REGISTRY
+        .roles
+        .iter()
+        .filter_map(|c| {
+            let r = baselines.get(c).ok()?;
+            Some((
+                format!("{} ({})", c.label, r.baseline),
+                Times::of_baseline(r)?.p50_us,
+            ))
+        })
+        .collect();
     let convergence = run
         .log
         .as_ref()
@@ -134,7 +132,7 @@ fn plot_entry(
 
 fn latency_series(run: &RunData, b: &Baselines) -> std::result::Result<String, String> {
     let mut series = Vec::new();
-    for (tag, r) in [(" (A)", &b.a), (" (B)", &b.b), ("", &b.fp8)] {
+    for (tag, r) in [(" (A)", &b.a), (" (B)", &b.b), ("", &b.vendor)] {
         if let Some(t) = r
             .as_ref()
             .ok()

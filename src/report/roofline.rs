@@ -1,6 +1,7 @@
 //! Where a variant sits against the device's ceilings: achieved TFLOP/s and GB/s, arithmetic
 //! intensity, the ridge point, and the floor time of the problem.
 
+use crate::op::{sdpa, Operands, REGISTRY};
 use crate::shape::Shape;
 
 /// A device's peak rates.
@@ -53,54 +54,20 @@ pub fn ceilings_for(gpu: &str) -> Option<Ceilings> {
     }
 }
 
-/// The tensor rate and element sizes a variant works at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operands {
-    /// Bits of the tensor-core inputs: 8 (the FP8 ceiling) or 16 (FP16).
-    pub bits: u32,
-    /// Bytes per element of Q, K and V.
-    pub input_bytes: usize,
-    /// Bytes per element of O.
-    pub output_bytes: usize,
+impl Ceilings {
+    /// The dense tensor rate at `ops`' input width, TFLOP/s.
+    pub fn peak(&self, ops: &Operands) -> f64 {
+        if ops.bits == 8 {
+            self.fp8_tflops
+        } else {
+            self.fp16_tflops
+        }
+    }
 }
 
-impl Operands {
-    /// The fp16 baselines: fp16 in and out.
-    pub const FP16: Operands = Operands {
-        bits: 16,
-        input_bytes: 2,
-        output_bytes: 2,
-    };
-    /// evotune's candidates: e4m3 in, fp16 out.
-    pub const FP8_IN: Operands = Operands {
-        bits: 8,
-        input_bytes: 1,
-        output_bytes: 2,
-    };
-    /// cuDNN's FP8 SDPA: e4m3 in and out.
-    pub const FP8: Operands = Operands {
-        bits: 8,
-        input_bytes: 1,
-        output_bytes: crate::baseline::cudnn_fp8::OUTPUT_BYTES,
-    };
-
-    /// The operands of baseline `name`: FP8 for `cudnn_fp8`, fp16 for the others.
-    pub fn of_baseline(name: &str) -> Operands {
-        if name == crate::baseline::cudnn_fp8::NAME {
-            Operands::FP8
-        } else {
-            Operands::FP16
-        }
-    }
-
-    /// The dense tensor rate of `c` at these operands, TFLOP/s.
-    pub fn peak(&self, c: &Ceilings) -> f64 {
-        if self.bits == 8 {
-            c.fp8_tflops
-        } else {
-            c.fp16_tflops
-        }
-    }
+/// What baseline `name` computes with, as its registry says (fp16 for a name it lacks).
+pub fn operands_of(name: &str) -> Operands {
+    REGISTRY.baseline(name).map_or(sdpa::FP16, |b| b.operands)
 }
 
 /// Bytes that must move at least once: Q, K, V in and O out, at the given element sizes.
@@ -182,14 +149,14 @@ mod tests {
     #[test]
     fn cudnn_fp8_moves_one_byte_per_element_at_the_fp8_rate() {
         let c = ceilings_for("NVIDIA H200").unwrap();
-        let fp8 = Operands::of_baseline("cudnn_fp8");
+        let fp8 = operands_of("cudnn_fp8");
         assert_eq!(
-            (fp8.peak(&c), fp8.input_bytes, fp8.output_bytes),
+            (c.peak(&fp8), fp8.input_bytes, fp8.output_bytes),
             (1979.0, 1, 1)
         );
-        let fp16 = Operands::of_baseline("cudnn");
+        let fp16 = operands_of("cudnn");
         assert_eq!(
-            (fp16.peak(&c), fp16.input_bytes, fp16.output_bytes),
+            (c.peak(&fp16), fp16.input_bytes, fp16.output_bytes),
             (989.0, 2, 2)
         );
         // 2,8,512,64: 524288 elements × 4 bytes.

@@ -7,10 +7,15 @@ use std::path::Path;
 
 const FIXTURE: &str = "tests/fixtures/run_fixture";
 
+/// The comparison `--target-vs name` asks for.
+fn vs(name: &str) -> crate::op::Comparison {
+    crate::op::REGISTRY.comparison(name).unwrap()
+}
+
 fn options(run_arg: &str) -> ReportOptions {
     ReportOptions {
         target: 1.0,
-        target_vs: Versus::B,
+        target_vs: vs("baseline_b"),
         run_arg: run_arg.into(),
     }
 }
@@ -116,7 +121,7 @@ fn missing_baseline_b_ncu_and_log_render_with_their_reasons() {
 fn a_missing_cudnn_fp8_record_renders_with_its_reason_and_no_row() {
     let (_dir, run) = fixture_without(&["bench/baseline_cudnn_fp8.json"]);
     let mut opts = options("x");
-    opts.target_vs = Versus::CudnnFp8;
+    opts.target_vs = vs("cudnn_fp8");
     let md = render(&run, &opts).unwrap().markdown;
     assert!(
         md.contains("- baseline `cudnn_fp8`: bench/baseline_cudnn_fp8.json is missing"),
@@ -138,7 +143,7 @@ fn the_target_can_be_cudnn_fp8() {
     let run = fixture();
     let b = Baselines::of(&run);
     let mut opts = options(FIXTURE);
-    opts.target_vs = Versus::CudnnFp8;
+    opts.target_vs = vs("cudnn_fp8");
     // cudnn_fp8 12.80 µs, the best candidate 13.12 µs.
     let (s, met) = view::status::judge(&run, &b, &opts).unwrap();
     assert!(!met && (s.point - 12.8 / 13.12).abs() < 0.01, "{s:?}");
@@ -174,7 +179,7 @@ fn the_target_verdict_follows_the_lower_ci_bound() {
     let run = fixture();
     let b = Baselines::of(&run);
     let mut opts = options(FIXTURE);
-    opts.target_vs = Versus::A;
+    opts.target_vs = vs("baseline_a");
     opts.target = 2.0;
     let (s, met) = view::status::judge(&run, &b, &opts).unwrap();
     assert!(met && s.lower() >= 2.0, "{s:?}");
@@ -341,7 +346,7 @@ fn a_target_under_the_floor_is_called_unreachable_and_a_reachable_miss_is_not() 
     let run = fixture();
     let b = Baselines::of(&run);
     let mut opts = options(FIXTURE);
-    opts.target_vs = Versus::A;
+    opts.target_vs = vs("baseline_a");
     // Baseline A 33.92 µs, floor 6.30 µs: 15× needs 2.26 µs, under the floor; 4× needs 8.48 µs.
     opts.target = 15.0;
     let unreachable = view::status::status(&run, &b, &opts);

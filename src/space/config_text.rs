@@ -3,7 +3,7 @@
 
 use super::conditional::is_active;
 use super::{file, Config, SearchSpace, Value};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use std::collections::HashSet;
 
 impl SearchSpace {
@@ -61,7 +61,7 @@ impl SearchSpace {
             Some(rest) => (true, rest),
             None => (false, text),
         };
-        let pairs = Config::split_pairs(rest).map_err(|e| Error::flag("--config", e))?;
+        let pairs = Config::split_pairs(rest).map_err(|e| Error::input(Input::Config, e))?;
         let config = if over_default {
             self.config_over_default(&pairs)
         } else {
@@ -69,7 +69,12 @@ impl SearchSpace {
                 format!("{e}; or start with `default,` to take the default for the rest")
             })
         };
-        config.map_err(|e| Error::flag("--config", format!("{e} (space {})", self.path.display())))
+        config.map_err(|e| {
+            Error::input(
+                Input::Config,
+                format!("{e} (space {})", self.path.display()),
+            )
+        })
     }
 
     /// The value `text` names for parameter `key`, checked against its domain.

@@ -66,7 +66,7 @@ impl fmt::Display for Overrides {
 
 /// Splits one `--set` text, `NAME=V1,V2,...`, into the name and its value texts.
 pub fn split_set(text: &str) -> Result<(String, Vec<String>), String> {
-    let usage = || format!("expects NAME=V1,V2,... (e.g. --set BLOCK_N=128,192), got '{text}'");
+    let usage = || format!("expects NAME=V1,V2,... (e.g. BLOCK_N=128,192), got '{text}'");
     let (name, values) = text.split_once('=').ok_or_else(usage)?;
     let name = name.trim();
     let values: Vec<String> = values

@@ -267,7 +267,7 @@ fn a_partial_config_takes_the_default_for_the_rest() {
     ] {
         let err = s.parse_config(text).unwrap_err().to_string();
         assert!(
-            err.starts_with("--config ") && err.contains(expect),
+            err.starts_with("config ") && err.contains(expect),
             "{text}: {err}"
         );
     }

@@ -57,7 +57,7 @@ fn elite(rank: usize, e: &Evaluated, flops: f64) -> Elite {
         kernel_tflops: e
             .record
             .fitness()
-            .map(|us| crate::baseline::tflops(flops, us)),
+            .map(|us| crate::artifacts::tflops(flops, us)),
         source: e.source_hash.as_deref().map(source_path),
         confirmed: None,
     }

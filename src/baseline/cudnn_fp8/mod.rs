@@ -11,19 +11,17 @@ mod output;
 pub use exchange::{output_scale, SCALE_S};
 pub use output::IMPLEMENTATION;
 
-use super::record::{BaselineRecord, BaselineStatus, Validation};
 use super::script::{self, Script};
+use crate::artifacts::{BaselineRecord, BaselineStatus, Validation};
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::eval::{TimingPlan, DEFAULT_TOLERANCE};
 use crate::gpu::{Gpu, ReferenceEngine, ReferencePath, SdpaInputs};
+use crate::op::sdpa::CUDNN_FP8;
 use crate::reference::{check, sdpa_f64};
 use crate::shape::Shape;
 use std::path::Path;
 use std::time::Duration;
-
-/// The baseline's name (`bench/baseline_cudnn_fp8.json`, `gate --vs cudnn_fp8`).
-pub const NAME: &str = "cudnn_fp8";
 
 /// The script (scripts/cudnn_fp8_bench.py) after the timing protocol it shares
 /// (scripts/bench_protocol.py), fed to the interpreter on stdin.
@@ -31,9 +29,6 @@ pub const SCRIPT: &str = concat!(
     include_str!("../../../scripts/bench_protocol.py"),
     include_str!("../../../scripts/cudnn_fp8_bench.py")
 );
-
-/// Bytes per element of cuDNN's FP8 SDPA: Q, K, V and O are all e4m3.
-pub const OUTPUT_BYTES: usize = 1;
 
 /// How to run the script.
 #[derive(Debug, Clone)]
@@ -61,7 +56,7 @@ pub fn run(
     reference: impl FnOnce(&SdpaInputs) -> Result<Reference>,
 ) -> BaselineRecord {
     measure(r, reference)
-        .unwrap_or_else(|why| BaselineRecord::unavailable(NAME, IMPLEMENTATION, &r.shape, why))
+        .unwrap_or_else(|why| BaselineRecord::unavailable(CUDNN_FP8, IMPLEMENTATION, &r.shape, why))
 }
 
 /// The record of a script that answered (measured, or unavailable with its reason), or why
@@ -81,7 +76,7 @@ fn measure(
     let implementation = out.implementation();
     let mut record = out
         .timed
-        .record(NAME, &implementation, &r.shape, out.device.clone());
+        .record(CUDNN_FP8, &implementation, &r.shape, out.device.clone());
     if record.status == BaselineStatus::Ok {
         let note = out.range_note();
         attach_validation(&mut record, dir.path(), &inputs, &note, reference);

@@ -72,7 +72,7 @@ impl ScriptOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::BaselineStatus;
+    use crate::artifacts::BaselineStatus;
     use crate::shape::Shape;
 
     fn shape() -> Shape {

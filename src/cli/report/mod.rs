@@ -7,7 +7,8 @@ mod multi;
 mod sweep;
 
 use crate::error::Error;
-use crate::report::{render, write, ReportOptions, RunData, Versus};
+use crate::op::Comparison;
+use crate::report::{render, write, ReportOptions, RunData};
 use clap::{ArgGroup, Args};
 use std::path::{Path, PathBuf};
 
@@ -58,12 +59,12 @@ pub struct ReportArgs {
     /// With --run: the baseline the target is measured against.
     #[arg(
         long,
-        value_enum,
+        value_parser = super::comparison::parser(),
         value_name = "BASELINE",
         default_value = "baseline_b",
         conflicts_with_all = ["sweep", "db"]
     )]
-    pub target_vs: Versus,
+    pub target_vs: Comparison,
 }
 
 /// Renders and writes the report its source flag asks for.

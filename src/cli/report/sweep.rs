@@ -3,6 +3,7 @@
 //! each done problem read from its run folder, failed ones kept with their reasons.
 
 use super::multi::publish;
+use crate::cli::inputs::flagged;
 use crate::cli::sweep::index::{ProblemEntry, Status, SweepIndex, INDEX_FILE};
 use crate::cli::sweep::slurm::task::{self, TaskState, TaskStatus};
 use crate::error::{Error, Result};
@@ -43,7 +44,12 @@ fn problem(dir: &Path, entry: &ProblemEntry) -> Result<ProblemResult> {
         let index = dir.join(INDEX_FILE);
         Error::flag(
             "--sweep",
-            format!("{}: problem {}: {e}", index.display(), entry.name),
+            format!(
+                "{}: problem {}: {}",
+                index.display(),
+                entry.name,
+                flagged(e)
+            ),
         )
     })?;
     let run = dir.join(&entry.run);

@@ -134,10 +134,10 @@ fn product(grid: &GridFlags) -> Result<Vec<Shape>> {
     Ok(out)
 }
 
-/// A shape error raised as `--shape`, named as the flag the sweep took it from.
+/// A shape error, named as the flag the sweep took the shape from.
 pub fn renamed(e: Error, flag: &'static str) -> Error {
     match e {
-        Error::BadFlag { message, .. } => Error::flag(flag, message),
+        Error::BadInput { message, .. } => Error::flag(flag, message),
         other => other,
     }
 }

@@ -6,6 +6,7 @@ use super::index::{ProblemEntry, Status, SweepSettings};
 use super::plan::{tune_args, SweepPlan};
 use crate::artifacts::{RunPaths, TopK};
 use crate::cli::args::TuneArgs;
+use crate::cli::inputs::flagged;
 use crate::cli::run_dir::utc_stamp;
 use crate::cli::tune::{run_plan, ReplayRule, TunePlan};
 use crate::error::{Error, Result};
@@ -27,7 +28,7 @@ pub fn run(plan: &SweepPlan, entry: &ProblemEntry, group: &ProgressGroup) -> Pro
         }
         Err(e) => {
             out.status = Status::Failed;
-            out.reason = Some(e.to_string());
+            out.reason = Some(flagged(e).to_string());
         }
     }
     out

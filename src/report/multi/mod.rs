@@ -17,7 +17,7 @@ mod view;
 pub use cliffs::{falls, Cliff, CLIFF_DROP};
 pub use crossover::{winner, Win};
 pub use groups::{groups, pattern, Group, Varying};
-pub use model::{methods, BaselineResult, Best, Method, ProblemResult, Time, Tuned, VENDOR};
+pub use model::{methods, vendors, BaselineResult, Best, Method, ProblemResult, Time, Tuned};
 pub use padding::{effective_tflops, trios, PadRow, Trio, PADDED_D, UNPADDED_D};
 pub use source::family;
 pub use view::{MultiContext, MultiOptions};

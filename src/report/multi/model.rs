@@ -1,13 +1,19 @@
 //! The multi-shape report's data: each problem with evotune's best and every baseline its run
 //! recorded, whichever source it came from (a sweep folder or the tuning database).
 
+use crate::op::{Role, REGISTRY};
 use crate::report::compare::Times;
-use crate::report::load::{BASELINES, CUDNN_FP8, FLOOR};
 use crate::shape::Shape;
 
-/// The vendors' fused attention kernels: evotune's speed ratio is taken over the fastest of
-/// those a problem measured.
-pub const VENDOR: [&str; 3] = ["flash", "cudnn", CUDNN_FP8];
+/// The vendors' fused kernels, by record name: evotune's speed ratio is taken over the fastest
+/// of those a problem measured.
+pub fn vendors() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .baselines
+        .iter()
+        .filter(|b| b.role.is_vendor())
+        .map(|b| b.name)
+}
 
 /// A kernel-only time: the median, its 95% CI when recorded, the samples when kept.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +113,7 @@ impl Method {
 
     /// Whether it computes attention (every method but the floor).
     pub fn is_attention(&self) -> bool {
-        self.name() != FLOOR
+        !REGISTRY.has_role(self.name(), Role::Floor)
     }
 }
 
@@ -145,9 +151,8 @@ impl ProblemResult {
 
     /// The fastest vendor kernel measured, by name.
     pub fn best_vendor(&self) -> Option<(&str, &Time)> {
-        VENDOR
-            .iter()
-            .filter_map(|&n| Some((n, self.baseline(n)?.time.as_ref().ok()?)))
+        vendors()
+            .filter_map(|n| Some((n, self.baseline(n)?.time.as_ref().ok()?)))
             .min_by(|a, b| a.1.p50_us.total_cmp(&b.1.p50_us))
     }
 }
@@ -165,10 +170,10 @@ pub fn baseline_names(problems: &[ProblemResult]) -> Vec<String> {
 }
 
 fn rank(name: &str) -> usize {
-    BASELINES
-        .iter()
-        .position(|b| *b == name)
-        .unwrap_or(BASELINES.len())
+    REGISTRY
+        .names()
+        .position(|b| b == name)
+        .unwrap_or(REGISTRY.baselines.len())
 }
 
 /// evotune, then every baseline any problem recorded.

@@ -5,7 +5,7 @@ use super::cliffs::Cliff;
 use super::groups::{Group, Varying};
 use super::model::Method;
 use super::sections::fall_text;
-use crate::report::load::FLOOR;
+use crate::op::REGISTRY;
 use crate::report::plot_entry;
 use crate::report::svg::{lines, Line, LinePlot, Mark};
 use crate::report::view::Plot;
@@ -52,7 +52,11 @@ fn names(g: &Group) -> (String, String, String) {
     if g.varying == Varying::HeadDim {
         note.push_str("; falls of more than 10 % circled in red");
     }
-    if g.members.iter().any(|p| p.baseline(FLOOR).is_some()) {
+    let floor = REGISTRY.floor();
+    if g.members
+        .iter()
+        .any(|p| floor.is_some_and(|f| p.baseline(f).is_some()))
+    {
         note.push_str("; the floor (not attention) dashed");
     }
     (

@@ -1,7 +1,7 @@
 //! The table over the problems: evotune's best, every baseline recorded, and evotune's speed
 //! ratio over the fastest vendor kernel.
 
-use super::model::{ProblemResult, Time, Tuned, VENDOR};
+use super::model::{vendors, ProblemResult, Time, Tuned};
 use crate::report::compare::Speedup;
 use crate::report::format::DASH;
 use crate::shape::Shape;
@@ -71,7 +71,10 @@ fn vs_vendor(p: &ProblemResult) -> String {
             "{} vs {name}",
             Speedup::of(&t.times(), &best.time.times()).display()
         ),
-        None => format!("{DASH} (none of {} measured)", VENDOR.join(", ")),
+        None => format!(
+            "{DASH} (none of {} measured)",
+            vendors().collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

@@ -7,8 +7,9 @@ mod ncu;
 pub(crate) mod status;
 mod table;
 
-use super::compare::{Baselines, Versus, CI_METHOD};
+use super::compare::{Baselines, CI_METHOD};
 use super::load::RunData;
+use crate::op::Comparison;
 use serde::Serialize;
 
 /// What the report is asked for.
@@ -17,7 +18,7 @@ pub struct ReportOptions {
     /// Target speedup of the best candidate (lower 95% CI bound).
     pub target: f64,
     /// The baseline the target is measured against.
-    pub target_vs: Versus,
+    pub target_vs: Comparison,
     /// The run folder as the user named it (for the commands shown).
     pub run_arg: String,
 }

@@ -1,12 +1,12 @@
 //! Nsight Compute highlights per profiled variant, and each variant's roofline position.
 
-use crate::artifacts::TopK;
-use crate::baseline::BaselineRecord;
+use crate::artifacts::{BaselineRecord, TopK};
 use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
+use crate::op::{sdpa, Operands};
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
 use crate::report::load::{attention_baselines, RunData};
-use crate::report::roofline::{ceilings_for, compulsory_bytes, Ceilings, Operands, Position};
+use crate::report::roofline::{ceilings_for, compulsory_bytes, operands_of, Ceilings, Position};
 use serde::Serialize;
 
 /// The NCU section.
@@ -222,7 +222,7 @@ pub fn roofline(run: &RunData, b: &Baselines) -> RooflineView {
                 name,
                 t.flops,
                 times.p50_us,
-                (Operands::FP8_IN, measured),
+                (sdpa::CANDIDATES, measured),
                 &t.shape,
                 &c,
             ))
@@ -244,7 +244,7 @@ fn baseline_position(
         r.baseline.clone(),
         r.flops,
         times.p50_us,
-        (Operands::of_baseline(&r.baseline), measured),
+        (operands_of(&r.baseline), measured),
         &r.shape,
         c,
     ))
@@ -268,7 +268,7 @@ fn position_row(
     shape: &crate::shape::Shape,
     c: &Ceilings,
 ) -> RooflineRow {
-    let peak = ops.peak(c);
+    let peak = c.peak(&ops);
     let (bytes, from) = match measured {
         Some(b) => (b, "DRAM bytes measured by ncu"),
         None => (

@@ -38,8 +38,7 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
     let want = format!(
         "Target: the best candidate at least {:.2}× faster than {} (kernel-only, lower bound \
          of the 95% CI; set with `--target` and `--target-vs`)",
-        opts.target,
-        opts.target_vs.name()
+        opts.target, opts.target_vs.label
     );
     let (verdict, line) = match judge(run, b, opts) {
         Ok((s, met)) => {
@@ -55,7 +54,7 @@ pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView 
                 format!(", short by {}×", apart(opts.target - s.lower(), &[0.0]))
             };
             let unreachable =
-                BelowFloor::of(run, opts.target_vs, opts.target, TimingProtocol::Cold)
+                BelowFloor::of(run, &opts.target_vs, opts.target, TimingProtocol::Cold)
                     .filter(|_| !met)
                     .map(|f| format!(" No kernel can meet it at this shape: {}.", f.describe()))
                     .unwrap_or_default();
@@ -90,7 +89,7 @@ pub fn judge(
     b: &Baselines,
     opts: &ReportOptions,
 ) -> Result<(Speedup, bool), String> {
-    let base = b.get(opts.target_vs)?;
+    let base = b.get(&opts.target_vs)?;
     let base = Times::of_baseline(base).ok_or("the baseline has no kernel-only time")?;
     let topk = run.topk.as_ref().map_err(|e| e.clone())?;
     let best = topk

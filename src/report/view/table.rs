@@ -1,12 +1,12 @@
 //! The top-line table (every variant with its times, speedups, errors and status) and the
 //! statistical verdict of the best candidate against each baseline.
 
-use crate::artifacts::Elite;
-use crate::baseline::{BaselineRecord, BaselineStatus};
+use crate::artifacts::{BaselineRecord, BaselineStatus, Elite};
 use crate::eval::TimingProtocol;
+use crate::op::REGISTRY;
 use crate::report::compare::{Baselines, Speedup, Times, Verdict};
 use crate::report::format::{fixed, sci, DASH};
-use crate::report::load::{attention_baselines, RunData, BASELINES, FLOOR};
+use crate::report::load::{attention_baselines, RunData};
 use serde::Serialize;
 
 /// One row of the top-line table.
@@ -54,13 +54,16 @@ pub struct VerdictRow {
 /// Which records are baselines A and B, or why they are missing, and what the floor is.
 pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
     let describe = |r: &BaselineRecord| format!("`{}` ({})", r.baseline, r.implementation);
-    let floor = run.baseline(FLOOR).ok().map(|_| {
-        "`floor` is not attention: one kernel that only reads Q, K, V and writes O, timed the \
+    let floor = REGISTRY
+        .floor()
+        .and_then(|f| run.baseline(f).ok())
+        .map(|_| {
+            "`floor` is not attention: one kernel that only reads Q, K, V and writes O, timed the \
          same way. No kernel can be faster under this timing protocol, so its speedups are the \
          largest any candidate could show at this shape."
-            .to_string()
-    });
-    let fp8 = b.fp8.as_ref().ok().map(|r| {
+                .to_string()
+        });
+    let vendor = b.vendor.as_ref().ok().map(|r| {
         format!(
             "cuDNN FP8: {}; cuDNN's own FP8 SDPA on the candidates' e4m3 inputs, the kernel to \
              beat (`gate --vs cudnn_fp8`).",
@@ -80,7 +83,7 @@ pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
             Err(e) => format!("Baseline B is missing: {e}."),
         },
     ];
-    notes.extend(fp8);
+    notes.extend(vendor);
     notes.extend(floor);
     notes
 }
@@ -89,7 +92,7 @@ pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
 pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    for name in BASELINES {
+    for name in REGISTRY.names() {
         match run.baseline(name) {
             Ok(r) => rows.push(baseline_row(r, b)),
             Err(e) => notes.push(format!("baseline `{name}`: {e}")),
@@ -99,7 +102,7 @@ pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
         Ok(t) => rows.extend(t.elites.iter().map(|e| elite_row(e, b))),
         Err(e) => notes.push(format!("no candidates: {e}")),
     }
-    for r in BASELINES.iter().filter_map(|n| run.baseline(n).ok()) {
+    for r in REGISTRY.names().filter_map(|n| run.baseline(n).ok()) {
         if let Some(reason) = &r.reason {
             notes.push(format!("`{}`: {reason}", r.baseline));
         }

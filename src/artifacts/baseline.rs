@@ -1,7 +1,7 @@
 //! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
 
 use crate::eval::{FlushMode, Timing, TimingProtocol};
-use crate::gpu::{Gpu, Measurement};
+use crate::op::{sdpa, Role, REGISTRY};
 use crate::reference::{ErrorFigures, Tolerance};
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ pub struct Validation {
 /// One baseline at one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineRecord {
-    /// "math", "flash", "cudnn", "torch_math", "cudnn_fp8" or "floor".
+    /// Its name in the operation's registry, e.g. "math", "cudnn_fp8" or "floor".
     pub baseline: String,
     /// Measured or not.
     pub status: BaselineStatus,
@@ -166,32 +166,12 @@ impl BaselineRecord {
 
     /// TFLOP/s of attention, or for the floor (no attention) the bandwidth it reached.
     fn rate(&self, p50_us: f64, tflops: f64) -> String {
-        if self.baseline == super::floor::NAME {
-            let bytes = (self.shape.elements() * super::floor::BYTES_PER_ELEMENT) as f64;
+        if REGISTRY.has_role(&self.baseline, Role::Floor) {
+            let bytes = (self.shape.elements() * sdpa::FLOOR_BYTES_PER_ELEMENT) as f64;
             format!("{:.0} GB/s", bytes / (p50_us * 1e-6) / 1e9)
         } else {
             format!("{tflops:.1} TFLOP/s")
         }
-    }
-
-    /// A baseline timed in-project with the timing protocol on `gpu` and checked as `validation`
-    /// says: the record with the device and the clocks read during the measurement.
-    pub fn in_project(
-        baseline: &str,
-        implementation: &str,
-        shape: &Shape,
-        gpu: &Gpu,
-        m: Measurement,
-        validation: Validation,
-    ) -> Self {
-        let mut record =
-            BaselineRecord::measured(baseline, implementation, shape, Some(m.kernel), m.call);
-        record.warm_kernel_time = m.warm;
-        record.device = Some(gpu.describe());
-        record.validation = Some(validation);
-        record.sm_clock_mhz = m.clock.sm_mhz;
-        record.throttle_reasons = m.clock.throttle_reasons;
-        record
     }
 
     /// One line for the terminal: "math  kernel-only p50 103.9 µs (10.3 TFLOP/s) ..." or the reason.

@@ -2,11 +2,14 @@
 //! saying by how much it missed; bad input exits 2 naming the flag (a `--protocol` whose times
 //! the run lacks among them).
 
-use super::run_dir::write_json;
+mod explain;
+
+use crate::cli::run_dir::write_json;
 use crate::error::Error;
 use crate::eval::TimingProtocol;
 use crate::gate::{regression_check, speedup_check, Check, GateResult, StoredBest, Unjudged};
-use crate::report::{RunData, Versus};
+use crate::op::Comparison;
+use crate::report::RunData;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -25,11 +28,11 @@ pub struct GateArgs {
     /// floor. A baseline the run has not measured is an error that lists those it has.
     #[arg(
         long,
-        value_enum,
+        value_parser = crate::cli::comparison::parser(),
         value_name = "BASELINE",
         default_value = "baseline_a"
     )]
-    pub vs: Versus,
+    pub vs: Comparison,
     /// Which kernel-only times --min-speedup compares, the same on both sides: cold (L2
     /// flushed before each repetition, one launch per graph: the search's own times) or warm
     /// (L2 not flushed, a CUDA graph of 20 back-to-back launches ÷ 20, as many published
@@ -57,14 +60,15 @@ pub fn run(args: &GateArgs) -> anyhow::Result<()> {
     let mut checks: Vec<Check> = Vec::new();
     let cannot = |e: String| anyhow::anyhow!("gate failed: cannot judge: {e}");
     if let Some(min) = args.min_speedup {
-        let check = speedup_check(&run, args.vs, min, args.protocol).map_err(|e| match e {
-            Unjudged::NoTimes(why) => Error::flag("--protocol", why).into(),
+        let check = speedup_check(&run, &args.vs, min, args.protocol).map_err(|e| match e {
+            Unjudged::NoTimes(n) => explain::no_times(&run, &n).into(),
             Unjudged::Missing(why) => cannot(why),
         })?;
         checks.push(check);
     }
     if let (Some(s), Some(pct)) = (&stored, args.max_regression) {
-        checks.push(regression_check(&run, s, pct).map_err(cannot)?);
+        let r = regression_check(&run, s, pct).map_err(cannot)?;
+        checks.push(explain::regression(&r, &s.origin));
     }
     if let Some(path) = &args.save {
         write_json(path, &GateResult::of(&run).map_err(cannot)?)?;
@@ -120,7 +124,8 @@ fn stored(args: &GateArgs, run: &RunData) -> Result<Option<StoredBest>, Error> {
     let Some(path) = &args.baseline else {
         return Ok(None);
     };
-    let s = StoredBest::read(path).map_err(|e| Error::flag("--baseline", e))?;
+    let s =
+        StoredBest::read(path).map_err(|e| Error::flag("--baseline", explain::not_stored(e)))?;
     let shape = run.topk.as_ref().map(|t| t.shape).ok();
     if shape.is_some_and(|sh| sh != s.shape) {
         return Err(Error::flag(
