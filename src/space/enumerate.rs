@@ -6,13 +6,18 @@ use crate::error::Result;
 use crate::shape::Shape;
 use rand::seq::index::sample;
 use rand::SeedableRng;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 /// Iterates over every configuration of a space in odometer order (last parameter fastest),
-/// holding each parameter whose `when` is false at its first value (the only valid one).
+/// holding each parameter whose `when` is false at its first value (the only valid one). A walk
+/// may be limited to the points under a prefix: the first parameters held at given values.
 pub struct PointIter<'a> {
     space: &'a SearchSpace,
     digits: Vec<usize>,
+    /// How many leading parameters the walk holds (their digits never move).
+    held: usize,
+    /// How many parameters the walk moves through (the rest stay at their first value).
+    depth: usize,
     done: bool,
 }
 
@@ -22,8 +27,31 @@ impl<'a> PointIter<'a> {
         PointIter {
             space,
             digits: vec![0; space.params.len()],
+            held: 0,
+            depth: space.params.len(),
             done: space.params.iter().any(|p| p.domain.is_empty()),
         }
+    }
+
+    /// The points whose first parameters hold the values `prefix` indexes (in the walk's order).
+    pub(super) fn under(space: &'a SearchSpace, prefix: &[usize]) -> Self {
+        let mut walk = PointIter::new(space);
+        walk.digits[..prefix.len()].copy_from_slice(prefix);
+        walk.held = prefix.len();
+        walk
+    }
+
+    /// The prefixes of the first `depth` parameters, in the walk's order (those that differ
+    /// only in an inactive parameter are left out, as the walk leaves them out).
+    fn prefixes(space: &'a SearchSpace, depth: usize) -> Vec<Vec<usize>> {
+        let mut walk = PointIter::new(space);
+        walk.depth = depth;
+        let mut out = Vec::new();
+        while !walk.done {
+            out.push(walk.digits[..depth].to_vec());
+            walk.advance();
+        }
+        out
     }
 
     fn current(&self) -> Config {
@@ -36,7 +64,8 @@ impl<'a> PointIter<'a> {
 
     fn advance(&mut self) {
         let config = self.current();
-        for (i, param) in self.space.params.iter().enumerate().rev() {
+        for i in (self.held..self.depth).rev() {
+            let param = &self.space.params[i];
             // Activity depends only on the parameters above i, which this step has not changed.
             if !is_active(param, &config) {
                 continue;
@@ -64,6 +93,19 @@ impl Iterator for PointIter<'_> {
     }
 }
 
+/// The walk split into parts of about equal promise for the cores: the prefixes of the fewest
+/// leading parameters that give at least `parts` of them (or of all parameters).
+pub(super) fn split_walk(space: &SearchSpace, parts: usize) -> Vec<Vec<usize>> {
+    let n = space.params.len();
+    let mut depth = 0;
+    let mut prefixes = vec![Vec::new()];
+    while depth < n && prefixes.len() < parts {
+        depth += 1;
+        prefixes = PointIter::prefixes(space, depth);
+    }
+    prefixes
+}
+
 /// How many points a space has, and how many satisfy its constraints, for one shape and device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Census {
@@ -77,22 +119,25 @@ pub struct Census {
 }
 
 impl SearchSpace {
-    /// Every valid point for `shape` on `limits`, in enumeration order. The points are checked
-    /// on all cores (a space of 10^6 raw points takes a minute on one), each thread with its own
-    /// expression environment.
+    /// Every valid point for `shape` on `limits`, in enumeration order. The walk itself is split
+    /// by the values of its first parameters, and the parts are walked and checked on all cores
+    /// (a space of 10^6 raw points takes a minute on one), each with its own expression
+    /// environment.
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
-        let found: Vec<(usize, Point)> = PointIter::new(self)
-            .enumerate()
-            .par_bridge()
-            .map_init(
-                || self.base_env(shape, limits),
-                |env, (i, config)| Ok(self.valid_point_in(env, &config)?.map(|p| (i, p))),
-            )
-            .filter_map(Result::transpose)
+        if self.params.iter().any(|p| p.domain.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let parts = split_walk(self, 16 * rayon::current_num_threads());
+        let found: Vec<Vec<Point>> = parts
+            .par_iter()
+            .map(|prefix| {
+                let mut env = self.base_env(shape, limits);
+                PointIter::under(self, prefix)
+                    .filter_map(|config| self.valid_point_in(&mut env, &config).transpose())
+                    .collect::<Result<Vec<Point>>>()
+            })
             .collect::<Result<_>>()?;
-        let mut found = found;
-        found.sort_unstable_by_key(|(i, _)| *i);
-        Ok(found.into_iter().map(|(_, p)| p).collect())
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// Whether any point satisfies every constraint (stops at the first that does).

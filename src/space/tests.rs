@@ -173,6 +173,29 @@ fn a_conditional_parameter_is_pinned_where_its_when_is_false() {
     assert_eq!(configs.len(), 6);
 }
 
+/// The walk split by prefixes (as `valid_points` walks it on many cores) gives the serial walk's
+/// points in its order, at every split depth.
+#[test]
+fn the_walk_split_by_prefixes_gives_the_serial_walk_in_order() {
+    let s = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
+    let serial: Vec<String> = PointIter::new(&s).map(|c| c.to_string()).collect();
+    for parts in 1..=20 {
+        let split: Vec<String> = super::enumerate::split_walk(&s, parts)
+            .iter()
+            .flat_map(|prefix| PointIter::under(&s, prefix))
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(split, serial, "split into at least {parts} parts");
+    }
+    let valid: Vec<String> = s
+        .valid_points(&shape(), &DeviceLimits::hopper())
+        .unwrap()
+        .iter()
+        .map(|p| p.config.to_string())
+        .collect();
+    assert_eq!(valid, serial);
+}
+
 #[test]
 fn a_when_may_name_only_parameters_declared_above() {
     let text = FAMILIES.replace("when = \"FAMILY == \\\"b\\\"\"", "when = \"Y\"");
