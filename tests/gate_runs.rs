@@ -61,6 +61,57 @@ fn the_seed_gate_over_pytorch_math_passes_at_8_16_8192_128() {
         .stderr(predicate::str::contains("cold speedup vs floor (floor)"));
 }
 
+/// The budget-128 default tune at 2,8,512,64 with its baselines (data/runs/h200-tune-race-2-8-512-64,
+/// warm and cold times measured on both sides): repro.sh's seed gate and the vendor gate pass.
+#[test]
+fn the_default_tune_passes_the_seed_gate_warm_and_beats_cudnn_fp8_both_ways() {
+    let run = Path::new("data/runs/h200-tune-race-2-8-512-64");
+    gate_with(
+        run,
+        &[
+            "--vs",
+            "torch_math",
+            "--protocol",
+            "warm",
+            "--min-speedup",
+            "15",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "warm speedup vs torch_math (torch_math) 16.07×",
+    ));
+    for protocol in ["cold", "warm"] {
+        gate_with(
+            run,
+            &[
+                "--vs",
+                "cudnn_fp8",
+                "--protocol",
+                protocol,
+                "--min-speedup",
+                "1",
+            ],
+        )
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{protocol} speedup vs cuDNN FP8 (cudnn_fp8)"
+        )));
+    }
+    gate_with(
+        run,
+        &[
+            "--vs",
+            "torch_math",
+            "--protocol",
+            "warm",
+            "--min-speedup",
+            "17",
+        ],
+    )
+    .code(1);
+}
+
 #[test]
 fn cold_is_the_default_protocol() {
     let run = Path::new(RUN_8192);
