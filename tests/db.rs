@@ -213,7 +213,7 @@ fn bad_database_input_names_the_flag_or_file() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
-            "--db {}: file is not a database",
+            "--db {}: not an evotune database: file is not a database",
             junk.display()
         )));
     let db = dir.path().join("t.db");
@@ -241,6 +241,41 @@ fn bad_database_input_names_the_flag_or_file() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("db show 7: no such row"));
+}
+
+/// `db list` and `db show` only read: a missing database is an error naming --db that creates
+/// nothing, and a bad --shape is refused before the database is opened, leaving it as it was.
+#[test]
+fn reading_the_database_changes_nothing_and_a_missing_one_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none/t.db");
+    for command in [&["list"][..], &["show", "--shape", "2,8,512,64"][..]] {
+        evotune()
+            .args(["db", "--db", missing.to_str().unwrap()])
+            .args(command)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--db {}: no such file",
+                missing.display()
+            )));
+    }
+    assert!(!missing.parent().unwrap().exists());
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database").unwrap();
+    evotune()
+        .args([
+            "db",
+            "--db",
+            junk.to_str().unwrap(),
+            "show",
+            "--shape",
+            "2,8,x",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2,8,x"));
+    assert_eq!(std::fs::read(&junk).unwrap(), b"not a database");
 }
 
 #[test]
@@ -353,10 +388,7 @@ fn search_bench_compares_a_warm_started_ga_when_asked() {
         .stderr(predicate::str::contains(
             "does not exist (--warm-start reads",
         ));
-    evotune()
-        .args(["db", "--db", empty.to_str().unwrap(), "list"])
-        .assert()
-        .success();
+    evotune::db::Db::open(&empty).unwrap(); // an empty database, schema only
     bench(&empty)
         .assert()
         .code(2)

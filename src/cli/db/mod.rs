@@ -18,7 +18,7 @@ pub fn run(args: &DbArgs) -> anyhow::Result<()> {
     let path = args.db.clone().unwrap_or_else(db::default_path);
     match &args.command {
         DbCommand::List(a) => list(&path, a),
-        DbCommand::Show(a) => show::run(&open(&path)?, a),
+        DbCommand::Show(a) => show::run(&path, a),
         DbCommand::Add(a) => add(&path, a),
         DbCommand::Merge(a) => merge(&path, a),
         DbCommand::Prune(a) => prune(&path, a),
@@ -35,8 +35,23 @@ pub fn open(path: &Path) -> crate::Result<Db> {
     Db::open(path).map_err(|e| Error::flag("--db", format!("{}: {e}", path.display())))
 }
 
+/// Opens the existing database at `path` for reading only (a read changes nothing, not even the
+/// file's schema); a missing or foreign file is an error naming `--db` and the file.
+pub fn open_to_read(path: &Path) -> crate::Result<Db> {
+    if !path.is_file() {
+        return Err(Error::flag(
+            "--db",
+            format!(
+                "{}: no such file (a tune, a sweep or `evotune db add RUN` creates it)",
+                path.display()
+            ),
+        ));
+    }
+    Db::open_read_only(path).map_err(|e| Error::flag("--db", format!("{}: {e}", path.display())))
+}
+
 fn list(path: &Path, a: &ListArgs) -> anyhow::Result<()> {
-    let d = open(path)?;
+    let d = open_to_read(path)?;
     let mut rows = d.all().map_err(failed(path))?;
     if let Some(gpu) = &a.gpu {
         rows.retain(|r| r.gpu.contains(gpu.as_str()));

@@ -1,9 +1,10 @@
 //! What `evotune db list` and `db show` print: one line per row, or one row in full.
 
 use super::args::ShowArgs;
-use crate::db::{best_fresh, Db, Freshness, FreshnessCheck, Problem, TuningRow};
+use crate::db::{best_fresh, Freshness, FreshnessCheck, Problem, TuningRow};
 use crate::error::Error;
 use crate::shape::Shape;
+use std::path::Path;
 
 /// The column titles of `list_line`.
 pub fn list_header() -> String {
@@ -34,8 +35,11 @@ fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
     }
 }
 
-/// `db show ID` or `db show --shape B,H,S,D [--gpu TEXT]`.
-pub fn run(d: &Db, a: &ShowArgs) -> anyhow::Result<()> {
+/// `db show ID` or `db show --shape B,H,S,D [--gpu TEXT]`: the shape is checked before the
+/// database at `path` is opened, read-only.
+pub fn run(path: &Path, a: &ShowArgs) -> anyhow::Result<()> {
+    let shape = a.shape.as_deref().map(Shape::parse).transpose()?;
+    let d = &super::open_to_read(path)?;
     let mut check = FreshnessCheck::new();
     if let Some(id) = a.id {
         let row = d.get(id).map_err(super::failed(d.path()))?.ok_or_else(|| {
@@ -47,8 +51,7 @@ pub fn run(d: &Db, a: &ShowArgs) -> anyhow::Result<()> {
         let f = check.of(&row);
         return print_row(&row, &f, a.json);
     }
-    let text = a.shape.as_deref().expect("clap requires an id or --shape");
-    let shape = Shape::parse(text)?;
+    let shape = shape.expect("clap requires an id or --shape");
     let mut rows = d
         .history(&Problem::of_shape(&shape), None)
         .map_err(super::failed(d.path()))?;
