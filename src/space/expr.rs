@@ -124,6 +124,11 @@ pub fn set(env: &mut Env, name: &str, value: evalexpr::Value) {
     }
 }
 
+/// The value of one variable, if set.
+pub fn get<'a>(env: &'a Env, name: &str) -> Option<&'a evalexpr::Value> {
+    env.vars.get(name)
+}
+
 /// A fresh environment with the evaluator's built-in functions (`if`, `min`, `max`, ...).
 pub fn new_env() -> Env {
     Env::default()

@@ -172,13 +172,14 @@ impl SearchSpace {
         })
     }
 
-    /// The point of `config` if it satisfies every constraint; stops at the first it breaks.
+    /// The point of `config` if it satisfies every constraint; stops at the first it breaks. The
+    /// derived values are collected only for a valid point (most points of a space are not).
     pub(crate) fn valid_point_in(
         &self,
         env: &mut expr::Env,
         config: &Config,
     ) -> Result<Option<Point>> {
-        let derived = self.derive_in(env, config)?;
+        self.put_in(env, config)?;
         for c in &self.constraints {
             if !self.holds_in(env, c)? {
                 return Ok(None);
@@ -186,17 +187,27 @@ impl SearchSpace {
         }
         Ok(Some(Point {
             config: config.clone(),
-            derived,
+            derived: self.derived_in(env)?,
             violated: Vec::new(),
         }))
     }
 
     /// Puts `config` into `env` and works out the derived variables there.
     fn derive_in(&self, env: &mut expr::Env, config: &Config) -> Result<BTreeMap<String, Value>> {
+        self.put_in(env, config)?;
+        self.derived_in(env)
+    }
+
+    /// Puts `config` and the derived variables it gives into `env`.
+    fn put_in(&self, env: &mut expr::Env, config: &Config) -> Result<()> {
         for (name, value) in &config.0 {
             expr::set(env, name, value.to_expr());
         }
-        self.eval_derived(env)
+        for (name, e) in &self.derived {
+            let raw = e.eval(env).map_err(|msg| self.expr_error(msg))?;
+            expr::set(env, name, raw);
+        }
+        Ok(())
     }
 
     /// Whether constraint `c` holds in `env`.
@@ -205,14 +216,14 @@ impl SearchSpace {
             .map_err(|e| self.expr_error(format!("constraint {e}")))
     }
 
-    fn eval_derived(&self, env: &mut expr::Env) -> Result<BTreeMap<String, Value>> {
+    /// The derived variables `put_in` left in `env`, each checked to be a parameter value.
+    fn derived_in(&self, env: &expr::Env) -> Result<BTreeMap<String, Value>> {
         let mut out = BTreeMap::new();
         for (name, e) in &self.derived {
-            let raw = e.eval(env).map_err(|msg| self.expr_error(msg))?;
-            let value = Value::from_expr(&raw).ok_or_else(|| {
+            let raw = expr::get(env, name).expect("put_in sets every derived variable");
+            let value = Value::from_expr(raw).ok_or_else(|| {
                 self.expr_error(format!("derived '{name}' = '{}' gave {raw}", e.text))
             })?;
-            expr::set(env, name, raw);
             out.insert(name.clone(), value);
         }
         Ok(out)
