@@ -195,9 +195,12 @@ pub fn verdicts(run: &RunData, b: &Baselines) -> (Vec<VerdictRow>, Vec<String>) 
         .filter_map(|r| Some((tag(r, b), Times::of_baseline(r)?)))
         .map(|(name, base)| verdict_row(name, &Verdict::of(&base, &times)))
         .collect();
+    let source = best.source.as_ref().map_or(String::new(), |p| {
+        format!(" Its CUDA source: `{}` in the run folder.", p.display())
+    });
     let note = format!(
-        "Best candidate: #{} `{}`. Effect sizes are of (baseline, candidate): positive means \
-         the candidate is faster.",
+        "Best candidate: #{} `{}`.{source} Effect sizes are of (baseline, candidate): positive \
+         means the candidate is faster.",
         best.rank, best.label
     );
     (rows, vec![note])
