@@ -27,12 +27,27 @@ pub fn latency(series: &[Series]) -> String {
     let rows: Vec<&Series> = series.iter().filter(|s| !s.samples.is_empty()).collect();
     let height = MARGIN.2 + MARGIN.3 + ROW * rows.len().max(1) as f64;
     let mut svg = Svg::new(WIDTH, height, "Kernel-only latency distribution");
-    let all = rows.iter().flat_map(|s| s.samples.iter().copied());
-    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+    // The axis spans each row's 1st to 99th percentile: a rare slow sample would otherwise
+    // squash every box into a corner. Samples beyond it are counted on the axis's title.
+    let (lo, hi) = rows.iter().fold((f64::INFINITY, 0.0f64), |(l, h), s| {
+        (
+            l.min(percentile(s.samples, 1.0)),
+            h.max(percentile(s.samples, 99.0)),
+        )
+    });
     let pad = ((hi - lo) * 0.05).max(0.1);
     let x = Axis::new((lo - pad).max(0.0), hi + pad, NAMES, WIDTH - MARGIN.1);
     let y = Axis::new(0.0, rows.len().max(1) as f64, height - MARGIN.3, MARGIN.2);
-    x_axis(&mut svg, &x, height - MARGIN.3, "kernel-only time (µs)");
+    let beyond = rows
+        .iter()
+        .flat_map(|s| s.samples.iter())
+        .filter(|&&v| v < x.lo || v > x.hi)
+        .count();
+    let title = match beyond {
+        0 => "kernel-only time (µs)".to_string(),
+        n => format!("kernel-only time (µs); not drawn, beyond the axis: {n} samples"),
+    };
+    x_axis(&mut svg, &x, height - MARGIN.3, &title);
     for (i, s) in rows.iter().enumerate() {
         let mid = y.px(rows.len() as f64 - i as f64 - 0.5);
         svg.text(NAMES - 8.0, mid + 4.0, &s.name, "end", "");
@@ -46,6 +61,9 @@ fn row(svg: &mut Svg, x: &Axis, mid: f64, samples: &[f64]) {
     let half = ROW * 0.3;
     let stride = samples.len().div_ceil(MAX_DOTS).max(1);
     for (i, v) in samples.iter().enumerate().step_by(stride) {
+        if *v < x.lo || *v > x.hi {
+            continue;
+        }
         let jitter = ((i * 37) % 17) as f64 / 16.0 - 0.5;
         svg.circle(
             x.px(*v),

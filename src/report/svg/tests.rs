@@ -77,6 +77,25 @@ fn the_latency_plot_has_a_row_per_variant_with_samples() {
     assert_eq!(svg.matches("<circle").count(), 6);
 }
 
+/// One slow sample among hundreds does not stretch the axis: it spans the rows' 1st to 99th
+/// percentiles, and the samples beyond are counted, not drawn.
+#[test]
+fn the_latency_axis_is_not_stretched_by_a_rare_outlier() {
+    let mut a: Vec<f64> = (0..300).map(|i| 10.0 + (i % 10) as f64 * 0.01).collect();
+    a.push(1900.0);
+    let svg = latency(&[Series {
+        name: "elite 1".into(),
+        samples: &a,
+    }]);
+    check_well_formed(&svg);
+    assert!(
+        svg.contains("not drawn, beyond the axis: 1 samples"),
+        "{svg}"
+    );
+    assert!(!svg.contains(">1900<") && !svg.contains(">1000<"));
+    assert_eq!(svg.matches("<circle").count(), 300);
+}
+
 #[test]
 fn empty_inputs_still_give_a_valid_document() {
     check_well_formed(&convergence(&[], &[]));
