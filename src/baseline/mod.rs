@@ -19,10 +19,9 @@ use crate::op::sdpa::{CUDNN_FP8, FLOOR, MATH};
 /// (the math path and the floor, on one CUDA context), then those of the Python scripts
 /// (PyTorch's backends, then cuDNN FP8).
 pub fn measured() -> Vec<&'static str> {
-    let torch = torch::BACKENDS.iter().map(|(name, _)| *name);
     [MATH, FLOOR]
         .into_iter()
-        .chain(torch)
+        .chain(torch::backend_names())
         .chain([CUDNN_FP8])
         .collect()
 }

@@ -26,6 +26,20 @@ pub const BACKENDS: [(&str, &str); 3] = [
     (TORCH_MATH, "MATH"),
 ];
 
+/// The record names of [`BACKENDS`], in order.
+pub fn backend_names() -> impl Iterator<Item = &'static str> {
+    BACKENDS.iter().map(|(name, _)| *name)
+}
+
+/// The entries of [`BACKENDS`] named in `chosen`, in order.
+fn chosen<'a>(
+    chosen: &'a [&str],
+) -> impl Iterator<Item = &'static (&'static str, &'static str)> + 'a {
+    BACKENDS
+        .iter()
+        .filter(move |(name, _)| chosen.contains(name))
+}
+
 /// How to run the script.
 #[derive(Debug, Clone)]
 pub struct TorchRun {
@@ -70,19 +84,20 @@ pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
         args,
         timeout: r.timeout,
     };
-    let records = match script::run(&s) {
-        Ok(stdout) => records_from_output(&stdout, &r.shape),
-        Err(reason) => all_unavailable(&r.shape, "PyTorch SDPA", &reason),
-    };
-    records
-        .into_iter()
-        .filter(|rec| r.backends.contains(&rec.baseline.as_str()))
-        .collect()
+    match script::run(&s) {
+        Ok(stdout) => records_from_output(&stdout, &r.shape, &r.backends),
+        Err(reason) => all_unavailable(&r.shape, &r.backends, "PyTorch SDPA", &reason),
+    }
 }
 
-fn all_unavailable(shape: &Shape, implementation: &str, reason: &str) -> Vec<BaselineRecord> {
-    BACKENDS
-        .iter()
+/// An unavailable record, with `reason`, for each backend in `backends`.
+fn all_unavailable(
+    shape: &Shape,
+    backends: &[&str],
+    implementation: &str,
+    reason: &str,
+) -> Vec<BaselineRecord> {
+    chosen(backends)
         .map(|(name, attr)| {
             let imp = format!("{implementation}, SDPBackend.{attr}");
             BaselineRecord::unavailable(name, &imp, shape, reason.to_string())
@@ -90,14 +105,15 @@ fn all_unavailable(shape: &Shape, implementation: &str, reason: &str) -> Vec<Bas
         .collect()
 }
 
-/// The records for the script's JSON output (its last non-empty line).
-pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
+/// The records of the backends in `backends` from the script's JSON output (its last non-empty
+/// line).
+pub fn records_from_output(stdout: &str, shape: &Shape, backends: &[&str]) -> Vec<BaselineRecord> {
     let line = script::last_line(stdout);
     let out: ScriptOutput = match serde_json::from_str(line) {
         Ok(o) => o,
         Err(e) => {
             let reason = format!("the script printed no JSON result ({e}): '{line}'");
-            return all_unavailable(shape, "PyTorch SDPA", &reason);
+            return all_unavailable(shape, backends, "PyTorch SDPA", &reason);
         }
     };
     let torch = format!(
@@ -109,10 +125,9 @@ pub fn records_from_output(stdout: &str, shape: &Shape) -> Vec<BaselineRecord> {
         let reason = out
             .reason
             .unwrap_or_else(|| format!("status {}", out.status));
-        return all_unavailable(shape, "PyTorch SDPA", &reason);
+        return all_unavailable(shape, backends, "PyTorch SDPA", &reason);
     }
-    BACKENDS
-        .iter()
+    chosen(backends)
         .map(|(name, attr)| {
             let imp = format!("{torch}, SDPBackend.{attr}");
             match out.backends.get(*name) {
@@ -137,6 +152,10 @@ mod tests {
         Shape::parse("2,8,512,64").unwrap()
     }
 
+    fn all() -> Vec<&'static str> {
+        backend_names().collect()
+    }
+
     fn torch_run(python: &str) -> TorchRun {
         TorchRun {
             python: python.into(),
@@ -148,7 +167,7 @@ mod tests {
             ),
             seed: 0,
             timeout: Duration::from_secs(60),
-            backends: BACKENDS.iter().map(|(name, _)| *name).collect(),
+            backends: backend_names().collect(),
         }
     }
 
@@ -215,7 +234,7 @@ mod tests {
                           "reason": "SDPBackend.CUDNN_ATTENTION is not supported here: No available kernel."}
             }
         });
-        let records = records_from_output(&format!("a warning line\n{out}\n"), &shape());
+        let records = records_from_output(&format!("a warning line\n{out}\n"), &shape(), &all());
         let flash = &records[0];
         assert_eq!(flash.status, BaselineStatus::Ok);
         assert_eq!(flash.kernel_time.as_ref().unwrap().p50_us, 13.0);
@@ -235,7 +254,7 @@ mod tests {
 
     #[test]
     fn garbage_output_is_unavailable() {
-        let records = records_from_output("Traceback (most recent call last):", &shape());
+        let records = records_from_output("Traceback (most recent call last):", &shape(), &all());
         assert!(records
             .iter()
             .all(|r| r.status == BaselineStatus::Unavailable));

@@ -64,14 +64,15 @@ fn chosen(args: &BaselineArgs, name: &str) -> bool {
 /// FP8 SDPA (its output checked against the FP8 reference, on GPU `--device` for large shapes).
 fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> Vec<BaselineRecord> {
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let backends = torch::BACKENDS.iter().map(|(name, _)| *name);
     let mut records = torch::run(&torch::TorchRun {
         python: args.python.clone(),
         shape,
         plan,
         seed: args.seed,
         timeout,
-        backends: backends.filter(|name| chosen(args, name)).collect(),
+        backends: torch::backend_names()
+            .filter(|name| chosen(args, name))
+            .collect(),
     });
     if !chosen(args, CUDNN_FP8) {
         return records;
@@ -101,45 +102,36 @@ fn measure_in_project(
     if !want_math && !want_floor {
         return Vec::new();
     }
-    let setup = || -> Result<(Gpu, Compiler, L2Flush)> {
+    let setup = || -> Result<(Gpu, Compiler, L2Flush, ReferenceEngine)> {
         let gpu = Gpu::open(device)?;
         let compiler = Compiler::new(
             &gpu.info().limits.arch_name(),
             Some(Cache::new(Cache::default_dir())),
         )?;
         let flush = L2Flush::new(&gpu, &compiler)?;
-        Ok((gpu, compiler, flush))
+        let references = ReferenceEngine::new(compiler.clone());
+        Ok((gpu, compiler, flush, references))
     };
     let no_floor =
         |why: String| BaselineRecord::unavailable(FLOOR, floor::IMPLEMENTATION, shape, why);
-    match setup() {
-        Ok((gpu, compiler, flush)) => {
-            let mut references = ReferenceEngine::new(compiler.clone());
-            let mut records = Vec::new();
-            if want_math {
-                records.push(math::run(
-                    &gpu,
-                    &compiler,
-                    &mut references,
-                    &flush,
-                    shape,
-                    seed,
-                    plan,
-                ));
+    let mut ready = setup();
+    let mut records = Vec::new();
+    if want_math {
+        records.push(match &mut ready {
+            Ok((gpu, compiler, flush, references)) => {
+                math::run(gpu, compiler, references, flush, shape, seed, plan)
             }
-            if want_floor {
-                let floor = floor::measure_floor(&gpu, &compiler, &flush, shape, seed, plan);
-                records.push(floor.unwrap_or_else(|e| no_floor(e.to_string())));
-            }
-            records
-        }
-        Err(e) => {
-            let math =
-                BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string());
-            [(want_math, math), (want_floor, no_floor(e.to_string()))]
-                .into_iter()
-                .filter_map(|(wanted, r)| wanted.then_some(r))
-                .collect()
-        }
+            Err(e) => BaselineRecord::unavailable(MATH, math::IMPLEMENTATION, shape, e.to_string()),
+        });
     }
+    if want_floor {
+        records.push(match &ready {
+            Ok((gpu, compiler, flush, _)) => {
+                floor::measure_floor(gpu, compiler, flush, shape, seed, plan)
+                    .unwrap_or_else(|e| no_floor(e.to_string()))
+            }
+            Err(e) => no_floor(e.to_string()),
+        });
+    }
+    records
 }

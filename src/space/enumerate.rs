@@ -94,12 +94,13 @@ impl Iterator for PointIter<'_> {
 }
 
 /// The walk split into parts of about equal promise for the cores: the prefixes of the fewest
-/// leading parameters that give at least `parts` of them (or of all parameters).
+/// leading parameters that give at least `parts` of them (or of all parameters); none when a
+/// parameter has no values.
 pub(super) fn split_walk(space: &SearchSpace, parts: usize) -> Vec<Vec<usize>> {
     let n = space.params.len();
     let mut depth = 0;
     let mut prefixes = vec![Vec::new()];
-    while depth < n && prefixes.len() < parts {
+    while depth < n && !prefixes.is_empty() && prefixes.len() < parts {
         depth += 1;
         prefixes = PointIter::prefixes(space, depth);
     }
@@ -124,9 +125,6 @@ impl SearchSpace {
     /// (a space of 10^6 raw points takes a minute on one), each with its own expression
     /// environment.
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
-        if self.params.iter().any(|p| p.domain.is_empty()) {
-            return Ok(Vec::new());
-        }
         let parts = split_walk(self, 16 * rayon::current_num_threads());
         let found: Vec<Vec<Point>> = parts
             .par_iter()
