@@ -245,8 +245,9 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
 /// to back with one wait between them (wait_group 1) and, between that wait and the wait for P V
 /// (wait_group 0), the next tile's softmax: at least one exponential per score of the thread.
 /// Pins a kernel whose OVERLAP ptxas had serialized (a wait after every wgmma: its warnings
-/// C7513/C7514, which compile_sass also rejects) and, once that was mended, one whose softmax ptxas
-/// scheduled after both waits.
+/// C7513/C7514, which compile_sass also rejects), then one whose softmax ptxas scheduled after
+/// both waits, and the wide key tiles FA3 uses at D 128, which ptxas serialized for want of
+/// registers (C7512) while the block boundary before the wait was a trap.
 #[test]
 fn overlapped_variants_run_the_softmax_between_their_waits() {
     let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
@@ -256,6 +257,8 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=a
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
         ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
         ("BLOCK_N=96,STAGES=3,PINGPONG=true", "4,32,2048,128", 48),
+        ("BLOCK_N=224,STAGES=2,PINGPONG=false", "8,16,8192,128", 112),
+        ("BLOCK_N=192,STAGES=2,PINGPONG=true", "8,16,8192,128", 96),
     ];
     for (options, shape, scores) in cases {
         let config = format!("{open},{options}");
