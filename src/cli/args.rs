@@ -196,8 +196,9 @@ pub struct RenderArgs {
     /// The space file.
     #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
     pub space: PathBuf,
-    /// The configuration: `K=V,...` naming every parameter, `default`, or `default,K=V,...`
-    /// (the default with those parameters changed).
+    /// The configuration: `K=V,...` naming every parameter (those inactive under the values
+    /// given, their `when` false, may be left out), `default`, or `default,K=V,...` (the default
+    /// with those parameters changed).
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
     #[command(flatten)]
@@ -406,8 +407,9 @@ pub struct BenchArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// The configuration: `K=V,...` naming every parameter, `default`, or `default,K=V,...`
-    /// (the default with those parameters changed).
+    /// The configuration: `K=V,...` naming every parameter (those inactive under the values
+    /// given, their `when` false, may be left out), `default`, or `default,K=V,...` (the default
+    /// with those parameters changed).
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
     /// The space file.

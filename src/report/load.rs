@@ -2,7 +2,7 @@
 
 use super::log::{read_points, LogPoint};
 use crate::artifacts::{read_json, BaselineRecord, Manifest, RunPaths, TopK};
-use crate::ncu::NcuSummary;
+use crate::ncu::{NcuSummary, Profile};
 use crate::op::{Role, REGISTRY};
 use std::path::Path;
 
@@ -43,13 +43,34 @@ impl RunData {
             .names()
             .map(|b| (b.to_string(), json(&paths, &paths.baseline(b))))
             .collect();
-        RunData {
+        let mut run = RunData {
             manifest: json(&paths, &paths.manifest()),
             baselines,
             topk: json(&paths, &paths.topk()),
             log: read_if_there(&paths, &paths.tune_log()),
             ncu: json(&paths, &paths.ncu_dir().join("summary.json")),
             paths,
+        };
+        run.shorten_labels();
+        run
+    }
+
+    /// Labels each elite, and its ncu profile, with only the parameters that apply to its point
+    /// ([`crate::space::SearchSpace::active_text`]), where the run's space file loads and the
+    /// elite's config is a point of it; a label stays whole otherwise.
+    fn shorten_labels(&mut self) {
+        let Ok(topk) = &mut self.topk else { return };
+        let Ok(space) = crate::space::load(&topk.space) else {
+            return;
+        };
+        for e in &mut topk.elites {
+            let Some(short) = space.active_text(&e.record.config) else {
+                continue;
+            };
+            if let Ok(ncu) = &mut self.ncu {
+                relabel_profile(ncu, e.rank, &e.label, &short);
+            }
+            e.label = short;
         }
     }
 
@@ -81,4 +102,12 @@ fn read_if_there(paths: &RunPaths, path: &Path) -> Loaded<Vec<LogPoint>> {
         return Err(missing(paths, path));
     }
     read_points(path)
+}
+
+/// Renames the profile of the elite ranked `rank`, made under its label `from`, to `to`.
+fn relabel_profile(ncu: &mut NcuSummary, rank: usize, from: &str, to: &str) {
+    let of_elite = |p: &&mut Profile| p.rank == Some(rank) && p.variant == from;
+    for p in ncu.profiles.iter_mut().filter(of_elite) {
+        p.variant = to.to_string();
+    }
 }

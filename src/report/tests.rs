@@ -397,3 +397,95 @@ fn speedups_near_one_or_a_target_show_their_side() {
     };
     assert_eq!(unsampled.display(), "1.004× (no samples)");
 }
+
+/// The sdpa_fp8 space file of this checkout.
+fn sdpa_fp8_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml")
+}
+
+/// A copy of the fixture whose elites are points of the space file at `space` (which the run
+/// names; it need not exist) with labels in full as a search writes them: two wgmma points and
+/// the mma default, their ncu profiles labelled as `evotune ncu` labels them. Returns the data
+/// and the full labels, best first.
+fn fixture_of_points(space: &Path) -> (tempfile::TempDir, RunData, Vec<String>) {
+    let s = crate::space::load(&sdpa_fp8_path()).unwrap();
+    let points: Vec<crate::space::Config> = [
+        "default,FAMILY=wgmma,BLOCK_M=128",
+        "default,FAMILY=wgmma",
+        "default",
+    ]
+    .iter()
+    .map(|t| s.parse_config(t).unwrap())
+    .collect();
+    let labels: Vec<String> = points.iter().map(|c| c.to_string()).collect();
+    let (dir, run) = fixture_without(&[]);
+    let edit = |path: std::path::PathBuf, f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    };
+    edit(run.paths.topk(), &|v| {
+        v["space"] = space.display().to_string().into();
+        for (i, e) in v["elites"].as_array_mut().unwrap().iter_mut().enumerate() {
+            e["record"]["config"] = serde_json::to_value(&points[i]).unwrap();
+            e["label"] = labels[i].clone().into();
+        }
+    });
+    edit(run.paths.ncu_dir().join("summary.json"), &|v| {
+        for p in v["profiles"].as_array_mut().unwrap() {
+            if let Some(rank) = p["rank"].as_u64() {
+                p["variant"] = labels[rank as usize - 1].clone().into();
+            }
+        }
+    });
+    let run = RunData::load(&run.paths.root);
+    (dir, run, labels)
+}
+
+/// Regression: report rows listed every parameter of the space, those of the other kernel
+/// family (`NUM_WARPS` of a wgmma kernel) and those whose own `when` is false too. Each elite
+/// is now shown by the parameters that apply to it, everywhere the report names it.
+#[test]
+fn elites_are_shown_by_the_parameters_that_apply_to_them() {
+    let (_dir, run, full) = fixture_of_points(&sdpa_fp8_path());
+    let s = crate::space::load(&sdpa_fp8_path()).unwrap();
+    let topk = run.topk.as_ref().unwrap();
+    let md = render(&run, &options("x")).unwrap().markdown;
+    for (e, full) in topk.elites.iter().zip(&full) {
+        let short = s.active_text(&e.record.config).unwrap();
+        assert_eq!(e.label, short);
+        assert!(short.len() < full.len(), "{short}");
+        assert!(!md.contains(full.as_str()), "#{} in full: {md}", e.rank);
+    }
+    let (wgmma, mma) = (&topk.elites[0].label, &topk.elites[2].label);
+    assert!(
+        !wgmma.contains("NUM_WARPS=") && !wgmma.contains("KV_SPLITS="),
+        "{wgmma}"
+    );
+    assert!(
+        mma.contains("NUM_WARPS=") && !mma.contains("SWIZZLE="),
+        "{mma}"
+    );
+    for place in [
+        format!("| #1 `{wgmma}` |"),
+        format!("Best candidate: #1 `{wgmma}`."),
+        format!("#3 `{mma}`: not profiled"),
+    ] {
+        assert!(md.contains(&place), "{place} not in {md}");
+    }
+    let shape = crate::shape::Shape::parse("2,8,512,64").unwrap();
+    let best = multi::ProblemResult::from_run(&run, shape);
+    assert_eq!(&best.best().unwrap().config, wgmma);
+}
+
+/// A run whose space file is not on this machine keeps its elites' labels in full.
+#[test]
+fn elites_keep_their_full_labels_when_the_space_file_is_gone() {
+    let (_dir, run, full) = fixture_of_points(Path::new("no/such/space.toml"));
+    let md = render(&run, &options("x")).unwrap().markdown;
+    for (e, full) in run.topk.as_ref().unwrap().elites.iter().zip(&full) {
+        assert_eq!(&e.label, full);
+        assert!(md.contains(&format!("#{} `{full}`", e.rank)), "{md}");
+    }
+}

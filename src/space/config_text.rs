@@ -1,28 +1,20 @@
-//! Configurations from text: `K=V,...` naming every parameter, `default`, or `default,K=V,...`
-//! (the space's default with some parameters changed).
+//! Configurations as text and from text: `K=V,...` naming every parameter that applies to the
+//! point (an inactive one may be left out), `default`, or `default,K=V,...` (the space's default
+//! with some parameters changed).
 
 use super::conditional::is_active;
-use super::{file, Config, SearchSpace, Value};
+use super::{file, Config, Param, SearchSpace, Value};
 use crate::error::{Error, Input, Result};
 use std::collections::HashSet;
 
 impl SearchSpace {
-    /// Builds a typed config from `K=V` pairs; every key must be given exactly once.
+    /// Builds a typed config from `K=V` pairs, each key at most once. A parameter left out that
+    /// is inactive under the values given (its `when` false) takes its pinned first value; an
+    /// active one left out is an error naming it.
     pub fn config_from_pairs(&self, pairs: &[(String, String)]) -> Result<Config, String> {
         let mut config = Config::default();
-        for (key, text) in pairs {
-            let value = self.typed_value(key, text)?;
-            if config.get(key).is_some() {
-                return Err(format!("parameter '{key}' is given twice"));
-            }
-            config.set(key, value);
-        }
-        let missing: Vec<&str> = self
-            .params
-            .iter()
-            .filter(|p| config.get(&p.name).is_none())
-            .map(|p| p.name.as_str())
-            .collect();
+        let given = self.set_pairs(&mut config, pairs)?;
+        let missing = self.pin_left_out(&mut config, &given);
         if !missing.is_empty() {
             return Err(format!("missing parameter(s): {}", missing.join(", ")));
         }
@@ -34,24 +26,33 @@ impl SearchSpace {
     /// first value, so `default,FAMILY=wgmma` names a valid point's spelling.
     pub fn config_over_default(&self, pairs: &[(String, String)]) -> Result<Config, String> {
         let mut config = self.default.clone();
-        let mut given = HashSet::new();
-        for (key, text) in pairs {
-            let value = self.typed_value(key, text)?;
-            if !given.insert(key.as_str()) {
-                return Err(format!("parameter '{key}' is given twice"));
-            }
-            config.set(key, value);
-        }
-        for p in &self.params {
-            if !given.contains(p.name.as_str()) && !is_active(p, &config) {
-                config.set(&p.name, p.domain.value(0));
-            }
-        }
+        let given = self.set_pairs(&mut config, pairs)?;
+        self.pin_left_out(&mut config, &given);
         Ok(config)
     }
 
-    /// Parses `--config` text: `K=V,...` naming every parameter, `default`, or
-    /// `default,K=V,...` (the default with those parameters changed).
+    /// `config` as `K=V,...` in name order (as [`Config`]'s Display) without the parameters that
+    /// do not apply to it: those inactive there (their `when` false) that hold their pinned first
+    /// value. [`SearchSpace::parse_config`] reads the text back to `config`. `None` when `config`
+    /// does not set exactly this space's parameters (a point of another version of the space).
+    pub fn active_text(&self, config: &Config) -> Option<String> {
+        let same_names = config.0.len() == self.params.len()
+            && self.params.iter().all(|p| config.get(&p.name).is_some());
+        if !same_names {
+            return None;
+        }
+        let parts: Vec<String> = config
+            .0
+            .iter()
+            .filter(|(name, _)| self.param(name).is_some_and(|p| !is_pinned_at(p, config)))
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        Some(parts.join(","))
+    }
+
+    /// Parses `--config` text: `K=V,...` naming every parameter (one inactive under the values
+    /// given may be left out: it takes its pinned first value), `default`, or `default,K=V,...`
+    /// (the default with those parameters changed).
     pub fn parse_config(&self, text: &str) -> Result<Config> {
         let text = text.trim();
         if text == "default" {
@@ -77,6 +78,43 @@ impl SearchSpace {
         })
     }
 
+    /// Sets the typed value of each pair on `config`; returns the names given (each at most
+    /// once).
+    fn set_pairs<'a>(
+        &self,
+        config: &mut Config,
+        pairs: &'a [(String, String)],
+    ) -> Result<HashSet<&'a str>, String> {
+        let mut given = HashSet::new();
+        for (key, text) in pairs {
+            let value = self.typed_value(key, text)?;
+            if !given.insert(key.as_str()) {
+                return Err(format!("parameter '{key}' is given twice"));
+            }
+            config.set(key, value);
+        }
+        Ok(given)
+    }
+
+    /// Pins each parameter not `given` that is inactive in `config` to its first value, walking
+    /// the parameters in file order (a `when` reads only parameters above it, so each is read
+    /// after it is settled). Returns the names of those not given that are active.
+    fn pin_left_out(&self, config: &mut Config, given: &HashSet<&str>) -> Vec<&str> {
+        let mut active = Vec::new();
+        for p in self
+            .params
+            .iter()
+            .filter(|p| !given.contains(p.name.as_str()))
+        {
+            if is_active(p, config) {
+                active.push(p.name.as_str());
+            } else {
+                config.set(&p.name, p.domain.value(0));
+            }
+        }
+        active
+    }
+
     /// The value `text` names for parameter `key`, checked against its domain.
     fn typed_value(&self, key: &str, text: &str) -> Result<Value, String> {
         let param = self
@@ -87,4 +125,9 @@ impl SearchSpace {
             format!("{key}={text} is not one of [{}]", allowed.join(", "))
         })
     }
+}
+
+/// Whether parameter `p` is inactive in `config` and holds its pinned first value there.
+fn is_pinned_at(p: &Param, config: &Config) -> bool {
+    !is_active(p, config) && config.get(&p.name) == Some(&p.domain.value(0))
 }

@@ -295,3 +295,91 @@ fn a_partial_config_takes_the_default_for_the_rest() {
         );
     }
 }
+
+fn sdpa_fp8() -> SearchSpace {
+    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml")).unwrap()
+}
+
+/// The names a `K=V,...` text gives.
+fn names_in(text: &str) -> Vec<String> {
+    Config::split_pairs(text)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Regression: a report row of a wgmma point listed the mma family's parameters too
+/// (`NUM_WARPS`, `NUM_PRODUCER_WARPS`, `Q_IN_REGS`), and those whose own `when` is false. The
+/// point's active text leaves them out, and it parses back to the same point.
+#[test]
+fn the_active_text_of_a_wgmma_point_leaves_out_inactive_parameters_and_parses_back() {
+    let s = sdpa_fp8();
+    let w = s.parse_config("default,FAMILY=wgmma,BLOCK_M=128").unwrap();
+    let text = s.active_text(&w).unwrap();
+    let names = names_in(&text);
+    for gone in [
+        "NUM_WARPS",
+        "NUM_PRODUCER_WARPS",
+        "Q_IN_REGS",
+        "KV_SPLITS",
+        "KEY_WARPGROUPS",
+    ] {
+        assert!(!names.iter().any(|n| n == gone), "{gone} in {text}");
+    }
+    for kept in [
+        "FAMILY",
+        "BLOCK_M",
+        "SWIZZLE",
+        "PINGPONG",
+        "PERSISTENT",
+        "PRODUCER_REGS",
+    ] {
+        assert!(names.iter().any(|n| n == kept), "{kept} not in {text}");
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "name order, as a config's Display");
+    assert_eq!(s.parse_config(&text).unwrap(), w);
+    let mma = s.active_text(&s.default).unwrap();
+    assert!(!names_in(&mma).iter().any(|n| n == "SWIZZLE"), "{mma}");
+    assert_eq!(s.parse_config(&mma).unwrap(), s.default);
+}
+
+/// Every point of a space with conditional parameters reads back from its active text; a
+/// config that does not set exactly the space's parameters has none.
+#[test]
+fn every_point_reads_back_from_its_active_text() {
+    let s = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
+    for point in PointIter::new(&s) {
+        let text = s.active_text(&point).unwrap();
+        assert_eq!(s.parse_config(&text).unwrap(), point, "{text}");
+    }
+    let a = s.parse_config("FAMILY=a").unwrap();
+    assert_eq!(a.to_string(), "FAMILY=a,X=1,Y=false");
+    assert_eq!(s.active_text(&a).unwrap(), "FAMILY=a");
+    let mut other = a.clone();
+    other.set("Z", Value::Int(1));
+    assert_eq!(s.active_text(&other), None);
+    // An inactive parameter off its pinned value (not a valid point) stays in the text.
+    let off = s.parse_config("FAMILY=a,X=2,Y=false").unwrap();
+    assert_eq!(s.active_text(&off).unwrap(), "FAMILY=a,X=2");
+}
+
+/// Leaving a parameter out is allowed only where it is inactive: a text without an active one
+/// is refused, naming it.
+#[test]
+fn a_text_without_an_active_parameter_is_refused_naming_it() {
+    let s = sdpa_fp8();
+    let w = s.parse_config("default,FAMILY=wgmma,BLOCK_M=128").unwrap();
+    let text = s.active_text(&w).unwrap();
+    let without: Vec<&str> = text
+        .split(',')
+        .filter(|kv| !kv.starts_with("PINGPONG="))
+        .collect();
+    let err = s.parse_config(&without.join(",")).unwrap_err().to_string();
+    assert!(err.contains("missing parameter(s): PINGPONG;"), "{err}");
+    let fam = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
+    let err = fam.parse_config("FAMILY=b").unwrap_err().to_string();
+    assert!(err.contains("missing parameter(s): X"), "{err}");
+}

@@ -38,6 +38,8 @@ impl ProblemResult {
 
     /// The problem of a database row: its best config and the baselines' medians (the database
     /// keeps neither samples nor the baselines' intervals, nor why a baseline was unavailable).
+    /// The config is given with only the parameters that apply to it where the row's space file
+    /// loads.
     pub fn from_row(row: &TuningRow) -> ProblemResult {
         let time = Time {
             p50_us: row.kernel_p50_us,
@@ -46,7 +48,7 @@ impl ProblemResult {
         };
         let best = Best {
             time,
-            config: row.config.clone(),
+            config: active_config(Path::new(&row.space_path), &row.config),
             family: family(&row.config, Some(Path::new(&row.template_path))),
         };
         let baselines = row.baselines.iter().map(|b| BaselineResult {
@@ -111,6 +113,16 @@ fn run_baselines(run: &RunData) -> Vec<BaselineResult> {
             }),
         })
         .collect()
+}
+
+/// `config` with only the parameters that apply to it
+/// ([`crate::space::SearchSpace::active_text`]), where the space file at `space` loads and reads
+/// `config` as one of its points; `config` as it is otherwise.
+fn active_config(space: &Path, config: &str) -> String {
+    crate::space::load(space)
+        .ok()
+        .and_then(|s| s.active_text(&s.parse_config(config).ok()?))
+        .unwrap_or_else(|| config.to_string())
 }
 
 /// The kernel family of a config: its `FAMILY` value, else the name of the template it
