@@ -96,6 +96,126 @@ fn the_latency_axis_is_not_stretched_by_a_rare_outlier() {
     assert_eq!(svg.matches("<circle").count(), 300);
 }
 
+/// `attr="..."` of an SVG element line, as a number.
+fn attr(line: &str, name: &str) -> f64 {
+    let start = line.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    let len = line[start..].find('"').unwrap();
+    line[start..start + len].parse().unwrap()
+}
+
+/// The width of each row's box (25th to 75th percentile) in a latency plot, px, in row order.
+fn box_widths(svg: &str) -> Vec<f64> {
+    svg.lines()
+        .filter(|l| l.starts_with("<rect") && l.contains("fill=\"none\" stroke=\"#222\""))
+        .map(|l| attr(l, "width"))
+        .collect()
+}
+
+/// `n` samples evenly spread over `lo..hi`, µs.
+fn spread(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+        .collect()
+}
+
+/// Regression: with one baseline at 1900 µs beside candidates near 10 µs, the linear axis
+/// squashed each candidate's box into about a pixel. Medians more than ten times apart now get
+/// a logarithmic axis, said so on its title, with ticks at 1, 2, 5 × 10ᵏ µs.
+#[test]
+fn the_latency_axis_is_logarithmic_when_the_medians_span_more_than_ten_times() {
+    let (slow, one, two) = (
+        spread(1850.0, 1950.0, 200),
+        spread(7.0, 13.0, 200),
+        spread(8.4, 15.6, 200),
+    );
+    let series = |name: &str, samples| Series {
+        name: name.into(),
+        samples,
+    };
+    let svg = latency(&[
+        series("math (A)", &slow),
+        series("#1", &one),
+        series("#2", &two),
+    ]);
+    check_well_formed(&svg);
+    assert!(
+        svg.contains("kernel-only time (µs), logarithmic axis"),
+        "{svg}"
+    );
+    for tick in [">10<", ">20<", ">50<", ">100<", ">1000<"] {
+        assert!(svg.contains(tick), "no tick {tick}: {svg}");
+    }
+    assert!(!svg.contains(">1500<"), "a linear tick: {svg}");
+    let widths = box_widths(&svg);
+    assert_eq!(widths.len(), 3);
+    for w in &widths[1..] {
+        assert!(*w >= 20.0, "a candidate's box is {w} px wide: {widths:?}");
+    }
+}
+
+/// Rows within ten times of each other keep the linear axis.
+#[test]
+fn the_latency_axis_stays_linear_when_the_medians_are_within_ten_times() {
+    let (a, b) = (spread(9.0, 11.0, 100), spread(45.0, 55.0, 100));
+    let svg = latency(&[
+        Series {
+            name: "flash (B)".into(),
+            samples: &b,
+        },
+        Series {
+            name: "#1".into(),
+            samples: &a,
+        },
+    ]);
+    check_well_formed(&svg);
+    assert!(!svg.contains("logarithmic"), "{svg}");
+    assert!(
+        svg.contains(">20<") && svg.contains(">40<"),
+        "linear ticks: {svg}"
+    );
+}
+
+/// Row names are drawn left of the plot area, which starts right of the longest one; a name
+/// longer than the room kept for it is cut with an ellipsis.
+#[test]
+fn latency_row_names_stay_clear_of_the_data() {
+    let samples = spread(9.0, 11.0, 50);
+    let long = "a baseline with a name much longer than any row name should be";
+    let medium = "flash_attention_3 (B)";
+    let svg = latency(&[
+        Series {
+            name: long.into(),
+            samples: &samples,
+        },
+        Series {
+            name: medium.into(),
+            samples: &samples,
+        },
+    ]);
+    check_well_formed(&svg);
+    assert!(
+        !svg.contains(long) && svg.contains("a baseline with a name much…"),
+        "{svg}"
+    );
+    let names: Vec<&str> = svg
+        .lines()
+        .filter(|l| l.contains("text-anchor=\"end\""))
+        .collect();
+    let medium_line = names.iter().find(|l| l.contains(medium)).unwrap();
+    let name_end = attr(medium_line, "x");
+    assert!(name_end - 7.0 * medium.len() as f64 >= 0.0, "{medium_line}");
+    let data_start = svg
+        .lines()
+        .filter(|l| l.starts_with("<rect") && l.contains("fill=\"none\""))
+        .chain(svg.lines().filter(|l| l.starts_with("<circle")))
+        .map(|l| attr(l, if l.starts_with("<rect") { "x" } else { "cx" }))
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        data_start > name_end,
+        "data at {data_start} px, names end at {name_end} px"
+    );
+}
+
 #[test]
 fn empty_inputs_still_give_a_valid_document() {
     check_well_formed(&convergence(&[], &[]));
