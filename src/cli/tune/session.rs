@@ -364,7 +364,9 @@ fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize) {
                 r.trial,
                 best.kernel_tflops.unwrap_or(f64::NAN)
             );
-            println!("      {}", best.label);
+            // The parameters that apply to the point (the same text `--config` takes).
+            let config = plan.target.space.active_text(&best.record.config);
+            println!("      {}", config.unwrap_or_else(|| best.label.clone()));
         }
         None => println!("best  none: no trial passed validation"),
     }
