@@ -4,6 +4,7 @@ use super::log::{read_points, LogPoint};
 use crate::artifacts::{read_json, BaselineRecord, Manifest, RunPaths, TopK};
 use crate::ncu::{NcuSummary, Profile};
 use crate::op::{Role, REGISTRY};
+use crate::space::SearchSpace;
 use std::path::Path;
 
 /// A piece of the run folder, or why it is not there.
@@ -33,6 +34,8 @@ pub struct RunData {
     pub log: Loaded<Vec<LogPoint>>,
     /// ncu/summary.json.
     pub ncu: Loaded<NcuSummary>,
+    /// The space file topk.json names, where it loads on this machine.
+    pub space: Option<SearchSpace>,
 }
 
 impl RunData {
@@ -43,12 +46,18 @@ impl RunData {
             .names()
             .map(|b| (b.to_string(), json(&paths, &paths.baseline(b))))
             .collect();
+        let topk: Loaded<TopK> = json(&paths, &paths.topk());
+        let space = topk
+            .as_ref()
+            .ok()
+            .and_then(|t| crate::space::load(&t.space).ok());
         let mut run = RunData {
             manifest: json(&paths, &paths.manifest()),
             baselines,
-            topk: json(&paths, &paths.topk()),
+            topk,
             log: read_if_there(&paths, &paths.tune_log()),
             ncu: json(&paths, &paths.ncu_dir().join("summary.json")),
+            space,
             paths,
         };
         run.shorten_labels();
@@ -59,8 +68,7 @@ impl RunData {
     /// ([`crate::space::SearchSpace::active_text`]), where the run's space file loads and the
     /// elite's config is a point of it; a label stays whole otherwise.
     fn shorten_labels(&mut self) {
-        let Ok(topk) = &mut self.topk else { return };
-        let Ok(space) = crate::space::load(&topk.space) else {
+        let (Ok(topk), Some(space)) = (&mut self.topk, &self.space) else {
             return;
         };
         for e in &mut topk.elites {

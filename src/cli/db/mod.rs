@@ -32,22 +32,22 @@ pub fn failed(path: &Path) -> impl Fn(String) -> Error + '_ {
 
 /// Opens the database at `path`; an error names `--db` and the file.
 pub fn open(path: &Path) -> crate::Result<Db> {
-    Db::open(path).map_err(|e| Error::flag("--db", format!("{}: {e}", path.display())))
+    Db::open(path).map_err(|e| db_error(path, e))
+}
+
+/// A database error as an error of `--db`, naming the file.
+fn db_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::flag("--db", format!("{}: {e}", path.display()))
 }
 
 /// Opens the existing database at `path` for reading only (a read changes nothing, not even the
 /// file's schema); a missing or foreign file is an error naming `--db` and the file.
 pub fn open_to_read(path: &Path) -> crate::Result<Db> {
     if !path.is_file() {
-        return Err(Error::flag(
-            "--db",
-            format!(
-                "{}: no such file (a tune, a sweep or `evotune db add RUN` creates it)",
-                path.display()
-            ),
-        ));
+        let why = "no such file (a tune, a sweep or `evotune db add RUN` creates it)";
+        return Err(db_error(path, why));
     }
-    Db::open_read_only(path).map_err(|e| Error::flag("--db", format!("{}: {e}", path.display())))
+    Db::open_read_only(path).map_err(|e| db_error(path, e))
 }
 
 fn list(path: &Path, a: &ListArgs) -> anyhow::Result<()> {

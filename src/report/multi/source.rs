@@ -80,8 +80,9 @@ fn best_of_run(run: &RunData) -> Tuned {
     else {
         return Tuned::Missing("no trial passed validation".into());
     };
-    let template = crate::space::load(&topk.space)
-        .ok()
+    let template = run
+        .space
+        .as_ref()
         .map(|s| s.template_for(&elite.record.config));
     Tuned::Best(Best {
         time: Time {
