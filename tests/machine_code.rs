@@ -171,7 +171,7 @@ fn a_two_key_warpgroup_variant_merges_through_named_barriers() {
 /// added left open.
 const LONG_BEST: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=4,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=false,\
-ARRIVE=thread,PINGPONG=true,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1,RESCALE=always";
+ARRIVE=thread,PINGPONG=true,TURN=wgmma,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1,RESCALE=always";
 
 /// Instructions in the machine code of a variant's per-key-tile loops: the consumer's (the
 /// innermost loop around its QGMMAs) and the producer's (the innermost loop around both its TMA
@@ -261,9 +261,22 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=a
     let cases = [
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
         ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
-        ("BLOCK_N=96,STAGES=3,PINGPONG=true", "4,32,2048,128", 48),
+        (
+            "BLOCK_N=96,STAGES=3,PINGPONG=true,TURN=wgmma",
+            "4,32,2048,128",
+            48,
+        ),
         ("BLOCK_N=224,STAGES=2,PINGPONG=false", "8,16,8192,128", 112),
-        ("BLOCK_N=192,STAGES=2,PINGPONG=true", "8,16,8192,128", 96),
+        (
+            "BLOCK_N=192,STAGES=2,PINGPONG=true,TURN=wgmma",
+            "8,16,8192,128",
+            96,
+        ),
+        (
+            "BLOCK_N=192,STAGES=2,PINGPONG=true,TURN=exp",
+            "8,16,8192,128",
+            96,
+        ),
     ];
     for (options, shape, scores) in cases {
         let config = format!("{open},{options}");
@@ -292,36 +305,41 @@ fn between_waits(sass: &str) -> Option<Vec<&str>> {
     Some(lines[start..start + end].to_vec())
 }
 
-/// EXP2_FMA (a template option the space does not offer yet: it is not yet validated on a GPU)
-/// takes one 8-key column group in four, or in two, of the softmax's exponentials off the MUFU
-/// unit: in the overlapped loop of a 192-key tile a thread's MUFU.EX2 fall from 96 (plus the two
-/// rescale factors) to 72 + 2 and 48 + 2, and the loop stays pipelined. The space tried is the
-/// sdpa_fp8 space with the parameter added (a test-only copy).
+/// TURN = "exp": in the overlapped loop the consumer waits for its turn (BAR.SYNC) before the
+/// tile's exponentials and hands the turn over (BAR.ARV) after them, so that the MUFU unit runs
+/// one consumer's exponentials at a time while the other does the rest of its tile; with wgmma
+/// turns no named barrier sits between the waits.
 #[test]
-fn exp2_fma_takes_its_share_of_the_exponentials_off_mufu() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("search_spaces/sdpa_fp8.toml")).unwrap();
-    let templates = root.join("kernel_templates");
-    let text = text
-        .replace("\"../kernel_templates", &format!("\"{}", templates.display()))
-        .replacen(
-            "[derived]",
-            "[params.EXP2_FMA]\nvalues = [0, 25, 50]\nwhen = \"FAMILY == \\\"wgmma\\\"\"\n\n[derived]",
-            1,
-        )
-        .replacen("PERSISTENT = false\n", "PERSISTENT = false\nEXP2_FMA = 0\n", 1);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sdpa_fp8_exp2_fma.toml");
-    std::fs::write(&file, text).unwrap();
+fn exp_turns_bracket_the_tile_exponentials() {
     let open =
         "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
-OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
-    for (share, mufu) in [(0, 98), (25, 74), (50, 50)] {
-        let config = format!("{open},EXP2_FMA={share}");
-        let (_, sass) = compile_sass_in(&file, &config, "8,16,8192,128");
+OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,WAIT=suspend,\
+PERSISTENT=true,RESCALE=lazy";
+    for turn in ["exp", "wgmma"] {
+        let config = format!("{open},TURN={turn}");
+        let (_, sass) = compile_sass(&config, "8,16,8192,128");
         let between = between_waits(&sass).unwrap_or_else(|| panic!("{config}: no wait_group 1"));
-        let exps = between.iter().filter(|l| l.contains("MUFU.EX2")).count();
-        assert_eq!(exps, mufu, "EXP2_FMA={share}: MUFU.EX2 between the waits");
+        let sync = between.iter().position(|l| l.contains("BAR.SYNC"));
+        let arrive = between.iter().position(|l| l.contains("BAR.ARV"));
+        if turn == "wgmma" {
+            assert_eq!(
+                (sync, arrive),
+                (None, None),
+                "TURN=wgmma: a named barrier between the waits"
+            );
+            continue;
+        }
+        let (sync, arrive) = (
+            sync.expect("TURN=exp: no BAR.SYNC"),
+            arrive.expect("no BAR.ARV"),
+        );
+        let exps = between[sync..arrive.max(sync)]
+            .iter()
+            .filter(|l| l.contains("MUFU.EX2"))
+            .count();
+        assert!(
+            exps >= 96,
+            "TURN=exp: {exps} exponentials inside the turn, expected 96"
+        );
     }
 }

@@ -39,16 +39,22 @@ pub(super) fn literal(v: &Value) -> String {
 
 /// Whether parameter `param` matters at `config` (only its parameters above are read).
 pub fn is_active(param: &Param, config: &Config) -> bool {
+    // A `when` that does not evaluate to a boolean keeps the parameter active: its pin
+    // constraint then reports the error when the point is evaluated.
+    activity(param, config).unwrap_or(true)
+}
+
+/// Whether `param` applies in `config`; `None` where its `when` does not evaluate to a boolean
+/// there (e.g. it reads a parameter `config` does not set).
+pub fn activity(param: &Param, config: &Config) -> Option<bool> {
     let Some(when) = &param.when else {
-        return true;
+        return Some(true);
     };
     let mut env = expr::new_env();
     for (name, value) in &config.0 {
         expr::set(&mut env, name, value.to_expr());
     }
-    // A `when` that does not evaluate to a boolean keeps the parameter active: its pin
-    // constraint then reports the error when the point is evaluated.
-    when.holds(&env).unwrap_or(true)
+    when.holds(&env).ok()
 }
 
 /// The `{NAME}` placeholders of a template path, in order.

@@ -2,7 +2,7 @@
 //! point (an inactive one may be left out), `default`, or `default,K=V,...` (the space's default
 //! with some parameters changed).
 
-use super::conditional::is_active;
+use super::conditional::{activity, is_active};
 use super::{file, Config, Param, SearchSpace, Value};
 use crate::error::{Error, Input, Result};
 use std::collections::HashSet;
@@ -14,9 +14,14 @@ impl SearchSpace {
     pub fn config_from_pairs(&self, pairs: &[(String, String)]) -> Result<Config, String> {
         let mut config = Config::default();
         let given = self.set_pairs(&mut config, pairs)?;
-        let missing = self.pin_left_out(&mut config, &given);
-        if !missing.is_empty() {
-            return Err(format!("missing parameter(s): {}", missing.join(", ")));
+        let left_out = self.pin_left_out(&mut config, &given);
+        if !left_out.active.is_empty() {
+            let mut text = format!("missing parameter(s): {}", left_out.active.join(", "));
+            if !left_out.undecided.is_empty() {
+                let also = left_out.undecided.join(", ");
+                text.push_str(&format!(" ({also} as well, where those make it apply)"));
+            }
+            return Err(text);
         }
         Ok(config)
     }
@@ -98,21 +103,22 @@ impl SearchSpace {
 
     /// Pins each parameter not `given` that is inactive in `config` to its first value, walking
     /// the parameters in file order (a `when` reads only parameters above it, so each is read
-    /// after it is settled). Returns the names of those not given that are active.
-    fn pin_left_out(&self, config: &mut Config, given: &HashSet<&str>) -> Vec<&str> {
-        let mut active = Vec::new();
+    /// after it is settled). Returns those not given that are active, and apart those whose
+    /// `when` reads one of them (undecided until it is given).
+    fn pin_left_out(&self, config: &mut Config, given: &HashSet<&str>) -> LeftOut<'_> {
+        let mut left_out = LeftOut::default();
         for p in self
             .params
             .iter()
             .filter(|p| !given.contains(p.name.as_str()))
         {
-            if is_active(p, config) {
-                active.push(p.name.as_str());
-            } else {
-                config.set(&p.name, p.domain.value(0));
+            match activity(p, config) {
+                Some(false) => config.set(&p.name, p.domain.value(0)),
+                Some(true) => left_out.active.push(&p.name),
+                None => left_out.undecided.push(&p.name),
             }
         }
-        active
+        left_out
     }
 
     /// The value `text` names for parameter `key`, checked against its domain.
@@ -125,6 +131,14 @@ impl SearchSpace {
             format!("{key}={text} is not one of [{}]", allowed.join(", "))
         })
     }
+}
+
+/// The parameters a config text left out that are not inactive: `active` ones (an error), and
+/// `undecided` ones, whose `when` reads a parameter left out.
+#[derive(Default)]
+struct LeftOut<'a> {
+    active: Vec<&'a str>,
+    undecided: Vec<&'a str>,
 }
 
 /// Whether parameter `p` is inactive in `config` and holds its pinned first value there.

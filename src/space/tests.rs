@@ -378,7 +378,10 @@ fn a_text_without_an_active_parameter_is_refused_naming_it() {
         .filter(|kv| !kv.starts_with("PINGPONG="))
         .collect();
     let err = s.parse_config(&without.join(",")).unwrap_err().to_string();
-    assert!(err.contains("missing parameter(s): PINGPONG;"), "{err}");
+    assert!(
+        err.contains("missing parameter(s): PINGPONG (TURN as well, where those make it apply);"),
+        "{err}"
+    );
     let fam = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
     let err = fam.parse_config("FAMILY=b").unwrap_err().to_string();
     assert!(err.contains("missing parameter(s): X"), "{err}");

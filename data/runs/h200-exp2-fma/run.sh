@@ -18,7 +18,7 @@ bench() { # name shape config
   echo "$2 $1 rc=$? $(grep -E 'kernel-only p50' $d/bench.log | head -1 | cut -c1-100) | $(grep -E '^outcome' $d/bench.log) $(grep -oE 'max_abs [0-9.e-]+' $d/bench.log | head -1) $(grep -oE '[0-9]+ registers, [0-9]+ B spilled' $d/bench.log) $(grep -m1 -oE 'breaks constraint.*' $d/bench.log | cut -c1-100) $(el)"
 }
 for e in 0 25 50; do bench ob_e$e 8,16,8192,128 "$OB,EXP2_FMA=$e"; done
-# (serial 128 x 160 left out: device time)
+bench ser_e0 8,16,8192,128 "$SER,EXP2_FMA=0"; bench ser_e25 8,16,8192,128 "$SER,EXP2_FMA=25"
 for e in 0 25 50; do bench ser64_e$e 8,16,8192,64 "$S64,EXP2_FMA=$e"; done
 # (4,32,2048,128 left out: device time)
 for p in 2,8,512,64 1,8,333,128,causal,kv_heads=2,kv_len=400; do
@@ -29,7 +29,7 @@ import csv,collections
 r=list(csv.DictReader(open('$d/tune_log.csv')))
 c=collections.Counter(x['outcome'] for x in r); print(dict(c), 'max_abs', max([float(x['max_abs'] or 0) for x in r] or [0]), [x['reason'][:120] for x in r if x['outcome']!='ok'][:2])" 2>&1 | tail -1) $(el)"
 done
-for s in; do
+for s in 8,16,8192,128; do
   d=$OUT/base/$s; mkdir -p $d
   timeout 60 $E baseline --shape $s --only cudnn_fp8,floor --out $d > $d/baseline.log 2>&1; echo "baseline $s rc=$? $(grep -E 'cudnn_fp8' $d/baseline.log | head -1 | cut -c1-160) $(el)"
 done
