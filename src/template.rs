@@ -1,4 +1,7 @@
 //! Kernel templates (kernel_templates/*.cu.tera): rendering a point of a space into CUDA source.
+//! A template may include the partials of the `partials/` folder beside it (device helpers the
+//! families share) as `{% include "partials/NAME" %}`; they are rendered into the source, so the
+//! compile cache's key, the source's hash, covers them.
 
 use crate::error::{Error, Result};
 use crate::shape::Shape;
@@ -18,7 +21,11 @@ impl Template {
     pub fn for_space(space: &SearchSpace) -> Result<Template> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
-        for path in space.template_paths() {
+        let paths = space.template_paths();
+        for dir in partial_dirs(&paths) {
+            add_partials(&mut tera, &dir)?;
+        }
+        for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
             tera.add_raw_template(&path.to_string_lossy(), &text)
                 .map_err(|e| template_error(&path, &e))?;
@@ -39,6 +46,9 @@ impl Template {
     pub fn from_text(path: &Path, text: &str) -> Result<Template> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
+        for dir in partial_dirs(&[path.to_path_buf()]) {
+            add_partials(&mut tera, &dir)?;
+        }
         tera.add_raw_template(&path.to_string_lossy(), text)
             .map_err(|e| template_error(path, &e))?;
         Ok(Template {
@@ -84,6 +94,38 @@ impl Template {
             self.path.clone()
         }
     }
+}
+
+/// The `partials/` folders beside the templates at `paths` that exist, each once.
+fn partial_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let dir = path.parent().unwrap_or(Path::new("")).join("partials");
+        if dir.is_dir() && !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
+}
+
+/// Adds every `*.tera` file of `dir` as the template `partials/<file name>`.
+fn add_partials(tera: &mut tera::Tera, dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tera"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io("read", &file, e))?;
+        let name = format!(
+            "partials/{}",
+            file.file_name().unwrap_or_default().to_string_lossy()
+        );
+        tera.add_raw_template(&name, &text)
+            .map_err(|e| template_error(&file, &e))?;
+    }
+    Ok(())
 }
 
 fn insert_value(ctx: &mut tera::Context, name: &str, value: &Value) {
@@ -168,6 +210,29 @@ FLAG = true
             .unwrap_err()
             .to_string();
         assert!(err.contains("MISSING_KEY"), "{err}");
+    }
+
+    /// A template includes the partials beside it, rendered with the point's variables; one
+    /// naming a partial that is not there fails with the file's name.
+    #[test]
+    fn a_template_includes_the_partials_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("partials")).unwrap();
+        std::fs::write(dir.path().join("partials/twice.cu.tera"), "2N={{ TWICE }}").unwrap();
+        let (space, shape, limits) = setup();
+        let point = space.evaluate(&space.default, &shape, &limits).unwrap();
+        let path = dir.path().join("t.cu.tera");
+        let t = Template::from_text(&path, "{{ N }} {% include \"partials/twice.cu.tera\" %}.")
+            .unwrap();
+        assert_eq!(
+            t.render(&space, &point, &shape, &limits).unwrap(),
+            "1 2N=2."
+        );
+        let missing = Template::from_text(&path, "{% include \"partials/gone.cu.tera\" %}")
+            .and_then(|t| t.render(&space, &point, &shape, &limits))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("partials/gone.cu.tera"), "{missing}");
     }
 
     /// A space whose template path names FAMILY renders each point with its family's file.
