@@ -19,12 +19,8 @@ impl Template {
     /// Reads and parses the templates a space names (every one its points may render); a syntax
     /// error names the file and the line.
     pub fn for_space(space: &SearchSpace) -> Result<Template> {
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![]);
         let paths = space.template_paths();
-        for dir in partial_dirs(&paths) {
-            add_partials(&mut tera, &dir)?;
-        }
+        let mut tera = tera_with_partials(&paths)?;
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
             tera.add_raw_template(&path.to_string_lossy(), &text)
@@ -44,11 +40,7 @@ impl Template {
 
     /// Parses template `text` as if read from `path`.
     pub fn from_text(path: &Path, text: &str) -> Result<Template> {
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![]);
-        for dir in partial_dirs(&[path.to_path_buf()]) {
-            add_partials(&mut tera, &dir)?;
-        }
+        let mut tera = tera_with_partials(&[path.to_path_buf()])?;
         tera.add_raw_template(&path.to_string_lossy(), text)
             .map_err(|e| template_error(path, &e))?;
         Ok(Template {
@@ -94,6 +86,17 @@ impl Template {
             self.path.clone()
         }
     }
+}
+
+/// A tera without autoescaping, holding the partials of the folders beside the templates at
+/// `paths` (not the templates themselves).
+fn tera_with_partials(paths: &[PathBuf]) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    for dir in partial_dirs(paths) {
+        add_partials(&mut tera, &dir)?;
+    }
+    Ok(tera)
 }
 
 /// The `partials/` folders beside the templates at `paths` that exist, each once.

@@ -4,6 +4,8 @@
 use super::multi::publish;
 use crate::db::{self, TuningRow};
 use crate::report::multi::ProblemResult;
+use crate::space::{self, SearchSpace};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The report of `file`'s fresh rows on `device`, written to `out` or
@@ -37,11 +39,18 @@ fn default_path(gpu: &str) -> PathBuf {
     PathBuf::from("reports").join(format!("db-{}.md", slug.trim_matches('-')))
 }
 
-/// The fastest fresh row of each problem on `gpu`, ordered by problem.
+/// The fastest fresh row of each problem on `gpu`, ordered by problem; each space file the
+/// rows name is loaded once.
 fn best_of_each(rows: &[TuningRow], gpu: &str) -> Vec<ProblemResult> {
+    let mut spaces: HashMap<&str, Option<SearchSpace>> = HashMap::new();
     db::best_of_each(rows, gpu)
         .into_iter()
-        .map(ProblemResult::from_row)
+        .map(|row| {
+            let space = spaces
+                .entry(row.space_path.as_str())
+                .or_insert_with(|| space::load(Path::new(&row.space_path)).ok());
+            ProblemResult::from_row(row, space.as_ref())
+        })
         .collect()
 }
 

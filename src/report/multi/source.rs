@@ -5,6 +5,7 @@ use crate::db::TuningRow;
 use crate::report::compare::{measured, Times};
 use crate::report::load::RunData;
 use crate::shape::Shape;
+use crate::space::SearchSpace;
 use std::path::Path;
 
 impl ProblemResult {
@@ -38,9 +39,9 @@ impl ProblemResult {
 
     /// The problem of a database row: its best config and the baselines' medians (the database
     /// keeps neither samples nor the baselines' intervals, nor why a baseline was unavailable).
-    /// The config is given with only the parameters that apply to it where the row's space file
-    /// loads.
-    pub fn from_row(row: &TuningRow) -> ProblemResult {
+    /// The config is given with only the parameters that apply to it where `space`, the row's
+    /// space file loaded, reads it as one of its points.
+    pub fn from_row(row: &TuningRow, space: Option<&SearchSpace>) -> ProblemResult {
         let time = Time {
             p50_us: row.kernel_p50_us,
             ci_us: row.ci_lo_us.zip(row.ci_hi_us),
@@ -48,7 +49,7 @@ impl ProblemResult {
         };
         let best = Best {
             time,
-            config: active_config(Path::new(&row.space_path), &row.config),
+            config: active_config(space, &row.config),
             family: family(&row.config, Some(Path::new(&row.template_path))),
         };
         let baselines = row.baselines.iter().map(|b| BaselineResult {
@@ -116,12 +117,10 @@ fn run_baselines(run: &RunData) -> Vec<BaselineResult> {
         .collect()
 }
 
-/// `config` with only the parameters that apply to it
-/// ([`crate::space::SearchSpace::active_text`]), where the space file at `space` loads and reads
-/// `config` as one of its points; `config` as it is otherwise.
-fn active_config(space: &Path, config: &str) -> String {
-    crate::space::load(space)
-        .ok()
+/// `config` with only the parameters that apply to it ([`SearchSpace::active_text`]), where
+/// `space` reads it as one of its points; `config` as it is otherwise.
+fn active_config(space: Option<&SearchSpace>, config: &str) -> String {
+    space
         .and_then(|s| s.active_text(&s.parse_config(config).ok()?))
         .unwrap_or_else(|| config.to_string())
 }
