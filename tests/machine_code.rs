@@ -253,7 +253,7 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
 fn the_best_long_kernel_per_tile_loops_stay_within_their_recorded_counts() {
     let config = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
     let (consumer, producer) = per_tile_loops(config, "8,16,8192,128", "STSM");
     eprintln!("best long kernel: consumer {consumer}, producer {producer}");
     let (consumer_max, producer_max) = (878, 286);
@@ -275,7 +275,8 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
 fn overlapped_variants_run_the_softmax_between_their_waits() {
     let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
 VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,ARRIVE=thread,PRODUCER_REGS=24,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=always";
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=always,\
+P_BUFFERS=1";
     let cases = [
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
         ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
@@ -308,6 +309,45 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=a
     }
 }
 
+/// P_BUFFERS = 2: the next tile's P is packed into the second buffer as its exponentials come
+/// (e4m3 conversions among the MUFU.EX2 of the loop's last step), where one buffer packs it only
+/// after the wait for P V, behind every exponential. compile_sass rejects the kernel if ptxas
+/// serialized its wgmmas.
+#[test]
+fn two_p_buffers_pack_the_next_tile_among_its_exponentials() {
+    let open = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=160,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
+VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
+    let early_packs = |buffers: u32| {
+        let config = format!("{open},P_BUFFERS={buffers}");
+        let (_, sass) = compile_sass(&config, "8,16,8192,128");
+        let lines: Vec<&str> = sass.lines().collect();
+        let wait = lines
+            .iter()
+            .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))
+            .unwrap_or_else(|| panic!("{config}: no wait_group 1"));
+        let step = &lines[wait..];
+        let step = &step[..step
+            .iter()
+            .position(|l| l.contains("QGMMA"))
+            .unwrap_or(step.len())];
+        let last_exp = step
+            .iter()
+            .rposition(|l| l.contains("MUFU.EX2"))
+            .unwrap_or_else(|| panic!("{config}: no exponential after the last wait_group 1"));
+        step[..last_exp]
+            .iter()
+            .filter(|l| l.contains("F2FP.SATFINITE.E4M3.F32"))
+            .count()
+    };
+    let (one, two) = (early_packs(1), early_packs(2));
+    assert!(
+        one == 0 && two >= 8,
+        "e4m3 packs before the step's last exponential: {one} with one P buffer (expected 0), \
+         {two} with two (expected at least 8)"
+    );
+}
+
 /// The machine code between the last `wait_group 1` and the `wait_group 0` after it: the
 /// overlapped loop over the tiles of rows with many keys, which follows the loop over the first
 /// tiles of rows with few keys (where the residual's P V comes after the packing, and ptxas may
@@ -332,7 +372,7 @@ fn exp_turns_bracket_the_tile_exponentials() {
     let open =
         "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
 OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,WAIT=suspend,\
-PERSISTENT=true,RESCALE=lazy";
+PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
     for turn in ["exp", "wgmma"] {
         let config = format!("{open},TURN={turn}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
