@@ -321,12 +321,7 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
     let early_packs = |buffers: u32| {
         let config = format!("{open},P_BUFFERS={buffers}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
-        let lines: Vec<&str> = sass.lines().collect();
-        let wait = lines
-            .iter()
-            .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))
-            .unwrap_or_else(|| panic!("{config}: no wait_group 1"));
-        let step = &lines[wait..];
+        let step = from_last_wait_for_scores(&sass, &config);
         let step = &step[..step
             .iter()
             .position(|l| l.contains("QGMMA"))
@@ -366,12 +361,7 @@ WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
     ] {
         let config = format!("{open},{options}");
         let (_, sass) = compile_sass_in(&space, &config, "8,16,8192,128");
-        let lines: Vec<&str> = sass.lines().collect();
-        let wait = lines
-            .iter()
-            .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))
-            .unwrap_or_else(|| panic!("{config}: no wait_group 1"));
-        let step = &lines[wait..];
+        let step = from_last_wait_for_scores(&sass, &config);
         let sync = step.iter().position(|l| l.contains("BAR.SYNC"));
         let sync = sync.unwrap_or_else(|| panic!("{options}: no BAR.SYNC after the last wait"));
         let arrive = step[sync..].iter().position(|l| l.contains("BAR.ARV"));
@@ -385,6 +375,17 @@ WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
             "{options}: {exps} exponentials inside the fenced turn, expected {scores}"
         );
     }
+}
+
+/// The machine code from the last `wait_group 1` (the overlapped loop's last step, after its
+/// wait for the next tile's scores) to the end.
+fn from_last_wait_for_scores<'a>(sass: &'a str, config: &str) -> Vec<&'a str> {
+    let lines: Vec<&str> = sass.lines().collect();
+    let wait = lines
+        .iter()
+        .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))
+        .unwrap_or_else(|| panic!("{config}: no wait_group 1"));
+    lines[wait..].to_vec()
 }
 
 /// The space file with TURN = "exp_fenced" offered too, written to the temporary folder (its
