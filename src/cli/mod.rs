@@ -4,6 +4,7 @@ mod args;
 mod baseline;
 mod bench;
 mod checks;
+mod command;
 mod comparison;
 mod compile;
 mod db;
@@ -22,11 +23,11 @@ mod target;
 mod tune;
 mod worker;
 
-pub use args::Cli;
+pub use command::Cli;
 
 use crate::error::Error;
-use args::{Command, SpaceCommand};
 use clap::Parser;
+use command::{Command, SpaceCommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@
 use super::multi::publish;
 use crate::cli::inputs::flagged;
 use crate::cli::sweep::index::{ProblemEntry, Status, SweepIndex, INDEX_FILE};
-use crate::cli::sweep::slurm::task::{self, TaskState, TaskStatus};
+use crate::cli::sweep::slurm::task_state::{self, TaskState, TaskStatus};
 use crate::error::{Error, Result};
 use crate::report::multi::ProblemResult;
 use crate::report::RunData;
@@ -35,7 +35,7 @@ pub fn problems(dir: &Path) -> Result<Vec<ProblemResult>> {
         ));
     }
     let mut index = SweepIndex::read(dir).map_err(|e| Error::flag("--sweep", e.to_string()))?;
-    task::fold(&mut index, dir);
+    task_state::fold(&mut index, dir);
     index.problems.iter().map(|p| problem(dir, p)).collect()
 }
 

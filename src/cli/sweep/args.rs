@@ -93,7 +93,7 @@ pub struct SweepArgs {
     pub task: Option<usize>,
     /// Submitting to Slurm.
     #[command(flatten)]
-    pub slurm: super::slurm::SlurmFlags,
+    pub slurm: super::slurm::flags::SlurmFlags,
     /// Distinct configurations per problem [default: 128; a campaign's own come first].
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,

@@ -80,7 +80,7 @@ fn resumed(dir: &Path) -> Result<SweepIndex> {
         let recorded = mark_stand_ins(&index.settings, &mut index.problems)?;
         index.settings.replay_recorded_on = recorded;
     }
-    super::slurm::task::fold(&mut index, dir);
+    super::slurm::task_state::fold(&mut index, dir);
     Ok(index)
 }
 

@@ -35,6 +35,17 @@ pub enum Source {
     },
 }
 
+impl Source {
+    /// The name a database row's device must have to match: the GPU's, or `replay` for a
+    /// replayed run.
+    pub fn device_name(&self) -> Result<String> {
+        match self {
+            Source::Replay { .. } => Ok("replay".into()),
+            Source::Gpu { devices } => Ok(gpu::detect(devices[0] as i32)?.name),
+        }
+    }
+}
+
 /// Whether a replayed log must have been recorded on the problem tuned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayRule {
@@ -170,7 +181,10 @@ impl TunePlan {
         plan.stand_in = stand_in;
         plan.race = (!args.no_race).then(|| RaceSettings::new(plan.ga.elites));
         if args.warm_start {
-            plan.warm = super::warm::seeds_for(&plan, args)?;
+            let gpu = plan.source.device_name()?;
+            let db = args.db.db.clone();
+            plan.warm =
+                super::warm::seeds_for(db, &gpu, &plan.target, &plan.index, plan.ga.population)?;
             plan.warm_asked = true;
         }
         Ok(plan)

@@ -1,7 +1,7 @@
 //! Tests of the plan's racing setting: on unless --no-race, kept by --resume from the manifest.
 
 use super::*;
-use crate::cli::args::Cli;
+use crate::cli::command::Cli;
 use clap::Parser;
 use std::path::Path;
 

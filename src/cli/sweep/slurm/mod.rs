@@ -3,13 +3,14 @@
 //! run folder and its own database shard on the shared file system; `--status` says where
 //! every problem stands and `evotune db merge <sweep>/shards` gathers the results.
 
-mod flags;
+pub mod flags;
 mod queue;
 mod record;
 mod sbatch;
 mod script;
 pub mod standing;
 pub mod task;
+pub mod task_state;
 
 pub use flags::{SlurmFlags, SlurmOptions};
 

@@ -4,7 +4,7 @@
 use super::super::index::{ProblemEntry, Status, SweepIndex};
 use super::queue::{self, QueuedTask, StateKind};
 use super::record::SlurmRecord;
-use super::task::{TaskState, TaskStatus};
+use super::task_state::{TaskState, TaskStatus};
 use std::collections::BTreeMap;
 use std::path::Path;
 
