@@ -375,6 +375,7 @@ WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
             "{options}: {exps} exponentials inside the fenced turn, expected {scores}"
         );
     }
+    let _ = std::fs::remove_file(&space);
 }
 
 /// The machine code from the last `wait_group 1` (the overlapped loop's last step, after its
