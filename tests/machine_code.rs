@@ -343,41 +343,6 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
     );
 }
 
-/// TURN = "exp_fenced" (in the template; the space does not offer it until it is measured):
-/// shared memory fences each exponential turn, so that every exponential of the loop's last step
-/// sits between its BAR.SYNC and BAR.ARV, at tile widths and with P buffers where ptxas moves
-/// most of a plain exponential turn's exponentials after the BAR.ARV.
-#[test]
-fn fenced_exp_turns_hold_every_exponential_of_the_tile() {
-    let space = space_offering_fenced_turns();
-    let open = "FAMILY=wgmma,BLOCK_M=128,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
-OVERLAP=true,PINGPONG=true,TURN=exp_fenced,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,\
-WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
-    for (options, scores) in [
-        ("BLOCK_N=160,P_BUFFERS=1", 80),
-        ("BLOCK_N=160,P_BUFFERS=2", 80),
-        ("BLOCK_N=128,P_BUFFERS=2", 64),
-        ("BLOCK_N=192,P_BUFFERS=1", 96),
-    ] {
-        let config = format!("{open},{options}");
-        let (_, sass) = compile_sass_in(&space, &config, "8,16,8192,128");
-        let step = from_last_wait_for_scores(&sass, &config);
-        let sync = step.iter().position(|l| l.contains("BAR.SYNC"));
-        let sync = sync.unwrap_or_else(|| panic!("{options}: no BAR.SYNC after the last wait"));
-        let arrive = step[sync..].iter().position(|l| l.contains("BAR.ARV"));
-        let arrive = sync + arrive.unwrap_or_else(|| panic!("{options}: no BAR.ARV"));
-        let exps = step[sync..arrive]
-            .iter()
-            .filter(|l| l.contains("MUFU.EX2"))
-            .count();
-        assert!(
-            exps >= scores,
-            "{options}: {exps} exponentials inside the fenced turn, expected {scores}"
-        );
-    }
-    let _ = std::fs::remove_file(&space);
-}
-
 /// The machine code from the last `wait_group 1` (the overlapped loop's last step, after its
 /// wait for the next tile's scores) to the end.
 fn from_last_wait_for_scores<'a>(sass: &'a str, config: &str) -> Vec<&'a str> {
@@ -387,22 +352,6 @@ fn from_last_wait_for_scores<'a>(sass: &'a str, config: &str) -> Vec<&'a str> {
         .rposition(|l| l.contains("DEPBAR.LE gsb0, 0x1"))
         .unwrap_or_else(|| panic!("{config}: no wait_group 1"));
     lines[wait..].to_vec()
-}
-
-/// The space file with TURN = "exp_fenced" offered too, written to the temporary folder (its
-/// template path made absolute).
-fn space_offering_fenced_turns() -> std::path::PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("search_spaces/sdpa_fp8.toml")).unwrap();
-    let turns = "values = [\"wgmma\", \"exp\"]";
-    assert!(text.contains(turns), "the space's TURN values moved");
-    let text = text.replacen(turns, "values = [\"wgmma\", \"exp\", \"exp_fenced\"]", 1);
-    let template = format!("{}/kernel_templates/", root.display());
-    let text = text.replacen("\"../kernel_templates/", &format!("\"{template}"), 1);
-    let path =
-        std::env::temp_dir().join(format!("evotune-fenced-turns-{}.toml", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// The machine code between the last `wait_group 1` and the `wait_group 0` after it: the
