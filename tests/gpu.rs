@@ -233,11 +233,11 @@ fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let sp = space::load(&root().join(SDPA_SPACE)).unwrap();
     let template = Template::for_space(&sp).unwrap();
-    let reference = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
+    let reference = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,\
 WAIT=spin,PERSISTENT=false,RESCALE=always";
-    let small = "FAMILY=wgmma,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
+    let small = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
 Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,ARRIVE=warp,PINGPONG=false,\
 PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false,RESCALE=always";
     // The ldmatrix transpose with a persistent grid and suspending waits; the same with three

@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// The wgmma family's reference configuration (BENCHMARKS.md times it): two consumer
 /// warpgroups of 64 query rows, 128-key tiles, two TMA stages.
-const WGMMA_DEFAULT: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
+const WGMMA_DEFAULT: &str = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,\
 PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false,RESCALE=always";
@@ -169,7 +169,7 @@ fn a_two_key_warpgroup_variant_merges_through_named_barriers() {
 /// The best long-sequence configuration known before the ldmatrix transpose (8,16,8192,128 on the
 /// H100, data/runs/h100-repro-8-16-8192-128), with the three options the instruction-count work
 /// added left open.
-const LONG_BEST: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=4,NUM_WARPS=1,\
+const LONG_BEST: &str = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=128,STAGES=4,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=true,TURN=wgmma,PRODUCER_REGS=56,KV_SPLITS=1,KEY_WARPGROUPS=1,RESCALE=always";
 
@@ -251,7 +251,8 @@ fn the_per_tile_loops_stay_within_their_recorded_instruction_counts() {
 /// loops stay at or under the counts recorded for it (lower them when the kernel improves).
 #[test]
 fn the_best_long_kernel_per_tile_loops_stay_within_their_recorded_counts() {
-    let config = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
+    let config =
+        "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
 TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
     let (consumer, producer) = per_tile_loops(config, "8,16,8192,128", "STSM");
@@ -275,7 +276,7 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
 fn overlapped_variants_run_the_softmax_between_their_waits() {
     let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
 VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,ARRIVE=thread,PRODUCER_REGS=24,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,RESCALE=always,\
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,FAMILY=wgmma,ROWSUM=inline,RESCALE=always,\
 P_BUFFERS=1";
     let cases = [
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
@@ -315,7 +316,8 @@ P_BUFFERS=1";
 /// serialized its wgmmas.
 #[test]
 fn two_p_buffers_pack_the_next_tile_among_its_exponentials() {
-    let open = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=160,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
+    let open =
+        "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
 TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
     let early_packs = |buffers: u32| {
@@ -376,7 +378,7 @@ fn between_waits(sass: &str) -> Option<Vec<&str>> {
 #[test]
 fn exp_turns_bracket_the_tile_exponentials() {
     let open =
-        "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
+        "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
 OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,WAIT=suspend,\
 PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
     for turn in ["exp", "wgmma"] {
@@ -406,4 +408,34 @@ PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
             "TURN=exp: {exps} exponentials inside the turn, expected 96"
         );
     }
+}
+
+/// ROWSUM = "late": the row sums are added after P is packed, so the overlapped loop's
+/// exponentials issue back to back; with ROWSUM = "inline" ptxas puts one FADD of the row sum
+/// after each exponential (waiting on the MUFU unit's latency for the one before).
+#[test]
+fn late_row_sums_leave_the_exponentials_back_to_back() {
+    let open = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
+VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
+    let fadds_among_exps = |rowsum: &str| {
+        let config = format!("{open},ROWSUM={rowsum}");
+        let (_, sass) = compile_sass(&config, "8,16,8192,128");
+        let between = between_waits(&sass).unwrap_or_else(|| panic!("{config}: no wait_group 1"));
+        let exps: Vec<usize> = (0..between.len())
+            .filter(|&i| between[i].contains("MUFU.EX2"))
+            .collect();
+        assert!(exps.len() >= 96, "{config}: {} exponentials", exps.len());
+        let (first, last) = (exps[0], exps[exps.len() - 1]);
+        between[first..last]
+            .iter()
+            .filter(|l| l.contains(" FADD "))
+            .count()
+    };
+    let (inline, late) = (fadds_among_exps("inline"), fadds_among_exps("late"));
+    assert!(
+        inline >= 90 && late <= 4,
+        "FADDs among the exponentials: {inline} inline (expected at least 90), {late} late \
+         (expected at most 4)"
+    );
 }

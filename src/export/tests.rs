@@ -15,7 +15,7 @@ fn root() -> &'static Path {
 }
 
 /// The wgmma family's reference configuration (two consumer warpgroups, 128-key tiles).
-const WGMMA: &str = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
+const WGMMA: &str = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
 ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,\
 WAIT=spin,PERSISTENT=false,RESCALE=always";
