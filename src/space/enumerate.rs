@@ -1,4 +1,5 @@
-//! Walking the points of a space: the cartesian product, counting and sampling valid points.
+//! Walking every point of a space (the cartesian product), counting and sampling valid points;
+//! the valid points themselves are listed by the pruned walk (`pruned`).
 
 use super::conditional::is_active;
 use super::{Config, DeviceLimits, Point, SearchSpace};
@@ -6,18 +7,12 @@ use crate::error::Result;
 use crate::shape::Shape;
 use rand::seq::index::sample;
 use rand::SeedableRng;
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 /// Iterates over every configuration of a space in odometer order (last parameter fastest),
-/// holding each parameter whose `when` is false at its first value (the only valid one). A walk
-/// may be limited to the points under a prefix: the first parameters held at given values.
+/// holding each parameter whose `when` is false at its first value (the only valid one).
 pub struct PointIter<'a> {
     space: &'a SearchSpace,
     digits: Vec<usize>,
-    /// How many leading parameters the walk holds (their digits never move).
-    held: usize,
-    /// How many parameters the walk moves through (the rest stay at their first value).
-    depth: usize,
     done: bool,
 }
 
@@ -27,31 +22,8 @@ impl<'a> PointIter<'a> {
         PointIter {
             space,
             digits: vec![0; space.params.len()],
-            held: 0,
-            depth: space.params.len(),
             done: space.params.iter().any(|p| p.domain.is_empty()),
         }
-    }
-
-    /// The points whose first parameters hold the values `prefix` indexes (in the walk's order).
-    pub(super) fn under(space: &'a SearchSpace, prefix: &[usize]) -> Self {
-        let mut walk = PointIter::new(space);
-        walk.digits[..prefix.len()].copy_from_slice(prefix);
-        walk.held = prefix.len();
-        walk
-    }
-
-    /// The prefixes of the first `depth` parameters, in the walk's order (those that differ
-    /// only in an inactive parameter are left out, as the walk leaves them out).
-    fn prefixes(space: &'a SearchSpace, depth: usize) -> Vec<Vec<usize>> {
-        let mut walk = PointIter::new(space);
-        walk.depth = depth;
-        let mut out = Vec::new();
-        while !walk.done {
-            out.push(walk.digits[..depth].to_vec());
-            walk.advance();
-        }
-        out
     }
 
     fn current(&self) -> Config {
@@ -64,7 +36,7 @@ impl<'a> PointIter<'a> {
 
     fn advance(&mut self) {
         let config = self.current();
-        for i in (self.held..self.depth).rev() {
+        for i in (0..self.digits.len()).rev() {
             let param = &self.space.params[i];
             // Activity depends only on the parameters above i, which this step has not changed.
             if !is_active(param, &config) {
@@ -93,20 +65,6 @@ impl Iterator for PointIter<'_> {
     }
 }
 
-/// The walk split into parts of about equal promise for the cores: the prefixes of the fewest
-/// leading parameters that give at least `parts` of them (or of all parameters); none when a
-/// parameter has no values.
-pub(super) fn split_walk(space: &SearchSpace, parts: usize) -> Vec<Vec<usize>> {
-    let n = space.params.len();
-    let mut depth = 0;
-    let mut prefixes = vec![Vec::new()];
-    while depth < n && !prefixes.is_empty() && prefixes.len() < parts {
-        depth += 1;
-        prefixes = PointIter::prefixes(space, depth);
-    }
-    prefixes
-}
-
 /// How many points a space has, and how many satisfy its constraints, for one shape and device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Census {
@@ -120,24 +78,6 @@ pub struct Census {
 }
 
 impl SearchSpace {
-    /// Every valid point for `shape` on `limits`, in enumeration order. The walk itself is split
-    /// by the values of its first parameters, and the parts are walked and checked on all cores
-    /// (a space of 10^6 raw points takes a minute on one), each with its own expression
-    /// environment.
-    pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
-        let parts = split_walk(self, 16 * rayon::current_num_threads());
-        let found: Vec<Vec<Point>> = parts
-            .par_iter()
-            .map(|prefix| {
-                let mut env = self.base_env(shape, limits);
-                PointIter::under(self, prefix)
-                    .filter_map(|config| self.valid_point_in(&mut env, &config).transpose())
-                    .collect::<Result<Vec<Point>>>()
-            })
-            .collect::<Result<_>>()?;
-        Ok(found.into_iter().flatten().collect())
-    }
-
     /// Whether any point satisfies every constraint (stops at the first that does).
     pub fn has_valid_point(&self, shape: &Shape, limits: &DeviceLimits) -> Result<bool> {
         let mut env = self.base_env(shape, limits);

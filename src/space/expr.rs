@@ -98,6 +98,11 @@ impl Expr {
             .map(str::to_string)
     }
 
+    /// The variables it reads.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.node.iter_variable_identifiers()
+    }
+
     /// Evaluates to a value.
     pub fn eval(&self, env: &Env) -> Result<evalexpr::Value, String> {
         self.node.eval_with_context(env).map_err(|e| e.to_string())

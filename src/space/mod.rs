@@ -7,6 +7,7 @@ mod enumerate;
 mod expr;
 mod file;
 mod limits;
+mod pruned;
 mod restrict;
 mod value;
 
@@ -170,26 +171,6 @@ impl SearchSpace {
             derived,
             violated,
         })
-    }
-
-    /// The point of `config` if it satisfies every constraint; stops at the first it breaks. The
-    /// derived values are collected only for a valid point (most points of a space are not).
-    pub(crate) fn valid_point_in(
-        &self,
-        env: &mut expr::Env,
-        config: &Config,
-    ) -> Result<Option<Point>> {
-        self.put_in(env, config)?;
-        for c in &self.constraints {
-            if !self.holds_in(env, c)? {
-                return Ok(None);
-            }
-        }
-        Ok(Some(Point {
-            config: config.clone(),
-            derived: self.derived_in(env)?,
-            violated: Vec::new(),
-        }))
     }
 
     /// Puts `config` into `env` and works out the derived variables there.

@@ -173,27 +173,55 @@ fn a_conditional_parameter_is_pinned_where_its_when_is_false() {
     assert_eq!(configs.len(), 6);
 }
 
-/// The walk split by prefixes (as `valid_points` walks it on many cores) gives the serial walk's
-/// points in its order, at every split depth.
+/// The valid points as the full walk gives them, each point checked against every constraint:
+/// what the pruned walk must reproduce, in order, with the same derived values.
+fn checked_one_by_one(s: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Vec<Point> {
+    PointIter::new(s)
+        .map(|c| s.evaluate(&c, shape, limits).unwrap())
+        .filter(Point::is_valid)
+        .collect()
+}
+
 #[test]
-fn the_walk_split_by_prefixes_gives_the_serial_walk_in_order() {
+fn the_pruned_walk_gives_the_full_walks_valid_points_in_order() {
     let s = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
-    let serial: Vec<String> = PointIter::new(&s).map(|c| c.to_string()).collect();
-    for parts in 1..=20 {
-        let split: Vec<String> = super::enumerate::split_walk(&s, parts)
-            .iter()
-            .flat_map(|prefix| PointIter::under(&s, prefix))
-            .map(|c| c.to_string())
-            .collect();
-        assert_eq!(split, serial, "split into at least {parts} parts");
+    let limits = DeviceLimits::hopper();
+    let pruned = s.valid_points(&shape(), &limits).unwrap();
+    assert_eq!(pruned, checked_one_by_one(&s, &shape(), &limits));
+    assert_eq!(pruned.len(), 6);
+}
+
+/// The same on the project's space (narrowed to a few thousand raw points so that the full walk
+/// stays quick), at problems whose constraints cut differently: head dims, causal, grouped heads.
+#[test]
+fn the_pruned_walk_matches_the_full_walk_on_the_sdpa_space() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("search_spaces/sdpa_fp8.toml");
+    let s = load(&path).unwrap();
+    let sets = [
+        "BLOCK_N=64,192",
+        "STAGES=2",
+        "PRODUCER_REGS=40",
+        "SWIZZLE=64,128",
+        "VT_SWIZZLE=32,128",
+        "WAIT=spin",
+    ]
+    .map(String::from);
+    let narrow = s.restrict(&s.overrides_from_sets(&sets).unwrap()).unwrap();
+    let hopper = DeviceLimits::hopper();
+    for problem in [
+        "2,8,512,64",
+        "1,32,300,128,causal,kv_heads=8",
+        "3,5,777,96",
+        "1,4,63,256",
+    ] {
+        let shape = Shape::parse(problem).unwrap();
+        let pruned = narrow.valid_points(&shape, &hopper).unwrap();
+        assert!(!pruned.is_empty(), "{problem}");
+        assert!(
+            pruned == checked_one_by_one(&narrow, &shape, &hopper),
+            "{problem}: the pruned walk differs from the full walk"
+        );
     }
-    let valid: Vec<String> = s
-        .valid_points(&shape(), &DeviceLimits::hopper())
-        .unwrap()
-        .iter()
-        .map(|p| p.config.to_string())
-        .collect();
-    assert_eq!(valid, serial);
 }
 
 #[test]

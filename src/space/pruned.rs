@@ -1,0 +1,209 @@
+//! Listing the valid points by a depth-first walk that checks each constraint as soon as the
+//! parameters it reads are set, and skips every point under a prefix that breaks one: the same
+//! points in the same order as checking the full walk point by point, in a fraction of the time.
+
+use super::expr::{self, Env, Expr};
+use super::value::Config;
+use super::{DeviceLimits, Point, SearchSpace};
+use crate::error::Result;
+use crate::shape::Shape;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+
+/// Where each derived value and constraint can first be worked out: after the parameter of
+/// index `level` is set (the last one it reads, through derived values too), or before any.
+pub(super) struct Levels {
+    /// Derived values (indices into `space.derived`) per level, in file order.
+    derived: Vec<Vec<usize>>,
+    /// Constraints (indices into `space.constraints`) per level.
+    constraints: Vec<Vec<usize>>,
+    /// Those that read no parameter.
+    derived_first: Vec<usize>,
+    constraints_first: Vec<usize>,
+}
+
+impl Levels {
+    pub(super) fn of(space: &SearchSpace) -> Self {
+        let n = space.params.len();
+        let param_level = |name: &str| space.params.iter().position(|p| p.name == name);
+        let mut derived_level: Vec<Option<usize>> = Vec::new();
+        let level_of = |e: &Expr, derived_level: &[Option<usize>]| {
+            e.variables()
+                .filter_map(|v| {
+                    param_level(v).map(Some).or_else(|| {
+                        let d = space.derived.iter().position(|(name, _)| name == v)?;
+                        // A derived value read before it is worked out is read at any level.
+                        Some(derived_level.get(d).copied().unwrap_or(Some(n - 1)))
+                    })
+                })
+                .max()
+                .flatten()
+        };
+        for (_, e) in &space.derived {
+            let level = level_of(e, &derived_level);
+            derived_level.push(level);
+        }
+        let constraint_level: Vec<Option<usize>> = space
+            .constraints
+            .iter()
+            .map(|c| level_of(c, &derived_level))
+            .collect();
+        let at = |levels: &[Option<usize>], l: Option<usize>| -> Vec<usize> {
+            (0..levels.len()).filter(|&i| levels[i] == l).collect()
+        };
+        Levels {
+            derived: (0..n).map(|l| at(&derived_level, Some(l))).collect(),
+            constraints: (0..n).map(|l| at(&constraint_level, Some(l))).collect(),
+            derived_first: at(&derived_level, None),
+            constraints_first: at(&constraint_level, None),
+        }
+    }
+}
+
+/// One depth-first walk: the environment and config along the current path.
+struct Walk<'a> {
+    space: &'a SearchSpace,
+    levels: &'a Levels,
+    env: Env,
+    config: Config,
+    digits: Vec<usize>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        space: &'a SearchSpace,
+        levels: &'a Levels,
+        shape: &Shape,
+        limits: &DeviceLimits,
+    ) -> Self {
+        Walk {
+            space,
+            levels,
+            env: space.base_env(shape, limits),
+            config: Config::default(),
+            digits: vec![0; space.params.len()],
+        }
+    }
+
+    /// Works out what reads no parameter; false if a constraint of that kind breaks.
+    fn start(&mut self) -> Result<bool> {
+        self.derive(&self.levels.derived_first)?;
+        self.holds(&self.levels.constraints_first)
+    }
+
+    fn derive(&mut self, which: &[usize]) -> Result<()> {
+        for &d in which {
+            let (name, e) = &self.space.derived[d];
+            let raw = e
+                .eval(&self.env)
+                .map_err(|msg| self.space.expr_error(msg))?;
+            expr::set(&mut self.env, name, raw);
+        }
+        Ok(())
+    }
+
+    fn holds(&self, which: &[usize]) -> Result<bool> {
+        for &c in which {
+            if !self.space.holds_in(&self.env, &self.space.constraints[c])? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Sets parameter `level` to its value of index `i`; false if a constraint that can be
+    /// checked now breaks.
+    fn set(&mut self, level: usize, i: usize) -> Result<bool> {
+        let param = &self.space.params[level];
+        let value = param.domain.value(i);
+        expr::set(&mut self.env, &param.name, value.to_expr());
+        self.config.set(&param.name, value);
+        self.digits[level] = i;
+        self.derive(&self.levels.derived[level])?;
+        self.holds(&self.levels.constraints[level])
+    }
+
+    /// How many values parameter `level` runs through here: all of them, or only its first
+    /// where its `when` is false (a `when` that is not a boolean keeps it active; its pin
+    /// constraint reports the error).
+    fn values_at(&self, level: usize) -> usize {
+        let param = &self.space.params[level];
+        let active = param
+            .when
+            .as_ref()
+            .is_none_or(|w| w.holds(&self.env).unwrap_or(true));
+        if active {
+            param.domain.len()
+        } else {
+            1
+        }
+    }
+
+    /// Every valid point under the current path from parameter `level` down, in order.
+    fn below(&mut self, level: usize, out: &mut Vec<Point>) -> Result<()> {
+        if level == self.space.params.len() {
+            out.push(Point {
+                config: self.config.clone(),
+                derived: self.space.derived_in(&self.env)?,
+                violated: Vec::new(),
+            });
+            return Ok(());
+        }
+        for i in 0..self.values_at(level) {
+            if self.set(level, i)? {
+                self.below(level + 1, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The live prefixes of the first `depth` parameters under the current path, in order.
+    fn prefixes(&mut self, level: usize, depth: usize, out: &mut Vec<Vec<usize>>) -> Result<()> {
+        if level == depth {
+            out.push(self.digits[..depth].to_vec());
+            return Ok(());
+        }
+        for i in 0..self.values_at(level) {
+            if self.set(level, i)? {
+                self.prefixes(level + 1, depth, out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SearchSpace {
+    /// Every valid point for `shape` on `limits`, in enumeration order (odometer order, last
+    /// parameter fastest, inactive parameters at their first value). The walk is depth first
+    /// and skips a prefix as soon as a constraint it decides breaks; the live prefixes of the
+    /// first parameters are walked on all cores.
+    pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
+        let levels = Levels::of(self);
+        let mut walk = Walk::new(self, &levels, shape, limits);
+        if self.params.is_empty() || !walk.start()? {
+            return Ok(Vec::new());
+        }
+        let wanted = 16 * rayon::current_num_threads();
+        let mut prefixes = vec![Vec::new()];
+        let mut depth = 0;
+        while depth < self.params.len() && !prefixes.is_empty() && prefixes.len() < wanted {
+            depth += 1;
+            prefixes.clear();
+            walk.prefixes(0, depth, &mut prefixes)?;
+        }
+        let found: Vec<Vec<Point>> = prefixes
+            .par_iter()
+            .map(|prefix| {
+                let mut walk = Walk::new(self, &levels, shape, limits);
+                walk.start()?;
+                for (level, &i) in prefix.iter().enumerate() {
+                    let live = walk.set(level, i)?;
+                    debug_assert!(live, "a listed prefix holds its constraints");
+                }
+                let mut out = Vec::new();
+                walk.below(prefix.len(), &mut out)?;
+                Ok(out)
+            })
+            .collect::<Result<_>>()?;
+        Ok(found.into_iter().flatten().collect())
+    }
+}
