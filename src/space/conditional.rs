@@ -39,22 +39,35 @@ pub(super) fn literal(v: &Value) -> String {
 
 /// Whether parameter `param` matters at `config` (only its parameters above are read).
 pub fn is_active(param: &Param, config: &Config) -> bool {
-    // A `when` that does not evaluate to a boolean keeps the parameter active: its pin
-    // constraint then reports the error when the point is evaluated.
-    activity(param, config).unwrap_or(true)
+    is_active_in(param, &config_env(config))
+}
+
+/// Whether parameter `param` matters with the parameters above it as `env` holds them. A
+/// `when` that does not evaluate to a boolean keeps the parameter active: its pin constraint
+/// then reports the error when the point is evaluated.
+pub fn is_active_in(param: &Param, env: &expr::Env) -> bool {
+    activity_in(param, env).unwrap_or(true)
 }
 
 /// Whether `param` applies in `config`; `None` where its `when` does not evaluate to a boolean
 /// there (e.g. it reads a parameter `config` does not set).
 pub fn activity(param: &Param, config: &Config) -> Option<bool> {
-    let Some(when) = &param.when else {
-        return Some(true);
-    };
+    activity_in(param, &config_env(config))
+}
+
+fn activity_in(param: &Param, env: &expr::Env) -> Option<bool> {
+    match &param.when {
+        Some(when) => when.holds(env).ok(),
+        None => Some(true),
+    }
+}
+
+fn config_env(config: &Config) -> expr::Env {
     let mut env = expr::new_env();
     for (name, value) in &config.0 {
         expr::set(&mut env, name, value.to_expr());
     }
-    when.holds(&env).ok()
+    env
 }
 
 /// The `{NAME}` placeholders of a template path, in order.

@@ -92,10 +92,7 @@ impl Expr {
 
     /// The first variable the expression reads that `known` does not accept.
     pub fn unknown_variable(&self, known: impl Fn(&str) -> bool) -> Option<String> {
-        self.node
-            .iter_variable_identifiers()
-            .find(|v| !known(v))
-            .map(str::to_string)
+        self.variables().find(|v| !known(v)).map(str::to_string)
     }
 
     /// The variables it reads.

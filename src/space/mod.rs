@@ -184,10 +184,17 @@ impl SearchSpace {
         for (name, value) in &config.0 {
             expr::set(env, name, value.to_expr());
         }
-        for (name, e) in &self.derived {
-            let raw = e.eval(env).map_err(|msg| self.expr_error(msg))?;
-            expr::set(env, name, raw);
+        for d in 0..self.derived.len() {
+            self.derive_one_in(env, d)?;
         }
+        Ok(())
+    }
+
+    /// Works out derived value `d` (its index in file order) in `env`, which holds what it reads.
+    fn derive_one_in(&self, env: &mut expr::Env, d: usize) -> Result<()> {
+        let (name, e) = &self.derived[d];
+        let raw = e.eval(env).map_err(|msg| self.expr_error(msg))?;
+        expr::set(env, name, raw);
         Ok(())
     }
 

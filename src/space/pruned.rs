@@ -2,6 +2,7 @@
 //! parameters it reads are set, and skips every point under a prefix that breaks one: the same
 //! points in the same order as checking the full walk point by point, in a fraction of the time.
 
+use super::conditional::is_active_in;
 use super::expr::{self, Env, Expr};
 use super::value::Config;
 use super::{DeviceLimits, Point, SearchSpace};
@@ -11,7 +12,7 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 /// Where each derived value and constraint can first be worked out: after the parameter of
 /// index `level` is set (the last one it reads, through derived values too), or before any.
-pub(super) struct Levels {
+struct Levels {
     /// Derived values (indices into `space.derived`) per level, in file order.
     derived: Vec<Vec<usize>>,
     /// Constraints (indices into `space.constraints`) per level.
@@ -22,21 +23,21 @@ pub(super) struct Levels {
 }
 
 impl Levels {
-    pub(super) fn of(space: &SearchSpace) -> Self {
+    fn of(space: &SearchSpace) -> Self {
         let n = space.params.len();
-        let param_level = |name: &str| space.params.iter().position(|p| p.name == name);
         let mut derived_level: Vec<Option<usize>> = Vec::new();
+        // The deepest parameter `e` reads; a derived value reads only those above it (the
+        // space file says so), whose levels are known by then.
         let level_of = |e: &Expr, derived_level: &[Option<usize>]| {
             e.variables()
-                .filter_map(|v| {
-                    param_level(v).map(Some).or_else(|| {
+                .filter_map(|v| match space.params.iter().position(|p| p.name == v) {
+                    Some(level) => Some(level),
+                    None => {
                         let d = space.derived.iter().position(|(name, _)| name == v)?;
-                        // A derived value read before it is worked out is read at any level.
-                        Some(derived_level.get(d).copied().unwrap_or(Some(n - 1)))
-                    })
+                        derived_level[d]
+                    }
                 })
                 .max()
-                .flatten()
         };
         for (_, e) in &space.derived {
             let level = level_of(e, &derived_level);
@@ -92,11 +93,7 @@ impl<'a> Walk<'a> {
 
     fn derive(&mut self, which: &[usize]) -> Result<()> {
         for &d in which {
-            let (name, e) = &self.space.derived[d];
-            let raw = e
-                .eval(&self.env)
-                .map_err(|msg| self.space.expr_error(msg))?;
-            expr::set(&mut self.env, name, raw);
+            self.space.derive_one_in(&mut self.env, d)?;
         }
         Ok(())
     }
@@ -123,15 +120,10 @@ impl<'a> Walk<'a> {
     }
 
     /// How many values parameter `level` runs through here: all of them, or only its first
-    /// where its `when` is false (a `when` that is not a boolean keeps it active; its pin
-    /// constraint reports the error).
+    /// where it does not apply (as the full walk holds it).
     fn values_at(&self, level: usize) -> usize {
         let param = &self.space.params[level];
-        let active = param
-            .when
-            .as_ref()
-            .is_none_or(|w| w.holds(&self.env).unwrap_or(true));
-        if active {
+        if is_active_in(param, &self.env) {
             param.domain.len()
         } else {
             1
@@ -179,7 +171,7 @@ impl SearchSpace {
     pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
         let levels = Levels::of(self);
         let mut walk = Walk::new(self, &levels, shape, limits);
-        if self.params.is_empty() || !walk.start()? {
+        if !walk.start()? {
             return Ok(Vec::new());
         }
         let wanted = 16 * rayon::current_num_threads();
