@@ -254,7 +254,7 @@ fn the_best_long_kernel_per_tile_loops_stay_within_their_recorded_counts() {
     let config =
         "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1,PACK=after";
     let (consumer, producer) = per_tile_loops(config, "8,16,8192,128", "STSM");
     eprintln!("best long kernel: consumer {consumer}, producer {producer}");
     let (consumer_max, producer_max) = (878, 286);
@@ -293,7 +293,7 @@ P_BUFFERS=1";
             96,
         ),
         (
-            "BLOCK_N=192,STAGES=2,PINGPONG=true,TURN=exp",
+            "BLOCK_N=192,STAGES=2,PINGPONG=true,TURN=exp,PACK=after",
             "8,16,8192,128",
             96,
         ),
@@ -321,7 +321,8 @@ fn two_p_buffers_pack_the_next_tile_among_its_exponentials() {
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
 TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
     let early_packs = |buffers: u32| {
-        let config = format!("{open},P_BUFFERS={buffers}");
+        let pack = if buffers == 1 { ",PACK=after" } else { "" };
+        let config = format!("{open},P_BUFFERS={buffers}{pack}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
         let step = from_last_wait_for_scores(&sass, &config);
         let step = &step[..step
@@ -382,7 +383,8 @@ fn exp_turns_bracket_the_tile_exponentials() {
 OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,WAIT=suspend,\
 PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
     for turn in ["exp", "wgmma"] {
-        let config = format!("{open},TURN={turn}");
+        let pack = if turn == "exp" { ",PACK=after" } else { "" };
+        let config = format!("{open},TURN={turn}{pack}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
         let between = between_waits(&sass).unwrap_or_else(|| panic!("{config}: no wait_group 1"));
         let sync = between.iter().position(|l| l.contains("BAR.SYNC"));
@@ -417,7 +419,7 @@ PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
 fn late_row_sums_leave_the_exponentials_back_to_back() {
     let open = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1,PACK=after";
     let fadds_among_exps = |rowsum: &str| {
         let config = format!("{open},ROWSUM={rowsum}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
@@ -437,5 +439,39 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
         inline >= 90 && late <= 4,
         "FADDs among the exponentials: {inline} inline (expected at least 90), {late} late \
          (expected at most 4)"
+    );
+}
+
+/// PACK = "turn": the next tile's P is packed inside the exponential turn, its e4m3 conversions
+/// among the MUFU.EX2 (after the turn's BAR.SYNC, before the last exponential of the step);
+/// with "after" every conversion of the step comes after its last exponential.
+#[test]
+fn packing_in_the_turn_puts_the_conversions_among_the_exponentials() {
+    let open =
+        "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
+VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy,P_BUFFERS=1";
+    let packs_in_turn = |pack: &str| {
+        let config = format!("{open},PACK={pack}");
+        let (_, sass) = compile_sass(&config, "8,16,8192,128");
+        let step = from_last_wait_for_scores(&sass, &config);
+        let sync = step
+            .iter()
+            .position(|l| l.contains("BAR.SYNC"))
+            .unwrap_or_else(|| panic!("{config}: no turn after the last wait_group 1"));
+        let last_exp = step
+            .iter()
+            .rposition(|l| l.contains("MUFU.EX2"))
+            .unwrap_or_else(|| panic!("{config}: no exponential after the last wait_group 1"));
+        step[sync..last_exp.max(sync)]
+            .iter()
+            .filter(|l| l.contains("F2FP.SATFINITE.E4M3.F32"))
+            .count()
+    };
+    let (after, turn) = (packs_in_turn("after"), packs_in_turn("turn"));
+    assert!(
+        after == 0 && turn >= 20,
+        "e4m3 packs between the turn's start and its last exponential: {after} with PACK=after \
+         (expected 0), {turn} with PACK=turn (expected at least 20 of 40)"
     );
 }

@@ -407,7 +407,9 @@ fn a_text_without_an_active_parameter_is_refused_naming_it() {
         .collect();
     let err = s.parse_config(&without.join(",")).unwrap_err().to_string();
     assert!(
-        err.contains("missing parameter(s): PINGPONG (TURN as well, where those make it apply);"),
+        err.contains(
+            "missing parameter(s): PINGPONG (TURN, PACK as well, where those make it apply);"
+        ),
         "{err}"
     );
     let fam = parse(Path::new("d/fam.toml"), FAMILIES).unwrap();
