@@ -269,6 +269,18 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTE
     let lazy = three.replace("RESCALE=always", "RESCALE=lazy");
     let keys2_lazy = keys2.replace("RESCALE=always", "RESCALE=lazy");
     let split2_lazy = split2.replace("RESCALE=always", "RESCALE=lazy");
+    // Ping-pong with exponential turns over the overlapped loop, persistent: P packed after
+    // the turn and inside it (PACK), and the long problems' 192-key tile with late row sums
+    // (of these problems, valid at D 128 only).
+    let exp_turns = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,NUM_WARPS=1,\
+NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,\
+ARRIVE=thread,PINGPONG=true,TURN=exp,P_BUFFERS=1,PACK=after,PRODUCER_REGS=40,KV_SPLITS=1,\
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
+    let packed_in_turn = exp_turns.replace("PACK=after", "PACK=turn");
+    let packed_192_late = packed_in_turn
+        .replace("BLOCK_N=160", "BLOCK_N=192")
+        .replace("SWIZZLE=32,VT", "SWIZZLE=128,VT")
+        .replace("ROWSUM=inline", "ROWSUM=late");
     let mut backend = GpuBackend::open(0).unwrap();
     let mut id = 0;
     let configs = [
@@ -284,6 +296,9 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTE
         &lazy,
         &keys2_lazy,
         &split2_lazy,
+        exp_turns,
+        &packed_in_turn,
+        &packed_192_late,
     ];
     for config in configs {
         for text in [
@@ -319,7 +334,7 @@ PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTE
             assert_eq!(resp.errors.unwrap().unwritten, 0, "{config} at {text}");
         }
     }
-    assert!(id >= 20, "only {id} of the 30 cases are valid points");
+    assert!(id >= 20, "only {id} of the 120 cases are valid points");
 }
 
 /// The correct kernel of the fault run: the default config of the sdpa_fp8 space when that space
