@@ -4,7 +4,6 @@ use crate::eval::{RaceSettings, TimingPlan, Tolerance};
 use crate::evolve::GaSettings;
 use crate::shape::Shape;
 use crate::space::Overrides;
-use crate::warm::WarmSeed;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -95,6 +94,16 @@ pub struct SearchSettings {
     /// in full, as with `--no-race`, a replayed run, or a run from before racing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<RaceSettings>,
+}
+
+/// One config a warm start seeded, with where it came from (the manifest keeps these, and
+/// `--resume` seeds the same ones whatever the database holds by then).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmSeed {
+    /// The repaired config, `K=V,...`, a valid point of the new space.
+    pub config: String,
+    /// The row it came from: `row <id>: <problem>, <p50> µs, distance <d>`.
+    pub from: String,
 }
 
 /// The machine a run measured on; every field is optional because a replayed run has no GPU.

@@ -31,20 +31,10 @@ mod repair;
 pub use neighbours::{distance, nearest};
 pub use repair::repair_config;
 
+use crate::artifacts::WarmSeed;
 use crate::db::{FreshnessCheck, Problem, TuningRow};
 use crate::evolve::{Genome, SpaceIndex};
 use crate::space::SearchSpace;
-use serde::{Deserialize, Serialize};
-
-/// One config a warm start seeds, with where it came from (the manifest keeps these, and
-/// `--resume` seeds the same ones whatever the database holds by then).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WarmSeed {
-    /// The repaired config, `K=V,...`, a valid point of the new space.
-    pub config: String,
-    /// The row it came from: `row <id>: <problem>, <p50> µs, distance <d>`.
-    pub from: String,
-}
 
 /// How many neighbours' best configs open a run by default: measured with three (the recorded
 /// landscapes' other problems); each seed takes the place of a random member.

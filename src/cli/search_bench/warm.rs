@@ -6,11 +6,12 @@
 
 use super::super::args::SearchBenchArgs;
 use super::super::target::Target;
+use crate::artifacts::WarmSeed;
 use crate::db::{Problem, TuningRow};
 use crate::error::{Error, Result};
 use crate::evolve::{Genome, SpaceIndex};
 use crate::tune::ReplayEvaluator;
-use crate::warm::{seed_count, seed_genomes, warm_seeds, WarmSeed};
+use crate::warm::{seed_count, seed_genomes, warm_seeds};
 use serde::Serialize;
 use std::path::Path;
 

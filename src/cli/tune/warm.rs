@@ -1,10 +1,11 @@
 //! `--warm-start`: the seeds of a new run from the tuning database (see `crate::warm`).
 
 use super::super::target::Target;
+use crate::artifacts::WarmSeed;
 use crate::db::{self, Problem};
 use crate::error::Result;
 use crate::evolve::SpaceIndex;
-use crate::warm::{seed_count, warm_seeds, WarmSeed, NEIGHBOURS};
+use crate::warm::{seed_count, warm_seeds, NEIGHBOURS};
 use std::path::PathBuf;
 
 /// The database's best configs (the database at `db`, or the default one) for the problems
