@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+mod ragged;
+
 const SDPA_SPACE: &str = "search_spaces/sdpa_fp8.toml";
 
 /// The crate's folder: `$EVOTUNE_ROOT` when set (for a test binary built on another machine),
@@ -233,84 +235,11 @@ fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let sp = space::load(&root().join(SDPA_SPACE)).unwrap();
     let template = Template::for_space(&sp).unwrap();
-    let reference = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=128,STAGES=2,NUM_WARPS=1,\
-NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLAP=false,\
-ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,\
-WAIT=spin,PERSISTENT=false,RESCALE=always";
-    let small = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
-Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,ARRIVE=warp,PINGPONG=false,\
-PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false,RESCALE=always";
-    // The ldmatrix transpose with a persistent grid and suspending waits; the same with three
-    // consumer warpgroups (BLOCK_M 192), and overlapped with one consumer.
-    let persistent = reference
-        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
-        .replace("WAIT=spin", "WAIT=suspend")
-        .replace("PERSISTENT=false", "PERSISTENT=true");
-    let three = persistent.replace("BLOCK_M=128", "BLOCK_M=192");
-    let persistent_small = small
-        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
-        .replace("PERSISTENT=false", "PERSISTENT=true");
-    // Key splits over a cluster: serial with two splits, and overlapped with four (at S = 333
-    // and 64-key tiles the fourth split has no keys).
-    let split2 = reference
-        .replace("BLOCK_M=128", "BLOCK_M=64")
-        .replace("KV_SPLITS=1", "KV_SPLITS=2");
-    let split4 = small.replace("KV_SPLITS=1", "KV_SPLITS=4");
-    // Two key warpgroups taking alternate key tiles: serial, and overlapped with four stages.
-    let keys2 = split2
-        .replace("KV_SPLITS=2", "KV_SPLITS=1")
-        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
-    let keys2_overlapped = small
-        .replace("STAGES=3", "STAGES=4")
-        .replace("VT_STAGES=1", "VT_STAGES=2")
-        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
-    // O rescaled only where a row max grew by more than the slack, with two key warpgroups
-    // (their merge reads the lazily kept maxima) and with the key splits' cluster merge.
-    let lazy = three.replace("RESCALE=always", "RESCALE=lazy");
-    let keys2_lazy = keys2.replace("RESCALE=always", "RESCALE=lazy");
-    let split2_lazy = split2.replace("RESCALE=always", "RESCALE=lazy");
-    // Ping-pong with exponential turns over the overlapped loop, persistent: P packed after
-    // the turn and inside it (PACK), and the long problems' 192-key tile with late row sums
-    // (of these problems, valid at D 128 only).
-    let exp_turns = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,NUM_WARPS=1,\
-NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,\
-ARRIVE=thread,PINGPONG=true,TURN=exp,P_BUFFERS=1,PACK=after,PRODUCER_REGS=40,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
-    let packed_in_turn = exp_turns.replace("PACK=after", "PACK=turn");
-    let packed_192_late = packed_in_turn
-        .replace("BLOCK_N=160", "BLOCK_N=192")
-        .replace("SWIZZLE=32,VT", "SWIZZLE=128,VT")
-        .replace("ROWSUM=inline", "ROWSUM=late");
     let mut backend = GpuBackend::open(0).unwrap();
     let mut id = 0;
-    let configs = [
-        reference,
-        small,
-        &split2,
-        &split4,
-        &keys2,
-        &keys2_overlapped,
-        &persistent,
-        &three,
-        &persistent_small,
-        &lazy,
-        &keys2_lazy,
-        &split2_lazy,
-        exp_turns,
-        &packed_in_turn,
-        &packed_192_late,
-    ];
-    for config in configs {
-        for text in [
-            "1,1,1000,64",
-            "3,5,777,96",
-            "2,4,4097,128",
-            "1,3,333,256",
-            "1,3,50,64",
-            "2,8,63,80,causal,kv_heads=4",
-            "1,8,100,128,causal,kv_heads=1",
-            "1,4,1,64,causal,kv_heads=1,kv_len=300",
-        ] {
+    let configs = ragged::configs();
+    for config in &configs {
+        for text in ragged::PROBLEMS {
             let s = shape(text);
             let point = sp
                 .evaluate(&sp.parse_config(config).unwrap(), &s, &info.limits)
@@ -334,7 +263,11 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
             assert_eq!(resp.errors.unwrap().unwritten, 0, "{config} at {text}");
         }
     }
-    assert!(id >= 20, "only {id} of the 120 cases are valid points");
+    assert!(
+        id >= 20,
+        "only {id} of the {} cases are valid points",
+        configs.len() * ragged::PROBLEMS.len()
+    );
 }
 
 /// The correct kernel of the fault run: the default config of the sdpa_fp8 space when that space

@@ -114,3 +114,29 @@ fn a_causal_gqa_problem_renders_the_masked_wgmma_kernel_only() {
         assert!(source.contains("constexpr bool CAUSAL = false;"));
     }
 }
+
+#[path = "ragged/mod.rs"]
+mod ragged;
+
+/// The GPU validation test's configurations (tests/ragged) name every parameter that applies to
+/// them, and each is a valid point at one of its problems at least: a space change that breaks
+/// one fails here, without a GPU.
+#[test]
+fn the_gpu_validation_configs_parse_and_apply() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
+    let limits = DeviceLimits::hopper();
+    for config in ragged::configs() {
+        let parsed = space
+            .parse_config(&config)
+            .unwrap_or_else(|e| panic!("{config}: {e}"));
+        let valid = ragged::PROBLEMS.iter().filter(|text| {
+            let shape = Shape::parse(text).unwrap();
+            space.evaluate(&parsed, &shape, &limits).unwrap().is_valid()
+        });
+        assert!(
+            valid.count() > 0,
+            "{config} is valid at none of the problems"
+        );
+    }
+}
