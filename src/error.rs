@@ -119,6 +119,8 @@ pub enum Input {
     Device,
     /// The folder an export is written to.
     ExportFolder,
+    /// A recorded tune log answering in place of the GPU.
+    ReplayLog,
 }
 
 impl fmt::Display for Input {
@@ -131,6 +133,7 @@ impl fmt::Display for Input {
             Input::Database => "database",
             Input::Device => "device",
             Input::ExportFolder => "export folder",
+            Input::ReplayLog => "replay log",
         })
     }
 }

@@ -483,8 +483,8 @@ fn a_replay_dir_log_of_another_problem_fails_its_problem_alone() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "[2/2] 4-8-512-64 failed: --replay {} was recorded on 2,8,512,64, not on the problem \
-             asked for (--shape 4,8,512,64)",
+            "[2/2] 4-8-512-64 failed: --replay-dir {} was recorded on 2,8,512,64, not on the \
+             problem asked for (4,8,512,64)",
             misnamed.display()
         )));
     let ix = json(&out.join("sweep.json"));

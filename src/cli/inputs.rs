@@ -13,6 +13,7 @@ pub fn flag_of(input: Input) -> &'static str {
         Input::Database => "--db",
         Input::Device => "--device",
         Input::ExportFolder => "--out",
+        Input::ReplayLog => "--replay",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::evaluator::{Candidate, Evaluated, Evaluator};
 use crate::artifacts::{sidecar, LogProblem};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use crate::shape::Shape;
 use crate::space::{Config, SearchSpace};
 use crate::tunelog::{self, TrialRecord};
@@ -29,8 +29,8 @@ impl ReplayEvaluator {
         require_log(path)?;
         let contents = tunelog::read(path, space.unrestricted())?;
         if contents.records.is_empty() {
-            return Err(Error::flag(
-                "--replay",
+            return Err(Error::input(
+                Input::ReplayLog,
                 format!(
                     "{} holds no trials (only a header): nothing to replay; record some with \
                      `evotune record`",
@@ -85,13 +85,13 @@ fn absent(config: &Config, path: &Path) -> TrialRecord {
     )
 }
 
-/// Fails, naming `--replay`, unless `path` is a file.
+/// Fails, naming the replay log, unless `path` is a file.
 pub fn require_log(path: &Path) -> Result<()> {
     if path.is_file() {
         return Ok(());
     }
-    Err(Error::flag(
-        "--replay",
+    Err(Error::input(
+        Input::ReplayLog,
         format!(
             "file {} does not exist (record one with `evotune record`)",
             path.display()
@@ -100,13 +100,14 @@ pub fn require_log(path: &Path) -> Result<()> {
 }
 
 /// The problem the log at `path` was recorded on. A log that does not say is refused, naming
-/// `--replay` and the file that would declare it (`asked`, the problem wanted, is the example).
+/// the replay log and the file that would declare it (`asked`, the problem wanted, is the
+/// example).
 pub fn recorded_problem(path: &Path, asked: &Shape) -> Result<Shape> {
-    let bad = |e: Error| Error::flag("--replay", e.to_string());
+    let bad = |e: Error| Error::input(Input::ReplayLog, e.to_string());
     match LogProblem::of(path).map_err(bad)? {
         Some(p) => Ok(p.shape),
-        None => Err(Error::flag(
-            "--replay",
+        None => Err(Error::input(
+            Input::ReplayLog,
             format!(
                 "{} does not say which problem it was recorded on, so its answers cannot be \
                  trusted for {asked}: declare it in {} (`evotune record` writes that file), \
@@ -120,18 +121,18 @@ pub fn recorded_problem(path: &Path, asked: &Shape) -> Result<Shape> {
 }
 
 /// The problem of the log at `path`, which must be `asked`: a log recorded on another problem
-/// is refused, naming `--replay`, `--shape` and both problems.
+/// is refused, naming the replay log and both problems.
 pub fn require_problem(path: &Path, asked: &Shape) -> Result<()> {
     let recorded = recorded_problem(path, asked)?;
     if recorded == *asked {
         return Ok(());
     }
-    Err(Error::flag(
-        "--replay",
+    Err(Error::input(
+        Input::ReplayLog,
         format!(
-            "{} was recorded on {recorded}, not on the problem asked for (--shape {asked}): its \
-             times would pass for measurements at {asked}; replay it at --shape {recorded}, or \
-             record a log at {asked} with `evotune record`",
+            "{} was recorded on {recorded}, not on the problem asked for ({asked}): its times \
+             would pass for measurements at {asked}; replay it at {recorded}, or record a log \
+             at {asked} with `evotune record`",
             path.display()
         ),
     ))

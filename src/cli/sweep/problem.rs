@@ -9,7 +9,7 @@ use crate::cli::args::TuneArgs;
 use crate::cli::inputs::flagged;
 use crate::cli::run_dir::utc_stamp;
 use crate::cli::tune::{run_plan, ReplayRule, TunePlan};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use crate::progress::ProgressGroup;
 use crate::shape::Shape;
 use std::path::{Path, PathBuf};
@@ -28,10 +28,21 @@ pub fn run(plan: &SweepPlan, entry: &ProblemEntry, group: &ProgressGroup) -> Pro
         }
         Err(e) => {
             out.status = Status::Failed;
-            out.reason = Some(flagged(e).to_string());
+            out.reason = Some(flagged(from_replay_dir(plan, e)).to_string());
         }
     }
     out
+}
+
+/// An error about a problem's replay log names `--replay-dir` when the log came from there.
+fn from_replay_dir(plan: &SweepPlan, err: Error) -> Error {
+    match err {
+        Error::BadInput {
+            input: Input::ReplayLog,
+            message,
+        } if plan.index.settings.replay_dir.is_some() => Error::flag("--replay-dir", message),
+        other => other,
+    }
 }
 
 fn tune(
