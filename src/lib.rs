@@ -1,7 +1,8 @@
 //! evotune: an autotuning search engine for GPU kernels (FP8 attention on Hopper first).
 //!
 //! The pipeline, one module per stage: a search [`space`] gives configs, a [`template`] turns
-//! each into CUDA source, [`compile`] builds it with NVRTC (cached, parallel), [`gpu`] runs it on
+//! each into CUDA source ([`kernel`] pairs it with its launch), [`compile`] builds it with NVRTC
+//! (cached, parallel), [`gpu`] runs it on
 //! fresh inputs, checks it against the [`reference`](mod@reference) and times it (behind the worker processes of
 //! [`eval`]), [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
 //! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
@@ -21,6 +22,7 @@ pub mod evolve;
 pub mod export;
 pub mod gate;
 pub mod gpu;
+pub mod kernel;
 pub mod ncu;
 pub mod numerics;
 pub mod op;

@@ -55,8 +55,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     check_protocol_reps(args.reps)?;
     let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
     let point = valid_point(&t, &args.config)?;
-    let launch = eval::launch_for(&t.space, &point)?;
-    let source = t.template.render(&t.space, &point, &t.shape, &t.limits)?;
+    let kernel = t.kernels().kernel(&point)?;
+    let (launch, source) = (kernel.launch, kernel.job.source);
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
     let compiled = compiler.compile(&t.space.kernel, &source)?;

@@ -25,9 +25,6 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    print!(
-        "{}",
-        t.template.render(&t.space, &point, &t.shape, &t.limits)?
-    );
+    print!("{}", t.kernels().source(&point)?);
     Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::compile::Job;
 use crate::error::{Error, Result};
 use crate::gpu;
+use crate::kernel::Kernels;
 use crate::shape::Shape;
 use crate::space::{self, DeviceLimits, Point, SearchSpace};
 use crate::template::Template;
@@ -88,20 +89,14 @@ impl Target {
         Ok(points)
     }
 
+    /// The kernels of the space at the problem.
+    pub fn kernels(&self) -> Kernels<'_> {
+        Kernels::new(&self.space, &self.template, &self.shape, &self.limits)
+    }
+
     /// A compile job (rendered source) for each point.
     pub fn jobs(&self, points: &[Point]) -> Result<Vec<Job>> {
-        points
-            .iter()
-            .map(|p| {
-                Ok(Job {
-                    label: p.config.to_string(),
-                    kernel: self.space.kernel.clone(),
-                    source: self
-                        .template
-                        .render(&self.space, p, &self.shape, &self.limits)?,
-                })
-            })
-            .collect()
+        points.iter().map(|p| self.kernels().job(p)).collect()
     }
 
     /// Fails when no point satisfies the space's constraints, naming the strictest one (the

@@ -16,7 +16,8 @@
 //! the kernel serves its own problem only, and the table says why.
 
 use crate::db::Problem;
-use crate::eval::{launch_for, KernelArgs, Launch};
+use crate::eval::{KernelArgs, Launch};
+use crate::kernel::Kernels;
 use crate::shape_limits::{MAX_GRID_Y, MAX_SEQ_LEN};
 use crate::space::{Config, DeviceLimits, Point, SearchSpace, Value};
 use crate::template::Template;
@@ -215,7 +216,10 @@ impl Accepts {
                 point.violated.join("; ")
             )));
         }
-        let launch = launch_for(t.space, &point).map_err(|e| at(e.to_string()))?;
+        let kernel = Kernels::new(t.space, t.template, &shape, t.limits)
+            .kernel(&point)
+            .map_err(|e| at(e.to_string()))?;
+        let launch = kernel.launch;
         let expected = Launch {
             grid: self.grid(p, t.limits.sm_count as u32),
             ..*t.launch
@@ -225,11 +229,7 @@ impl Accepts {
                 "the space launches {launch:?}, the rule {expected:?}"
             )));
         }
-        let source = t
-            .template
-            .render(t.space, &point, &shape, t.limits)
-            .map_err(|e| at(e.to_string()))?;
-        if source != t.source {
+        if kernel.job.source != t.source {
             return Err(at("the template renders other source".into()));
         }
         Ok(())

@@ -5,7 +5,8 @@
 
 use super::rule::{Accepts, Tuned};
 use crate::db::{Problem, TuningRow};
-use crate::eval::{launch_for, KernelArgs, Launch, DEFAULT_TOLERANCE};
+use crate::eval::{KernelArgs, Launch, DEFAULT_TOLERANCE};
+use crate::kernel::Kernels;
 use crate::space::{self, DeviceLimits, SearchSpace};
 use crate::template::Template;
 use serde::{Deserialize, Serialize};
@@ -258,10 +259,10 @@ pub fn prepare(
             point.violated.join("; ")
         ));
     }
-    let source = template
-        .render(space, &point, &shape, limits)
+    let kernel = Kernels::new(space, template, &shape, limits)
+        .kernel(&point)
         .map_err(|e| e.to_string())?;
-    let launch = launch_for(space, &point).map_err(|e| e.to_string())?;
+    let (source, launch) = (kernel.job.source, kernel.launch);
     let mut accepts = Accepts::of(&point, &launch, &row.problem)?;
     accepts.verify(&Tuned {
         space,

@@ -12,6 +12,7 @@ use crate::eval::{
     self, Cutoff, EvalRequest, EvalResponse, FreshStart, Launch, RaceSettings, TimingPlan,
     Tolerance, Worker, WorkerSpec,
 };
+use crate::kernel::Kernels;
 use crate::shape::Shape;
 use crate::space::{Config, DeviceLimits, SearchSpace};
 use crate::template::Template;
@@ -53,6 +54,13 @@ pub struct KernelFactory {
     pub template: Template,
     /// NVRTC with the compile cache.
     pub compiler: Compiler,
+}
+
+impl KernelFactory {
+    /// The kernels of its space at its problem.
+    pub fn kernels(&self) -> Kernels<'_> {
+        Kernels::new(&self.space, &self.template, &self.shape, &self.limits)
+    }
 }
 
 /// Evaluates on the GPUs through worker processes.
@@ -161,12 +169,8 @@ impl LiveEvaluator {
         configs
             .map(|config| {
                 let point = f.space.evaluate(config, &f.shape, &f.limits)?;
-                let job = Job {
-                    label: config.to_string(),
-                    kernel: f.space.kernel.clone(),
-                    source: f.template.render(&f.space, &point, &f.shape, &f.limits)?,
-                };
-                Ok((job, eval::launch_for(&f.space, &point)?))
+                let kernel = f.kernels().kernel(&point)?;
+                Ok((kernel.job, kernel.launch))
             })
             .collect::<Result<Vec<_>>>()
             .map(|pairs| pairs.into_iter().unzip())
