@@ -2,9 +2,9 @@
 //!
 //! The pipeline, one module per stage: a search [`space`] gives configs, a [`template`] turns
 //! each into CUDA source ([`kernel`] pairs it with its launch), [`compile`] builds it with NVRTC
-//! (cached, parallel), [`gpu`] runs it on
-//! fresh inputs, checks it against the [`reference`](mod@reference) and times it (behind the worker processes of
-//! [`eval`]), [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
+//! (cached, parallel), [`gpu`] runs it on fresh inputs, checks it against the
+//! [`reference`](mod@reference) and times it (behind the worker processes of [`eval`]),
+//! [`baseline`] measures what it is compared with, [`evolve`] proposes configs and
 //! [`tune`] runs the search (its trials in the [`tunelog`], its run folder in [`artifacts`]);
 //! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
 //! speedup in CI; [`db`] keeps the best config of every tuned problem and device, and [`export`]

@@ -96,7 +96,8 @@ impl Target {
 
     /// A compile job (rendered source) for each point.
     pub fn jobs(&self, points: &[Point]) -> Result<Vec<Job>> {
-        points.iter().map(|p| self.kernels().job(p)).collect()
+        let kernels = self.kernels();
+        points.iter().map(|p| kernels.job(p)).collect()
     }
 
     /// Fails when no point satisfies the space's constraints, naming the strictest one (the

@@ -166,10 +166,11 @@ impl LiveEvaluator {
         configs: impl Iterator<Item = &'a Config>,
     ) -> Result<(Vec<Job>, Vec<Launch>)> {
         let f = &self.factory;
+        let kernels = f.kernels();
         configs
             .map(|config| {
                 let point = f.space.evaluate(config, &f.shape, &f.limits)?;
-                let kernel = f.kernels().kernel(&point)?;
+                let kernel = kernels.kernel(&point)?;
                 Ok((kernel.job, kernel.launch))
             })
             .collect::<Result<Vec<_>>>()

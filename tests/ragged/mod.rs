@@ -28,33 +28,31 @@ PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAI
 RESCALE=always";
     // The ldmatrix transpose with a persistent grid and suspending waits; the same with three
     // consumer warpgroups (BLOCK_M 192), and overlapped with one consumer.
-    let persistent = reference
-        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
-        .replace("WAIT=spin", "WAIT=suspend")
-        .replace("PERSISTENT=false", "PERSISTENT=true");
-    let three = persistent.replace("BLOCK_M=128", "BLOCK_M=192");
-    let persistent_small = small
-        .replace("TRANSPOSE=bytes", "TRANSPOSE=ldsm")
-        .replace("PERSISTENT=false", "PERSISTENT=true");
+    let persistent = with(
+        reference,
+        &[
+            ("TRANSPOSE", "ldsm"),
+            ("WAIT", "suspend"),
+            ("PERSISTENT", "true"),
+        ],
+    );
+    let three = with(&persistent, &[("BLOCK_M", "192")]);
+    let persistent_small = with(small, &[("TRANSPOSE", "ldsm"), ("PERSISTENT", "true")]);
     // Key splits over a cluster: serial with two splits, and overlapped with four (at S = 333
     // and 64-key tiles the fourth split has no keys).
-    let split2 = reference
-        .replace("BLOCK_M=128", "BLOCK_M=64")
-        .replace("KV_SPLITS=1", "KV_SPLITS=2");
-    let split4 = small.replace("KV_SPLITS=1", "KV_SPLITS=4");
+    let split2 = with(reference, &[("BLOCK_M", "64"), ("KV_SPLITS", "2")]);
+    let split4 = with(small, &[("KV_SPLITS", "4")]);
     // Two key warpgroups taking alternate key tiles: serial, and overlapped with four stages.
-    let keys2 = split2
-        .replace("KV_SPLITS=2", "KV_SPLITS=1")
-        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
-    let keys2_overlapped = small
-        .replace("STAGES=3", "STAGES=4")
-        .replace("VT_STAGES=1", "VT_STAGES=2")
-        .replace("KEY_WARPGROUPS=1", "KEY_WARPGROUPS=2");
+    let keys2 = with(&split2, &[("KV_SPLITS", "1"), ("KEY_WARPGROUPS", "2")]);
+    let keys2_overlapped = with(
+        small,
+        &[("STAGES", "4"), ("VT_STAGES", "2"), ("KEY_WARPGROUPS", "2")],
+    );
     // O rescaled only where a row max grew by more than the slack, with two key warpgroups
     // (their merge reads the lazily kept maxima) and with the key splits' cluster merge.
-    let lazy = three.replace("RESCALE=always", "RESCALE=lazy");
-    let keys2_lazy = keys2.replace("RESCALE=always", "RESCALE=lazy");
-    let split2_lazy = split2.replace("RESCALE=always", "RESCALE=lazy");
+    let lazy = with(&three, &[("RESCALE", "lazy")]);
+    let keys2_lazy = with(&keys2, &[("RESCALE", "lazy")]);
+    let split2_lazy = with(&split2, &[("RESCALE", "lazy")]);
     // Ping-pong with exponential turns over the overlapped loop, persistent: P packed after
     // the turn and inside it (PACK), and the long problems' 192-key tile with late row sums
     // (of these problems, valid at D 128 only).
@@ -62,11 +60,11 @@ RESCALE=always";
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,\
 ARRIVE=thread,PINGPONG=true,TURN=exp,P_BUFFERS=1,PACK=after,PRODUCER_REGS=40,KV_SPLITS=1,\
 KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
-    let packed_in_turn = exp_turns.replace("PACK=after", "PACK=turn");
-    let packed_192_late = packed_in_turn
-        .replace("BLOCK_N=160", "BLOCK_N=192")
-        .replace("Q_IN_REGS=true,SWIZZLE=32", "Q_IN_REGS=true,SWIZZLE=128")
-        .replace("ROWSUM=inline", "ROWSUM=late");
+    let packed_in_turn = with(exp_turns, &[("PACK", "turn")]);
+    let packed_192_late = with(
+        &packed_in_turn,
+        &[("BLOCK_N", "192"), ("SWIZZLE", "128"), ("ROWSUM", "late")],
+    );
     [
         reference.to_string(),
         small.to_string(),
@@ -85,4 +83,28 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
         packed_192_late,
     ]
     .into()
+}
+
+/// `config` (`K=V,...`) with each named parameter set to its new value, matched by whole name
+/// (a name the config lacks panics: the configuration would silently test something else).
+fn with(config: &str, changes: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(String, String)> = config
+        .split(',')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("K=V");
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    for (key, value) in changes {
+        let pair = pairs
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .unwrap_or_else(|| panic!("{config} has no {key}"));
+        pair.1 = value.to_string();
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
