@@ -183,25 +183,6 @@ impl Shape {
         }
     }
 
-    /// Floating-point operations of the forward pass: 4·D per attended pair (two GEMMs) over
-    /// B·H heads, so 4·B·H·S²·D without a mask and about half of it with the causal mask.
-    pub fn flops(&self) -> f64 {
-        4.0 * (self.b * self.h) as f64 * self.pairs_per_head() * self.d as f64
-    }
-
-    /// The problem's integer variables as the space's expressions and the templates see them:
-    /// B, H, S, D, SKV (keys per sequence) and HKV (key/value heads); `CAUSAL` is a boolean.
-    pub fn variables(&self) -> [(&'static str, usize); 6] {
-        [
-            ("B", self.b),
-            ("H", self.h),
-            ("S", self.s),
-            ("D", self.d),
-            ("SKV", self.skv()),
-            ("HKV", self.hk()),
-        ]
-    }
-
     /// Elements in Q or O.
     pub fn elements(&self) -> usize {
         self.b * self.h * self.s * self.d

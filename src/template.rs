@@ -4,6 +4,7 @@
 //! compile cache's key, the source's hash, covers them.
 
 use crate::error::{Error, Result};
+use crate::op::{Problem, Var};
 use crate::shape::Shape;
 use crate::space::{DeviceLimits, Point, SearchSpace, Value};
 use std::path::{Path, PathBuf};
@@ -64,9 +65,11 @@ impl Template {
             insert_value(&mut ctx, name, value);
         }
         for (name, v) in shape.variables() {
-            ctx.insert(name, &v);
+            match v {
+                Var::Int(n) => ctx.insert(name, &n),
+                Var::Bool(b) => ctx.insert(name, &b),
+            }
         }
-        ctx.insert("CAUSAL", &shape.causal);
         ctx.insert("ARCH", &limits.arch);
         ctx.insert("KERNEL", &space.kernel);
         let path = self.pick(space, point);

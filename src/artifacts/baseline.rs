@@ -1,6 +1,7 @@
 //! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
 
 use crate::eval::{FlushMode, Timing, TimingProtocol};
+use crate::op::Problem;
 use crate::op::{sdpa, Role, REGISTRY};
 use crate::reference::{ErrorFigures, Tolerance};
 use crate::shape::Shape;

@@ -147,6 +147,7 @@ pub fn records_from_output(stdout: &str, shape: &Shape, backends: &[&str]) -> Ve
 mod tests {
     use super::*;
     use crate::artifacts::BaselineStatus;
+    use crate::op::Problem;
 
     fn shape() -> Shape {
         Shape::parse("2,8,512,64").unwrap()

@@ -13,6 +13,7 @@ use crate::eval::{
     WorkerSpec,
 };
 use crate::gpu;
+use crate::op::Problem;
 use crate::shape::Shape;
 use crate::space::{Config, Point};
 use serde::Serialize;

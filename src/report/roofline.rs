@@ -2,7 +2,6 @@
 //! intensity, the ridge point, and the floor time of the problem.
 
 use crate::op::{sdpa, Operands, REGISTRY};
-use crate::shape::Shape;
 
 /// A device's peak rates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,11 +69,6 @@ pub fn operands_of(name: &str) -> Operands {
     REGISTRY.baseline(name).map_or(sdpa::FP16, |b| b.operands)
 }
 
-/// Bytes that must move at least once: Q, K, V in and O out, at the given element sizes.
-pub fn compulsory_bytes(shape: &Shape, input_bytes: usize, output_bytes: usize) -> f64 {
-    (shape.elements() * (input_bytes + output_bytes) + 2 * shape.kv_elements() * input_bytes) as f64
-}
-
 /// One variant on the roofline.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Position {
@@ -124,6 +118,8 @@ impl Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::op::Problem;
+    use crate::shape::Shape;
 
     #[test]
     fn the_h100_ceilings_and_a_position_by_hand() {
@@ -132,7 +128,7 @@ mod tests {
         assert!(ceilings_for("NVIDIA A100-SXM4-80GB").is_none());
         // 1.0737e9 flops, 2.62e6 bytes in 13.12 µs: 81.8 TFLOP/s, 200 GB/s.
         let shape = Shape::parse("2,8,512,64").unwrap();
-        let bytes = compulsory_bytes(&shape, 1, 2);
+        let bytes = shape.compulsory_bytes(sdpa::CANDIDATES);
         assert_eq!(bytes, 2_621_440.0);
         let p = Position::of(shape.flops(), bytes, 13.12, c.fp8_tflops, &c);
         assert!((p.tflops - 81.84).abs() < 0.01, "{p:?}");
@@ -161,9 +157,6 @@ mod tests {
         );
         // 2,8,512,64: 524288 elements × 4 bytes.
         let shape = Shape::parse("2,8,512,64").unwrap();
-        assert_eq!(
-            compulsory_bytes(&shape, fp8.input_bytes, fp8.output_bytes),
-            2_097_152.0
-        );
+        assert_eq!(shape.compulsory_bytes(fp8), 2_097_152.0);
     }
 }

@@ -1,6 +1,7 @@
 //! Parsing, checking and counting of problems.
 
 use super::*;
+use crate::op::Problem;
 
 #[test]
 fn parses_four_positive_integers() {

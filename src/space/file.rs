@@ -5,18 +5,14 @@ use super::expr::Expr;
 use super::value::{Config, Value};
 use super::{Domain, Param, SearchSpace};
 use crate::error::{Error, Result};
+use crate::op::Problem;
+use crate::shape::Shape;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Names every space may read without declaring them: the problem and the device limits.
-pub const BUILTIN_NAMES: [&str; 13] = [
-    "B",
-    "H",
-    "S",
-    "D",
-    "SKV",
-    "HKV",
-    "CAUSAL",
+/// Names every space may read without declaring them besides the problem's variables
+/// ([`Problem::VARIABLE_NAMES`]): the device limits.
+pub const DEVICE_NAMES: [&str; 6] = [
     "ARCH",
     "ARCH_SPECIFIC",
     "MAX_SMEM_PER_BLOCK",
@@ -24,6 +20,11 @@ pub const BUILTIN_NAMES: [&str; 13] = [
     "MAX_REGS_PER_BLOCK",
     "SM_COUNT",
 ];
+
+/// Whether a space may read `name` without declaring it: a problem variable or a device limit.
+pub fn is_builtin(name: &str) -> bool {
+    <Shape as Problem>::VARIABLE_NAMES.contains(&name) || DEVICE_NAMES.contains(&name)
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,7 +115,7 @@ fn parse_params(table: &toml::Table) -> Result<Vec<Param>, String> {
 }
 
 fn check_new_name(name: &str) -> Result<(), String> {
-    if BUILTIN_NAMES.contains(&name) {
+    if is_builtin(name) {
         return Err(format!(
             "'{name}' is a built-in name (shape or device limit)"
         ));
@@ -186,7 +187,7 @@ fn parse_constraints(
 }
 
 fn is_known(name: &str, params: &[Param], derived: &[(String, Expr)]) -> bool {
-    BUILTIN_NAMES.contains(&name)
+    is_builtin(name)
         || params.iter().any(|p| p.name == name)
         || derived.iter().any(|(d, _)| d == name)
 }

@@ -14,12 +14,13 @@ mod value;
 pub use cover::pairwise_cover;
 pub use enumerate::{sample_points, Census, PointIter};
 pub use expr::Expr;
-pub use file::{load, parse, parse_value, BUILTIN_NAMES};
+pub use file::{is_builtin, load, parse, parse_value, DEVICE_NAMES};
 pub use limits::DeviceLimits;
 pub use restrict::{split_set, Overrides};
 pub use value::{Config, Value};
 
 use crate::error::{Error, Result};
+use crate::op::{Problem, Var};
 use crate::shape::Shape;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -220,9 +221,12 @@ impl SearchSpace {
     pub(crate) fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
         let mut env = expr::new_env();
         for (name, v) in shape.variables() {
-            expr::set(&mut env, name, evalexpr::Value::Int(v as i64));
+            let value = match v {
+                Var::Int(n) => evalexpr::Value::Int(n as i64),
+                Var::Bool(b) => evalexpr::Value::Boolean(b),
+            };
+            expr::set(&mut env, name, value);
         }
-        expr::set(&mut env, "CAUSAL", evalexpr::Value::Boolean(shape.causal));
         for (name, v) in limits.variables() {
             expr::set(&mut env, name, v);
         }

@@ -2,6 +2,7 @@
 
 use super::evaluator::Evaluated;
 use crate::artifacts::{Elite, TopK, WallTimes};
+use crate::op::Problem;
 use crate::shape::Shape;
 use std::path::{Path, PathBuf};
 

@@ -127,6 +127,7 @@ mod tests {
     use crate::artifacts::Elite;
     use crate::eval::{EvalResponse, FlushMode, Outcome, TimingPlan, DEFAULT_TARGET_S};
     use crate::gpu::timing::summarize_samples;
+    use crate::op::Problem;
     use crate::shape::Shape;
     use crate::tune::confirmation;
     use crate::tunelog::TrialRecord;

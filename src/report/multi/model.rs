@@ -1,6 +1,7 @@
 //! The multi-shape report's data: each problem with evotune's best and every baseline its run
 //! recorded, whichever source it came from (a sweep folder or the tuning database).
 
+use crate::op::Problem;
 use crate::op::{Role, REGISTRY};
 use crate::report::compare::Times;
 use crate::shape::Shape;

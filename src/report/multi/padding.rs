@@ -3,6 +3,7 @@
 //! effective TFLOP/s, which count D = 107's flops over the padded problem's time.
 
 use super::model::{Method, ProblemResult};
+use crate::op::Problem;
 use crate::shape::Shape;
 
 /// The head dim that is compared with its padded versions.

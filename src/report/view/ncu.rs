@@ -2,11 +2,12 @@
 
 use crate::artifacts::{BaselineRecord, TopK};
 use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
+use crate::op::Problem;
 use crate::op::{sdpa, Operands};
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
 use crate::report::load::{attention_baselines, RunData};
-use crate::report::roofline::{ceilings_for, compulsory_bytes, operands_of, Ceilings, Position};
+use crate::report::roofline::{ceilings_for, operands_of, Ceilings, Position};
 use serde::Serialize;
 
 /// The NCU section.
@@ -272,7 +273,7 @@ fn position_row(
     let (bytes, from) = match measured {
         Some(b) => (b, "DRAM bytes measured by ncu"),
         None => (
-            compulsory_bytes(shape, ops.input_bytes, ops.output_bytes),
+            shape.compulsory_bytes(ops),
             "compulsory bytes (Q, K, V in, O out)",
         ),
     };
