@@ -1,4 +1,5 @@
-"""EXPERIMENT (timing only): RESCALE "check" with each K stage released as soon as its scores
+"""EXPERIMENT (timing only; applies to run 3's template, the repair inside the per-tile loop, not to
+rescale_check.patch, which is run 8's): RESCALE "check" with each K stage released as soon as its scores
 have landed, as the other kernels release it, instead of held until the tile's P is checked. The
 repair then reads a K stage the producer may have refilled, so outputs are valid only where no
 tile saturates. Usage: early_release.py TEMPLATE [norepair] (norepair: the repair's code taken out too)"""
