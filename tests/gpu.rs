@@ -10,7 +10,7 @@ use evotune::eval::{
     DEFAULT_TOLERANCE,
 };
 use evotune::gpu::reference::GpuReference;
-use evotune::gpu::{self, Gpu, GpuBackend, SdpaInputs};
+use evotune::gpu::{self, Gpu, GpuBackend, Sdpa, SdpaInputs};
 use evotune::reference::sdpa_f64;
 use evotune::shape::Shape;
 use evotune::space;
@@ -194,7 +194,7 @@ fn a_kernel_that_skips_outputs_is_caught_by_the_poison() {
         "sdpa_fp8_fwd",
         &fixture("skip_outputs"),
     );
-    let mut backend = GpuBackend::open(0).unwrap();
+    let mut backend = GpuBackend::<Sdpa>::open(0).unwrap();
     let s = shape("2,4,100,64");
     // The good kernel first, with 100 KB of dynamic shared memory (opt-in above 48 KB).
     let mut req = request(
@@ -235,7 +235,7 @@ fn wgmma_variants_pass_validation_at_ragged_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let sp = space::load(&root().join(SDPA_SPACE)).unwrap();
     let template = Template::for_space(&sp).unwrap();
-    let mut backend = GpuBackend::open(0).unwrap();
+    let mut backend = GpuBackend::<Sdpa>::open(0).unwrap();
     let mut id = 0;
     let configs = ragged::configs();
     for config in &configs {

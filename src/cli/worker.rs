@@ -4,12 +4,12 @@
 use super::args::WorkerArgs;
 use crate::error::Error;
 use crate::eval::{self, WorkerHello};
-use crate::gpu::GpuBackend;
+use crate::gpu::{GpuBackend, Sdpa};
 use std::io::Write;
 
 /// Opens the GPU and serves requests; without one, writes a fatal hello and fails (exit 1).
 pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
-    let mut backend = match GpuBackend::open(args.device) {
+    let mut backend = match GpuBackend::<Sdpa>::open(args.device) {
         Ok(b) => b,
         Err(e) => {
             let fatal = match &e {

@@ -1,13 +1,15 @@
 //! The GPU evaluator behind a worker process: load the cubin, run on fresh poisoned inputs, check
-//! against the reference, time the survivors. Every failure of the candidate is an outcome.
+//! against the reference, time the survivors. Every failure of the candidate is an outcome. What
+//! is the operation's own (its inputs, references, buffers and launch) comes through
+//! [`GpuOperation`]; FP8 SDPA is the one served today.
 
 use super::compare::BitCompare;
 use super::device::{cuda, Gpu, Kernel};
-use super::dump::{write_dump, DumpedResult};
-use super::inputs::SdpaInputs;
+use super::dump::DumpedResult;
 use super::laps::{Laps, Step};
-use super::reference::{ReferenceEngine, ReferencePath};
-use super::sdpa::{launch_sdpa, run_once, SdpaBuffers, SdpaScalars};
+use super::operation::GpuOperation;
+use super::reference::ReferenceEngine;
+use super::sdpa_op::Sdpa;
 use super::timing::{measure, L2Flush, Work};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
@@ -17,25 +19,19 @@ use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::{CudaSlice, CudaStream, PinnedHostSlice};
 use std::sync::Arc;
 
-/// Evaluates candidates on one GPU (the worker's [`Backend`]).
-pub struct GpuBackend {
+/// Evaluates candidates of operation `O` on one GPU (the worker's [`Backend`]).
+pub struct GpuBackend<O: GpuOperation = Sdpa> {
     gpu: Gpu,
     flush: L2Flush,
     references: ReferenceEngine,
     compare: BitCompare,
-    /// The page-locked memory O is read back into, kept from one candidate to the next.
+    /// The page-locked memory the output is read back into, kept from one candidate to the next:
+    /// reading a large output (268 MB at SDPA 8,16,8192,128) into fresh pageable memory takes a
+    /// large share of a candidate's validation (waits for the stream).
     host_output: Option<PinnedHostSlice<u16>>,
     /// The last problem's inputs and references: the candidates of a tune run share one seed,
     /// so the references are computed once per run, not once per candidate.
-    problem: Option<Problem>,
-}
-
-/// One problem (shape and input seed): its inputs and both references.
-struct Problem {
-    inputs: SdpaInputs,
-    reference: Vec<f64>,
-    full_reference: Vec<f64>,
-    path: ReferencePath,
+    problem: Option<O::Prepared>,
 }
 
 /// The output of one checked run against both references.
@@ -44,7 +40,7 @@ struct Checked {
     full: ErrorFigures,
 }
 
-impl GpuBackend {
+impl<O: GpuOperation> GpuBackend<O> {
     /// Opens GPU `ordinal`, its L2 flush buffer, and NVRTC for the GPU reference kernel.
     /// Without a GPU the error says "no NVIDIA GPU available (why)".
     pub fn open(ordinal: u32) -> Result<Self> {
@@ -88,32 +84,12 @@ impl GpuBackend {
             .map_err(|e| outcome_of(&e))
     }
 
-    /// The inputs and references of `req`'s problem, computed unless the last request had
-    /// the same shape and seed.
-    fn problem(&mut self, req: &EvalRequest) -> Result<&Problem> {
-        let fresh = self
-            .problem
-            .as_ref()
-            .is_none_or(|p| p.inputs.shape != req.shape || p.inputs.seed != req.seed);
-        if fresh {
-            self.problem = None;
-            let inputs = SdpaInputs::generate(&req.shape, req.seed);
-            let deq = inputs.tensors().map(|t| t.dequantized());
-            let scale = inputs.softmax_scale;
-            let (reference, path) =
-                self.references
-                    .sdpa(&self.gpu, (&deq[0], &deq[1], &deq[2]), &req.shape, scale)?;
-            drop(deq);
-            let [q, k, v] = inputs.tensors().map(|t| t.original.as_slice());
-            let (full_reference, _) =
-                self.references
-                    .sdpa(&self.gpu, (q, k, v), &req.shape, scale)?;
-            self.problem = Some(Problem {
-                inputs,
-                reference,
-                full_reference,
-                path,
-            });
+    /// The inputs and references of `req`'s problem, prepared unless the last request had
+    /// the same problem and seed.
+    fn problem(&mut self, req: &EvalRequest) -> Result<&O::Prepared> {
+        if self.problem.as_ref().is_none_or(|p| !O::holds(p, req)) {
+            self.problem = None; // free the old inputs and references first
+            self.problem = Some(O::prepare(&self.gpu, &mut self.references, req)?);
         }
         Ok(self.problem.as_ref().expect("set above"))
     }
@@ -136,21 +112,21 @@ impl GpuBackend {
         laps.lap(Step::InputsAndReferences);
         let gpu = &self.gpu;
         let problem = self.problem.as_ref().expect("computed above");
-        let sc = SdpaScalars::of(&problem.inputs)?;
-        let mut bufs = SdpaBuffers::upload(gpu, &problem.inputs)?;
-        let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
+        let mut bound = O::bind(gpu, problem, req)?;
         laps.lap(Step::Upload);
-        run_once(gpu, &kernel, &mut bufs, &qkv, &sc, &req.launch)?;
-        let host = host_output(&mut self.host_output, gpu, bufs.o.len())?;
-        let out = bufs.read_output(gpu, host)?;
+        O::run_once(gpu, &kernel, &mut bound, &req.launch)?;
+        let output = O::output(&bound);
+        let host = host_output(&mut self.host_output, gpu, output.len())?;
+        let out = gpu.download_pinned(output, host, "O")?;
         laps.lap(Step::RunAndReadBack);
+        let [reference, full_reference] = O::references(problem);
         let checked = Checked {
-            verdict: check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance),
-            full: figures_from_f16_bits(out, &problem.full_reference),
+            verdict: check_bits(out, HalfFormat::F16, reference, req.tolerance),
+            full: figures_from_f16_bits(out, full_reference),
         };
         laps.lap(Step::Check);
         if let Some(dir) = &req.dump {
-            dump(dir, problem, &kernel, out, &checked, req);
+            dump::<O>(dir, problem, &kernel, out, &checked, req);
             laps.lap(Step::Dump);
         }
         let mut resp = EvalResponse::failed(req.id, Outcome::Ok);
@@ -164,29 +140,29 @@ impl GpuBackend {
         }
         if let Some(plan) = &req.timing {
             let work = |s: &Arc<CudaStream>| {
-                launch_sdpa(s, &kernel, &bufs, &qkv, &sc, &req.launch)
+                O::launch(s, &kernel, &bound, &req.launch)
                     .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
             };
-            self.time_and_recheck(req, plan, &work, &bufs, &mut resp, laps)?;
+            self.time_and_recheck(req, plan, &work, &bound, &mut resp, laps)?;
         }
         Ok(resp)
     }
 
     /// Times a candidate that passed with `work`, then checks that the timed runs left a
-    /// passing O in `bufs` (a race shows up here).
+    /// passing output in `bound` (a race shows up here).
     fn time_and_recheck(
         &mut self,
         req: &EvalRequest,
         plan: &TimingPlan,
         work: &Work,
-        bufs: &SdpaBuffers,
+        bound: &O::Bound,
         resp: &mut EvalResponse,
         laps: &mut Laps,
     ) -> Result<()> {
-        let passed = self.gpu.copy(&bufs.o, "O")?;
+        let passed = self.gpu.copy(O::output(bound), "O")?;
         let m = measure(&self.gpu, Some(&self.flush), plan, req.race.as_ref(), work)?;
         laps.lap(Step::Timing);
-        let after = self.recheck(req, &passed, bufs)?;
+        let after = self.recheck(req, &passed, bound)?;
         laps.lap(Step::Recheck);
         if let Some(after) = after.filter(|v| !v.passes()) {
             resp.outcome = Outcome::Invalid {
@@ -204,26 +180,28 @@ impl GpuBackend {
         Ok(())
     }
 
-    /// None when O still holds the very bits that `passed` holds (compared on the GPU, nothing
-    /// read back); otherwise O read back and checked again.
+    /// None when the output still holds the very bits that `passed` holds (compared on the
+    /// GPU, nothing read back); otherwise the output read back and checked again.
     fn recheck(
         &mut self,
         req: &EvalRequest,
         passed: &CudaSlice<u16>,
-        bufs: &SdpaBuffers,
+        bound: &O::Bound,
     ) -> Result<Option<Verdict>> {
-        if self.compare.differences(&self.gpu, passed, &bufs.o)? == 0 {
+        let output = O::output(bound);
+        if self.compare.differences(&self.gpu, passed, output)? == 0 {
             return Ok(None);
         }
         let problem = self.problem.as_ref().expect("computed before timing");
-        let host = host_output(&mut self.host_output, &self.gpu, bufs.o.len())?;
-        let out = bufs.read_output(&self.gpu, host)?;
-        let verdict = check_bits(out, HalfFormat::F16, &problem.reference, req.tolerance);
+        let host = host_output(&mut self.host_output, &self.gpu, output.len())?;
+        let out = self.gpu.download_pinned(output, host, "O")?;
+        let [reference, _] = O::references(problem);
+        let verdict = check_bits(out, HalfFormat::F16, reference, req.tolerance);
         Ok(Some(verdict))
     }
 }
 
-/// The page-locked memory for an O of `len` elements: the kept one, or a new one (zeroed) when
+/// The page-locked memory for an output of `len` elements: the kept one, or a new one (zeroed) when
 /// none is kept or the kept one has another size.
 fn host_output<'h>(
     kept: &'h mut Option<PinnedHostSlice<u16>>,
@@ -238,25 +216,24 @@ fn host_output<'h>(
 }
 
 /// Writes the dump; a failure to write is reported on stderr (the caller checks the folder).
-fn dump(
+fn dump<O: GpuOperation>(
     dir: &std::path::Path,
-    problem: &Problem,
+    problem: &O::Prepared,
     kernel: &Kernel,
     out: &[u16],
     checked: &Checked,
     req: &EvalRequest,
 ) {
-    let inputs = &problem.inputs;
     let result = DumpedResult {
         kernel: &kernel.name,
         output: out,
         tolerance: req.tolerance,
-        reference: problem.path,
+        reference: O::reference_path(problem),
         errors: &checked.verdict.figures,
         errors_vs_full: &checked.full,
         passed: checked.verdict.passes(),
     };
-    if let Err(e) = write_dump(dir, inputs, &result) {
+    if let Err(e) = O::dump(dir, problem, &result) {
         eprintln!("evotune worker: cannot write the dump: {e}");
     }
 }
@@ -274,7 +251,7 @@ fn outcome_of(e: &Error) -> Outcome {
     }
 }
 
-impl Backend for GpuBackend {
+impl<O: GpuOperation> Backend for GpuBackend<O> {
     fn evaluate(&mut self, req: &EvalRequest) -> EvalResponse {
         self.try_evaluate(req)
             .unwrap_or_else(|e| EvalResponse::failed(req.id, outcome_of(&e)))

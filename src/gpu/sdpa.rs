@@ -19,9 +19,7 @@ use crate::eval::{KernelArgs, Launch};
 use crate::reference::POISON_F16;
 use crate::shape::Shape;
 use cudarc::driver::result::DriverError;
-use cudarc::driver::{
-    CudaSlice, CudaStream, DevicePtr, LaunchConfig, PinnedHostSlice, PushKernelArg,
-};
+use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg};
 use std::sync::Arc;
 
 /// The device buffers of one problem: e4m3 codes in, fp16 bits out.
@@ -73,17 +71,6 @@ impl SdpaBuffers {
             map(&self.k, kv, kv_rows)?,
             map(&self.v, kv, kv_rows)?,
         ])))
-    }
-
-    /// O's bit patterns, read into `host`, page-locked memory of O's length, kept from one
-    /// candidate to the next: reading a large O (268 MB at 8,16,8192,128) into fresh pageable
-    /// memory takes a large share of a candidate's validation (waits for the stream).
-    pub fn read_output<'h>(
-        &self,
-        gpu: &Gpu,
-        host: &'h mut PinnedHostSlice<u16>,
-    ) -> Result<&'h [u16]> {
-        gpu.download_pinned(&self.o, host, "O")
     }
 }
 
