@@ -46,7 +46,7 @@ pub use error::{Error, Result};
 /// "unknown" outside a git checkout); set by build.rs.
 pub const BUILD_COMMIT: &str = env!("EVOTUNE_BUILD_COMMIT");
 
-/// "0.1.0 (built from <commit>)", as `--version` prints it.
+/// `0.1.0 (built from <commit>)`, as `--version` prints it.
 pub const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (built from ",

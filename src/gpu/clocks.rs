@@ -26,7 +26,7 @@ const QUERIES: [&str; 3] = [
 const PROBE_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A reading taken on a background thread, so it sees the GPU busy with the measurement. A
-/// measurement that ends before [`PROBE_DELAY`] (a candidate raced out early) gets no reading
+/// measurement that ends before `PROBE_DELAY` (50 ms; a candidate raced out early) gets no reading
 /// and does not wait for one.
 pub struct ClockProbe {
     thread: JoinHandle<ClockReading>,

@@ -45,7 +45,7 @@ struct InputsJson {
 /// cuDNN's scale of O before its e4m3 rounding (Hopper's cuDNN writes FP8 O only): the largest
 /// power of two that keeps every output inside e4m3's range. An output is a weighted mean of V's
 /// column, so |O| ≤ max |V| = 448·v_descale (the largest code is 448), times
-/// [`P_ROUNDING_GROWTH`]. A power of two makes the scaling and the dequantization exact, and
+/// `P_ROUNDING_GROWTH` (1 + 2⁻⁴). A power of two makes the scaling and the dequantization exact, and
 /// keeps outputs as far from e4m3's subnormals as the range allows.
 pub fn output_scale(v_descale: f32) -> f32 {
     let bound = E4M3_MAX * v_descale * P_ROUNDING_GROWTH;
