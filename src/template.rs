@@ -5,7 +5,6 @@
 
 use crate::error::{Error, Result};
 use crate::op::{Problem, Var};
-use crate::shape::Shape;
 use crate::space::{DeviceLimits, Point, SearchSpace, Value};
 use std::path::{Path, PathBuf};
 
@@ -53,11 +52,11 @@ impl Template {
     /// Renders `point` with the template its config names: its parameters, derived values, the
     /// problem (B, H, S, D, SKV, HKV, CAUSAL), `ARCH` and `KERNEL` (the entry point's name) are the template's
     /// variables. Pure and deterministic.
-    pub fn render(
+    pub fn render<P: Problem>(
         &self,
         space: &SearchSpace,
         point: &Point,
-        shape: &Shape,
+        shape: &P,
         limits: &DeviceLimits,
     ) -> Result<String> {
         let mut ctx = tera::Context::new();
@@ -160,6 +159,7 @@ pub(crate) fn template_error(path: &Path, err: &tera::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::Shape;
     use crate::space::parse;
 
     const SPACE: &str = r#"

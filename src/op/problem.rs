@@ -15,7 +15,7 @@ pub enum Var {
 }
 
 /// One operation's problem (SDPA's is [`crate::shape::Shape`]).
-pub trait Problem {
+pub trait Problem: Sync {
     /// The names of its variables, in the order [`Problem::variables`] gives them: a space may
     /// read them without declaring them.
     const VARIABLE_NAMES: &'static [&'static str];

@@ -4,7 +4,7 @@
 
 use super::{DeviceLimits, Point, SearchSpace};
 use crate::error::Result;
-use crate::shape::Shape;
+use crate::op::Problem;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -12,7 +12,11 @@ impl SearchSpace {
     /// A pairwise covering sample of the valid points for `shape` on `limits`, in enumeration
     /// order: every (parameter, value) and every pair of values of two parameters that some valid
     /// point holds is held by at least one point of the sample (see [`pairwise_cover`]).
-    pub fn covering_sample(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
+    pub fn covering_sample<P: Problem>(
+        &self,
+        shape: &P,
+        limits: &DeviceLimits,
+    ) -> Result<Vec<Point>> {
         let all = self.valid_points(shape, limits)?;
         let rows: Vec<Vec<usize>> = all.iter().map(|p| self.value_indices(p)).collect();
         let sizes: Vec<usize> = self.params.iter().map(|p| p.domain.len()).collect();

@@ -4,7 +4,7 @@
 use super::conditional::is_active;
 use super::{Config, DeviceLimits, Point, SearchSpace};
 use crate::error::Result;
-use crate::shape::Shape;
+use crate::op::Problem;
 use rand::seq::index::sample;
 use rand::SeedableRng;
 
@@ -79,7 +79,7 @@ pub struct Census {
 
 impl SearchSpace {
     /// Whether any point satisfies every constraint (stops at the first that does).
-    pub fn has_valid_point(&self, shape: &Shape, limits: &DeviceLimits) -> Result<bool> {
+    pub fn has_valid_point<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<bool> {
         let mut env = self.base_env(shape, limits);
         for config in PointIter::new(self) {
             if self.evaluate_in(&mut env, &config)?.is_valid() {
@@ -90,7 +90,7 @@ impl SearchSpace {
     }
 
     /// Counts raw and valid points, and which constraints reject how many.
-    pub fn census(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Census> {
+    pub fn census<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<Census> {
         let mut rejected_by: Vec<(String, usize)> = self
             .constraints
             .iter()
@@ -115,9 +115,9 @@ impl SearchSpace {
     }
 
     /// `n` valid points drawn without replacement with `seed`, or all of them if `n` is larger.
-    pub fn sample_valid(
+    pub fn sample_valid<P: Problem>(
         &self,
-        shape: &Shape,
+        shape: &P,
         limits: &DeviceLimits,
         n: usize,
         seed: u64,

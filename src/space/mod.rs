@@ -21,7 +21,6 @@ pub use value::{Config, Value};
 
 use crate::error::{Error, Result};
 use crate::op::{Problem, Var};
-use crate::shape::Shape;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -153,7 +152,12 @@ impl SearchSpace {
     }
 
     /// Evaluates derived values and constraints of `config` for `shape` on `limits`.
-    pub fn evaluate(&self, config: &Config, shape: &Shape, limits: &DeviceLimits) -> Result<Point> {
+    pub fn evaluate<P: Problem>(
+        &self,
+        config: &Config,
+        shape: &P,
+        limits: &DeviceLimits,
+    ) -> Result<Point> {
         self.evaluate_in(&mut self.base_env(shape, limits), config)
     }
 
@@ -218,7 +222,7 @@ impl SearchSpace {
         Ok(out)
     }
 
-    pub(crate) fn base_env(&self, shape: &Shape, limits: &DeviceLimits) -> expr::Env {
+    pub(crate) fn base_env<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> expr::Env {
         let mut env = expr::new_env();
         for (name, v) in shape.variables() {
             let value = match v {

@@ -7,7 +7,7 @@ use super::expr::{self, Env, Expr};
 use super::value::Config;
 use super::{DeviceLimits, Point, SearchSpace};
 use crate::error::Result;
-use crate::shape::Shape;
+use crate::op::Problem;
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 /// Where each derived value and constraint can first be worked out: after the parameter of
@@ -70,10 +70,10 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(
+    fn new<P: Problem>(
         space: &'a SearchSpace,
         levels: &'a Levels,
-        shape: &Shape,
+        shape: &P,
         limits: &DeviceLimits,
     ) -> Self {
         Walk {
@@ -168,7 +168,7 @@ impl SearchSpace {
     /// parameter fastest, inactive parameters at their first value). The walk is depth first
     /// and skips a prefix as soon as a constraint it decides breaks; the live prefixes of the
     /// first parameters are walked on all cores.
-    pub fn valid_points(&self, shape: &Shape, limits: &DeviceLimits) -> Result<Vec<Point>> {
+    pub fn valid_points<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<Vec<Point>> {
         let levels = Levels::of(self);
         let mut walk = Walk::new(self, &levels, shape, limits);
         if !walk.start()? {

@@ -1,6 +1,7 @@
 //! Tests of space parsing, evaluation, enumeration and the errors a bad file gets.
 
 use super::*;
+use crate::shape::Shape;
 use std::path::{Path, PathBuf};
 
 const TOY: &str = r#"
