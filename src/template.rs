@@ -4,7 +4,7 @@
 //! compile cache's key, the source's hash, covers them.
 
 use crate::error::{Error, Result};
-use crate::op::{Problem, Var};
+use crate::op::Problem;
 use crate::space::{DeviceLimits, Point, SearchSpace, Value};
 use std::path::{Path, PathBuf};
 
@@ -64,10 +64,7 @@ impl Template {
             insert_value(&mut ctx, name, value);
         }
         for (name, v) in shape.variables() {
-            match v {
-                Var::Int(n) => ctx.insert(name, &n),
-                Var::Bool(b) => ctx.insert(name, &b),
-            }
+            insert_value(&mut ctx, name, &Value::from(v));
         }
         ctx.insert("ARCH", &limits.arch);
         ctx.insert("KERNEL", &space.kernel);

@@ -13,8 +13,8 @@ use super::sdpa_op::Sdpa;
 use super::timing::{measure, L2Flush, Work};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, EvalRequest, EvalResponse, Outcome, TimingPlan, WorkerHello};
-use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat};
+use crate::eval::{Backend, EvalRequest, EvalResponse, Launch, Outcome, TimingPlan, WorkerHello};
+use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat, POISON_F16};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::{CudaSlice, CudaStream, PinnedHostSlice};
 use std::sync::Arc;
@@ -114,7 +114,7 @@ impl<O: GpuOperation> GpuBackend<O> {
         let problem = self.problem.as_ref().expect("computed above");
         let mut bound = O::bind(gpu, problem, req)?;
         laps.lap(Step::Upload);
-        O::run_once(gpu, &kernel, &mut bound, &req.launch)?;
+        run_once::<O>(gpu, &kernel, &mut bound, &req.launch)?;
         let output = O::output(&bound);
         let host = host_output(&mut self.host_output, gpu, output.len())?;
         let out = gpu.download_pinned(output, host, "O")?;
@@ -139,10 +139,7 @@ impl<O: GpuOperation> GpuBackend<O> {
             return Ok(resp);
         }
         if let Some(plan) = &req.timing {
-            let work = |s: &Arc<CudaStream>| {
-                O::launch(s, &kernel, &bound, &req.launch)
-                    .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
-            };
+            let work = |s: &Arc<CudaStream>| launch::<O>(s, &kernel, &bound, &req.launch);
             self.time_and_recheck(req, plan, &work, &bound, &mut resp, laps)?;
         }
         Ok(resp)
@@ -199,6 +196,30 @@ impl<O: GpuOperation> GpuBackend<O> {
         let verdict = check_bits(out, HalfFormat::F16, reference, req.tolerance);
         Ok(Some(verdict))
     }
+}
+
+/// Enqueues one launch on `stream`; a refused launch is an [`Error::Cuda`] naming the kernel.
+fn launch<O: GpuOperation>(
+    stream: &Arc<CudaStream>,
+    kernel: &Kernel,
+    bound: &O::Bound,
+    launch_cfg: &Launch,
+) -> Result<()> {
+    O::launch(stream, kernel, bound, launch_cfg)
+        .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))
+}
+
+/// Launches once with the output filled with [`POISON_F16`] (so that elements a kernel never
+/// writes are found) and waits; a fault is an [`Error::Cuda`].
+fn run_once<O: GpuOperation>(
+    gpu: &Gpu,
+    kernel: &Kernel,
+    bound: &mut O::Bound,
+    launch_cfg: &Launch,
+) -> Result<()> {
+    gpu.fill_u16(O::output_mut(bound), POISON_F16)?;
+    launch::<O>(gpu.stream(), kernel, bound, launch_cfg)?;
+    gpu.synchronize(&format!("the launch of {}", kernel.name))
 }
 
 /// The page-locked memory for an output of `len` elements: the kept one, or a new one (zeroed) when

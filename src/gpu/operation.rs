@@ -42,11 +42,10 @@ pub trait GpuOperation {
     /// The output buffer, fp16 bit patterns.
     fn output(bound: &Self::Bound) -> &CudaSlice<u16>;
 
-    /// One launch with the output poisoned first, waited for; a fault is an error.
-    fn run_once(gpu: &Gpu, kernel: &Kernel, bound: &mut Self::Bound, launch: &Launch)
-        -> Result<()>;
+    /// The same, to poison before a checked run.
+    fn output_mut(bound: &mut Self::Bound) -> &mut CudaSlice<u16>;
 
-    /// Enqueues one launch on `stream` (no synchronization), as the timing runs it.
+    /// Enqueues one launch on `stream` (no synchronization), for the checked run and the timing.
     fn launch(
         stream: &Arc<CudaStream>,
         kernel: &Kernel,

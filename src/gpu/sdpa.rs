@@ -11,12 +11,11 @@
 //! as `const unsigned char*` ([`KernelArgs::Pointers`], mma family) or as
 //! `const __grid_constant__ CUtensorMap` ([`KernelArgs::TensorMaps`], wgmma family).
 
-use super::device::{cuda, Gpu, Kernel};
+use super::device::{Gpu, Kernel};
 use super::inputs::SdpaInputs;
 use super::tma::{encode, Geometry, TensorMap, TmaBox};
 use crate::error::{Error, Input, Result};
 use crate::eval::{KernelArgs, Launch};
-use crate::reference::POISON_F16;
 use crate::shape::Shape;
 use cudarc::driver::result::DriverError;
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg};
@@ -43,11 +42,6 @@ impl SdpaBuffers {
             v: gpu.upload(&inputs.v.codes, "V")?,
             o: gpu.zeros(inputs.shape.elements(), "O")?,
         })
-    }
-
-    /// Fills O with [`POISON_F16`], so that elements a kernel never writes are found.
-    pub fn poison_output(&mut self, gpu: &Gpu) -> Result<()> {
-        gpu.fill_u16(&mut self.o, POISON_F16)
     }
 
     /// Q, K and V as the kernel's contract takes them; tensor maps are encoded once here, so
@@ -185,19 +179,4 @@ pub fn launch_sdpa(
     // launch (the caller synchronizes before dropping them); a kernel that reads or writes out
     // of bounds faults on the device and is reported as a CUDA error, not undefined host behavior.
     unsafe { b.launch(launch_config(launch)) }.map(|_| ())
-}
-
-/// Launches once with poisoned output and waits; a fault is an [`Error::Cuda`].
-pub fn run_once(
-    gpu: &Gpu,
-    kernel: &Kernel,
-    bufs: &mut SdpaBuffers,
-    qkv: &QkvArgs,
-    sc: &SdpaScalars,
-    launch: &Launch,
-) -> Result<()> {
-    bufs.poison_output(gpu)?;
-    launch_sdpa(gpu.stream(), kernel, bufs, qkv, sc, launch)
-        .map_err(cuda(format!("cuLaunchKernel({})", kernel.name)))?;
-    gpu.synchronize(&format!("the launch of {}", kernel.name))
 }

@@ -6,7 +6,7 @@ use super::dump::{write_dump, DumpedResult};
 use super::inputs::SdpaInputs;
 use super::operation::GpuOperation;
 use super::reference::{ReferenceEngine, ReferencePath};
-use super::sdpa::{launch_sdpa, run_once, QkvArgs, SdpaBuffers, SdpaScalars};
+use super::sdpa::{launch_sdpa, QkvArgs, SdpaBuffers, SdpaScalars};
 use crate::error::Result;
 use crate::eval::{EvalRequest, Launch};
 use cudarc::driver::result::DriverError;
@@ -80,15 +80,8 @@ impl GpuOperation for Sdpa {
         &bound.bufs.o
     }
 
-    fn run_once(gpu: &Gpu, kernel: &Kernel, bound: &mut SdpaBound, launch: &Launch) -> Result<()> {
-        run_once(
-            gpu,
-            kernel,
-            &mut bound.bufs,
-            &bound.qkv,
-            &bound.scalars,
-            launch,
-        )
+    fn output_mut(bound: &mut SdpaBound) -> &mut CudaSlice<u16> {
+        &mut bound.bufs.o
     }
 
     fn launch(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Names every space may read without declaring them besides the problem's variables
 /// ([`Problem::VARIABLE_NAMES`]): the device limits.
-pub const DEVICE_NAMES: [&str; 6] = [
+const DEVICE_NAMES: [&str; 6] = [
     "ARCH",
     "ARCH_SPECIFIC",
     "MAX_SMEM_PER_BLOCK",
@@ -22,7 +22,7 @@ pub const DEVICE_NAMES: [&str; 6] = [
 ];
 
 /// Whether a space may read `name` without declaring it: a problem variable or a device limit.
-pub fn is_builtin(name: &str) -> bool {
+fn is_builtin(name: &str) -> bool {
     <Shape as Problem>::VARIABLE_NAMES.contains(&name) || DEVICE_NAMES.contains(&name)
 }
 

@@ -14,13 +14,13 @@ mod value;
 pub use cover::pairwise_cover;
 pub use enumerate::{sample_points, Census, PointIter};
 pub use expr::Expr;
-pub use file::{is_builtin, load, parse, parse_value, DEVICE_NAMES};
+pub use file::{load, parse, parse_value};
 pub use limits::DeviceLimits;
 pub use restrict::{split_set, Overrides};
 pub use value::{Config, Value};
 
 use crate::error::{Error, Result};
-use crate::op::{Problem, Var};
+use crate::op::Problem;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -225,11 +225,7 @@ impl SearchSpace {
     pub(crate) fn base_env<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> expr::Env {
         let mut env = expr::new_env();
         for (name, v) in shape.variables() {
-            let value = match v {
-                Var::Int(n) => evalexpr::Value::Int(n as i64),
-                Var::Bool(b) => evalexpr::Value::Boolean(b),
-            };
-            expr::set(&mut env, name, value);
+            expr::set(&mut env, name, Value::from(v).to_expr());
         }
         for (name, v) in limits.variables() {
             expr::set(&mut env, name, v);

@@ -1,5 +1,6 @@
 //! Parameter values and configurations (one point of a search space), with `K=V,...` parsing.
 
+use crate::op::Var;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,6 +15,16 @@ pub enum Value {
     Int(i64),
     /// A named choice (e.g. a kernel family).
     Choice(String),
+}
+
+/// A problem variable as a space value: sizes are integers, switches booleans.
+impl From<Var> for Value {
+    fn from(v: Var) -> Value {
+        match v {
+            Var::Int(n) => Value::Int(n as i64),
+            Var::Bool(b) => Value::Bool(b),
+        }
+    }
 }
 
 impl Value {
