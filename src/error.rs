@@ -107,6 +107,8 @@ impl Error {
 pub enum Input {
     /// The problem, `B,H,S,D[,causal][,kv_heads=N][,kv_len=N]`.
     Shape,
+    /// A GEMM problem, `M,N,K`.
+    Gemm,
     /// The key/value heads of the problem.
     KvHeads,
     /// The keys per sequence of the problem.
@@ -127,6 +129,7 @@ impl fmt::Display for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Input::Shape => "shape",
+            Input::Gemm => "GEMM problem",
             Input::KvHeads => "kv_heads",
             Input::KvLen => "kv_len",
             Input::Config => "config",

@@ -5,18 +5,27 @@
 use crate::compile::Job;
 use crate::error::Result;
 use crate::eval::{launch_for, Launch};
+use crate::op::Problem;
 use crate::shape::Shape;
 use crate::space::{DeviceLimits, Point, SearchSpace};
 use crate::template::Template;
 
-/// What a space's kernels are built from at one problem on one device.
-#[derive(Clone, Copy)]
-pub struct Kernels<'a> {
+/// What a space's kernels are built from at one problem (SDPA's [`Shape`] unless said) on one
+/// device.
+pub struct Kernels<'a, P: Problem = Shape> {
     space: &'a SearchSpace,
     template: &'a Template,
-    shape: &'a Shape,
+    shape: &'a P,
     limits: &'a DeviceLimits,
 }
+
+impl<P: Problem> Clone for Kernels<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Problem> Copy for Kernels<'_, P> {}
 
 /// One kernel: the job that compiles it and how it is launched.
 #[derive(Debug, Clone)]
@@ -27,12 +36,12 @@ pub struct Kernel {
     pub launch: Launch,
 }
 
-impl<'a> Kernels<'a> {
+impl<'a, P: Problem> Kernels<'a, P> {
     /// The kernels of `space` (rendered by `template`) at `shape` on a device with `limits`.
     pub fn new(
         space: &'a SearchSpace,
         template: &'a Template,
-        shape: &'a Shape,
+        shape: &'a P,
         limits: &'a DeviceLimits,
     ) -> Self {
         Kernels {

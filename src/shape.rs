@@ -194,6 +194,15 @@ impl Shape {
     }
 }
 
+impl std::str::FromStr for Shape {
+    type Err = Error;
+
+    /// As [`Shape::parse`].
+    fn from_str(text: &str) -> Result<Shape> {
+        Shape::parse(text)
+    }
+}
+
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{},{},{},{}", self.b, self.h, self.s, self.d)?;

@@ -284,6 +284,67 @@ fn every_valid_point_of_the_sdpa_fp8_space_compiles_for_sm_90a() {
     assert_eq!(first["cached"], 0, "{first}");
 }
 
+/// The FP8 GEMM space (TMA + wgmma) at a ragged problem, a covering sample, as above.
+#[test]
+fn a_covering_sample_of_the_gemm_fp8_space_compiles_for_sm_90a() {
+    let first = compiles_all_then_all_cached(
+        "search_spaces/gemm_fp8.toml",
+        &["--cover", "--gemm", "1000,1000,1024"],
+    );
+    let variants = first["variants"].as_u64().unwrap();
+    assert!((20..200).contains(&variants), "{first}");
+    assert_eq!(
+        first["cached"], 0,
+        "two valid points render one kernel: {first}"
+    );
+}
+
+/// Every valid point of the gemm_fp8 space compiles for sm_90a: ignored here (thousands of
+/// points); `scripts/gpu-test.sh` runs it.
+#[test]
+#[ignore = "compiles every valid point: an hour on two cores; run by scripts/gpu-test.sh"]
+fn every_valid_point_of_the_gemm_fp8_space_compiles_for_sm_90a() {
+    let first =
+        compiles_all_then_all_cached("search_spaces/gemm_fp8.toml", &["--gemm", "1000,1000,1024"]);
+    assert_eq!(first["cached"], 0, "{first}");
+}
+
+/// A GEMM space takes its problem from --gemm, an SDPA space from --shape; the wrong one is an
+/// error naming the flag, before anything is compiled.
+#[test]
+fn a_space_takes_the_problem_flag_of_its_operation() {
+    let show = |args: &[&str]| {
+        evotune()
+            .args(["space", "show"])
+            .args(args)
+            .args(["--arch", "sm_90a"])
+            .assert()
+    };
+    show(&["search_spaces/gemm_fp8.toml"])
+        .failure()
+        .stderr(predicate::str::contains("--gemm"))
+        .stderr(predicate::str::contains("is needed"));
+    show(&["search_spaces/sdpa_fp8.toml", "--gemm", "64,64,64"])
+        .failure()
+        .stderr(predicate::str::contains("--gemm"))
+        .stderr(predicate::str::contains("SDPA space"));
+    show(&["search_spaces/gemm_fp8.toml", "--gemm", "64,64,100"])
+        .failure()
+        .stderr(predicate::str::contains("--gemm K = 100"))
+        .stderr(predicate::str::contains("multiple of 16"));
+    show(&[
+        "search_spaces/gemm_fp8.toml",
+        "--gemm",
+        "64,64,64",
+        "--causal",
+    ])
+    .failure()
+    .stderr(predicate::str::contains("GEMM space"));
+    show(&["search_spaces/gemm_fp8.toml", "--gemm", "4096,4096,4096"])
+        .success()
+        .stdout(predicate::str::contains("gemm problem 4096,4096,4096"));
+}
+
 /// Several thousand valid points at a short and a long shape, across both families.
 #[test]
 fn the_sdpa_fp8_space_has_thousands_of_valid_points_at_d64_and_d128() {

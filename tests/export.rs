@@ -220,6 +220,7 @@ fn check_entry(out: &Path, e: &Entry, db: &Path) {
             q_rows,
             kv_rows,
         } => ("tensor_maps", Some((swizzle, q_rows, kv_rows))),
+        other => panic!("{}: an SDPA space gave {other:?}", e.id),
     };
     assert_eq!((e.args.as_str(), tma), expected, "{}", e.id);
     let rendered = Template::for_space(&space)

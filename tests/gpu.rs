@@ -9,11 +9,13 @@ use evotune::eval::{
     self, EvalRequest, EvalResponse, FlushMode, Launch, TimingPlan, Worker, WorkerSpec,
     DEFAULT_TOLERANCE,
 };
+use evotune::gpu::gemm_reference::GpuGemmReference;
 use evotune::gpu::reference::GpuReference;
-use evotune::gpu::{self, Gpu, GpuBackend, Sdpa, SdpaInputs};
-use evotune::reference::sdpa_f64;
+use evotune::gpu::{self, GemmInputs, Gpu, GpuBackend, Sdpa, SdpaInputs};
+use evotune::op::{Gemm, Problem, ProblemSpec};
+use evotune::reference::{gemm_f64, sdpa_f64};
 use evotune::shape::Shape;
-use evotune::space;
+use evotune::space::{self, DeviceLimits, Point, SearchSpace};
 use evotune::template::Template;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +24,8 @@ use std::time::Duration;
 mod ragged;
 
 const SDPA_SPACE: &str = "search_spaces/sdpa_fp8.toml";
+
+const GEMM_SPACE: &str = "search_spaces/gemm_fp8.toml";
 
 /// The crate's folder: `$EVOTUNE_ROOT` when set (for a test binary built on another machine),
 /// else where it was built.
@@ -104,15 +108,28 @@ fn request_flushed(
 }
 
 fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> EvalRequest {
+    problem_request(id, (kernel, cubin, launch), (*s).into())
+}
+
+/// A request for `problem` at its operation's default tolerance, timed with the test plan.
+fn problem_request(
+    id: u64,
+    (kernel, cubin, launch): (&str, &Path, Launch),
+    problem: ProblemSpec,
+) -> EvalRequest {
+    let tolerance = match problem {
+        ProblemSpec::Sdpa(_) => DEFAULT_TOLERANCE,
+        ProblemSpec::Gemm(_) => <Gemm as Problem>::DEFAULT_TOLERANCE,
+    };
     EvalRequest {
         id,
         label: format!("test {id}"),
         kernel: kernel.into(),
         cubin: cubin.into(),
         launch,
-        shape: *s,
+        problem,
         seed: 100 + id,
-        tolerance: DEFAULT_TOLERANCE,
+        tolerance,
         timing: Some(TimingPlan {
             warmup: 5,
             ..TimingPlan::new(100, FlushMode::Memset, evotune::eval::DEFAULT_TARGET_S)
@@ -691,4 +708,180 @@ fn baseline_writes_its_records_with_numbers_or_reasons() {
         }
     }
     eprintln!("{text}");
+}
+
+/// Problems of the GEMM tests: one row of A, M, N and K off every tile (K a multiple of 16 only),
+/// a square one of a thousand, a large one (the float32 GPU reference) and a tall narrow one.
+const GEMM_PROBLEMS: [&str; 7] = [
+    "1,64,16",
+    "1,200,128",
+    "100,96,272",
+    "129,257,384",
+    "1000,1000,1024",
+    "2048,3072,4096",
+    "4097,130,528",
+];
+
+/// At most this many points of the GEMM space are validated per problem.
+const GEMM_POINTS: usize = 24;
+
+fn gemm(text: &str) -> Gemm {
+    text.parse().unwrap()
+}
+
+/// `evotune worker` on GPU 0.
+fn worker_spec() -> WorkerSpec {
+    WorkerSpec {
+        program: evotune_bin(),
+        args: vec!["worker".into(), "--device".into(), "0".into()],
+        start_timeout: Duration::from_secs(120),
+    }
+}
+
+/// Up to [`GEMM_POINTS`] valid points of `sp` at `g`: its pairwise covering sample, or a seeded
+/// sample of that when it is larger.
+fn gemm_points(sp: &SearchSpace, g: &Gemm, limits: &DeviceLimits) -> Vec<Point> {
+    let cover = sp.covering_sample(g, limits).unwrap();
+    space::sample_points(cover, GEMM_POINTS, 17)
+}
+
+/// The GEMM space's kernels, compiled into a folder.
+struct GemmKernels<'a> {
+    sp: &'a SearchSpace,
+    template: &'a Template,
+    compiler: &'a Compiler,
+    dir: &'a Path,
+    limits: &'a DeviceLimits,
+}
+
+impl GemmKernels<'_> {
+    /// `point` rendered and compiled for `g`, as request `id`: validated, not timed, at GEMM's
+    /// default tolerance; NVRTC's log when it does not compile.
+    fn request(&self, id: u64, point: &Point, g: &Gemm) -> Result<EvalRequest, String> {
+        let source = self
+            .template
+            .render(self.sp, point, g, self.limits)
+            .unwrap();
+        let compiled = self.compiler.compile(&self.sp.kernel, &source).unwrap();
+        let cubin = compiled.cubin.ok_or_else(|| compiled.record.log.clone())?;
+        let path = self.dir.join(format!("gemm{id}.cubin"));
+        std::fs::write(&path, cubin.as_slice()).unwrap();
+        let launch = eval::launch_for(self.sp, point).unwrap();
+        assert!(matches!(launch.args, eval::KernelArgs::GemmMaps { .. }));
+        let mut req = problem_request(id, (&self.sp.kernel, &path, launch), (*g).into());
+        req.timing = None;
+        Ok(req)
+    }
+}
+
+#[test]
+fn gpu_float32_gemm_reference_matches_cpu_float64_on_small_problems() {
+    let info = require_gpu();
+    let g = Gpu::open(0).unwrap();
+    let r = GpuGemmReference::new(&g, &compiler(&info)).unwrap();
+    for text in ["1,1,16", "17,33,48", "100,96,272", "129,257,384"] {
+        let p = gemm(text);
+        let inputs = GemmInputs::generate(&p, 1);
+        let [a, b] = inputs.tensors().map(|t| t.dequantized());
+        let cpu = gemm_f64(&a, &b, &inputs.bias, &p, f64::from(inputs.scale));
+        let gpu = r.run(&g, (&a, &b, &inputs.bias), &p, inputs.scale).unwrap();
+        let worst = cpu
+            .iter()
+            .zip(&gpu)
+            .map(|(c, g)| (c - g).abs() / (1.0 + c.abs()))
+            .fold(0.0, f64::max);
+        // fp32 sums of ≤ 384 terms of O(1/√K): a few f32 ulps (2^-24 ≈ 6e-8) times K at worst.
+        assert!(worst < 2e-5, "{text}: worst error {worst:e}");
+    }
+}
+
+/// The GEMM family through the evaluator (GpuBackend::<GemmOp>, in an `evotune worker` so that
+/// a variant that faults costs a fresh process, not the rest of the run): up to [`GEMM_POINTS`]
+/// points of a pairwise covering sample of its space pass the default tolerance at each problem
+/// of [`GEMM_PROBLEMS`], every output written. It fails listing every point that did not pass,
+/// with its outcome.
+#[test]
+fn gemm_variants_pass_validation_at_ragged_problems() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let sp = space::load(&root().join(GEMM_SPACE)).unwrap();
+    let template = Template::for_space(&sp).unwrap();
+    let kernels = GemmKernels {
+        sp: &sp,
+        template: &template,
+        compiler: &c,
+        dir: dir.path(),
+        limits: &info.limits,
+    };
+    let mut worker = Worker::start(&worker_spec()).unwrap();
+    let (mut id, mut failures) = (0, Vec::new());
+    for text in GEMM_PROBLEMS {
+        let g = gemm(text);
+        let points = gemm_points(&sp, &g, &info.limits);
+        assert!(
+            !points.is_empty(),
+            "no valid point of {GEMM_SPACE} at {text}"
+        );
+        for point in &points {
+            id += 1;
+            let outcome = match kernels.request(id, point, &g) {
+                Ok(req) => worker.evaluate(&req, Duration::from_secs(600)).outcome,
+                Err(log) => eval::Outcome::CompileFailed { log },
+            };
+            if !outcome.is_ok() {
+                failures.push(format!("{} at {text}: {outcome}", point.config));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {id} GEMM variants did not pass:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// One worker answers SDPA and GEMM requests in turn, each operation by its own evaluator, with
+/// no restart between them.
+#[test]
+fn one_worker_serves_sdpa_and_gemm_in_turn() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let s = shape("1,2,64,64");
+    let sdpa = cubin_file(
+        &c,
+        dir.path(),
+        "sdpa",
+        "sdpa_reference_contract",
+        gpu::kernels::REFERENCE_SOURCE,
+    );
+    let sdpa_request = |id| {
+        let mut req = request(id, "sdpa_reference_contract", &sdpa, per_row(&s, 0), &s);
+        req.timing = None;
+        req
+    };
+    let sp = space::load(&root().join(GEMM_SPACE)).unwrap();
+    let template = Template::for_space(&sp).unwrap();
+    let kernels = GemmKernels {
+        sp: &sp,
+        template: &template,
+        compiler: &c,
+        dir: dir.path(),
+        limits: &info.limits,
+    };
+    let g = gemm("100,96,272");
+    // One row of tiles: GROUP_M = 8 would order them as GROUP_M = 1 does, so the space leaves it out.
+    let config = sp.parse_config("default,GROUP_M=1").unwrap();
+    let point = sp.evaluate(&config, &g, &info.limits).unwrap();
+    assert!(point.is_valid(), "{:?}", point.violated);
+    let mut worker = Worker::start(&worker_spec()).unwrap();
+    let pid = worker.hello.pid;
+    let gemm_request = kernels.request(2, &point, &g).unwrap();
+    for req in [sdpa_request(1), gemm_request, sdpa_request(3)] {
+        let resp = worker.evaluate(&req, Duration::from_secs(300));
+        assert!(resp.outcome.is_ok(), "{}: {}", req.problem, resp.outcome);
+    }
+    assert_eq!(worker.hello.pid, pid, "the worker was restarted");
 }

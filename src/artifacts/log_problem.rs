@@ -5,17 +5,21 @@
 use super::{read_json, Manifest, RunPaths};
 use crate::error::{Error, Result};
 use crate::shape::Shape;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// What the sidecar's name adds to the log's: `land.csv` -> `land.csv.problem.json`.
 pub const SIDECAR_SUFFIX: &str = ".problem.json";
 
-/// The problem a log was recorded on, and the GPU when known.
+/// The problem a log was recorded on (SDPA's shape unless said; a GEMM's `{"m","n","k"}` for a
+/// GEMM log), and the GPU when known.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LogProblem {
+pub struct LogProblem<P = Shape> {
     /// The problem every row was measured at.
-    pub shape: Shape,
+    pub shape: P,
     /// The GPU's name, e.g. "NVIDIA H100 80GB HBM3".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
@@ -28,7 +32,7 @@ pub fn sidecar(log: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-impl LogProblem {
+impl<P: Serialize + DeserializeOwned + Display + FromStr<Err = Error>> LogProblem<P> {
     /// Writes `<log>.problem.json` (atomically: a kill leaves the old file or the new one).
     pub fn write(&self, log: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("a problem serializes");
@@ -36,20 +40,23 @@ impl LogProblem {
         crate::compile::write_atomic(&sidecar(log), text.as_bytes())
     }
 
-    /// The problem of the log at `log`: its sidecar's, else (a tune run's own log) the run's,
-    /// else `None`: the log does not say.
-    pub fn of(log: &Path) -> Result<Option<LogProblem>> {
+    /// The problem of the log at `log`: its sidecar's, else (a tune run's own log, whose problem
+    /// is SDPA's) the run's when it is a problem of this type, else `None`: the log does not say.
+    pub fn of(log: &Path) -> Result<Option<LogProblem<P>>> {
         let declared = sidecar(log);
         if declared.is_file() {
-            let p: LogProblem = read_json(&declared)?;
-            let shape = Shape::parse(&p.shape.to_string()).map_err(|e| {
+            let p: LogProblem<P> = read_json(&declared)?;
+            let shape = P::from_str(&p.shape.to_string()).map_err(|e| {
                 Error::Other(format!("{}: not a valid problem: {e}", declared.display()))
             })?;
             return Ok(Some(LogProblem { shape, ..p }));
         }
-        Ok(run_of(log).map(|m| LogProblem {
-            shape: m.stand_in.map_or(m.shape, |s| s.recorded_on),
-            device: m.environment.gpu,
+        Ok(run_of(log).and_then(|m| {
+            let shape = m.stand_in.map_or(m.shape, |s| s.recorded_on);
+            Some(LogProblem {
+                shape: P::from_str(&shape.to_string()).ok()?,
+                device: m.environment.gpu,
+            })
         }))
     }
 }
@@ -80,13 +87,13 @@ mod tests {
     fn a_written_problem_reads_back_and_a_log_without_one_says_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("land.csv");
-        assert_eq!(LogProblem::of(&log).unwrap(), None);
+        assert_eq!(LogProblem::<Shape>::of(&log).unwrap(), None);
         let p = LogProblem {
             shape: Shape::parse("1,32,8192,128,causal,kv_heads=8").unwrap(),
             device: Some("NVIDIA H200".into()),
         };
         p.write(&log).unwrap();
-        assert_eq!(LogProblem::of(&log).unwrap(), Some(p));
+        assert_eq!(LogProblem::<Shape>::of(&log).unwrap(), Some(p));
     }
 
     /// A copy of the committed H100 run at 2,8,512,64 under `dir`, its manifest edited by `edit`.
@@ -106,19 +113,19 @@ mod tests {
     fn a_run_log_is_of_its_runs_problem_or_of_the_problem_that_stood_in() {
         let dir = tempfile::tempdir().unwrap();
         let log = run_copy(dir.path(), |_| {});
-        let p = LogProblem::of(&log).unwrap().unwrap();
+        let p = LogProblem::<Shape>::of(&log).unwrap().unwrap();
         assert_eq!(p.shape, Shape::dense(2, 8, 512, 64));
         assert_eq!(p.device.as_deref(), Some("NVIDIA H100 80GB HBM3"));
         let stand_in = super::super::StandIn::of(Shape::dense(1, 8, 512, 64), p.shape);
         let log = run_copy(dir.path(), |m| {
             m["stand_in"] = serde_json::to_value(stand_in).unwrap();
         });
-        let p = LogProblem::of(&log).unwrap().unwrap();
+        let p = LogProblem::<Shape>::of(&log).unwrap().unwrap();
         assert_eq!(p.shape, Shape::dense(1, 8, 512, 64));
         let other = dir.path().join("run/tune/other.csv");
         std::fs::copy(&log, &other).unwrap();
         assert_eq!(
-            LogProblem::of(&other).unwrap(),
+            LogProblem::<Shape>::of(&other).unwrap(),
             None,
             "only the run's own log"
         );
@@ -131,14 +138,14 @@ mod tests {
         let log = dir.path().join("land.csv");
         let text = r#"{"shape": {"b": 2, "h": 8, "s": 512, "d": 64, "kv_heads": 8}}"#;
         std::fs::write(sidecar(&log), text).unwrap();
-        let p = LogProblem::of(&log).unwrap().unwrap();
+        let p = LogProblem::<Shape>::of(&log).unwrap().unwrap();
         assert_eq!(p.shape, Shape::dense(2, 8, 512, 64));
         std::fs::write(
             sidecar(&log),
             r#"{"shape": {"b": 2, "h": 8, "s": 512, "d": 999}}"#,
         )
         .unwrap();
-        let e = LogProblem::of(&log).unwrap_err().to_string();
+        let e = LogProblem::<Shape>::of(&log).unwrap_err().to_string();
         assert!(
             e.contains("land.csv.problem.json: not a valid problem"),
             "{e}"

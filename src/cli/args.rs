@@ -76,6 +76,10 @@ pub struct TargetArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
+    /// A GEMM problem M,N,K (A is M x K, B is K x N, K a multiple of 16), for a space with
+    /// `operation = "gemm"` such as search_spaces/gemm_fp8.toml (instead of --shape).
+    #[arg(long, value_name = "M,N,K")]
+    pub gemm: Option<String>,
     /// Target arch (e.g. sm_90a) when compiling without a GPU; default: the GPU's own.
     #[arg(long, value_name = "sm_XY[a]")]
     pub arch: Option<String>,
@@ -429,6 +433,9 @@ pub struct RecordArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
+    /// A GEMM problem M,N,K, for a space with `operation = "gemm"` (instead of --shape).
+    #[arg(long, value_name = "M,N,K")]
+    pub gemm: Option<String>,
     /// The log to write [default: artifacts/record-<time>/tune/tune_log.csv], with FILE.problem.json
     /// beside it (the problem and the GPU, which a replay checks); the kernels' sources and
     /// cubins go to kernels/ in the run folder (<run> for <run>/tune/tune_log.csv, else the

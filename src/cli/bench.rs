@@ -153,7 +153,7 @@ fn request(
         kernel: t.space.kernel.clone(),
         cubin,
         launch: *launch,
-        shape: t.shape,
+        problem: t.shape.into(),
         seed: args.seed,
         tolerance,
         timing: Some(TimingPlan::new(

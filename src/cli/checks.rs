@@ -3,8 +3,13 @@
 use crate::error::{Error, Result};
 use crate::eval::{Tolerance, DEFAULT_TOLERANCE};
 
-/// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`].
+/// The tolerance from --atol/--rtol, each defaulting to [`DEFAULT_TOLERANCE`] (SDPA's).
 pub fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
+    tolerance_or(DEFAULT_TOLERANCE, atol, rtol)
+}
+
+/// The tolerance from --atol/--rtol, each defaulting to `default`'s (the operation's own).
+pub fn tolerance_or(default: Tolerance, atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
     let check = |flag: &'static str, v: f64| {
         if v.is_finite() && v >= 0.0 {
             Ok(v)
@@ -16,8 +21,8 @@ pub fn tolerance_of(atol: Option<f64>, rtol: Option<f64>) -> Result<Tolerance> {
         }
     };
     Ok(Tolerance {
-        atol: check("--atol", atol.unwrap_or(DEFAULT_TOLERANCE.atol))?,
-        rtol: check("--rtol", rtol.unwrap_or(DEFAULT_TOLERANCE.rtol))?,
+        atol: check("--atol", atol.unwrap_or(default.atol))?,
+        rtol: check("--rtol", rtol.unwrap_or(default.rtol))?,
     })
 }
 

@@ -1,18 +1,22 @@
 //! `evotune compile`: compile every valid point of a space (or a sample) and summarize.
 
 use super::args::CompileArgs;
-use super::target::{ArchPolicy, Target};
+use super::target::{with_target, ArchPolicy, CliProblem, Target, WithTarget};
 use crate::compile::{compile_all, BatchSummary, Cache, Compiled, Compiler, Job};
 use crate::progress::Progress;
 
 /// Compiles the points in parallel, prints failures with their NVRTC log and a summary.
 pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
-    let t = Target::resolve(
-        &args.target.problem.text(&args.target.shape)?,
-        args.target.arch.as_deref(),
-        &args.space,
-        ArchPolicy::GpuOrFlag,
-    )?;
+    with_target(&args.target, &args.space, ArchPolicy::GpuOrFlag, args)
+}
+
+impl WithTarget for &CompileArgs {
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+        compile(self, &t)
+    }
+}
+
+fn compile<P: CliProblem>(args: &CompileArgs, t: &Target<P>) -> anyhow::Result<()> {
     let points = if args.cover {
         t.covering_points()?
     } else {

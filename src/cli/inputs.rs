@@ -7,6 +7,7 @@ use crate::error::{Error, Input};
 pub fn flag_of(input: Input) -> &'static str {
     match input {
         Input::Shape => "--shape",
+        Input::Gemm => "--gemm",
         Input::KvHeads => "--kv-heads",
         Input::KvLen => "--kv-len",
         Input::Config => "--config",

@@ -7,16 +7,15 @@
 //! continues a stopped log (a long landscape is recorded over several sessions).
 
 use super::args::RecordArgs;
-use super::checks::{check_reps, check_timing_seconds, tolerance_of};
+use super::checks::{check_reps, check_timing_seconds, tolerance_or};
 use super::run_dir::{check_writable, run_dir};
-use super::target::Target;
+use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
 use crate::artifacts::{sidecar, LogProblem, RunPaths};
 use crate::compile::{Cache, Compiler};
 use crate::eval::{FlushMode, TimingPlan};
 use crate::evolve::SpaceIndex;
 use crate::gpu;
 use crate::progress::Progress;
-use crate::shape::Shape;
 use crate::space::Point;
 use crate::template::Template;
 use crate::tune::{Candidate, Evaluator, KernelFactory, LiveEvaluator, LiveSettings};
@@ -39,15 +38,46 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     check_writable("--out", log_path.parent().unwrap_or(Path::new(".")))?;
     check_timing_flags(args)?;
     let device = gpu::detect(args.device as i32)?;
-    let tolerance = tolerance_of(args.atol, args.rtol)?;
-    let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
+    let problem = ProblemText {
+        shape: &args.shape,
+        flags: &args.problem,
+        gemm: args.gemm.as_deref(),
+    };
+    let recording = Recording {
+        args,
+        log_path,
+        device: device.name.clone(),
+    };
+    with_problem(problem, &args.space, Limits::Device(&device), recording)
+}
+
+/// A record into `log_path` on the GPU named `device`.
+struct Recording<'a> {
+    args: &'a RecordArgs,
+    log_path: PathBuf,
+    device: String,
+}
+
+impl WithTarget for Recording<'_> {
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+        record(self.args, &self.log_path, self.device, &t)
+    }
+}
+
+fn record<P: CliProblem>(
+    args: &RecordArgs,
+    log_path: &Path,
+    device: String,
+    t: &Target<P>,
+) -> anyhow::Result<()> {
+    let tolerance = tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?;
     t.require_valid_points()?;
     let problem = LogProblem {
         shape: t.shape,
-        device: Some(device.name.clone()),
+        device: Some(device),
     };
-    let (mut log, done) = start_log(&log_path, &t.space, &problem, args.resume)?;
-    let batch = remaining(candidates(&t, args.limit, args.seed)?, &done);
+    let (mut log, done) = start_log(log_path, &t.space, &problem, args.resume)?;
+    let batch = remaining(candidates(t, args.limit, args.seed)?, &done);
     if !done.is_empty() {
         eprintln!(
             "record: {} points already in {}, {} to go",
@@ -56,7 +86,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
             batch.len()
         );
     }
-    let mut live = evaluator(args, &t, tolerance, &run_folder(&log_path))?;
+    let mut live = evaluator(args, t, tolerance, &run_folder(log_path))?;
     let progress = Progress::new(batch.len() as u64, "record");
     let started = std::time::Instant::now();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -114,10 +144,10 @@ fn refuse_to_overwrite(log_path: &Path, resume: bool) -> crate::Result<()> {
 /// The log, opened as `open_log` does, beside the problem it is recorded on: a new log gets
 /// `<log>.problem.json`, and a resumed one must already say it is of this problem (checked
 /// before anything is written), so that rows of two problems never share a log.
-fn start_log(
+fn start_log<P: CliProblem>(
     path: &Path,
     space: &crate::space::SearchSpace,
-    problem: &LogProblem,
+    problem: &LogProblem<P>,
     resume: bool,
 ) -> crate::Result<(TuneLog, Vec<TrialRecord>)> {
     let continued = resume && path.exists();
@@ -132,16 +162,17 @@ fn start_log(
 }
 
 /// A log to continue must say it was recorded on `shape`.
-fn require_same_problem(path: &Path, shape: &Shape) -> crate::Result<()> {
-    match LogProblem::of(path)? {
+fn require_same_problem<P: CliProblem>(path: &Path, shape: &P) -> crate::Result<()> {
+    match LogProblem::<P>::of(path)? {
         Some(p) if p.shape == *shape => Ok(()),
         Some(p) => Err(crate::Error::flag(
-            "--shape",
+            P::FLAG,
             format!(
-                "{shape}: {} was recorded on {}; continue it at --shape {1}, or record {shape} \
+                "{shape}: {} was recorded on {}; continue it at {} {1}, or record {shape} \
                  into another file (--out)",
                 path.display(),
-                p.shape
+                p.shape,
+                P::FLAG
             ),
         )),
         None => Err(crate::Error::flag(
@@ -183,7 +214,11 @@ fn remaining(batch: Vec<Candidate>, done: &[TrialRecord]) -> Vec<Candidate> {
 }
 
 /// `limit` valid points sampled with `seed` (or all), numbered as trials of generation 0.
-fn candidates(t: &Target, limit: Option<usize>, seed: u64) -> crate::Result<Vec<Candidate>> {
+fn candidates<P: CliProblem>(
+    t: &Target<P>,
+    limit: Option<usize>,
+    seed: u64,
+) -> crate::Result<Vec<Candidate>> {
     let all = t.space.valid_points(&t.shape, &t.limits)?;
     let index = SpaceIndex::of_points(&t.space, &all);
     Ok(numbered(&index, super::target::pick(all, limit, seed)))
@@ -220,12 +255,12 @@ fn run_folder(log_path: &Path) -> PathBuf {
     }
 }
 
-fn evaluator(
+fn evaluator<P: CliProblem>(
     args: &RecordArgs,
-    t: &Target,
+    t: &Target<P>,
     tolerance: crate::eval::Tolerance,
     run_folder: &Path,
-) -> crate::Result<LiveEvaluator> {
+) -> crate::Result<LiveEvaluator<P>> {
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let factory = KernelFactory {
         shape: t.shape,

@@ -1,17 +1,21 @@
 //! `evotune space show FILE`: the parameters of a space and how many points are valid.
 
 use super::args::SpaceShowArgs;
-use super::target::{ArchPolicy, Target};
+use super::target::{with_target, ArchPolicy, CliProblem, Target, WithTarget};
 use crate::space::Value;
 
 /// Prints the space's parameters, derived values, constraints and census.
 pub fn run(args: &SpaceShowArgs) -> anyhow::Result<()> {
-    let t = Target::resolve(
-        &args.target.problem.text(&args.target.shape)?,
-        args.target.arch.as_deref(),
-        &args.file,
-        ArchPolicy::GpuOrHopper,
-    )?;
+    with_target(&args.target, &args.file, ArchPolicy::GpuOrHopper, args)
+}
+
+impl WithTarget for &SpaceShowArgs {
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+        show(self, &t)
+    }
+}
+
+fn show<P: CliProblem>(args: &SpaceShowArgs, t: &Target<P>) -> anyhow::Result<()> {
     let census = t.space.census(&t.shape, &t.limits)?;
     if args.json {
         println!("{}", serde_json::to_string(&census)?);
@@ -23,7 +27,12 @@ pub fn run(args: &SpaceShowArgs) -> anyhow::Result<()> {
         println!("  {}", s.description);
     }
     println!("template {}  kernel {}", s.template.display(), s.kernel);
-    println!("shape {}  limits of {}", t.shape, t.limits_from);
+    println!(
+        "{} problem {}  limits of {}",
+        P::OPERATION,
+        t.shape,
+        t.limits_from
+    );
     println!("\nparameters:");
     for p in &s.params {
         let values: Vec<String> = p.domain.values().iter().map(Value::to_string).collect();

@@ -1,18 +1,153 @@
-//! Validated problem and target: the shape, the device limits, the space and its template.
+//! Validated problem and target: the problem (SDPA's shape, or another operation's), the device
+//! limits, the space and its template.
 
+use super::args::{ProblemFlags, TargetArgs};
 use crate::compile::Job;
 use crate::error::{Error, Result};
 use crate::gpu;
 use crate::kernel::Kernels;
+use crate::op::{Gemm, Operation, Problem, ProblemSpec};
 use crate::shape::Shape;
 use crate::space::{self, DeviceLimits, Point, SearchSpace};
 use crate::template::Template;
+use std::fmt::Display;
 use std::path::Path;
+use std::str::FromStr;
 
-/// What a command needs to turn configs into kernels for one shape on one target.
-pub struct Target {
-    /// The problem shape.
-    pub shape: Shape,
+/// A problem type the command line reads and names: parsed from its flag's text, shown in
+/// messages, sent to the GPU workers, written beside a tune log, and tied to the operation whose
+/// spaces it fits.
+pub trait CliProblem:
+    Problem
+    + Display
+    + FromStr<Err = Error>
+    + Copy
+    + PartialEq
+    + Into<ProblemSpec>
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+{
+    /// The operation whose spaces take this problem.
+    const OPERATION: Operation;
+    /// The flag that gives it.
+    const FLAG: &'static str;
+}
+
+impl CliProblem for Shape {
+    const OPERATION: Operation = Operation::Sdpa;
+    const FLAG: &'static str = "--shape";
+}
+
+impl CliProblem for Gemm {
+    const OPERATION: Operation = Operation::Gemm;
+    const FLAG: &'static str = "--gemm";
+}
+
+/// What a command does with the target of whichever operation its space is for.
+pub trait WithTarget {
+    /// Runs the command on `t`.
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()>;
+}
+
+/// The flags that give a problem: SDPA's shape and mask flags, or a GEMM's.
+#[derive(Clone, Copy)]
+pub struct ProblemText<'a> {
+    /// --shape.
+    pub shape: &'a str,
+    /// --causal, --kv-heads, --kv-len.
+    pub flags: &'a ProblemFlags,
+    /// --gemm.
+    pub gemm: Option<&'a str>,
+}
+
+/// Where a command's limits come from.
+#[derive(Clone, Copy)]
+pub enum Limits<'a> {
+    /// --arch, or the GPU's, as the policy says.
+    Offline(Option<&'a str>, ArchPolicy),
+    /// An open GPU's.
+    Device(&'a gpu::DeviceInfo),
+}
+
+/// Resolves the target of `space` from `args` (an SDPA space's problem from --shape and the
+/// mask flags, a GEMM space's from --gemm) and runs `command` on it.
+pub fn with_target(
+    args: &TargetArgs,
+    space: &Path,
+    policy: ArchPolicy,
+    command: impl WithTarget,
+) -> anyhow::Result<()> {
+    let problem = ProblemText {
+        shape: &args.shape,
+        flags: &args.problem,
+        gemm: args.gemm.as_deref(),
+    };
+    with_problem(
+        problem,
+        space,
+        Limits::Offline(args.arch.as_deref(), policy),
+        command,
+    )
+}
+
+/// Resolves the target of `space` at `problem` (the flags of the space's operation) with
+/// `limits`, and runs `command` on it: the one place that picks a problem type by operation.
+pub fn with_problem(
+    problem: ProblemText<'_>,
+    space: &Path,
+    limits: Limits<'_>,
+    command: impl WithTarget,
+) -> anyhow::Result<()> {
+    match load_space(space)?.operation {
+        Operation::Sdpa => {
+            if problem.gemm.is_some() {
+                return Err(Error::flag(
+                    "--gemm",
+                    format!(
+                        "is for GEMM spaces (operation = \"gemm\"); {} is an SDPA space: give \
+                         its problem with --shape",
+                        space.display()
+                    ),
+                )
+                .into());
+            }
+            let shape = problem.flags.text(problem.shape)?;
+            command.run(Target::<Shape>::with(&shape, space, limits)?)
+        }
+        Operation::Gemm => {
+            let text = gemm_text(problem, space)?;
+            command.run(Target::<Gemm>::with(text, space, limits)?)
+        }
+    }
+}
+
+/// The GEMM problem's text: --gemm, required, and no SDPA mask flags beside it.
+fn gemm_text<'a>(problem: ProblemText<'a>, space: &Path) -> Result<&'a str> {
+    if problem.flags.any() {
+        return Err(Error::flag(
+            "--causal/--kv-heads/--kv-len",
+            format!(
+                "are SDPA's; {} is a GEMM space (give --gemm M,N,K alone)",
+                space.display()
+            ),
+        ));
+    }
+    problem.gemm.ok_or_else(|| {
+        Error::flag(
+            "--gemm",
+            format!(
+                "is needed: {} is a GEMM space (operation = \"gemm\"); give its problem as \
+                 --gemm M,N,K",
+                space.display()
+            ),
+        )
+    })
+}
+
+/// What a command needs to turn configs into kernels for one problem on one target.
+pub struct Target<P: CliProblem = Shape> {
+    /// The problem (named `shape` after SDPA's, the first operation's).
+    pub shape: P,
     /// The device limits (from the GPU, or from `--arch`).
     pub limits: DeviceLimits,
     /// Where the limits came from, for the user.
@@ -32,7 +167,7 @@ pub enum ArchPolicy {
     GpuOrHopper,
 }
 
-impl Target {
+impl Target<Shape> {
     /// Validates shape, arch, space file and template, in that order; nothing is written.
     pub fn resolve(
         shape: &str,
@@ -40,9 +175,7 @@ impl Target {
         space: &Path,
         policy: ArchPolicy,
     ) -> Result<Target> {
-        let shape = Shape::parse(shape)?;
-        let (limits, limits_from) = resolve_limits(arch, policy)?;
-        Target::with_limits(shape, limits, limits_from, space)
+        Self::resolve_problem(shape, arch, space, policy)
     }
 
     /// Like [`Target::resolve`], with the limits of an open GPU.
@@ -51,14 +184,51 @@ impl Target {
         let from = format!("{} ({})", device.name, device.ordinal);
         Target::with_limits(shape, device.limits.clone(), from, space)
     }
+}
+
+impl<P: CliProblem> Target<P> {
+    /// The target at `problem` with `limits` (see [`Target::resolve_problem`]).
+    fn with(problem: &str, space: &Path, limits: Limits<'_>) -> Result<Self> {
+        match limits {
+            Limits::Offline(arch, policy) => Self::resolve_problem(problem, arch, space, policy),
+            Limits::Device(device) => {
+                let from = format!("{} ({})", device.name, device.ordinal);
+                Self::with_limits(P::from_str(problem)?, device.limits.clone(), from, space)
+            }
+        }
+    }
+
+    /// Validates the problem, arch, space file (for the problem's operation) and template, in
+    /// that order; nothing is written.
+    pub fn resolve_problem(
+        problem: &str,
+        arch: Option<&str>,
+        space: &Path,
+        policy: ArchPolicy,
+    ) -> Result<Self> {
+        let problem = P::from_str(problem)?;
+        let (limits, limits_from) = resolve_limits(arch, policy)?;
+        Self::with_limits(problem, limits, limits_from, space)
+    }
 
     fn with_limits(
-        shape: Shape,
+        shape: P,
         limits: DeviceLimits,
         limits_from: String,
         space: &Path,
-    ) -> Result<Target> {
+    ) -> Result<Self> {
         let space = load_space(space)?;
+        if space.operation != P::OPERATION {
+            return Err(Error::flag(
+                P::FLAG,
+                format!(
+                    "gives a {} problem, and {} is a {} space",
+                    P::OPERATION,
+                    space.path.display(),
+                    space.operation
+                ),
+            ));
+        }
         let template = Template::for_space(&space)?;
         Ok(Target {
             shape,
@@ -90,7 +260,7 @@ impl Target {
     }
 
     /// The kernels of the space at the problem.
-    pub fn kernels(&self) -> Kernels<'_> {
+    pub fn kernels(&self) -> Kernels<'_, P> {
         Kernels::new(&self.space, &self.template, &self.shape, &self.limits)
     }
 
@@ -114,7 +284,8 @@ impl Target {
         Err(Error::Space {
             path: self.space.path.clone(),
             message: format!(
-                "no point satisfies the constraints at shape {} on {}{hint}",
+                "no point satisfies the constraints at {} {} on {}{hint}",
+                P::OPERATION,
                 self.shape,
                 self.limits.arch_name()
             ),

@@ -13,8 +13,9 @@ pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES
 ///
 /// Fails, naming the space file, when a value is missing, not an integer, or out of range
 /// (grid and block sizes must be positive, shared memory non-negative, all within `u32`).
-/// The argument list is [`KernelArgs::Pointers`] unless the derived `ARGS` is "tensor_maps";
-/// then `TMA_SWIZZLE`, `TMA_Q_ROWS` and `TMA_KV_ROWS` give the boxes.
+/// The argument list is [`KernelArgs::Pointers`] unless the derived `ARGS` says otherwise:
+/// "tensor_maps" (SDPA's boxes from `TMA_SWIZZLE`, `TMA_Q_ROWS` and `TMA_KV_ROWS`) or
+/// "gemm_maps" (GEMM's from `TMA_SWIZZLE`, `TMA_A_ROWS` and `TMA_B_ROWS`).
 pub fn launch_for(space: &SearchSpace, point: &Point) -> Result<Launch> {
     let get = |name: &str, min: i64| derived_u32(space, point, name, min);
     Ok(Launch {
@@ -43,10 +44,16 @@ fn kernel_args(space: &SearchSpace, point: &Point) -> Result<KernelArgs> {
             q_rows: get("TMA_Q_ROWS")?,
             kv_rows: get("TMA_KV_ROWS")?,
         }),
+        Some(Value::Choice(c)) if c == "gemm_maps" => Ok(KernelArgs::GemmMaps {
+            swizzle: get("TMA_SWIZZLE")?,
+            a_rows: get("TMA_A_ROWS")?,
+            b_rows: get("TMA_B_ROWS")?,
+        }),
         Some(other) => Err(Error::Space {
             path: space.path.clone(),
             message: format!(
-                "derived ARGS = {other} at {}: expected \"pointers\" or \"tensor_maps\"",
+                "derived ARGS = {other} at {}: expected \"pointers\", \"tensor_maps\" or \
+                 \"gemm_maps\"",
                 point.config
             ),
         }),
@@ -160,6 +167,28 @@ BLOCK_M = 128
         let (space, point) = point_of(&small, "2,8,300,64");
         let err = launch_for(&space, &point).unwrap_err().to_string();
         assert!(err.contains("ARGS = pointerz"), "{err}");
+    }
+
+    #[test]
+    fn gemm_map_arguments_come_with_their_boxes() {
+        let text = SPACE.replace(
+            "[default]",
+            "ARGS = \"\\\"gemm_maps\\\"\"\nTMA_SWIZZLE = \"128\"\nTMA_A_ROWS = \"BLOCK_M\"\nTMA_B_ROWS = \"BLOCK_M * 2\"\n[default]",
+        );
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let launch = launch_for(&space, &point).unwrap();
+        assert_eq!(
+            launch.args,
+            KernelArgs::GemmMaps {
+                swizzle: 128,
+                a_rows: 128,
+                b_rows: 256
+            }
+        );
+        let missing = text.replace("TMA_B_ROWS = \"BLOCK_M * 2\"\n", "");
+        let (space, point) = point_of(&missing, "2,8,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(err.contains("no derived value TMA_B_ROWS"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::flush::FlushMode;
 use super::outcome::Outcome;
 use super::race::RaceBound;
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ pub struct Launch {
     pub args: KernelArgs,
 }
 
-/// The argument list of an SDPA kernel: which contract the launcher follows.
+/// The argument list of a kernel: which contract the launcher follows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KernelArgs {
@@ -38,6 +38,16 @@ pub enum KernelArgs {
         q_rows: u32,
         /// Rows of a K or V box.
         kv_rows: u32,
+    },
+    /// `(a_map, b_map, d, bias, alpha, M, N, K)`: the GEMM contract, A and Bᵀ as TMA tensor maps
+    /// with boxes of `swizzle` bytes of K by `a_rows` (A) or `b_rows` (Bᵀ) rows.
+    GemmMaps {
+        /// Bytes per box row and the swizzle (32, 64 or 128).
+        swizzle: u32,
+        /// Rows of an A box.
+        a_rows: u32,
+        /// Rows of a Bᵀ box.
+        b_rows: u32,
     },
 }
 
@@ -155,8 +165,8 @@ pub struct EvalRequest {
     pub cubin: PathBuf,
     /// Launch geometry.
     pub launch: Launch,
-    /// The problem.
-    pub shape: Shape,
+    /// The problem, of whichever operation the kernel computes.
+    pub problem: ProblemSpec,
     /// Seed of this validation's fresh random inputs.
     pub seed: u64,
     /// Pass/fail bounds.
@@ -168,7 +178,8 @@ pub struct EvalRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<RaceBound>,
     /// When set, the worker writes the inputs, the output and the error figures into this folder
-    /// (q.npy, k.npy, v.npy: uint8 e4m3 codes `[B,H,S,D]`; o.npy: float16; meta.json).
+    /// (SDPA: q.npy, k.npy, v.npy: uint8 e4m3 codes `[B,H,S,D]`; o.npy: float16; GEMM: a.npy,
+    /// b.npy, bias.npy, d.npy; meta.json).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dump: Option<PathBuf>,
 }

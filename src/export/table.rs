@@ -263,6 +263,7 @@ pub fn prepare(
         .kernel(&point)
         .map_err(|e| e.to_string())?;
     let (source, launch) = (kernel.job.source, kernel.launch);
+    let args = sdpa_args(&launch.args)?;
     let mut accepts = Accepts::of(&point, &launch, &row.problem)?;
     accepts.verify(&Tuned {
         space,
@@ -277,27 +278,46 @@ pub fn prepare(
         Some(v) => v.to_string(),
         None => template_stem(&space.template_for(&config)),
     };
-    let entry = entry(row, family, &space.kernel, &launch, accepts);
+    let entry = entry(row, family, &space.kernel, (&launch, args), accepts);
     Ok(Prepared { entry, source })
 }
 
-fn entry(row: &TuningRow, family: String, kernel: &str, launch: &Launch, a: Accepts) -> Entry {
-    let id = kernel_id(&row.problem);
-    let (args, tma) = match launch.args {
-        KernelArgs::Pointers => ("pointers", None),
+/// A kernel's argument list as the table spells it, and the boxes of its tensor maps.
+type Args = (&'static str, Option<TmaBoxes>);
+
+/// The argument list as the table spells it, and the boxes of tensor maps; a kernel of another
+/// operation's contract cannot be dispatched as SDPA's.
+fn sdpa_args(args: &KernelArgs) -> Result<Args, String> {
+    match *args {
+        KernelArgs::Pointers => Ok(("pointers", None)),
         KernelArgs::TensorMaps {
             swizzle,
             q_rows,
             kv_rows,
-        } => (
+        } => Ok((
             "tensor_maps",
             Some(TmaBoxes {
                 swizzle,
                 q_rows,
                 kv_rows,
             }),
+        )),
+        KernelArgs::GemmMaps { .. } => Err(
+            "its kernel takes the GEMM contract's tensor maps (ARGS = \"gemm_maps\"): the \
+             dispatch table holds SDPA kernels only"
+                .into(),
         ),
-    };
+    }
+}
+
+fn entry(
+    row: &TuningRow,
+    family: String,
+    kernel: &str,
+    (launch, (args, tma)): (&Launch, Args),
+    a: Accepts,
+) -> Entry {
+    let id = kernel_id(&row.problem);
     Entry {
         cubin: format!("kernels/{id}.cubin"),
         source: format!("kernels/{id}.cu"),
@@ -327,4 +347,24 @@ fn entry(row: &TuningRow, family: String, kernel: &str, launch: &Launch, a: Acce
 fn template_stem(path: &Path) -> String {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     name.split('.').next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gemm_kernel_is_refused_not_dispatched() {
+        let gemm = KernelArgs::GemmMaps {
+            swizzle: 128,
+            a_rows: 128,
+            b_rows: 256,
+        };
+        let why = sdpa_args(&gemm).unwrap_err();
+        assert!(
+            why.contains("GEMM") && why.contains("SDPA kernels only"),
+            "{why}"
+        );
+        assert_eq!(sdpa_args(&KernelArgs::Pointers), Ok(("pointers", None)));
+    }
 }

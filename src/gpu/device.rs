@@ -89,7 +89,7 @@ impl Gpu {
 
     /// "NVIDIA H100 80GB HBM3 (0)".
     pub fn describe(&self) -> String {
-        format!("{} ({})", self.info.name, self.info.ordinal)
+        self.info.describe()
     }
 
     /// The stream all work goes to.

@@ -22,6 +22,14 @@ struct Meta<'a> {
     k_descale: f32,
     v_descale: f32,
     softmax_scale: f32,
+    #[serde(flatten)]
+    verdict: Verdict<'a>,
+}
+
+/// What every operation's meta.json says of the check: the inputs' seed, the kernel, the
+/// tolerance, the reference, the figures and the verdict.
+#[derive(Debug, Serialize)]
+pub(crate) struct Verdict<'a> {
     seed: u64,
     kernel: &'a str,
     tolerance: Tolerance,
@@ -29,6 +37,28 @@ struct Meta<'a> {
     errors: &'a ErrorFigures,
     errors_vs_full: &'a ErrorFigures,
     passed: bool,
+}
+
+impl<'a> Verdict<'a> {
+    /// The verdict of `result` on inputs drawn from `seed`.
+    pub(crate) fn of(seed: u64, result: &DumpedResult<'a>) -> Self {
+        Verdict {
+            seed,
+            kernel: result.kernel,
+            tolerance: result.tolerance,
+            reference: result.reference.describe(),
+            errors: result.errors,
+            errors_vs_full: result.errors_vs_full,
+            passed: result.passed,
+        }
+    }
+}
+
+/// Writes `meta` as `dir/meta.json`.
+pub(crate) fn write_meta(dir: &Path, meta: &impl Serialize) -> Result<()> {
+    let path = dir.join("meta.json");
+    let json = serde_json::to_vec_pretty(meta).expect("meta serializes");
+    std::fs::write(&path, json).map_err(|e| Error::io("write", &path, e))
 }
 
 /// The checked output and its figures, as dumped.
@@ -80,17 +110,9 @@ pub fn write_dump(dir: &Path, inputs: &SdpaInputs, result: &DumpedResult) -> Res
         k_descale: inputs.k.descale,
         v_descale: inputs.v.descale,
         softmax_scale: inputs.softmax_scale,
-        seed: inputs.seed,
-        kernel: result.kernel,
-        tolerance: result.tolerance,
-        reference: result.reference.describe(),
-        errors: result.errors,
-        errors_vs_full: result.errors_vs_full,
-        passed: result.passed,
+        verdict: Verdict::of(inputs.seed, result),
     };
-    let path = dir.join("meta.json");
-    let json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
-    std::fs::write(&path, json).map_err(|e| Error::io("write", &path, e))
+    write_meta(dir, &meta)
 }
 
 #[cfg(test)]

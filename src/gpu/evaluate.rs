@@ -1,7 +1,7 @@
 //! The GPU evaluator behind a worker process: load the cubin, run on fresh poisoned inputs, check
 //! against the reference, time the survivors. Every failure of the candidate is an outcome. What
 //! is the operation's own (its inputs, references, buffers and launch) comes through
-//! [`GpuOperation`]; FP8 SDPA is the one served today.
+//! [`GpuOperation`]: FP8 SDPA ([`Sdpa`]) or FP8 GEMM ([`super::GemmOp`]).
 
 use super::compare::BitCompare;
 use super::device::{cuda, Gpu, Kernel};
@@ -13,7 +13,7 @@ use super::sdpa_op::Sdpa;
 use super::timing::{measure, L2Flush, Work};
 use crate::compile::{Cache, Compiler};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, EvalRequest, EvalResponse, Launch, Outcome, TimingPlan, WorkerHello};
+use crate::eval::{Backend, EvalRequest, EvalResponse, Launch, Outcome, TimingPlan};
 use crate::reference::{check_bits, figures_from_f16_bits, HalfFormat, POISON_F16};
 use crate::reference::{ErrorFigures, Verdict};
 use cudarc::driver::{CudaSlice, CudaStream, PinnedHostSlice};
@@ -59,15 +59,6 @@ impl<O: GpuOperation> GpuBackend<O> {
             host_output: None,
             problem: None,
         })
-    }
-
-    /// The hello a worker sends for this backend.
-    pub fn hello(&self) -> WorkerHello {
-        WorkerHello {
-            device: self.gpu.describe(),
-            pid: std::process::id(),
-            fatal: None,
-        }
     }
 
     /// The GPU.

@@ -94,8 +94,9 @@ pub fn to_f16_bits(values: &[f32]) -> Vec<u16> {
     values.par_iter().map(|&x| f32_to_f16_bits(x)).collect()
 }
 
-/// `n` draws of N(0,1) for tensor number `tensor` under `seed`.
-fn normals(seed: u64, tensor: u64, n: usize) -> Vec<f32> {
+/// `n` draws of N(0,1) for tensor number `tensor` under `seed`, the same on any number of
+/// threads.
+pub(crate) fn normals(seed: u64, tensor: u64, n: usize) -> Vec<f32> {
     let normal = Normal::new(0.0f32, 1.0).expect("N(0,1) is a valid distribution");
     let mut out = vec![0.0f32; n];
     out.par_chunks_mut(CHUNK)

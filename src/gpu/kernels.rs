@@ -1,4 +1,4 @@
-//! evotune's own kernels (the float32 reference, the baseline softmax, the bit comparison, the
+//! evotune's own kernels (the float32 references, the baseline softmax, the bit comparison, the
 //! protocol's floor, the read pass of the L2 flush), compiled with NVRTC for the device's arch through the crate's
 //! [`Compiler`] and its cache.
 
@@ -9,6 +9,13 @@ use crate::error::{Error, Result};
 /// kernel_templates/reference_sdpa_f32.cu: entry points `sdpa_reference_f32` (float in/out) and
 /// `sdpa_reference_contract` (the FP8 kernel contract).
 pub const REFERENCE_SOURCE: &str = include_str!("../../kernel_templates/reference_sdpa_f32.cu");
+
+/// kernel_templates/reference_gemm_f32.cu: entry point `gemm_reference_f32`.
+pub const GEMM_REFERENCE_SOURCE: &str =
+    include_str!("../../kernel_templates/reference_gemm_f32.cu");
+
+/// The side of the GEMM reference's square tiles and thread blocks (`REF_TILE` in the source).
+pub const GEMM_REFERENCE_TILE: u32 = 16;
 
 /// kernel_templates/baseline_softmax.cu: entry point `baseline_softmax`.
 pub const SOFTMAX_SOURCE: &str = include_str!("../../kernel_templates/baseline_softmax.cu");
@@ -63,6 +70,9 @@ mod tests {
     #[test]
     fn thread_counts_match_the_sources() {
         assert!(REFERENCE_SOURCE.contains(&format!("#define REF_THREADS {REFERENCE_THREADS}\n")));
+        assert!(
+            GEMM_REFERENCE_SOURCE.contains(&format!("#define REF_TILE {GEMM_REFERENCE_TILE}\n"))
+        );
         assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
         assert!(COMPARE_SOURCE.contains(&format!("#define COMPARE_THREADS {COMPARE_THREADS}\n")));
         assert!(FLOOR_SOURCE.contains(&format!("#define FLOOR_THREADS {FLOOR_THREADS}\n")));
@@ -76,6 +86,7 @@ mod tests {
         for (kernel, source) in [
             ("sdpa_reference_f32", REFERENCE_SOURCE),
             ("sdpa_reference_contract", REFERENCE_SOURCE),
+            ("gemm_reference_f32", GEMM_REFERENCE_SOURCE),
             ("baseline_softmax", SOFTMAX_SOURCE),
             ("count_differences_u16", COMPARE_SOURCE),
             ("floor_stream", FLOOR_SOURCE),

@@ -1,6 +1,6 @@
 //! Everything that talks to the GPU through the CUDA driver (cudarc): the device and its
-//! buffers, fresh inputs, the SDPA launch by the kernel contract, the references, the timing
-//! protocol, and the evaluator a worker process serves with.
+//! buffers, fresh inputs, the SDPA and GEMM launches by their kernel contracts, the references,
+//! the timing protocol, and the evaluator a worker process serves with.
 
 pub mod clocks;
 mod compare;
@@ -8,6 +8,11 @@ mod device;
 pub mod dump;
 mod environment;
 mod evaluate;
+pub mod gemm;
+mod gemm_dump;
+pub mod gemm_inputs;
+mod gemm_op;
+pub mod gemm_reference;
 pub mod inputs;
 pub mod kernels;
 mod laps;
@@ -23,6 +28,8 @@ pub mod tma;
 pub use device::{cuda, error_name, Gpu, Kernel, DEFAULT_DYNAMIC_SMEM_LIMIT};
 pub use environment::environment;
 pub use evaluate::GpuBackend;
+pub use gemm_inputs::GemmInputs;
+pub use gemm_op::GemmOp;
 pub use inputs::{QuantizedTensor, SdpaInputs};
 pub use operation::GpuOperation;
 pub use probe::{detect, DeviceInfo};

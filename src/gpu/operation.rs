@@ -12,7 +12,8 @@ use cudarc::driver::{CudaSlice, CudaStream};
 use std::path::Path;
 use std::sync::Arc;
 
-/// One operation as the GPU evaluator runs it (SDPA's is [`super::sdpa_op::Sdpa`]).
+/// One operation as the GPU evaluator runs it (SDPA's is [`super::sdpa_op::Sdpa`], GEMM's
+/// [`super::gemm_op::GemmOp`]).
 pub trait GpuOperation {
     /// A problem's inputs with its references.
     type Prepared;

@@ -15,6 +15,13 @@ pub struct DeviceInfo {
     pub limits: DeviceLimits,
 }
 
+impl DeviceInfo {
+    /// "NVIDIA H100 80GB HBM3 (0)".
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.name, self.ordinal)
+    }
+}
+
 /// The device `ordinal`, or a one-line reason why there is none (no driver, no device).
 pub fn detect(ordinal: i32) -> Result<DeviceInfo> {
     // SAFETY: probing with dlopen only loads the library.

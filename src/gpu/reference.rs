@@ -1,26 +1,30 @@
-//! The reference an output is checked against: float64 on the CPU for small problems, the plain
-//! float32 GPU kernel (kernel_templates/reference_sdpa_f32.cu) for large ones.
+//! The reference an output is checked against: float64 on the CPU for small problems, a plain
+//! float32 GPU kernel (kernel_templates/reference_sdpa_f32.cu, reference_gemm_f32.cu) for large
+//! ones.
 
 use super::device::{cuda, Gpu, Kernel};
+use super::gemm_reference::GpuGemmReference;
 use super::kernels::{load_builtin, REFERENCE_SOURCE, REFERENCE_THREADS};
 use crate::compile::Compiler;
 use crate::error::{Error, Result};
-use crate::reference::sdpa_f64;
+use crate::op::Gemm;
+use crate::reference::{gemm_f64, sdpa_f64};
 use crate::shape::Shape;
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 use serde::Serialize;
 
-/// Problems up to this much work, B·H·D times the (query, key) pairs of a head, get the float64 CPU reference (2^31: a few seconds
-/// at most on a many-core host); larger ones the float32 GPU reference.
+/// Problems up to this much work get the float64 CPU reference (2^31: a few seconds at most on a
+/// many-core host); larger ones the float32 GPU reference. SDPA's work is B·H·D times the
+/// (query, key) pairs of a head, GEMM's M·N·K.
 pub const CPU_REFERENCE_MAX_WORK: u128 = 1 << 31;
 
 /// Which reference a problem gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferencePath {
-    /// `reference::sdpa_f64` on the CPU.
+    /// `reference::sdpa_f64` or `reference::gemm_f64` on the CPU.
     CpuF64,
-    /// `sdpa_reference_f32` on the GPU.
+    /// `sdpa_reference_f32` or `gemm_reference_f32` on the GPU.
     GpuF32,
 }
 
@@ -28,6 +32,15 @@ impl ReferencePath {
     /// The path for `shape`: CPU float64 when B·H·pairs·D ≤ [`CPU_REFERENCE_MAX_WORK`].
     pub fn for_shape(shape: &Shape) -> Self {
         let work = (shape.b * shape.h * shape.d) as f64 * shape.pairs_per_head();
+        Self::for_work(work)
+    }
+
+    /// The path for `gemm`: CPU float64 when M·N·K ≤ [`CPU_REFERENCE_MAX_WORK`].
+    pub fn for_gemm(gemm: &Gemm) -> Self {
+        Self::for_work(gemm.m as f64 * gemm.n as f64 * gemm.k as f64)
+    }
+
+    fn for_work(work: f64) -> Self {
         if work <= CPU_REFERENCE_MAX_WORK as f64 {
             ReferencePath::CpuF64
         } else {
@@ -110,10 +123,12 @@ impl GpuReference {
     }
 }
 
-/// Computes references on the path a shape calls for, compiling the GPU kernel on first need.
+/// Computes references on the path a problem calls for, compiling each GPU kernel on first
+/// need.
 pub struct ReferenceEngine {
     compiler: Compiler,
     gpu_reference: Option<GpuReference>,
+    gemm_reference: Option<GpuGemmReference>,
 }
 
 impl ReferenceEngine {
@@ -122,6 +137,7 @@ impl ReferenceEngine {
         ReferenceEngine {
             compiler,
             gpu_reference: None,
+            gemm_reference: None,
         }
     }
 
@@ -139,6 +155,30 @@ impl ReferenceEngine {
             ReferencePath::GpuF32 => self.gpu_kernel(gpu)?.run(gpu, q, k, v, shape, scale)?,
         };
         Ok((out, path))
+    }
+
+    /// D = alpha·A·Bᵀ + bias for float inputs a [M, K], b (Bᵀ) [N, K] and bias `[N]` of `gemm`,
+    /// and the path used.
+    pub fn gemm(
+        &mut self,
+        gpu: &Gpu,
+        (a, b, bias): (&[f32], &[f32], &[f32]),
+        gemm: &Gemm,
+        alpha: f32,
+    ) -> Result<(Vec<f64>, ReferencePath)> {
+        let path = ReferencePath::for_gemm(gemm);
+        let out = match path {
+            ReferencePath::CpuF64 => gemm_f64(a, b, bias, gemm, f64::from(alpha)),
+            ReferencePath::GpuF32 => self.gemm_kernel(gpu)?.run(gpu, (a, b, bias), gemm, alpha)?,
+        };
+        Ok((out, path))
+    }
+
+    fn gemm_kernel(&mut self, gpu: &Gpu) -> Result<&GpuGemmReference> {
+        if self.gemm_reference.is_none() {
+            self.gemm_reference = Some(GpuGemmReference::new(gpu, &self.compiler)?);
+        }
+        Ok(self.gemm_reference.as_ref().expect("just set"))
     }
 
     fn gpu_kernel(&mut self, gpu: &Gpu) -> Result<&GpuReference> {
@@ -175,5 +215,15 @@ mod tests {
             ReferencePath::for_shape(&shape("4,32,2048,128")),
             ReferencePath::GpuF32
         );
+    }
+
+    #[test]
+    fn small_gemms_go_to_the_cpu_large_ones_to_the_gpu() {
+        let path = |t: &str| ReferencePath::for_gemm(&t.parse().unwrap());
+        // 1024·1024·2048 = 2^31 exactly: still the CPU; the ragged 1000,1000,1024 well under it.
+        assert_eq!(path("1024,1024,2048"), ReferencePath::CpuF64);
+        assert_eq!(path("1000,1000,1024"), ReferencePath::CpuF64);
+        assert_eq!(path("1025,1024,2048"), ReferencePath::GpuF32);
+        assert_eq!(path("2048,3072,4096"), ReferencePath::GpuF32);
     }
 }

@@ -46,14 +46,16 @@ impl SdpaBuffers {
 
     /// Q, K and V as the kernel's contract takes them; tensor maps are encoded once here, so
     /// that timed launches do not pay for it.
+    /// A kernel that takes the GEMM contract's arguments is an error: it is not an SDPA kernel.
     pub fn qkv_args(&self, gpu: &Gpu, shape: &Shape, args: &KernelArgs) -> Result<QkvArgs> {
-        let KernelArgs::TensorMaps {
-            swizzle,
-            q_rows,
-            kv_rows,
-        } = *args
-        else {
-            return Ok(QkvArgs::Pointers);
+        let (swizzle, q_rows, kv_rows) = match *args {
+            KernelArgs::Pointers => return Ok(QkvArgs::Pointers),
+            KernelArgs::TensorMaps {
+                swizzle,
+                q_rows,
+                kv_rows,
+            } => (swizzle, q_rows, kv_rows),
+            KernelArgs::GemmMaps { .. } => return Err(not_sdpa_arguments()),
         };
         let map = |buf: &CudaSlice<u8>, geometry: Geometry, rows: u32| {
             let (ptr, _sync) = buf.device_ptr(gpu.stream());
@@ -66,6 +68,15 @@ impl SdpaBuffers {
             map(&self.v, kv, kv_rows)?,
         ])))
     }
+}
+
+/// The error for a launch whose space gives a GEMM kernel's arguments to SDPA's launcher.
+fn not_sdpa_arguments() -> Error {
+    Error::Other(
+        "the launch takes the GEMM contract's tensor maps (ARGS = \"gemm_maps\"): not an SDPA \
+         kernel, so SDPA's launcher cannot bind it"
+            .into(),
+    )
 }
 
 /// Q, K and V as one candidate takes them.

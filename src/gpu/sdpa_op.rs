@@ -7,8 +7,9 @@ use super::inputs::SdpaInputs;
 use super::operation::GpuOperation;
 use super::reference::{ReferenceEngine, ReferencePath};
 use super::sdpa::{launch_sdpa, QkvArgs, SdpaBuffers, SdpaScalars};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::eval::{EvalRequest, Launch};
+use crate::shape::Shape;
 use cudarc::driver::result::DriverError;
 use cudarc::driver::{CudaSlice, CudaStream};
 use std::path::Path;
@@ -41,14 +42,14 @@ impl GpuOperation for Sdpa {
         references: &mut ReferenceEngine,
         req: &EvalRequest,
     ) -> Result<SdpaProblem> {
-        let inputs = SdpaInputs::generate(&req.shape, req.seed);
+        let shape = shape_of(req)?;
+        let inputs = SdpaInputs::generate(shape, req.seed);
         let deq = inputs.tensors().map(|t| t.dequantized());
         let scale = inputs.softmax_scale;
-        let (reference, path) =
-            references.sdpa(gpu, (&deq[0], &deq[1], &deq[2]), &req.shape, scale)?;
+        let (reference, path) = references.sdpa(gpu, (&deq[0], &deq[1], &deq[2]), shape, scale)?;
         drop(deq);
         let [q, k, v] = inputs.tensors().map(|t| t.original.as_slice());
-        let (full_reference, _) = references.sdpa(gpu, (q, k, v), &req.shape, scale)?;
+        let (full_reference, _) = references.sdpa(gpu, (q, k, v), shape, scale)?;
         Ok(SdpaProblem {
             inputs,
             reference,
@@ -58,7 +59,7 @@ impl GpuOperation for Sdpa {
     }
 
     fn holds(prepared: &SdpaProblem, req: &EvalRequest) -> bool {
-        prepared.inputs.shape == req.shape && prepared.inputs.seed == req.seed
+        req.problem.sdpa() == Some(&prepared.inputs.shape) && prepared.inputs.seed == req.seed
     }
 
     fn references(prepared: &SdpaProblem) -> [&[f64]; 2] {
@@ -72,7 +73,7 @@ impl GpuOperation for Sdpa {
     fn bind(gpu: &Gpu, prepared: &SdpaProblem, req: &EvalRequest) -> Result<SdpaBound> {
         let scalars = SdpaScalars::of(&prepared.inputs)?;
         let bufs = SdpaBuffers::upload(gpu, &prepared.inputs)?;
-        let qkv = bufs.qkv_args(gpu, &req.shape, &req.launch.args)?;
+        let qkv = bufs.qkv_args(gpu, shape_of(req)?, &req.launch.args)?;
         Ok(SdpaBound { bufs, qkv, scalars })
     }
 
@@ -103,4 +104,14 @@ impl GpuOperation for Sdpa {
     fn dump(dir: &Path, prepared: &SdpaProblem, result: &DumpedResult) -> Result<()> {
         write_dump(dir, &prepared.inputs, result)
     }
+}
+
+/// The SDPA problem of `req`; a request for another operation is an error.
+fn shape_of(req: &EvalRequest) -> Result<&Shape> {
+    req.problem.sdpa().ok_or_else(|| {
+        Error::Other(format!(
+            "the SDPA evaluator was sent a request for {}",
+            req.problem
+        ))
+    })
 }

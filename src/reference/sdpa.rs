@@ -66,7 +66,7 @@ fn weighted_sum(weights: &[f64], v: &[f32], o: &mut [f64]) {
 }
 
 /// Dot product in f64.
-fn dot(a: &[f32], b: &[f32]) -> f64 {
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(&x, &y)| f64::from(x) * f64::from(y))

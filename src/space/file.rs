@@ -5,13 +5,12 @@ use super::expr::Expr;
 use super::value::{Config, Value};
 use super::{Domain, Param, SearchSpace};
 use crate::error::{Error, Result};
-use crate::op::Problem;
-use crate::shape::Shape;
+use crate::op::Operation;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Names every space may read without declaring them besides the problem's variables
-/// ([`Problem::VARIABLE_NAMES`]): the device limits.
+/// Names every space may read without declaring them besides its operation's problem variables
+/// ([`Operation::variable_names`]): the device limits.
 const DEVICE_NAMES: [&str; 6] = [
     "ARCH",
     "ARCH_SPECIFIC",
@@ -21,14 +20,17 @@ const DEVICE_NAMES: [&str; 6] = [
     "SM_COUNT",
 ];
 
-/// Whether a space may read `name` without declaring it: a problem variable or a device limit.
-fn is_builtin(name: &str) -> bool {
-    <Shape as Problem>::VARIABLE_NAMES.contains(&name) || DEVICE_NAMES.contains(&name)
+/// Whether a space for `op` may read `name` without declaring it: a problem variable or a device
+/// limit.
+fn is_builtin(op: Operation, name: &str) -> bool {
+    op.variable_names().contains(&name) || DEVICE_NAMES.contains(&name)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpace {
+    #[serde(default)]
+    operation: Option<String>,
     name: String,
     #[serde(default)]
     description: String,
@@ -65,14 +67,17 @@ pub fn parse(path: &Path, text: &str) -> Result<SearchSpace> {
         message,
     };
     let raw: RawSpace = toml::from_str(text).map_err(|e| fail(e.to_string()))?;
-    let params = parse_params(&raw.params).map_err(&fail)?;
-    let derived = parse_derived(&raw.derived, &params).map_err(&fail)?;
-    let mut constraints = parse_constraints(&raw.constraints, &params, &derived).map_err(&fail)?;
+    let op = parse_operation(raw.operation.as_deref()).map_err(&fail)?;
+    let params = parse_params(op, &raw.params).map_err(&fail)?;
+    let derived = parse_derived(op, &raw.derived, &params).map_err(&fail)?;
+    let mut constraints =
+        parse_constraints(op, &raw.constraints, &params, &derived).map_err(&fail)?;
     constraints.extend(params.iter().filter_map(conditional::pin_constraint));
     let base = path.parent().unwrap_or(Path::new("."));
     conditional::check_template_pattern(&raw.template, &params).map_err(&fail)?;
     let space = SearchSpace {
         path: path.to_path_buf(),
+        operation: op,
         name: raw.name,
         description: raw.description,
         template: base.join(&raw.template),
@@ -88,13 +93,27 @@ pub fn parse(path: &Path, text: &str) -> Result<SearchSpace> {
     Ok(SearchSpace { default, ..space })
 }
 
-fn parse_params(table: &toml::Table) -> Result<Vec<Param>, String> {
+/// The operation a file names (`operation = "..."`), SDPA when it names none.
+fn parse_operation(name: Option<&str>) -> Result<Operation, String> {
+    let Some(name) = name else {
+        return Ok(Operation::Sdpa);
+    };
+    Operation::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+        format!(
+            "operation = \"{name}\" is not one evotune has (it has {})",
+            known.join(", ")
+        )
+    })
+}
+
+fn parse_params(op: Operation, table: &toml::Table) -> Result<Vec<Param>, String> {
     if table.is_empty() {
         return Err("[params] declares no parameter".into());
     }
     let mut params: Vec<Param> = Vec::new();
     for (name, raw) in table {
-        check_new_name(name)?;
+        check_new_name(op, name)?;
         let raw: RawParam = raw
             .clone()
             .try_into()
@@ -114,10 +133,10 @@ fn parse_params(table: &toml::Table) -> Result<Vec<Param>, String> {
     Ok(params)
 }
 
-fn check_new_name(name: &str) -> Result<(), String> {
-    if is_builtin(name) {
+fn check_new_name(op: Operation, name: &str) -> Result<(), String> {
+    if is_builtin(op, name) {
         return Err(format!(
-            "'{name}' is a built-in name (shape or device limit)"
+            "'{name}' is a built-in name ({op} problem variable or device limit)"
         ));
     }
     Ok(())
@@ -145,10 +164,14 @@ fn parse_domain(values: &[toml::Value]) -> Result<Domain, String> {
     Ok(domain)
 }
 
-fn parse_derived(table: &toml::Table, params: &[Param]) -> Result<Vec<(String, Expr)>, String> {
+fn parse_derived(
+    op: Operation,
+    table: &toml::Table,
+    params: &[Param],
+) -> Result<Vec<(String, Expr)>, String> {
     let mut derived: Vec<(String, Expr)> = Vec::new();
     for (name, raw) in table {
-        check_new_name(name)?;
+        check_new_name(op, name)?;
         if params.iter().any(|p| &p.name == name) {
             return Err(format!("derived '{name}' has the name of a parameter"));
         }
@@ -158,10 +181,11 @@ fn parse_derived(table: &toml::Table, params: &[Param]) -> Result<Vec<(String, E
                 format!("derived '{name}' must be an expression string (top-level keys such as `constraints` go above the first [table])")
             })?;
         let expr = Expr::parse(text).map_err(|e| format!("derived '{name}' = '{text}': {e}"))?;
-        let known = |v: &str| is_known(v, params, &derived);
+        let known = |v: &str| is_known(op, v, params, &derived);
         if let Some(unknown) = expr.unknown_variable(known) {
             return Err(format!(
-                "derived '{name}' = '{text}' names unknown '{unknown}' (a derived value may use parameters, the shape B,H,S,D, device limits and the derived values above it)"
+                "derived '{name}' = '{text}' names unknown '{unknown}' (a derived value may use parameters, the {op} problem's {}, device limits and the derived values above it)",
+                op.variable_names().join(", ")
             ));
         }
         derived.push((name.clone(), expr));
@@ -170,6 +194,7 @@ fn parse_derived(table: &toml::Table, params: &[Param]) -> Result<Vec<(String, E
 }
 
 fn parse_constraints(
+    op: Operation,
     texts: &[String],
     params: &[Param],
     derived: &[(String, Expr)],
@@ -178,7 +203,7 @@ fn parse_constraints(
         .iter()
         .map(|text| {
             let expr = Expr::parse(text).map_err(|e| format!("constraint '{text}': {e}"))?;
-            match expr.unknown_variable(|v| is_known(v, params, derived)) {
+            match expr.unknown_variable(|v| is_known(op, v, params, derived)) {
                 Some(unknown) => Err(format!("constraint '{text}' names unknown '{unknown}'")),
                 None => Ok(expr),
             }
@@ -186,8 +211,8 @@ fn parse_constraints(
         .collect()
 }
 
-fn is_known(name: &str, params: &[Param], derived: &[(String, Expr)]) -> bool {
-    is_builtin(name)
+fn is_known(op: Operation, name: &str, params: &[Param], derived: &[(String, Expr)]) -> bool {
+    is_builtin(op, name)
         || params.iter().any(|p| p.name == name)
         || derived.iter().any(|(d, _)| d == name)
 }

@@ -93,6 +93,8 @@ pub struct Param {
 pub struct SearchSpace {
     /// The file it was read from.
     pub path: PathBuf,
+    /// The operation its kernels compute (`operation = "..."`; SDPA when the file names none).
+    pub operation: crate::op::Operation,
     /// Its name.
     pub name: String,
     /// One line on what it searches.

@@ -13,6 +13,7 @@ use crate::eval::{
     Tolerance, Worker, WorkerSpec,
 };
 use crate::kernel::Kernels;
+use crate::op::{Problem, ProblemSpec};
 use crate::shape::Shape;
 use crate::space::{Config, DeviceLimits, SearchSpace};
 use crate::template::Template;
@@ -42,10 +43,16 @@ pub struct LiveSettings {
     pub kernels_dir: PathBuf,
 }
 
+/// A problem the live evaluator can send to its workers: any operation's (SDPA's [`Shape`] by
+/// default).
+pub trait LiveProblem: Problem + Copy + Into<ProblemSpec> {}
+
+impl<P: Problem + Copy + Into<ProblemSpec>> LiveProblem for P {}
+
 /// What the live evaluator turns configs into kernels with.
-pub struct KernelFactory {
+pub struct KernelFactory<P: LiveProblem = Shape> {
     /// The problem.
-    pub shape: Shape,
+    pub shape: P,
     /// The device limits.
     pub limits: DeviceLimits,
     /// The space.
@@ -56,16 +63,16 @@ pub struct KernelFactory {
     pub compiler: Compiler,
 }
 
-impl KernelFactory {
+impl<P: LiveProblem> KernelFactory<P> {
     /// The kernels of its space at its problem.
-    pub fn kernels(&self) -> Kernels<'_> {
+    pub fn kernels(&self) -> Kernels<'_, P> {
         Kernels::new(&self.space, &self.template, &self.shape, &self.limits)
     }
 }
 
 /// Evaluates on the GPUs through worker processes.
-pub struct LiveEvaluator {
-    factory: KernelFactory,
+pub struct LiveEvaluator<P: LiveProblem = Shape> {
+    factory: KernelFactory<P>,
     settings: LiveSettings,
     workers: Vec<Worker>,
     /// The devices and how their workers were started (the confirmation starts more alike).
@@ -116,9 +123,13 @@ enum Event {
     Answered(usize, Box<EvalResponse>),
 }
 
-impl LiveEvaluator {
+impl<P: LiveProblem> LiveEvaluator<P> {
     /// Starts one worker per device (each says hello or why it cannot serve).
-    pub fn start(factory: KernelFactory, settings: LiveSettings, devices: &[u32]) -> Result<Self> {
+    pub fn start(
+        factory: KernelFactory<P>,
+        settings: LiveSettings,
+        devices: &[u32],
+    ) -> Result<Self> {
         let specs = devices
             .iter()
             .map(|&d| Ok((d, WorkerSpec::this_exe(d)?)))
@@ -128,7 +139,7 @@ impl LiveEvaluator {
 
     /// Starts the given workers, one per (device, how to start it).
     pub fn with_workers(
-        factory: KernelFactory,
+        factory: KernelFactory<P>,
         settings: LiveSettings,
         specs: &[(u32, WorkerSpec)],
     ) -> Result<Self> {
@@ -194,7 +205,7 @@ impl LiveEvaluator {
             kernel: job.kernel.clone(),
             cubin: cubin_path,
             launch: *launch,
-            shape: self.factory.shape,
+            problem: self.factory.shape.into(),
             seed: self.settings.input_seed,
             tolerance: self.settings.tolerance,
             timing: self.settings.timing,
@@ -219,7 +230,7 @@ impl LiveEvaluator {
     }
 }
 
-impl Evaluator for LiveEvaluator {
+impl<P: LiveProblem> Evaluator for LiveEvaluator<P> {
     fn evaluate(
         &mut self,
         batch: &[Candidate],
@@ -265,7 +276,7 @@ impl Evaluator for LiveEvaluator {
     }
 }
 
-impl LiveEvaluator {
+impl<P: LiveProblem> LiveEvaluator<P> {
     /// Hands compiled candidates to the workers and reports every answer; returns when all are in.
     fn coordinate(
         &mut self,
@@ -313,7 +324,7 @@ impl LiveEvaluator {
 }
 
 /// The confirmation stage, after the search.
-impl LiveEvaluator {
+impl<P: LiveProblem> LiveEvaluator<P> {
     /// Stops the search's workers, so that nothing else holds the GPU, then re-times each of
     /// `configs` in `processes` fresh workers started like the first device's, one after the
     /// other, with `timing`. Each config is compiled again (from the cache) and validated again

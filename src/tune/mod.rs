@@ -17,7 +17,7 @@ mod simulate;
 pub use confirm::{confirmation, floor_note, PROCESS_SD_FLOOR};
 pub use elites::{source_path, top_k, RunFacts};
 pub use evaluator::{Candidate, Evaluated, Evaluator};
-pub use live::{KernelFactory, LiveEvaluator, LiveSettings};
+pub use live::{KernelFactory, LiveEvaluator, LiveProblem, LiveSettings};
 pub use quality::{compare_on_landscape, QualityReport, QualityRow};
 pub use replay::{recorded_problem, require_log, require_problem, ReplayEvaluator, ABSENT};
 pub use search::{search, SearchEvents, SearchOutcome};

@@ -28,7 +28,7 @@ pub(crate) fn request(id: u64, label: &str) -> EvalRequest {
             smem_bytes: 0,
             args: Default::default(),
         },
-        shape: Shape::parse("1,1,16,64").unwrap(),
+        problem: Shape::parse("1,1,16,64").unwrap().into(),
         seed: id,
         tolerance: Tolerance {
             atol: 1e-2,

@@ -1,0 +1,258 @@
+//! The FP8 matrix product D = alpha·A·Bᵀ + bias as the core sees it: its problem M, N, K (parsed
+//! from "M,N,K") as a [`Problem`], with the tolerance its outputs are checked at.
+
+use super::problem::{Problem, Var};
+use super::registry::Operands;
+use crate::error::{Error, Input, Result};
+use crate::reference::Tolerance;
+use crate::shape_limits::MAX_DEVICE_BYTES;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// K must be a multiple of this: A's and Bᵀ's rows are K bytes apart (e4m3), and TMA takes
+/// only row strides that are multiples of 16 bytes.
+pub const K_MULTIPLE: usize = 16;
+
+/// One GEMM problem: A [M, K] and Bᵀ [N, K] in (both K-major), D [M, N] out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Gemm {
+    /// Rows of A and D.
+    pub m: usize,
+    /// Columns of D (rows of Bᵀ).
+    pub n: usize,
+    /// The reduction length: columns of A and of Bᵀ.
+    pub k: usize,
+}
+
+impl Gemm {
+    /// The problem M, N, K, checked: each positive and within the kernels' 32-bit `int`, K a
+    /// multiple of [`K_MULTIPLE`], and A, Bᵀ (e4m3) and D (fp16) within the largest Hopper GPU.
+    pub fn new(m: usize, n: usize, k: usize) -> Result<Gemm> {
+        let g = Gemm { m, n, k };
+        for (name, value) in [("M", m), ("N", n), ("K", k)] {
+            check_dimension(&g, name, value)?;
+        }
+        if !k.is_multiple_of(K_MULTIPLE) {
+            return Err(bad(format!(
+                "K = {k} in {g} is not a multiple of {K_MULTIPLE}: A's and B's rows are K bytes \
+                 apart, and TMA takes only row strides that are multiples of 16 bytes"
+            )));
+        }
+        g.check_memory()?;
+        Ok(g)
+    }
+
+    /// Fails when A and Bᵀ (one byte per element) and D (two) need more than the largest
+    /// Hopper GPU holds.
+    fn check_memory(&self) -> Result<()> {
+        let [m, n, k] = [self.m, self.n, self.k].map(|v| v as u128);
+        let bytes = (m + n) * k + 2 * m * n;
+        if bytes > MAX_DEVICE_BYTES {
+            return Err(bad(format!(
+                "{self} needs {:.1} GiB for A, B (e4m3) and D (fp16), more than the {} GiB of \
+                 the largest Hopper GPU (H200)",
+                bytes as f64 / (1u64 << 30) as f64,
+                MAX_DEVICE_BYTES >> 30
+            )));
+        }
+        Ok(())
+    }
+
+    /// Elements of A.
+    pub fn a_elements(&self) -> usize {
+        self.m * self.k
+    }
+
+    /// Elements of Bᵀ.
+    pub fn b_elements(&self) -> usize {
+        self.n * self.k
+    }
+
+    /// Elements of D.
+    pub fn d_elements(&self) -> usize {
+        self.m * self.n
+    }
+}
+
+/// A dimension that is zero or over the kernels' `int` is an error naming it.
+fn check_dimension(g: &Gemm, name: &str, value: usize) -> Result<()> {
+    if value == 0 {
+        return Err(bad(format!(
+            "{name} = 0 in {g}: M, N and K must be positive"
+        )));
+    }
+    if value > i32::MAX as usize {
+        return Err(bad(format!(
+            "{name} = {value} is over {} (the kernels take M, N and K as 32-bit ints)",
+            i32::MAX
+        )));
+    }
+    Ok(())
+}
+
+fn bad(message: String) -> Error {
+    Error::input(Input::Gemm, message)
+}
+
+impl FromStr for Gemm {
+    type Err = Error;
+
+    /// Parses `M,N,K` (three positive integers, K a multiple of 16).
+    fn from_str(text: &str) -> Result<Gemm> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        if parts.len() != 3 {
+            return Err(bad(format!(
+                "expects M,N,K as three positive integers, got '{text}' ({} value{})",
+                parts.len(),
+                if parts.len() == 1 { "" } else { "s" }
+            )));
+        }
+        let mut dims = [0usize; 3];
+        for ((dim, part), name) in dims.iter_mut().zip(&parts).zip(["M", "N", "K"]) {
+            *dim = part.parse().map_err(|_| {
+                bad(format!(
+                    "expects M,N,K as three positive integers, got '{text}' ({name} = '{part}' is \
+                     not a non-negative integer)"
+                ))
+            })?;
+        }
+        Gemm::new(dims[0], dims[1], dims[2])
+    }
+}
+
+impl fmt::Display for Gemm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{},{},{}", self.m, self.n, self.k)
+    }
+}
+
+/// The GEMM's problem: A and Bᵀ in, D out; one multiply-add per (row, column, k).
+impl Problem for Gemm {
+    /// M, N and K.
+    const VARIABLE_NAMES: &'static [&'static str] = &["M", "N", "K"];
+
+    /// An FP8 (e4m3) GEMM kernel against the float64 reference computed from the same dequantized
+    /// inputs: |out − ref| ≤ 0.03 + 2⁻⁶·|ref| (2⁻⁶ = 0.015625) for every element.
+    ///
+    /// Reasoned from the arithmetic, not fitted to measured errors; never to be loosened to let a
+    /// variant pass.
+    ///
+    /// The inputs. A, B ~ N(0,1) quantized to e4m3, bias ~ N(0, 0.25), alpha = 1/√K times the two
+    /// descales: each output is alpha·Σₖ aₖbₖ ~ N(0,1) plus the bias, |D| ≲ 6. Kernel and
+    /// reference see the same e4m3 values, so quantization is no part of the error; what is:
+    /// - **The accumulator.** e4m3 products are exact (4-bit significands), but Hopper's FP8
+    ///   wgmma adds each k32 step's products into an accumulator of 13 fraction bits (e8m13),
+    ///   truncating toward zero (DeepSeek-V3 report, §3.3.2: "around 14 bits"). A step errs by
+    ///   less than 2⁻¹³ of the partial sum, 2⁻¹⁴ on average, of one sign while the sum keeps its
+    ///   sign: over n = K/32 steps about 2⁻¹⁴·Σⱼ|accⱼ|. The partial sums (in output units, the
+    ///   bias left out) are a random walk; given its end x it is a bridge, so
+    ///   Σⱼ|accⱼ| ≲ n·(|x|/2 + b), b the bridge's mean |excursion| (0.31 on average). With
+    ///   |x| ≤ |ref| + |bias| the error is at most about n·2⁻¹⁵·|ref| + n·2⁻¹⁴·(|bias|/2 + b),
+    ///   and |bias|/2 + b stays below about 2 over 10⁷ outputs. So the relative term holds for
+    ///   n ≤ 496 and the absolute term for n ≤ 245: K up to about 8,000. At K = 4096 the bound is
+    ///   0.0039·|ref| + 0.016, about twice inside. A kernel for longer K must move its partial
+    ///   sums into fp32 registers every few k32 steps (DeepSeek-V3 does every 128 of K): then
+    ///   this term falls below 10⁻³.
+    /// - **The output**, fp16: 2⁻¹¹ of the value, inside the relative term. The fp32 epilogue
+    ///   (alpha·acc + bias) errs by 2⁻²³ of it, and the float32 GPU reference of large problems
+    ///   by about √K·2⁻²⁴ (sums of K terms of random sign): 10⁻⁵ at K = 4096.
+    ///
+    /// A kernel with a real bug (a missing K slice or partial tile, a missing bias, a wrong scale,
+    /// a wrong row) is off by 0.1–1 in many outputs: one missing slice of 128 at K = 8192 moves
+    /// outputs by N(0, 0.125²).
+    const DEFAULT_TOLERANCE: Tolerance = Tolerance {
+        atol: 0.03,
+        rtol: 0.015625,
+    };
+
+    fn variables(&self) -> Vec<(&'static str, Var)> {
+        vec![
+            ("M", Var::Int(self.m)),
+            ("N", Var::Int(self.n)),
+            ("K", Var::Int(self.k)),
+        ]
+    }
+
+    /// 2·M·N·K: a multiply and an add per (row, column, k).
+    fn flops(&self) -> f64 {
+        2.0 * self.m as f64 * self.n as f64 * self.k as f64
+    }
+
+    /// A and B read once at the input size, D written once at the output size (the bias, 4·N
+    /// bytes, is not counted).
+    fn compulsory_bytes(&self, operands: Operands) -> f64 {
+        ((self.a_elements() + self.b_elements()) * operands.input_bytes
+            + self.d_elements() * operands.output_bytes) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gemm(text: &str) -> Gemm {
+        text.parse().unwrap()
+    }
+
+    fn error(text: &str) -> String {
+        text.parse::<Gemm>().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_three_dimensions_and_prints_them_back() {
+        let g = gemm("129, 257,384");
+        assert_eq!((g.m, g.n, g.k), (129, 257, 384));
+        assert_eq!(g.to_string(), "129,257,384");
+        assert_eq!(gemm(&g.to_string()), g);
+    }
+
+    #[test]
+    fn errors_name_what_is_wrong() {
+        let e = error("64,64");
+        assert!(
+            e.starts_with("GEMM problem expects M,N,K") && e.contains("'64,64'"),
+            "{e}"
+        );
+        let e = error("1,2,3,4");
+        assert!(e.contains("4 values"), "{e}");
+        let e = error("64,x,64");
+        assert!(e.contains("N = 'x'"), "{e}");
+        assert!(error("64,-1,64").contains("N = '-1'"));
+        let e = error("0,64,64");
+        assert!(e.contains("M = 0") && e.contains("positive"), "{e}");
+        let e = error("64,64,100");
+        assert!(e.contains("K = 100") && e.contains("multiple of 16"), "{e}");
+        let e = error("3000000000,16,16");
+        assert!(e.contains("M = 3000000000") && e.contains("32-bit"), "{e}");
+        let e = error("300000,300000,16");
+        assert!(e.contains("GiB"), "{e}");
+    }
+
+    #[test]
+    fn the_problem_names_its_variables_and_counts_work_and_bytes() {
+        let g = gemm("100,96,272");
+        let names: Vec<&str> = g.variables().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, <Gemm as Problem>::VARIABLE_NAMES);
+        assert_eq!(g.variables()[2], ("K", Var::Int(272)));
+        assert_eq!(g.flops(), 2.0 * 100.0 * 96.0 * 272.0);
+        // e4m3 in, fp16 out: (100 + 96)·272 bytes of A and B, 100·96·2 of D.
+        let candidates = Operands {
+            bits: 8,
+            input_bytes: 1,
+            output_bytes: 2,
+        };
+        assert_eq!(
+            g.compulsory_bytes(candidates),
+            (196 * 272 + 100 * 96 * 2) as f64
+        );
+    }
+
+    #[test]
+    fn serializes_as_its_three_dimensions() {
+        let g = gemm("1,64,16");
+        let json = serde_json::to_string(&g).unwrap();
+        assert_eq!(json, r#"{"m":1,"n":64,"k":16}"#);
+        assert_eq!(serde_json::from_str::<Gemm>(&json).unwrap(), g);
+    }
+}
