@@ -342,7 +342,7 @@ fn a_space_takes_the_problem_flag_of_its_operation() {
     .stderr(predicate::str::contains("GEMM space"));
     show(&["search_spaces/gemm_fp8.toml", "--gemm", "4096,4096,4096"])
         .success()
-        .stdout(predicate::str::contains("gemm problem 4096,4096,4096"));
+        .stdout(predicate::str::contains("GEMM 4096,4096,4096  limits of"));
 }
 
 /// Several thousand valid points at a short and a long shape, across both families.

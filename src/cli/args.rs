@@ -315,6 +315,9 @@ pub struct BenchArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
+    /// A GEMM problem M,N,K, for a space with `operation = "gemm"` (instead of --shape).
+    #[arg(long, value_name = "M,N,K")]
+    pub gemm: Option<String>,
     /// The configuration: `K=V,...` naming every parameter (those inactive under the values
     /// given, their `when` false, may be left out), `default`, or `default,K=V,...` (the default
     /// with those parameters changed).

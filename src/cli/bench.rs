@@ -3,9 +3,9 @@
 //! to the run folder.
 
 use super::args::BenchArgs;
-use super::checks::{check_protocol_reps, tolerance_of};
+use super::checks::{check_protocol_reps, tolerance_or};
 use super::run_dir::{check_writable, run_dir, write_json};
-use super::target::Target;
+use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
 use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
@@ -14,20 +14,19 @@ use crate::eval::{
 };
 use crate::gpu;
 use crate::op::Problem;
-use crate::shape::Shape;
 use crate::space::{Config, Point};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// What bench/candidate_<hash>.json holds.
+/// What bench/candidate_<hash>.json holds (`shape`: the problem, SDPA's or a GEMM's).
 #[derive(Debug, Serialize)]
-struct CandidateRecord {
+struct CandidateRecord<P> {
     label: String,
     config: Config,
     space: PathBuf,
     kernel: String,
-    shape: Shape,
+    shape: P,
     flops: f64,
     launch: Launch,
     seed: u64,
@@ -52,10 +51,38 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         check_writable("--out", out)?;
     }
-    let tolerance = tolerance_of(args.atol, args.rtol)?;
     check_protocol_reps(args.reps)?;
-    let t = Target::on_device(&args.problem.text(&args.shape)?, &args.space, &device)?;
-    let point = valid_point(&t, &args.config)?;
+    let problem = ProblemText {
+        shape: &args.shape,
+        flags: &args.problem,
+        gemm: args.gemm.as_deref(),
+    };
+    let bench = Bench {
+        args,
+        device: &device,
+    };
+    with_problem(problem, &args.space, Limits::Device(&device), bench)
+}
+
+/// One bench on the GPU `device`.
+struct Bench<'a> {
+    args: &'a BenchArgs,
+    device: &'a gpu::DeviceInfo,
+}
+
+impl WithTarget for Bench<'_> {
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+        bench(self.args, self.device, &t)
+    }
+}
+
+fn bench<P: CliProblem>(
+    args: &BenchArgs,
+    device: &gpu::DeviceInfo,
+    t: &Target<P>,
+) -> anyhow::Result<()> {
+    let tolerance = tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?;
+    let point = valid_point(t, &args.config)?;
     let kernel = t.kernels().kernel(&point)?;
     let (launch, source) = (kernel.launch, kernel.job.source);
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
@@ -67,7 +94,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         None => vec![EvalResponse::compile_failed(1, &compiled.record.log)],
         Some(cubin) => {
             let cubin_path = write_kernel_files(&out.join("kernels"), &hash, &source, cubin)?;
-            let req = request(args, &t, &point, &launch, tolerance, cubin_path)?;
+            let req = request(args, t, &point, &launch, tolerance, cubin_path)?;
             evaluate_in_processes(args, &req)?
         }
     };
@@ -114,15 +141,16 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The point of `--config`, which must satisfy the space's constraints at this shape.
-fn valid_point(t: &Target, config: &str) -> Result<Point> {
+/// The point of `--config`, which must satisfy the space's constraints at this problem.
+fn valid_point<P: CliProblem>(t: &Target<P>, config: &str) -> Result<Point> {
     let config = t.space.parse_config(config)?;
     let point = t.space.evaluate(&config, &t.shape, &t.limits)?;
     if !point.is_valid() {
         return Err(Error::flag(
             "--config",
             format!(
-                "{config} breaks constraint(s) at shape {} on {}: {}",
+                "{config} breaks constraint(s) at {} {} on {}: {}",
+                P::NOUN,
                 t.shape,
                 t.limits_from,
                 point.violated.join("; ")
@@ -132,9 +160,9 @@ fn valid_point(t: &Target, config: &str) -> Result<Point> {
     Ok(point)
 }
 
-fn request(
+fn request<P: CliProblem>(
     args: &BenchArgs,
-    t: &Target,
+    t: &Target<P>,
     point: &Point,
     launch: &Launch,
     tolerance: Tolerance,
@@ -183,7 +211,7 @@ fn evaluate_in_processes(args: &BenchArgs, req: &EvalRequest) -> Result<Vec<Eval
     )
 }
 
-fn tflops(shape: &Shape, t: Option<&Timing>) -> Option<f64> {
+fn tflops(shape: &impl Problem, t: Option<&Timing>) -> Option<f64> {
     t.map(|t| crate::artifacts::tflops(shape.flops(), t.p50_us))
 }
 
@@ -199,7 +227,11 @@ fn check_dump(dir: &Path, outcome: &Outcome) -> Result<()> {
     Ok(())
 }
 
-fn report(record: &CandidateRecord, path: &Path, json: bool) -> anyhow::Result<()> {
+fn report<P: CliProblem>(
+    record: &CandidateRecord<P>,
+    path: &Path,
+    json: bool,
+) -> anyhow::Result<()> {
     let text = summary(record);
     if json {
         eprint!("{text}");
@@ -212,7 +244,7 @@ fn report(record: &CandidateRecord, path: &Path, json: bool) -> anyhow::Result<(
 }
 
 /// The readable summary: outcome, errors, both timings with CI and TFLOP/s, clocks.
-fn summary(r: &CandidateRecord) -> String {
+fn summary<P: CliProblem>(r: &CandidateRecord<P>) -> String {
     let resp = &r.response;
     let mut s = format!(
         "candidate  {}\nkernel     {} on {}, grid {:?} block {:?} smem {} B{}\nshape      {} (seed {})\noutcome    {}\n",
@@ -297,8 +329,9 @@ fn resources_text(c: &CompileRecord) -> String {
 mod tests {
     use super::*;
     use crate::eval::DEFAULT_TOLERANCE;
+    use crate::shape::Shape;
 
-    fn record(response: EvalResponse) -> CandidateRecord {
+    fn record(response: EvalResponse) -> CandidateRecord<Shape> {
         CandidateRecord {
             label: "BLOCK_M=64".into(),
             config: Config::default(),

@@ -23,7 +23,7 @@ fn render<P: CliProblem>(args: &RenderArgs, t: &Target<P>) -> anyhow::Result<()>
             "--config",
             format!(
                 "{config} breaks constraint(s) at {} {}: {}",
-                P::OPERATION,
+                P::NOUN,
                 t.shape,
                 point.violated.join("; ")
             ),

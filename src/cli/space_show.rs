@@ -27,12 +27,7 @@ fn show<P: CliProblem>(args: &SpaceShowArgs, t: &Target<P>) -> anyhow::Result<()
         println!("  {}", s.description);
     }
     println!("template {}  kernel {}", s.template.display(), s.kernel);
-    println!(
-        "{} problem {}  limits of {}",
-        P::OPERATION,
-        t.shape,
-        t.limits_from
-    );
+    println!("{} {}  limits of {}", P::NOUN, t.shape, t.limits_from);
     println!("\nparameters:");
     for p in &s.params {
         let values: Vec<String> = p.domain.values().iter().map(Value::to_string).collect();

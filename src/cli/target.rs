@@ -31,16 +31,20 @@ pub trait CliProblem:
     const OPERATION: Operation;
     /// The flag that gives it.
     const FLAG: &'static str;
+    /// What messages call it, before its value: "shape 2,8,512,64", "GEMM 128,256,512".
+    const NOUN: &'static str;
 }
 
 impl CliProblem for Shape {
     const OPERATION: Operation = Operation::Sdpa;
     const FLAG: &'static str = "--shape";
+    const NOUN: &'static str = "shape";
 }
 
 impl CliProblem for Gemm {
     const OPERATION: Operation = Operation::Gemm;
     const FLAG: &'static str = "--gemm";
+    const NOUN: &'static str = "GEMM";
 }
 
 /// What a command does with the target of whichever operation its space is for.
@@ -285,7 +289,7 @@ impl<P: CliProblem> Target<P> {
             path: self.space.path.clone(),
             message: format!(
                 "no point satisfies the constraints at {} {} on {}{hint}",
-                P::OPERATION,
+                P::NOUN,
                 self.shape,
                 self.limits.arch_name()
             ),
