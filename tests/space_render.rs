@@ -62,7 +62,9 @@ fn the_templates_space_and_report_cite_only_documents_in_the_repository() {
     let files = [
         "kernel_templates/sdpa_fp8_mma.cu.tera",
         "kernel_templates/sdpa_fp8_wgmma.cu.tera",
+        "kernel_templates/gemm_fp8_wgmma.cu.tera",
         "search_spaces/sdpa_fp8.toml",
+        "search_spaces/gemm_fp8.toml",
         "src/report/roofline.rs",
     ];
     for file in files {
