@@ -12,6 +12,7 @@ use evotune::eval::{
 use evotune::gpu::gemm_reference::GpuGemmReference;
 use evotune::gpu::reference::GpuReference;
 use evotune::gpu::{self, GemmInputs, Gpu, GpuBackend, Sdpa, SdpaInputs};
+use evotune::kernel::Kernels;
 use evotune::op::{Gemm, Problem, ProblemSpec};
 use evotune::reference::{gemm_f64, sdpa_f64};
 use evotune::shape::Shape;
@@ -111,6 +112,14 @@ fn request(id: u64, kernel: &str, cubin: &Path, launch: Launch, s: &Shape) -> Ev
     problem_request(id, (kernel, cubin, launch), (*s).into())
 }
 
+/// The largest |cpu − gpu| / (1 + |cpu|) of a float32 GPU reference against the float64 CPU one.
+fn worst_relative(cpu: &[f64], gpu: &[f64]) -> f64 {
+    cpu.iter()
+        .zip(gpu)
+        .map(|(c, g)| (c - g).abs() / (1.0 + c.abs()))
+        .fold(0.0, f64::max)
+}
+
 /// A request for `problem` at its operation's default tolerance, timed with the test plan.
 fn problem_request(
     id: u64,
@@ -181,11 +190,7 @@ fn gpu_float32_reference_matches_cpu_float64_on_small_shapes() {
         ] {
             let cpu = sdpa_f64(&q, &k, &v, &s, f64::from(inputs.softmax_scale));
             let gpu = r.run(&g, &q, &k, &v, &s, inputs.softmax_scale).unwrap();
-            let worst = cpu
-                .iter()
-                .zip(&gpu)
-                .map(|(c, g)| (c - g).abs() / (1.0 + c.abs()))
-                .fold(0.0, f64::max);
+            let worst = worst_relative(&cpu, &gpu);
             // fp32 sums of ≤ 300 terms: a few f32 ulps (2^-24 ≈ 6e-8) times the length at worst.
             assert!(worst < 2e-5, "{text} {what}: worst error {worst:e}");
         }
@@ -747,28 +752,45 @@ fn gemm_points(sp: &SearchSpace, g: &Gemm, limits: &DeviceLimits) -> Vec<Point> 
 
 /// The GEMM space's kernels, compiled into a folder.
 struct GemmKernels<'a> {
-    sp: &'a SearchSpace,
-    template: &'a Template,
+    sp: SearchSpace,
+    template: Template,
     compiler: &'a Compiler,
     dir: &'a Path,
     limits: &'a DeviceLimits,
 }
 
-impl GemmKernels<'_> {
+impl<'a> GemmKernels<'a> {
+    /// The space at [`GEMM_SPACE`], its kernels compiled by `compiler` into `dir`.
+    fn load(compiler: &'a Compiler, dir: &'a Path, limits: &'a DeviceLimits) -> Self {
+        let sp = space::load(&root().join(GEMM_SPACE)).unwrap();
+        let template = Template::for_space(&sp).unwrap();
+        GemmKernels {
+            sp,
+            template,
+            compiler,
+            dir,
+            limits,
+        }
+    }
+
     /// `point` rendered and compiled for `g`, as request `id`: validated, not timed, at GEMM's
     /// default tolerance; NVRTC's log when it does not compile.
     fn request(&self, id: u64, point: &Point, g: &Gemm) -> Result<EvalRequest, String> {
-        let source = self
-            .template
-            .render(self.sp, point, g, self.limits)
+        let kernel = Kernels::new(&self.sp, &self.template, g, self.limits)
+            .kernel(point)
             .unwrap();
-        let compiled = self.compiler.compile(&self.sp.kernel, &source).unwrap();
+        let compiled = self
+            .compiler
+            .compile(&kernel.job.kernel, &kernel.job.source)
+            .unwrap();
         let cubin = compiled.cubin.ok_or_else(|| compiled.record.log.clone())?;
         let path = self.dir.join(format!("gemm{id}.cubin"));
         std::fs::write(&path, cubin.as_slice()).unwrap();
-        let launch = eval::launch_for(self.sp, point).unwrap();
-        assert!(matches!(launch.args, eval::KernelArgs::GemmMaps { .. }));
-        let mut req = problem_request(id, (&self.sp.kernel, &path, launch), (*g).into());
+        assert!(matches!(
+            kernel.launch.args,
+            eval::KernelArgs::GemmMaps { .. }
+        ));
+        let mut req = problem_request(id, (&kernel.job.kernel, &path, kernel.launch), (*g).into());
         req.timing = None;
         Ok(req)
     }
@@ -785,11 +807,7 @@ fn gpu_float32_gemm_reference_matches_cpu_float64_on_small_problems() {
         let [a, b] = inputs.tensors().map(|t| t.dequantized());
         let cpu = gemm_f64(&a, &b, &inputs.bias, &p, f64::from(inputs.scale));
         let gpu = r.run(&g, (&a, &b, &inputs.bias), &p, inputs.scale).unwrap();
-        let worst = cpu
-            .iter()
-            .zip(&gpu)
-            .map(|(c, g)| (c - g).abs() / (1.0 + c.abs()))
-            .fold(0.0, f64::max);
+        let worst = worst_relative(&cpu, &gpu);
         // fp32 sums of ≤ 384 terms of O(1/√K): a few f32 ulps (2^-24 ≈ 6e-8) times K at worst.
         assert!(worst < 2e-5, "{text}: worst error {worst:e}");
     }
@@ -805,20 +823,12 @@ fn gemm_variants_pass_validation_at_ragged_problems() {
     let info = require_gpu();
     let c = compiler(&info);
     let dir = tempfile::tempdir().unwrap();
-    let sp = space::load(&root().join(GEMM_SPACE)).unwrap();
-    let template = Template::for_space(&sp).unwrap();
-    let kernels = GemmKernels {
-        sp: &sp,
-        template: &template,
-        compiler: &c,
-        dir: dir.path(),
-        limits: &info.limits,
-    };
+    let kernels = GemmKernels::load(&c, dir.path(), &info.limits);
     let mut worker = Worker::start(&worker_spec()).unwrap();
     let (mut id, mut failures) = (0, Vec::new());
     for text in GEMM_PROBLEMS {
         let g = gemm(text);
-        let points = gemm_points(&sp, &g, &info.limits);
+        let points = gemm_points(&kernels.sp, &g, &info.limits);
         assert!(
             !points.is_empty(),
             "no valid point of {GEMM_SPACE} at {text}"
@@ -862,19 +872,10 @@ fn one_worker_serves_sdpa_and_gemm_in_turn() {
         req.timing = None;
         req
     };
-    let sp = space::load(&root().join(GEMM_SPACE)).unwrap();
-    let template = Template::for_space(&sp).unwrap();
-    let kernels = GemmKernels {
-        sp: &sp,
-        template: &template,
-        compiler: &c,
-        dir: dir.path(),
-        limits: &info.limits,
-    };
+    let kernels = GemmKernels::load(&c, dir.path(), &info.limits);
     let g = gemm("100,96,272");
-    // One row of tiles: GROUP_M = 8 would order them as GROUP_M = 1 does, so the space leaves it out.
-    let config = sp.parse_config("default,GROUP_M=1").unwrap();
-    let point = sp.evaluate(&config, &g, &info.limits).unwrap();
+    let sp = &kernels.sp;
+    let point = sp.evaluate(&sp.default, &g, &info.limits).unwrap();
     assert!(point.is_valid(), "{:?}", point.violated);
     let mut worker = Worker::start(&worker_spec()).unwrap();
     let pid = worker.hello.pid;

@@ -35,8 +35,8 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         m => format!("cold (L2 flushed: {}) and warm", m.name()),
     };
     eprintln!(
-        "baselines at {shape} on {} ({}), kernel-only {timed}",
-        device.name, device.ordinal
+        "baselines at {shape} on {}, kernel-only {timed}",
+        device.describe()
     );
     let mut records = measure_in_project(args, &shape, &plan);
     records.extend(measure_with_python(args, shape, plan));

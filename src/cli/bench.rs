@@ -115,7 +115,7 @@ fn bench<P: CliProblem>(
         seed: args.seed,
         tolerance,
         flush: args.flush.mode(),
-        device: format!("{} ({})", device.name, device.ordinal),
+        device: device.describe(),
         compile: compiled.record.clone(),
         kernel_tflops: tflops(&t.shape, response.kernel_time.as_ref()),
         call_tflops: tflops(&t.shape, response.call_time.as_ref()),

@@ -102,7 +102,8 @@ pub fn with_problem(
     limits: Limits<'_>,
     command: impl WithTarget,
 ) -> anyhow::Result<()> {
-    match load_space(space)?.operation {
+    let loaded = load_space(space)?;
+    match loaded.operation {
         Operation::Sdpa => {
             if problem.gemm.is_some() {
                 return Err(Error::flag(
@@ -116,11 +117,11 @@ pub fn with_problem(
                 .into());
             }
             let shape = problem.flags.text(problem.shape)?;
-            command.run(Target::<Shape>::with(&shape, space, limits)?)
+            command.run(Target::<Shape>::with(&shape, loaded, limits)?)
         }
         Operation::Gemm => {
             let text = gemm_text(problem, space)?;
-            command.run(Target::<Gemm>::with(text, space, limits)?)
+            command.run(Target::<Gemm>::with(text, loaded, limits)?)
         }
     }
 }
@@ -185,21 +186,19 @@ impl Target<Shape> {
     /// Like [`Target::resolve`], with the limits of an open GPU.
     pub fn on_device(shape: &str, space: &Path, device: &gpu::DeviceInfo) -> Result<Target> {
         let shape = Shape::parse(shape)?;
-        let from = format!("{} ({})", device.name, device.ordinal);
-        Target::with_limits(shape, device.limits.clone(), from, space)
+        Target::with_limits(
+            shape,
+            limits_of(Limits::Device(device))?,
+            load_space(space)?,
+        )
     }
 }
 
 impl<P: CliProblem> Target<P> {
-    /// The target at `problem` with `limits` (see [`Target::resolve_problem`]).
-    fn with(problem: &str, space: &Path, limits: Limits<'_>) -> Result<Self> {
-        match limits {
-            Limits::Offline(arch, policy) => Self::resolve_problem(problem, arch, space, policy),
-            Limits::Device(device) => {
-                let from = format!("{} ({})", device.name, device.ordinal);
-                Self::with_limits(P::from_str(problem)?, device.limits.clone(), from, space)
-            }
-        }
+    /// The target at `problem` with `limits` in the loaded `space`.
+    fn with(problem: &str, space: SearchSpace, limits: Limits<'_>) -> Result<Self> {
+        let problem = P::from_str(problem)?;
+        Self::with_limits(problem, limits_of(limits)?, space)
     }
 
     /// Validates the problem, arch, space file (for the problem's operation) and template, in
@@ -211,17 +210,15 @@ impl<P: CliProblem> Target<P> {
         policy: ArchPolicy,
     ) -> Result<Self> {
         let problem = P::from_str(problem)?;
-        let (limits, limits_from) = resolve_limits(arch, policy)?;
-        Self::with_limits(problem, limits, limits_from, space)
+        let limits = resolve_limits(arch, policy)?;
+        Self::with_limits(problem, limits, load_space(space)?)
     }
 
     fn with_limits(
         shape: P,
-        limits: DeviceLimits,
-        limits_from: String,
-        space: &Path,
+        (limits, limits_from): (DeviceLimits, String),
+        space: SearchSpace,
     ) -> Result<Self> {
-        let space = load_space(space)?;
         if space.operation != P::OPERATION {
             return Err(Error::flag(
                 P::FLAG,
@@ -316,6 +313,14 @@ fn load_space(path: &Path) -> Result<SearchSpace> {
         ));
     }
     space::load(path)
+}
+
+/// The limits `limits` names and where they came from.
+fn limits_of(limits: Limits<'_>) -> Result<(DeviceLimits, String)> {
+    match limits {
+        Limits::Offline(arch, policy) => resolve_limits(arch, policy),
+        Limits::Device(device) => Ok((device.limits.clone(), device.describe())),
+    }
 }
 
 fn resolve_limits(arch: Option<&str>, policy: ArchPolicy) -> Result<(DeviceLimits, String)> {

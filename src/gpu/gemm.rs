@@ -22,7 +22,7 @@ use super::device::{Gpu, Kernel};
 use super::gemm_inputs::GemmInputs;
 use super::sdpa::launch_config;
 use super::tma::{encode, Geometry, TensorMap, TmaBox};
-use crate::error::{Error, Input, Result};
+use crate::error::{Error, Result};
 use crate::eval::{KernelArgs, Launch};
 use crate::op::Gemm;
 use cudarc::driver::result::DriverError;
@@ -120,16 +120,12 @@ pub struct GemmScalars {
 impl GemmScalars {
     /// The scalars for `inputs`; fails when a dimension does not fit the contract's `int`.
     pub fn of(inputs: &GemmInputs) -> Result<Self> {
-        let int = |name: &str, v: usize| {
-            i32::try_from(v)
-                .map_err(|_| Error::input(Input::Shape, format!("{name}={v} does not fit an int")))
-        };
-        let g = &inputs.problem;
+        let [m, n, k] = inputs.problem.kernel_dims()?;
         Ok(GemmScalars {
             alpha: inputs.alpha(),
-            m: int("M", g.m)?,
-            n: int("N", g.n)?,
-            k: int("K", g.k)?,
+            m,
+            n,
+            k,
         })
     }
 }

@@ -76,7 +76,7 @@ impl GpuOperation for GemmOp {
     fn bind(gpu: &Gpu, prepared: &GemmProblem, req: &EvalRequest) -> Result<GemmBound> {
         let scalars = GemmScalars::of(&prepared.inputs)?;
         let bufs = GemmBuffers::upload(gpu, &prepared.inputs)?;
-        let maps = bufs.maps(gpu, gemm_of(req)?, &req.launch.args)?;
+        let maps = bufs.maps(gpu, &prepared.inputs.problem, &req.launch.args)?;
         Ok(GemmBound {
             bufs,
             maps,

@@ -4,7 +4,7 @@
 use super::device::{cuda, Gpu, Kernel};
 use super::kernels::{load_builtin, GEMM_REFERENCE_SOURCE, GEMM_REFERENCE_TILE};
 use crate::compile::Compiler;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::op::Gemm;
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 
@@ -33,7 +33,7 @@ impl GpuGemmReference {
         gemm: &Gemm,
         alpha: f32,
     ) -> Result<Vec<f64>> {
-        let dims = dims(gemm)?;
+        let dims = gemm.kernel_dims()?;
         let (da, db, dbias) = (
             gpu.upload(a, "reference A")?,
             gpu.upload(b, "reference B")?,
@@ -53,14 +53,6 @@ impl GpuGemmReference {
         let d = gpu.download(&out, "reference D")?;
         Ok(d.into_iter().map(f64::from).collect())
     }
-}
-
-/// M, N and K as the kernel's `int`s.
-fn dims(gemm: &Gemm) -> Result<[i32; 3]> {
-    let int = |v: usize| {
-        i32::try_from(v).map_err(|_| Error::Gpu(format!("GEMM {gemm}: a dimension is over 2^31-1")))
-    };
-    Ok([int(gemm.m)?, int(gemm.n)?, int(gemm.k)?])
 }
 
 /// One block per tile of outputs: column tiles along x, row tiles along y (at most

@@ -59,6 +59,15 @@ impl Gemm {
         Ok(())
     }
 
+    /// M, N and K as a kernel's 32-bit `int` arguments; over `i32` (a problem not built by
+    /// [`Gemm::new`]) is an error naming it.
+    pub fn kernel_dims(&self) -> Result<[i32; 3]> {
+        let int = |name: &str, v: usize| {
+            i32::try_from(v).map_err(|_| bad(format!("{name} = {v} in {self} does not fit an int")))
+        };
+        Ok([int("M", self.m)?, int("N", self.n)?, int("K", self.k)?])
+    }
+
     /// Elements of A.
     pub fn a_elements(&self) -> usize {
         self.m * self.k
@@ -151,9 +160,9 @@ impl Problem for Gemm {
     ///   |x| ≤ |ref| + |bias| the error is at most about n·2⁻¹⁵·|ref| + n·2⁻¹⁴·(|bias|/2 + b),
     ///   and |bias|/2 + b stays below about 2 over 10⁷ outputs. So the relative term holds for
     ///   n ≤ 496 and the absolute term for n ≤ 245: K up to about 8,000. At K = 4096 the bound is
-    ///   0.0039·|ref| + 0.016, about twice inside. A kernel for longer K must move its partial
-    ///   sums into fp32 registers every few k32 steps (DeepSeek-V3 does every 128 of K): then
-    ///   this term falls below 10⁻³.
+    ///   0.0039·|ref| + 0.016, about twice inside. For longer K a kernel moves its partial sums
+    ///   into fp32 registers every few k32 steps (the GEMM space's PROMOTE; DeepSeek-V3 does it
+    ///   every 128 of K): then this term falls below 10⁻³.
     /// - **The output**, fp16: 2⁻¹¹ of the value, inside the relative term. The fp32 epilogue
     ///   (alpha·acc + bias) errs by 2⁻²³ of it, and the float32 GPU reference of large problems
     ///   by about √K·2⁻²⁴ (sums of K terms of random sign): 10⁻⁵ at K = 4096.
