@@ -1,8 +1,10 @@
 //! The FP8 matrix product D = alpha·A·Bᵀ + bias as the core sees it: its problem M, N, K (parsed
-//! from "M,N,K") as a [`Problem`], with the tolerance its outputs are checked at.
+//! from "M,N,K") as a [`Problem`], with the tolerance its outputs are checked at, and its
+//! baselines: cuBLASLt's FP8 matmul (the kernel to beat), cuBLAS at fp16, PyTorch's
+//! `_scaled_mm` and the timing protocol's floor.
 
 use super::problem::{Problem, Var};
-use super::registry::Operands;
+use super::registry::{Against, Baseline, Comparison, Operands, Registry, Role};
 use crate::error::{Error, Input, Result};
 use crate::reference::Tolerance;
 use crate::shape_limits::MAX_DEVICE_BYTES;
@@ -196,6 +198,85 @@ impl Problem for Gemm {
     }
 }
 
+/// cuBLASLt's FP8 matmul on the same e4m3 inputs and scales, in-project.
+pub const CUBLASLT_FP8: &str = "cublaslt_fp8";
+/// cuBLAS's fp16 GEMM on the same values in fp16, in-project.
+pub const CUBLAS_FP16: &str = "cublas_fp16";
+/// PyTorch's `torch._scaled_mm` (cuBLASLt's FP8 matmul behind PyTorch's dispatch).
+pub const SCALED_MM: &str = "scaled_mm";
+/// The timing protocol's floor.
+pub const FLOOR: &str = "floor";
+
+/// What `cublaslt_fp8` is, as the registry and `--vs cublaslt_fp8` describe it.
+const CUBLASLT_FP8_DESCRIPTION: &str =
+    "cuBLASLt's FP8 matmul (e4m3 A and B with their scales, fp16 D) on the same inputs";
+
+/// What `cublas_fp16` is, as the registry and `--vs cublas_fp16` describe it.
+const CUBLAS_FP16_DESCRIPTION: &str = "cuBLAS's fp16 GEMM on the same values (fp16 in and out)";
+
+/// e4m3 in, fp16 out: the candidates, cuBLASLt's FP8 matmul, `_scaled_mm` and the floor.
+pub const FP8_IN: Operands = Operands {
+    bits: 8,
+    input_bytes: 1,
+    output_bytes: 2,
+};
+
+/// fp16 in and out: cuBLAS's fp16 GEMM.
+pub const FP16: Operands = Operands {
+    bits: 16,
+    input_bytes: 2,
+    output_bytes: 2,
+};
+
+/// The GEMM's baselines and comparisons.
+pub static BASELINES: Registry = Registry {
+    operation: "GEMM",
+    baselines: &[
+        Baseline {
+            name: CUBLASLT_FP8,
+            description: CUBLASLT_FP8_DESCRIPTION,
+            role: Role::Vendor,
+            operands: FP8_IN,
+        },
+        Baseline {
+            name: CUBLAS_FP16,
+            description: CUBLAS_FP16_DESCRIPTION,
+            role: Role::Fused,
+            operands: FP16,
+        },
+        Baseline {
+            name: SCALED_MM,
+            description: "PyTorch's torch._scaled_mm (cuBLASLt FP8 behind PyTorch's dispatch)",
+            role: Role::Reference,
+            operands: FP8_IN,
+        },
+        Baseline {
+            name: FLOOR,
+            description: "The timing protocol's floor: a kernel that only reads A and B and \
+                          writes D",
+            role: Role::Floor,
+            operands: FP8_IN,
+        },
+    ],
+    roles: &[
+        Comparison {
+            name: CUBLASLT_FP8,
+            aliases: &["vendor"],
+            label: "cuBLASLt FP8",
+            description: CUBLASLT_FP8_DESCRIPTION,
+            against: Against::Role(Role::Vendor),
+        },
+        Comparison {
+            name: CUBLAS_FP16,
+            aliases: &[],
+            label: "cuBLAS fp16",
+            description: CUBLAS_FP16_DESCRIPTION,
+            against: Against::Role(Role::Fused),
+        },
+    ],
+    candidates: FP8_IN,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,13 +327,8 @@ mod tests {
         assert_eq!(g.variables()[2], ("K", Var::Int(272)));
         assert_eq!(g.flops(), 2.0 * 100.0 * 96.0 * 272.0);
         // e4m3 in, fp16 out: (100 + 96)·272 bytes of A and B, 100·96·2 of D.
-        let candidates = Operands {
-            bits: 8,
-            input_bytes: 1,
-            output_bytes: 2,
-        };
         assert_eq!(
-            g.compulsory_bytes(candidates),
+            g.compulsory_bytes(FP8_IN),
             (196 * 272 + 100 * 96 * 2) as f64
         );
     }
@@ -263,5 +339,14 @@ mod tests {
         let json = serde_json::to_string(&g).unwrap();
         assert_eq!(json, r#"{"m":1,"n":64,"k":16}"#);
         assert_eq!(serde_json::from_str::<Gemm>(&json).unwrap(), g);
+    }
+
+    #[test]
+    fn the_comparisons_are_the_vendor_kernels_then_the_other_baselines() {
+        let names: Vec<&str> = BASELINES.comparisons().map(|c| c.name).collect();
+        assert_eq!(names, [CUBLASLT_FP8, CUBLAS_FP16, SCALED_MM, FLOOR]);
+        assert_eq!(BASELINES.comparison("vendor").unwrap().name, CUBLASLT_FP8);
+        assert_eq!(BASELINES.floor(), Some(FLOOR));
+        assert_eq!(BASELINES.comparison("baseline_a"), None);
     }
 }

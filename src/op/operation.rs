@@ -1,7 +1,7 @@
 //! The operations a search space may be written for, by the name its file gives them
 //! (`operation = "gemm"`; a file that names none is SDPA's, as every space was before GEMM).
 
-use super::Problem;
+use super::{Problem, Registry};
 
 /// An operation evotune has kernels, references and a problem type for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +27,14 @@ impl Operation {
     /// The operation a space file names, if there is one by that name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Its baselines and the comparisons the report and the gate make with them.
+    pub fn registry(self) -> &'static Registry {
+        match self {
+            Operation::Sdpa => &super::sdpa::BASELINES,
+            Operation::Gemm => &super::gemm::BASELINES,
+        }
     }
 
     /// The names of its problem's variables, which its spaces may read without declaring them.

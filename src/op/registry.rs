@@ -90,6 +90,8 @@ pub struct Registry {
     pub baselines: &'static [Baseline],
     /// The comparisons by role, in the order they are reported.
     pub roles: &'static [Comparison],
+    /// What the operation's candidate kernels compute with, for the roofline.
+    pub candidates: Operands,
 }
 
 impl Registry {

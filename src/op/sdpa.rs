@@ -172,6 +172,7 @@ pub static BASELINES: Registry = Registry {
             against: Against::Role(Role::Vendor),
         },
     ],
+    candidates: CANDIDATES,
 };
 
 #[cfg(test)]
