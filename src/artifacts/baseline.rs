@@ -1,10 +1,9 @@
 //! What one baseline measurement is, as written to `bench/baseline_<name>.json`.
 
 use crate::eval::{FlushMode, Timing, TimingProtocol};
-use crate::op::Problem;
-use crate::op::{sdpa, Role, REGISTRY};
+use crate::op::ProblemSpec;
+use crate::op::Role;
 use crate::reference::{ErrorFigures, Tolerance};
-use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 
 /// Whether a baseline has numbers.
@@ -45,9 +44,9 @@ pub struct BaselineRecord {
     pub reason: Option<String>,
     /// What ran, e.g. "cuBLAS GemmStridedBatchedEx fp16 + baseline_softmax + ...".
     pub implementation: String,
-    /// The problem.
-    pub shape: Shape,
-    /// 4·B·H·S²·D.
+    /// The problem (SDPA's shape, or a GEMM's M, N, K).
+    pub shape: ProblemSpec,
+    /// Its floating-point operations (4·B·H·S²·D for SDPA, 2·M·N·K for a GEMM).
     pub flops: f64,
     /// The GPU, when known.
     #[serde(default)]
@@ -93,15 +92,16 @@ impl BaselineRecord {
     pub fn unavailable(
         baseline: &str,
         implementation: &str,
-        shape: &Shape,
+        shape: impl Into<ProblemSpec>,
         reason: String,
     ) -> Self {
+        let shape = shape.into();
         BaselineRecord {
             baseline: baseline.into(),
             status: BaselineStatus::Unavailable,
             reason: Some(reason),
             implementation: implementation.into(),
-            shape: *shape,
+            shape,
             flops: shape.flops(),
             device: None,
             kernel_time: None,
@@ -120,10 +120,11 @@ impl BaselineRecord {
     pub fn measured(
         baseline: &str,
         implementation: &str,
-        shape: &Shape,
+        shape: impl Into<ProblemSpec>,
         kernel_time: Option<Timing>,
         call_time: Option<Timing>,
     ) -> Self {
+        let shape = shape.into();
         let flops = shape.flops();
         BaselineRecord {
             status: BaselineStatus::Ok,
@@ -165,10 +166,12 @@ impl BaselineRecord {
         }
     }
 
-    /// TFLOP/s of attention, or for the floor (no attention) the bandwidth it reached.
+    /// TFLOP/s of the operation, or for the floor (which does none of it) the bandwidth it
+    /// reached moving the candidates' inputs and output.
     fn rate(&self, p50_us: f64, tflops: f64) -> String {
-        if REGISTRY.has_role(&self.baseline, Role::Floor) {
-            let bytes = (self.shape.elements() * sdpa::FLOOR_BYTES_PER_ELEMENT) as f64;
+        let registry = self.shape.registry();
+        if registry.has_role(&self.baseline, Role::Floor) {
+            let bytes = self.shape.compulsory_bytes(registry.candidates);
             format!("{:.0} GB/s", bytes / (p50_us * 1e-6) / 1e9)
         } else {
             format!("{tflops:.1} TFLOP/s")
@@ -220,6 +223,7 @@ impl BaselineRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::Shape;
 
     fn timing(us: f64) -> Timing {
         Timing {

@@ -4,6 +4,7 @@
 
 use super::{read_json, Manifest, RunPaths};
 use crate::error::{Error, Result};
+use crate::op::ProblemSpec;
 use crate::shape::Shape;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,10 @@ pub fn sidecar(log: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-impl<P: Serialize + DeserializeOwned + Display + FromStr<Err = Error>> LogProblem<P> {
+impl<P> LogProblem<P>
+where
+    P: Serialize + DeserializeOwned + Display + FromStr<Err = Error> + TryFrom<ProblemSpec>,
+{
     /// Writes `<log>.problem.json` (atomically: a kill leaves the old file or the new one).
     pub fn write(&self, log: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("a problem serializes");
@@ -40,8 +44,8 @@ impl<P: Serialize + DeserializeOwned + Display + FromStr<Err = Error>> LogProble
         crate::compile::write_atomic(&sidecar(log), text.as_bytes())
     }
 
-    /// The problem of the log at `log`: its sidecar's, else (a tune run's own log, whose problem
-    /// is SDPA's) the run's when it is a problem of this type, else `None`: the log does not say.
+    /// The problem of the log at `log`: its sidecar's, else (a tune run's own log) the run's when
+    /// it is a problem of this type, else `None`: the log does not say.
     pub fn of(log: &Path) -> Result<Option<LogProblem<P>>> {
         let declared = sidecar(log);
         if declared.is_file() {
@@ -54,7 +58,7 @@ impl<P: Serialize + DeserializeOwned + Display + FromStr<Err = Error>> LogProble
         Ok(run_of(log).and_then(|m| {
             let shape = m.stand_in.map_or(m.shape, |s| s.recorded_on);
             Some(LogProblem {
-                shape: P::from_str(&shape.to_string()).ok()?,
+                shape: P::try_from(shape).ok()?,
                 device: m.environment.gpu,
             })
         }))
@@ -116,7 +120,8 @@ mod tests {
         let p = LogProblem::<Shape>::of(&log).unwrap().unwrap();
         assert_eq!(p.shape, Shape::dense(2, 8, 512, 64));
         assert_eq!(p.device.as_deref(), Some("NVIDIA H100 80GB HBM3"));
-        let stand_in = super::super::StandIn::of(Shape::dense(1, 8, 512, 64), p.shape);
+        let stand_in =
+            super::super::StandIn::of(Shape::dense(1, 8, 512, 64).into(), p.shape.into());
         let log = run_copy(dir.path(), |m| {
             m["stand_in"] = serde_json::to_value(stand_in).unwrap();
         });

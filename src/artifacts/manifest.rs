@@ -2,7 +2,7 @@
 
 use crate::eval::{RaceSettings, TimingPlan, Tolerance};
 use crate::evolve::GaSettings;
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 use crate::space::Overrides;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -25,8 +25,8 @@ pub struct Manifest {
     /// `git rev-parse HEAD` of the working tree, when it is a git checkout.
     #[serde(default)]
     pub git_commit: Option<String>,
-    /// The problem.
-    pub shape: Shape,
+    /// The problem (SDPA's shape, or a GEMM's M, N, K).
+    pub shape: ProblemSpec,
     /// The space file.
     pub space: PathBuf,
     /// The compile target, e.g. "sm_90a".
@@ -53,7 +53,7 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StandIn {
     /// The problem the replayed log was recorded on.
-    pub recorded_on: Shape,
+    pub recorded_on: ProblemSpec,
     /// The same, in words, for a reader of the manifest.
     pub note: String,
 }
@@ -61,7 +61,7 @@ pub struct StandIn {
 impl StandIn {
     /// The stand-in for a run at `run` answered from a log recorded on `recorded_on`; `None`
     /// when they are the same problem.
-    pub fn of(recorded_on: Shape, run: Shape) -> Option<StandIn> {
+    pub fn of(recorded_on: ProblemSpec, run: ProblemSpec) -> Option<StandIn> {
         (recorded_on != run).then(|| StandIn {
             recorded_on,
             note: format!(

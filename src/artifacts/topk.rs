@@ -2,7 +2,7 @@
 //! a live run, its confirmation in fresh processes.
 
 use crate::eval::{Timing, TimingPlan};
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 use crate::stats::Prediction;
 use crate::tunelog::TrialRecord;
 use serde::{Deserialize, Serialize};
@@ -11,9 +11,9 @@ use std::path::PathBuf;
 /// The elites of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopK {
-    /// The problem.
-    pub shape: Shape,
-    /// 4·B·H·S²·D, the FLOPs of one forward pass.
+    /// The problem (SDPA's shape, or a GEMM's M, N, K).
+    pub shape: ProblemSpec,
+    /// The FLOPs of one run (4·B·H·S²·D for SDPA, 2·M·N·K for a GEMM).
     pub flops: f64,
     /// The space file.
     pub space: PathBuf,

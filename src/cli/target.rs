@@ -24,6 +24,7 @@ pub trait CliProblem:
     + Copy
     + PartialEq
     + Into<ProblemSpec>
+    + TryFrom<ProblemSpec>
     + serde::Serialize
     + serde::de::DeserializeOwned
 {

@@ -11,6 +11,13 @@ use std::path::Path;
 pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> {
     let run = RunPaths::new(dir);
     let manifest: Manifest = read_json(&run.manifest())?;
+    let Some(shape) = manifest.shape.sdpa() else {
+        return Err(Error::Other(format!(
+            "{}: a {} run; the database's problems are SDPA shapes, so it keeps SDPA runs only",
+            dir.display(),
+            manifest.shape.operation()
+        )));
+    };
     let topk: TopK = read_json(&run.topk())?;
     let Some(best) = topk.elites.first() else {
         return Ok(None);
@@ -36,7 +43,7 @@ pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> 
     Ok(Some(TuningRow {
         id: None,
         created_utc: created_utc.to_string(),
-        problem: Problem::of_shape(&manifest.shape),
+        problem: Problem::of_shape(shape),
         gpu: gpu_name(&manifest),
         compute_capability: compute_capability(&manifest.arch),
         arch: manifest.arch.clone(),

@@ -4,9 +4,8 @@
 use super::{best_times, speedup};
 use crate::artifacts::TopK;
 use crate::eval::TimingProtocol;
-use crate::op::REGISTRY;
+use crate::op::ProblemSpec;
 use crate::report::{RunData, Times};
-use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -15,8 +14,8 @@ use std::path::Path;
 pub struct GateResult {
     /// The run it came from.
     pub run_id: String,
-    /// The problem.
-    pub shape: Shape,
+    /// The problem (SDPA's shape, or a GEMM's M, N, K).
+    pub shape: ProblemSpec,
     /// The best candidate's config label.
     pub best: String,
     /// Its kernel-only median, µs.
@@ -46,7 +45,9 @@ impl GateResult {
     pub fn of(run: &RunData) -> Result<GateResult, String> {
         let topk = run.topk.as_ref().map_err(Clone::clone)?;
         let (best, t) = best_times(run)?;
-        let speedups = REGISTRY
+        let speedups = topk
+            .shape
+            .registry()
             .roles
             .iter()
             .filter_map(|c| speedup(run, c, TimingProtocol::Cold).ok())
@@ -73,7 +74,7 @@ pub struct StoredBest {
     /// Where it came from, for messages: `<file>: <label>`.
     pub origin: String,
     /// The problem it was measured at.
-    pub shape: Shape,
+    pub shape: ProblemSpec,
     /// Kernel-only median, µs.
     pub p50_us: f64,
     /// Its samples (may be empty).

@@ -22,7 +22,7 @@ fn fixture() -> RunData {
 fn stored(p50: f64) -> StoredBest {
     StoredBest {
         origin: "old.json".into(),
-        shape: crate::shape::Shape::parse("2,8,512,64").unwrap(),
+        shape: crate::shape::Shape::parse("2,8,512,64").unwrap().into(),
         p50_us: p50,
         samples: Vec::new(),
     }

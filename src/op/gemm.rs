@@ -275,6 +275,7 @@ pub static BASELINES: Registry = Registry {
         },
     ],
     candidates: FP8_IN,
+    traffic: "A, B in, D out",
 };
 
 #[cfg(test)]

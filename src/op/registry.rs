@@ -92,6 +92,8 @@ pub struct Registry {
     pub roles: &'static [Comparison],
     /// What the operation's candidate kernels compute with, for the roofline.
     pub candidates: Operands,
+    /// What any kernel of it must move, in words: "Q, K, V in, O out".
+    pub traffic: &'static str,
 }
 
 impl Registry {

@@ -173,6 +173,7 @@ pub static BASELINES: Registry = Registry {
         },
     ],
     candidates: CANDIDATES,
+    traffic: "Q, K, V in, O out",
 };
 
 #[cfg(test)]

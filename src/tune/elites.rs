@@ -37,7 +37,7 @@ pub fn top_k(trials: &[Evaluated], k: usize, facts: &RunFacts) -> TopK {
         .map(|(i, e)| elite(i + 1, e, flops))
         .collect();
     TopK {
-        shape: facts.shape,
+        shape: facts.shape.into(),
         flops,
         space: facts.space.to_path_buf(),
         kernel: facts.kernel.to_string(),

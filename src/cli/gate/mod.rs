@@ -131,7 +131,7 @@ fn stored(args: &GateArgs, run: &RunData) -> Result<Option<StoredBest>, Error> {
         return Err(Error::flag(
             "--baseline",
             format!(
-                "{} is at shape {}, the run at {}",
+                "{} is at {}, the run at {}",
                 path.display(),
                 s.shape,
                 shape.unwrap()

@@ -155,7 +155,7 @@ mod tests {
     fn topk(elites: Vec<Elite>) -> TopK {
         let shape = Shape::parse("2,8,512,64").unwrap();
         TopK {
-            shape,
+            shape: shape.into(),
             flops: shape.flops(),
             space: "s.toml".into(),
             kernel: "k".into(),

@@ -330,8 +330,8 @@ fn replay_stand_in(source: &Source, shape: &Shape, rule: ReplayRule) -> Result<O
         return Ok(None);
     }
     Ok(StandIn::of(
-        crate::tune::recorded_problem(path, shape)?,
-        *shape,
+        crate::tune::recorded_problem(path, shape)?.into(),
+        (*shape).into(),
     ))
 }
 

@@ -140,7 +140,7 @@ fn write_manifest(plan: &TunePlan, environment: Environment, evaluator: String) 
             evotune_version: env!("CARGO_PKG_VERSION").into(),
             build_commit: Some(crate::BUILD_COMMIT.into()),
             git_commit: git_commit(),
-            shape: plan.target.shape,
+            shape: plan.target.shape.into(),
             space: plan.target.space.path.clone(),
             arch: plan.arch.clone(),
             tolerance: plan.tolerance,

@@ -11,7 +11,12 @@ use std::path::Path;
 impl ProblemResult {
     /// The problem tuned in `run`; `shape` stands in when its manifest is unreadable.
     pub fn from_run(run: &RunData, shape: Shape) -> ProblemResult {
-        let shape = run.manifest.as_ref().map_or(shape, |m| m.shape);
+        let recorded = run
+            .manifest
+            .as_ref()
+            .ok()
+            .and_then(|m| m.shape.sdpa().copied());
+        let shape = recorded.unwrap_or(shape);
         ProblemResult {
             shape,
             tuned: best_of_run(run),

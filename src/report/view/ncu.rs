@@ -2,7 +2,6 @@
 
 use crate::artifacts::{BaselineRecord, TopK};
 use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
-use crate::op::Problem;
 use crate::op::{sdpa, Operands};
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
@@ -266,15 +265,15 @@ fn position_row(
     flops: f64,
     us: f64,
     (ops, measured): (Operands, Option<f64>),
-    shape: &crate::shape::Shape,
+    shape: &crate::op::ProblemSpec,
     c: &Ceilings,
 ) -> RooflineRow {
     let peak = c.peak(&ops);
     let (bytes, from) = match measured {
-        Some(b) => (b, "DRAM bytes measured by ncu"),
+        Some(b) => (b, "DRAM bytes measured by ncu".to_string()),
         None => (
             shape.compulsory_bytes(ops),
-            "compulsory bytes (Q, K, V in, O out)",
+            format!("compulsory bytes ({})", shape.registry().traffic),
         ),
     };
     let p = Position::of(flops, bytes, us, peak, c);
@@ -286,7 +285,7 @@ fn position_row(
         intensity: format!("{:.0} (ridge {:.0})", p.intensity, p.ridge),
         side: p.side().into(),
         floor: format!("{:.2} µs ({:.1}× above)", p.floor_us, us / p.floor_us),
-        bytes_from: from.into(),
+        bytes_from: from,
     }
 }
 
