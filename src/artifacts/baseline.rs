@@ -241,7 +241,7 @@ mod tests {
     fn tflops_from_the_median() {
         // 2,8,512,64: 4·16·512²·64 = 1.0737e9 flops; in 9.7 µs that is 110.695 TFLOP/s.
         let shape = Shape::parse("2,8,512,64").unwrap();
-        let r = BaselineRecord::measured("cudnn", "x", &shape, Some(timing(9.7)), None);
+        let r = BaselineRecord::measured("cudnn", "x", shape, Some(timing(9.7)), None);
         assert!((r.kernel_tflops.unwrap() - 110.695).abs() < 0.001, "{r:?}");
         assert_eq!(r.call_tflops, None);
         assert_eq!(r.status, BaselineStatus::Ok);
@@ -257,7 +257,7 @@ mod tests {
     fn the_floor_reports_bandwidth_not_flops() {
         // 2,8,512,64: 524288 elements × 5 bytes = 2.62 MB in 6.3 µs: 416 GB/s.
         let shape = Shape::parse("2,8,512,64").unwrap();
-        let r = BaselineRecord::measured("floor", "x", &shape, Some(timing(6.3)), None);
+        let r = BaselineRecord::measured("floor", "x", shape, Some(timing(6.3)), None);
         assert!(
             r.summary_line().contains("(416 GB/s)"),
             "{}",
@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn unavailable_has_a_reason_and_no_number_in_json() {
         let shape = Shape::parse("1,1,64,64").unwrap();
-        let r = BaselineRecord::unavailable("flash", "x", &shape, "torch is not importable".into());
+        let r = BaselineRecord::unavailable("flash", "x", shape, "torch is not importable".into());
         let json: serde_json::Value = serde_json::to_value(&r).unwrap();
         assert_eq!(json["status"], "unavailable");
         assert_eq!(json["reason"], "torch is not importable");

@@ -154,7 +154,7 @@ fn with_floor(p50: f64) -> RunData {
         ci_hi_us: p50,
         samples_us: vec![p50],
     };
-    let floor = BaselineRecord::measured(FLOOR, "x", &shape, Some(timing), None);
+    let floor = BaselineRecord::measured(FLOOR, "x", shape, Some(timing), None);
     run.baselines.retain(|(n, _)| n != FLOOR);
     run.baselines.push((FLOOR.into(), Ok(floor)));
     run

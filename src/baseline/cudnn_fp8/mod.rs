@@ -56,7 +56,7 @@ pub fn run(
     reference: impl FnOnce(&SdpaInputs) -> Result<Reference>,
 ) -> BaselineRecord {
     measure(r, reference)
-        .unwrap_or_else(|why| BaselineRecord::unavailable(CUDNN_FP8, IMPLEMENTATION, &r.shape, why))
+        .unwrap_or_else(|why| BaselineRecord::unavailable(CUDNN_FP8, IMPLEMENTATION, r.shape, why))
 }
 
 /// The record of a script that answered (measured, or unavailable with its reason), or why
