@@ -33,10 +33,31 @@ pub fn sidecar(log: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-impl<P> LogProblem<P>
-where
-    P: Serialize + DeserializeOwned + Display + FromStr<Err = Error> + TryFrom<ProblemSpec>,
+/// A problem a log can be recorded on: written and read as JSON, shown and parsed as its flag's
+/// text, and found in a run's manifest (SDPA's shape, a GEMM).
+pub trait LoggedProblem:
+    Serialize
+    + DeserializeOwned
+    + Display
+    + FromStr<Err = Error>
+    + TryFrom<ProblemSpec>
+    + Copy
+    + PartialEq
 {
+}
+
+impl<P> LoggedProblem for P where
+    P: Serialize
+        + DeserializeOwned
+        + Display
+        + FromStr<Err = Error>
+        + TryFrom<ProblemSpec>
+        + Copy
+        + PartialEq
+{
+}
+
+impl<P: LoggedProblem> LogProblem<P> {
     /// Writes `<log>.problem.json` (atomically: a kill leaves the old file or the new one).
     pub fn write(&self, log: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("a problem serializes");

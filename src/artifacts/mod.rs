@@ -17,7 +17,7 @@ mod manifest;
 mod topk;
 
 pub use baseline::{tflops, BaselineRecord, BaselineStatus, Validation};
-pub use log_problem::{sidecar, LogProblem, SIDECAR_SUFFIX};
+pub use log_problem::{sidecar, LogProblem, LoggedProblem, SIDECAR_SUFFIX};
 pub use manifest::{Environment, Manifest, SearchSettings, StandIn, WarmSeed};
 pub use topk::{Confirmation, Elite, TopK, WallTimes};
 

@@ -151,12 +151,17 @@ pub struct TuneArgs {
     /// The mask and key/value layout (not with --resume: the run's problem is kept).
     #[command(flatten)]
     pub problem: ProblemFlags,
+    /// Tune a matrix product instead: D = alpha·A·Bᵀ + bias with A [M,K] and B [K,N] in e4m3,
+    /// K a multiple of 16 (its space defaults to search_spaces/gemm_fp8.toml).
+    #[arg(long, value_name = "M,N,K", conflicts_with_all = ["shape", "resume"])]
+    pub gemm: Option<String>,
     /// Distinct configurations to evaluate [default: 128; with --resume, the run's own].
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,
-    /// The search space.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The search space [default: search_spaces/sdpa_fp8.toml, or with --gemm
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     /// Restrict parameter NAME to the values listed, for this run (repeatable), e.g. --set
     /// FAMILY=wgmma --set BLOCK_N=128,192. The values must be in the space's domain; the run's
     /// manifest records them and --resume applies them again. `evotune space show` lists the
@@ -205,10 +210,10 @@ pub struct TuneArgs {
     /// kernels; a candidate raced out stops sooner, see --no-race).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
-    /// Absolute tolerance [default: 0.03].
+    /// Absolute tolerance [default: the operation's, 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: 0.0625].
+    /// Relative tolerance [default: the operation's, 0.0625 for SDPA, 0.015625 for a GEMM].
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Wall time per timing method and candidate, seconds (a screening budget; `evotune

@@ -2,6 +2,7 @@
 //! limits, the space and its template.
 
 use super::args::{ProblemFlags, TargetArgs};
+use crate::artifacts::LoggedProblem;
 use crate::compile::Job;
 use crate::error::{Error, Result};
 use crate::gpu;
@@ -10,24 +11,12 @@ use crate::op::{Gemm, Operation, Problem, ProblemSpec};
 use crate::shape::Shape;
 use crate::space::{self, DeviceLimits, Point, SearchSpace};
 use crate::template::Template;
-use std::fmt::Display;
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 
 /// A problem type the command line reads and names: parsed from its flag's text, shown in
 /// messages, sent to the GPU workers, written beside a tune log, and tied to the operation whose
 /// spaces it fits.
-pub trait CliProblem:
-    Problem
-    + Display
-    + FromStr<Err = Error>
-    + Copy
-    + PartialEq
-    + Into<ProblemSpec>
-    + TryFrom<ProblemSpec>
-    + serde::Serialize
-    + serde::de::DeserializeOwned
-{
+pub trait CliProblem: Problem + LoggedProblem + Into<ProblemSpec> {
     /// The operation whose spaces take this problem.
     const OPERATION: Operation;
     /// The flag that gives it.
@@ -46,6 +35,14 @@ impl CliProblem for Gemm {
     const OPERATION: Operation = Operation::Gemm;
     const FLAG: &'static str = "--gemm";
     const NOUN: &'static str = "GEMM";
+}
+
+/// The space a command uses for `operation` when --space is not given.
+pub fn default_space(operation: Operation) -> PathBuf {
+    PathBuf::from(match operation {
+        Operation::Sdpa => "search_spaces/sdpa_fp8.toml",
+        Operation::Gemm => "search_spaces/gemm_fp8.toml",
+    })
 }
 
 /// What a command does with the target of whichever operation its space is for.
@@ -183,19 +180,14 @@ impl Target<Shape> {
     ) -> Result<Target> {
         Self::resolve_problem(shape, arch, space, policy)
     }
-
-    /// Like [`Target::resolve`], with the limits of an open GPU.
-    pub fn on_device(shape: &str, space: &Path, device: &gpu::DeviceInfo) -> Result<Target> {
-        let shape = Shape::parse(shape)?;
-        Target::with_limits(
-            shape,
-            limits_of(Limits::Device(device))?,
-            load_space(space)?,
-        )
-    }
 }
 
 impl<P: CliProblem> Target<P> {
+    /// The target at `problem` in the space file `space`, with `limits`.
+    pub fn at(problem: &str, space: &Path, limits: Limits<'_>) -> Result<Self> {
+        Self::with(problem, load_space(space)?, limits)
+    }
+
     /// The target at `problem` with `limits` in the loaded `space`.
     fn with(problem: &str, space: SearchSpace, limits: Limits<'_>) -> Result<Self> {
         let problem = P::from_str(problem)?;

@@ -1,7 +1,6 @@
 //! A space as the optimizer sees it: configs as index vectors, the valid set, and repair.
 
 use crate::error::Result;
-use crate::shape::Shape;
 use crate::space::{Config, DeviceLimits, SearchSpace};
 use std::collections::HashSet;
 
@@ -20,8 +19,12 @@ pub struct SpaceIndex {
 }
 
 impl SpaceIndex {
-    /// Enumerates the valid points of `space` at `shape` on `limits`.
-    pub fn new(space: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Result<Self> {
+    /// Enumerates the valid points of `space` at the problem `shape` on `limits`.
+    pub fn new<P: crate::op::Problem>(
+        space: &SearchSpace,
+        shape: &P,
+        limits: &DeviceLimits,
+    ) -> Result<Self> {
         Ok(Self::of_points(space, &space.valid_points(shape, limits)?))
     }
 

@@ -265,6 +265,9 @@ pub static BASELINES: Registry = Registry {
             label: "cuBLASLt FP8",
             description: CUBLASLT_FP8_DESCRIPTION,
             against: Against::Role(Role::Vendor),
+            note: "cuBLASLt FP8 (cuBLASLt's FP8 matmul on the candidates' e4m3 inputs, the kernel \
+                   to beat: `gate --vs cublaslt_fp8`)",
+            column: Some("vendor"),
         },
         Comparison {
             name: CUBLAS_FP16,
@@ -272,10 +275,16 @@ pub static BASELINES: Registry = Registry {
             label: "cuBLAS fp16",
             description: CUBLAS_FP16_DESCRIPTION,
             against: Against::Role(Role::Fused),
+            note: "cuBLAS fp16 (cuBLAS's fp16 GEMM on the same values)",
+            column: Some("fp16"),
         },
     ],
     candidates: FP8_IN,
     traffic: "A, B in, D out",
+    floor_does: "reads A and B and writes D",
+    work: "a matrix product",
+    gate_vs: CUBLASLT_FP8,
+    target_vs: CUBLASLT_FP8,
 };
 
 #[cfg(test)]

@@ -72,6 +72,11 @@ pub struct Comparison {
     pub description: &'static str,
     /// The baselines it picks from.
     pub against: Against,
+    /// How the report's notes name it: "Baseline A (unfused fp16 math path)".
+    pub note: &'static str,
+    /// The short name of its speedup column in the report's top-line table ("A"), when it has
+    /// one; a baseline picked by it is tagged so in the table's rows.
+    pub column: Option<&'static str>,
 }
 
 impl Comparison {
@@ -94,6 +99,14 @@ pub struct Registry {
     pub candidates: Operands,
     /// What any kernel of it must move, in words: "Q, K, V in, O out".
     pub traffic: &'static str,
+    /// What its floor kernel does, in words: "reads Q, K, V and writes O".
+    pub floor_does: &'static str,
+    /// What the operation is, in words: "attention", "a matrix product".
+    pub work: &'static str,
+    /// The comparison `gate --vs` makes when none is named.
+    pub gate_vs: &'static str,
+    /// The comparison the report's target is set against when `--target-vs` names none.
+    pub target_vs: &'static str,
 }
 
 impl Registry {
@@ -117,6 +130,19 @@ impl Registry {
         self.baseline(name).is_some_and(|b| b.role == role)
     }
 
+    /// The baselines that compute the operation (all but the floor), in report order.
+    pub fn computing(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.baselines
+            .iter()
+            .filter(|b| b.role != Role::Floor)
+            .map(|b| b.name)
+    }
+
+    /// The comparisons that have a speedup column in the report, in column order.
+    pub fn columns(&self) -> impl Iterator<Item = &Comparison> + '_ {
+        self.roles.iter().filter(|c| c.column.is_some())
+    }
+
     /// The floor's name, when the operation has one.
     pub fn floor(&self) -> Option<&'static str> {
         self.with_role(Role::Floor).next().map(|b| b.name)
@@ -135,6 +161,8 @@ impl Registry {
                 label: b.name,
                 description: b.description,
                 against: Against::Baseline(b.name),
+                note: b.description,
+                column: None,
             });
         self.roles.iter().copied().chain(by_name)
     }

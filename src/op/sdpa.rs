@@ -156,6 +156,8 @@ pub static BASELINES: Registry = Registry {
             label: "baseline A",
             description: "Baseline A: the unfused fp16 math path (the `math` record)",
             against: Against::Role(Role::Unfused),
+            note: "Baseline A (unfused fp16 math path)",
+            column: Some("A"),
         },
         Comparison {
             name: "baseline_b",
@@ -163,6 +165,8 @@ pub static BASELINES: Registry = Registry {
             label: "baseline B",
             description: "Baseline B: the faster of PyTorch flash and cuDNN (fp16, fused)",
             against: Against::Role(Role::Fused),
+            note: "Baseline B (best fused fp16 kernel, the faster of flash and cuDNN kernel-only)",
+            column: Some("B"),
         },
         Comparison {
             name: CUDNN_FP8,
@@ -170,10 +174,17 @@ pub static BASELINES: Registry = Registry {
             label: "cuDNN FP8",
             description: CUDNN_FP8_DESCRIPTION,
             against: Against::Role(Role::Vendor),
+            note: "cuDNN FP8 (cuDNN's own FP8 SDPA on the candidates' e4m3 inputs, the kernel to \
+                   beat: `gate --vs cudnn_fp8`)",
+            column: None,
         },
     ],
     candidates: CANDIDATES,
     traffic: "Q, K, V in, O out",
+    floor_does: "reads Q, K, V and writes O",
+    work: "attention",
+    gate_vs: "baseline_a",
+    target_vs: "baseline_b",
 };
 
 #[cfg(test)]

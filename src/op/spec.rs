@@ -61,6 +61,15 @@ impl ProblemSpec {
         format!("{flag} {self}")
     }
 
+    /// The problem with its kind and its dimensions' names, for a reader: "shape 2,8,512,64
+    /// (B,H,S,D)", "GEMM 4096,4096,4096 (M,N,K)".
+    pub fn labelled(&self) -> String {
+        match self {
+            ProblemSpec::Sdpa(shape) => format!("shape {shape} (B,H,S,D)"),
+            ProblemSpec::Gemm(gemm) => format!("GEMM {gemm} (M,N,K)"),
+        }
+    }
+
     /// Floating-point operations of one run.
     pub fn flops(&self) -> f64 {
         match self {

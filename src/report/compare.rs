@@ -5,7 +5,7 @@ use super::format::decimals_apart;
 use super::load::RunData;
 use crate::artifacts::{BaselineRecord, BaselineStatus, Elite};
 use crate::eval::{Timing, TimingProtocol};
-use crate::op::{Against, Comparison, Role, REGISTRY};
+use crate::op::{Against, Comparison, Role};
 use crate::stats::{cliffs_delta, hedges_g, mann_whitney_u, ratio_of_medians_ci, MannWhitney};
 
 /// Confidence of every interval.
@@ -177,6 +177,11 @@ impl<'a> Baselines<'a> {
         }
     }
 
+    /// The baselines and comparisons of the run's operation.
+    pub fn registry(&self) -> &'static crate::op::Registry {
+        self.run.registry
+    }
+
     /// The baseline of comparison `c`, or why it is missing.
     pub fn get(&self, c: &Comparison) -> Result<&'a BaselineRecord, String> {
         pick(self.run, self.protocol, c.against)
@@ -200,7 +205,7 @@ fn pick(
     protocol: Option<TimingProtocol>,
     against: Against,
 ) -> Result<&BaselineRecord, String> {
-    let members = REGISTRY.members(against);
+    let members = run.registry.members(against);
     if let [one] = members[..] {
         return run.baseline(one).and_then(measured);
     }
@@ -245,7 +250,7 @@ pub(crate) fn measured(b: &BaselineRecord) -> Result<&BaselineRecord, String> {
 }
 
 /// A speedup asked for over a baseline that needs less time than the run's floor (one kernel
-/// that only reads Q, K, V and writes O, timed the same way): no kernel can reach it.
+/// that only reads the inputs and writes the output, timed the same way): no kernel can reach it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BelowFloor {
     /// The speedup asked for.
@@ -254,6 +259,8 @@ pub struct BelowFloor {
     pub needed_us: f64,
     /// The floor's kernel-only median, µs.
     pub floor_us: f64,
+    /// What the floor does, in words ("reads Q, K, V and writes O").
+    pub floor_does: &'static str,
 }
 
 impl BelowFloor {
@@ -270,21 +277,25 @@ impl BelowFloor {
             .get(vs)
             .ok()
             .and_then(in_protocol)?;
-        let floor = run.baseline(REGISTRY.floor()?).ok().and_then(in_protocol)?;
+        let floor = run
+            .baseline(run.registry.floor()?)
+            .ok()
+            .and_then(in_protocol)?;
         let needed_us = base.p50_us / min;
         (needed_us < floor.p50_us).then_some(BelowFloor {
             min,
             needed_us,
             floor_us: floor.p50_us,
+            floor_does: run.registry.floor_does,
         })
     }
 
     /// "15× needs ≤ 2.28 µs, under the floor of 6.21 µs (...)".
     pub fn describe(&self) -> String {
         format!(
-            "{}× needs ≤ {:.2} µs, under the floor of {:.2} µs (one kernel that only reads Q, K, V \
-             and writes O, timed the same way)",
-            self.min, self.needed_us, self.floor_us
+            "{}× needs ≤ {:.2} µs, under the floor of {:.2} µs (one kernel that only {}, timed \
+             the same way)",
+            self.min, self.needed_us, self.floor_us, self.floor_does
         )
     }
 }

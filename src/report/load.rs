@@ -3,21 +3,12 @@
 use super::log::{read_points, LogPoint};
 use crate::artifacts::{read_json, BaselineRecord, Manifest, RunPaths, TopK};
 use crate::ncu::{NcuSummary, Profile};
-use crate::op::{Role, REGISTRY};
+use crate::op::{ProblemSpec, Registry, REGISTRY};
 use crate::space::SearchSpace;
 use std::path::Path;
 
 /// A piece of the run folder, or why it is not there.
 pub type Loaded<T> = Result<T, String>;
-
-/// The baselines that compute the operation (all but the floor), in report order.
-pub fn attention_baselines() -> impl Iterator<Item = &'static str> {
-    REGISTRY
-        .baselines
-        .iter()
-        .filter(|b| b.role != Role::Floor)
-        .map(|b| b.name)
-}
 
 /// The run folder's contents.
 #[derive(Debug, Clone)]
@@ -26,7 +17,9 @@ pub struct RunData {
     pub paths: RunPaths,
     /// manifest.json.
     pub manifest: Loaded<Manifest>,
-    /// `bench/baseline_<name>.json`, in [`REGISTRY`] order.
+    /// The baselines of the run's operation and the comparisons made with them.
+    pub registry: &'static Registry,
+    /// `bench/baseline_<name>.json`, in the registry's order.
     pub baselines: Vec<(String, Loaded<BaselineRecord>)>,
     /// tune/topk.json.
     pub topk: Loaded<TopK>,
@@ -42,17 +35,20 @@ impl RunData {
     /// Reads what is there; a missing file is recorded with its reason, not an error.
     pub fn load(root: &Path) -> RunData {
         let paths = RunPaths::new(root);
-        let baselines = REGISTRY
+        let manifest: Loaded<Manifest> = json(&paths, &paths.manifest());
+        let topk: Loaded<TopK> = json(&paths, &paths.topk());
+        let registry = problem_of(&paths, &manifest, &topk).map_or(REGISTRY, |p| p.registry());
+        let baselines = registry
             .names()
             .map(|b| (b.to_string(), json(&paths, &paths.baseline(b))))
             .collect();
-        let topk: Loaded<TopK> = json(&paths, &paths.topk());
         let space = topk
             .as_ref()
             .ok()
             .and_then(|t| crate::space::load(&t.space).ok());
         let mut run = RunData {
-            manifest: json(&paths, &paths.manifest()),
+            manifest,
+            registry,
             baselines,
             topk,
             log: read_if_there(&paths, &paths.tune_log()),
@@ -90,6 +86,31 @@ impl RunData {
             .map(|(_, r)| r.as_ref().map_err(Clone::clone))
             .unwrap_or_else(|| Err(format!("no baseline named {name}")))
     }
+}
+
+/// The run's problem: its manifest's, its topk.json's, or (a folder of baselines only) that of
+/// the first baseline record in `bench/` that reads; `None` when nothing says.
+fn problem_of(
+    paths: &RunPaths,
+    manifest: &Loaded<Manifest>,
+    topk: &Loaded<TopK>,
+) -> Option<ProblemSpec> {
+    if let Ok(m) = manifest {
+        return Some(m.shape);
+    }
+    if let Ok(t) = topk {
+        return Some(t.shape);
+    }
+    let mut records: Vec<_> = std::fs::read_dir(paths.root.join("bench"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    records.sort();
+    records
+        .iter()
+        .find_map(|p| read_json::<BaselineRecord>(p).ok())
+        .map(|r| r.shape)
 }
 
 /// "<file> is missing", the file named relative to the run folder.

@@ -21,7 +21,6 @@ pub use roofline::{ceilings_for, Ceilings, Position};
 pub use view::{Context, ReportOptions};
 
 use crate::error::{Error, Result};
-use crate::op::REGISTRY;
 use std::path::{Path, PathBuf};
 
 /// The report template, compiled into the binary so that a report renders anywhere.
@@ -74,7 +73,8 @@ fn plots(run: &RunData) -> (Vec<view::Plot>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut entries = Vec::new();
     let baselines = Baselines::of(run);
-    let lines: Vec<(String, f64)> = REGISTRY
+    let lines: Vec<(String, f64)> = run
+        .registry
         .roles
         .iter()
         .filter_map(|c| {

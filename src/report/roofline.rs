@@ -1,7 +1,7 @@
 //! Where a variant sits against the device's ceilings: achieved TFLOP/s and GB/s, arithmetic
 //! intensity, the ridge point, and the floor time of the problem.
 
-use crate::op::{sdpa, Operands, REGISTRY};
+use crate::op::{sdpa, Operands, Registry};
 
 /// A device's peak rates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,9 +64,9 @@ impl Ceilings {
     }
 }
 
-/// What baseline `name` computes with, as its registry says (fp16 for a name it lacks).
-pub fn operands_of(name: &str) -> Operands {
-    REGISTRY.baseline(name).map_or(sdpa::FP16, |b| b.operands)
+/// What baseline `name` computes with, as `registry` says (fp16 for a name it lacks).
+pub fn operands_of(registry: &Registry, name: &str) -> Operands {
+    registry.baseline(name).map_or(sdpa::FP16, |b| b.operands)
 }
 
 /// One variant on the roofline.
@@ -119,6 +119,7 @@ impl Position {
 mod tests {
     use super::*;
     use crate::op::Problem;
+    use crate::op::REGISTRY;
     use crate::shape::Shape;
 
     #[test]
@@ -145,12 +146,12 @@ mod tests {
     #[test]
     fn cudnn_fp8_moves_one_byte_per_element_at_the_fp8_rate() {
         let c = ceilings_for("NVIDIA H200").unwrap();
-        let fp8 = operands_of("cudnn_fp8");
+        let fp8 = operands_of(REGISTRY, "cudnn_fp8");
         assert_eq!(
             (c.peak(&fp8), fp8.input_bytes, fp8.output_bytes),
             (1979.0, 1, 1)
         );
-        let fp16 = operands_of("cudnn");
+        let fp16 = operands_of(REGISTRY, "cudnn");
         assert_eq!(
             (c.peak(&fp16), fp16.input_bytes, fp16.output_bytes),
             (989.0, 2, 2)

@@ -101,7 +101,7 @@ fn missing_baseline_b_ncu_and_log_render_with_their_reasons() {
     let r = render(&run, &options("artifacts/run_fixture")).unwrap();
     let md = &r.markdown;
     assert!(
-        md.contains("Baseline B is missing: flash: bench/baseline_flash.json is missing"),
+        md.contains("kernel-only) is missing: flash: bench/baseline_flash.json is missing"),
         "{md}"
     );
     assert!(

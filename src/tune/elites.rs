@@ -2,14 +2,13 @@
 
 use super::evaluator::Evaluated;
 use crate::artifacts::{Elite, TopK, WallTimes};
-use crate::op::Problem;
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 use std::path::{Path, PathBuf};
 
 /// What `top_k` needs besides the trials.
 pub struct RunFacts<'a> {
     /// The problem.
-    pub shape: Shape,
+    pub shape: ProblemSpec,
     /// The space file.
     pub space: &'a Path,
     /// The kernel entry point.
@@ -37,7 +36,7 @@ pub fn top_k(trials: &[Evaluated], k: usize, facts: &RunFacts) -> TopK {
         .map(|(i, e)| elite(i + 1, e, flops))
         .collect();
     TopK {
-        shape: facts.shape.into(),
+        shape: facts.shape,
         flops,
         space: facts.space.to_path_buf(),
         kernel: facts.kernel.to_string(),

@@ -3,9 +3,8 @@
 //! a log answers only for the problem it was recorded on, which it must say (`LogProblem`).
 
 use super::evaluator::{Candidate, Evaluated, Evaluator};
-use crate::artifacts::{sidecar, LogProblem};
+use crate::artifacts::{sidecar, LogProblem, LoggedProblem};
 use crate::error::{Error, Input, Result};
-use crate::shape::Shape;
 use crate::space::{Config, SearchSpace};
 use crate::tunelog::{self, TrialRecord};
 use std::collections::HashMap;
@@ -102,9 +101,9 @@ pub fn require_log(path: &Path) -> Result<()> {
 /// The problem the log at `path` was recorded on. A log that does not say is refused, naming
 /// the replay log and the file that would declare it (`asked`, the problem wanted, is the
 /// example).
-pub fn recorded_problem(path: &Path, asked: &Shape) -> Result<Shape> {
+pub fn recorded_problem<P: LoggedProblem>(path: &Path, asked: &P) -> Result<P> {
     let bad = |e: Error| Error::input(Input::ReplayLog, e.to_string());
-    match LogProblem::of(path).map_err(bad)? {
+    match LogProblem::<P>::of(path).map_err(bad)? {
         Some(p) => Ok(p.shape),
         None => Err(Error::input(
             Input::ReplayLog,
@@ -122,7 +121,7 @@ pub fn recorded_problem(path: &Path, asked: &Shape) -> Result<Shape> {
 
 /// The problem of the log at `path`, which must be `asked`: a log recorded on another problem
 /// is refused, naming the replay log and both problems.
-pub fn require_problem(path: &Path, asked: &Shape) -> Result<()> {
+pub fn require_problem<P: LoggedProblem>(path: &Path, asked: &P) -> Result<()> {
     let recorded = recorded_problem(path, asked)?;
     if recorded == *asked {
         return Ok(());
@@ -139,7 +138,7 @@ pub fn require_problem(path: &Path, asked: &Shape) -> Result<()> {
 }
 
 /// The sidecar's text for `shape`, on one line.
-fn declaration(shape: &Shape) -> String {
+fn declaration<P: LoggedProblem>(shape: &P) -> String {
     let p = LogProblem {
         shape: *shape,
         device: None,

@@ -4,11 +4,11 @@
 
 mod explain;
 
+use crate::cli::comparison::{resolve, Asked};
 use crate::cli::run_dir::write_json;
 use crate::error::Error;
 use crate::eval::TimingProtocol;
 use crate::gate::{regression_check, speedup_check, Check, GateResult, StoredBest, Unjudged};
-use crate::op::Comparison;
 use crate::report::RunData;
 use clap::Args;
 use std::path::PathBuf;
@@ -22,17 +22,14 @@ pub struct GateArgs {
     /// Minimum speedup of the best candidate over --vs (lower bound of its 95% CI).
     #[arg(long, value_name = "X")]
     pub min_speedup: Option<f64>,
-    /// The baseline of --min-speedup: baseline_a (alias math, the unfused fp16 path),
-    /// baseline_b (alias best_fused, the faster of flash and cudnn), cudnn_fp8 (cuDNN's FP8
-    /// SDPA), or any baseline record by name: flash, cudnn, torch_math (PyTorch's math backend),
-    /// floor. A baseline the run has not measured is an error that lists those it has.
-    #[arg(
-        long,
-        value_parser = crate::cli::comparison::parser(),
-        value_name = "BASELINE",
-        default_value = "baseline_a"
-    )]
-    pub vs: Comparison,
+    /// The baseline of --min-speedup. An SDPA run: baseline_a (the default; alias math, the
+    /// unfused fp16 path), baseline_b (alias best_fused, the faster of flash and cudnn),
+    /// cudnn_fp8 (cuDNN's FP8 SDPA), or any baseline record by name: flash, cudnn, torch_math
+    /// (PyTorch's math backend), floor. A GEMM run: cublaslt_fp8 (the default; cuBLASLt's FP8
+    /// matmul), cublas_fp16, scaled_mm, floor. A baseline the run has not measured is an error
+    /// that lists those it has.
+    #[arg(long, value_parser = crate::cli::comparison::parser(), value_name = "BASELINE")]
+    pub vs: Option<Asked>,
     /// Which kernel-only times --min-speedup compares, the same on both sides: cold (L2
     /// flushed before each repetition, one launch per graph: the search's own times) or warm
     /// (L2 not flushed, a CUDA graph of 20 back-to-back launches ÷ 20, as many published
@@ -60,7 +57,8 @@ pub fn run(args: &GateArgs) -> anyhow::Result<()> {
     let mut checks: Vec<Check> = Vec::new();
     let cannot = |e: String| anyhow::anyhow!("gate failed: cannot judge: {e}");
     if let Some(min) = args.min_speedup {
-        let check = speedup_check(&run, &args.vs, min, args.protocol).map_err(|e| match e {
+        let vs = resolve(args.vs.as_ref(), run.registry.gate_vs, run.registry, "--vs")?;
+        let check = speedup_check(&run, &vs, min, args.protocol).map_err(|e| match e {
             Unjudged::NoTimes(n) => explain::no_times(&run, &n).into(),
             Unjudged::Missing(why) => cannot(why),
         })?;

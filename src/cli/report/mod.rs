@@ -6,8 +6,8 @@ mod db;
 mod multi;
 mod sweep;
 
+use crate::cli::comparison::{resolve, Asked};
 use crate::error::Error;
-use crate::op::Comparison;
 use crate::report::{render, write, ReportOptions, RunData};
 use clap::{ArgGroup, Args};
 use std::path::{Path, PathBuf};
@@ -56,15 +56,15 @@ pub struct ReportArgs {
     /// 1.0 against baseline B, i.e. beat the fastest fused fp16 kernel there is, with confidence.
     #[arg(long, value_name = "X", default_value_t = 1.0, conflicts_with_all = ["sweep", "db"])]
     pub target: f64,
-    /// With --run: the baseline the target is measured against.
+    /// With --run: the baseline the target is measured against [default: baseline_b for an
+    /// SDPA run, cublaslt_fp8 for a GEMM run].
     #[arg(
         long,
         value_parser = super::comparison::parser(),
         value_name = "BASELINE",
-        default_value = "baseline_b",
         conflicts_with_all = ["sweep", "db"]
     )]
-    pub target_vs: Comparison,
+    pub target_vs: Option<Asked>,
 }
 
 /// Renders and writes the report its source flag asks for.
@@ -94,9 +94,16 @@ fn run_report(run: &Path, args: &ReportArgs) -> anyhow::Result<()> {
         .into());
     }
     let data = RunData::load(run);
+    let registry = data.registry;
+    let target_vs = resolve(
+        args.target_vs.as_ref(),
+        registry.target_vs,
+        registry,
+        "--target-vs",
+    )?;
     let opts = ReportOptions {
         target: args.target,
-        target_vs: args.target_vs,
+        target_vs,
         run_arg: run.display().to_string(),
     };
     let rendered = render(&data, &opts)?;

@@ -56,7 +56,7 @@ fn tune(
         Some(_) => ReplayRule::StandInAllowed,
         None => ReplayRule::SameProblem,
     };
-    let mut tune = TunePlan::resolve_with(&args, rule)?;
+    let mut tune = TunePlan::<Shape>::resolve_with(&args, rule)?;
     tune.group = Some(group.clone());
     run_plan(&tune)
 }

@@ -4,6 +4,7 @@
 use super::plan::TunePlan;
 use crate::artifacts::{Confirmation, TopK};
 use crate::cli::run_dir::write_json;
+use crate::cli::target::CliProblem;
 use crate::error::Result;
 use crate::space::Config;
 use crate::tune::{floor_note, LiveEvaluator};
@@ -12,7 +13,11 @@ use std::time::Instant;
 /// Re-times the plan's top elites in fresh processes (the search's workers stopped first),
 /// records each confirmation and the stage's wall time in `topk`, and rewrites topk.json.
 /// Elites keep their ranks from the search.
-pub fn run(plan: &TunePlan, live: LiveEvaluator, topk: &mut TopK) -> Result<()> {
+pub fn run<P: CliProblem>(
+    plan: &TunePlan<P>,
+    live: LiveEvaluator<P>,
+    topk: &mut TopK,
+) -> Result<()> {
     let c = plan.confirm;
     let n = c.top.min(topk.elites.len());
     if n == 0 {

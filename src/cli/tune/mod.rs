@@ -1,6 +1,7 @@
-//! The tune command (`evotune --shape B,H,S,D --budget N`): check every input, then search,
-//! logging each trial as it ends, and on the GPU confirm the best elites in fresh worker
-//! processes; `--resume DIR` continues a stopped run from its log.
+//! The tune command (`evotune --shape B,H,S,D --budget N`, or `evotune --gemm M,N,K` for a
+//! matrix product): check every input, then search, logging each trial as it ends, and on the
+//! GPU confirm the best elites in fresh worker processes; `--resume DIR` continues a stopped run
+//! from its log.
 
 mod confirm;
 mod plan;
@@ -8,23 +9,37 @@ mod session;
 mod warm;
 
 use super::args::TuneArgs;
+use super::target::CliProblem;
+use crate::op::{Gemm, Operation};
+use crate::shape::Shape;
 use anyhow::Context;
 pub(crate) use plan::{check_flags, ReplayRule, TunePlan};
 pub(crate) use session::run as run_plan;
+use std::path::PathBuf;
 
-/// Validates every input before anything is written, then runs (or resumes) the search.
+/// Validates every input before anything is written, then runs (or resumes) the search of the
+/// operation the flags (or the resumed run) name.
 pub fn run(args: &TuneArgs) -> anyhow::Result<()> {
-    let plan = TunePlan::resolve(args)?;
-    session::run(&plan)?;
-    let recorded = super::db::record_run(&plan.run.root, &args.db).with_context(|| {
+    let root = match plan::operation_of(args) {
+        Operation::Sdpa => search::<Shape>(args)?,
+        Operation::Gemm => search::<Gemm>(args)?,
+    };
+    let recorded = super::db::record_run(&root, &args.db).with_context(|| {
         format!(
             "the run in {0} is complete, but recording it in the tuning database failed \
              (`evotune db add {0}` tries again)",
-            plan.run.root.display()
+            root.display()
         )
     })?;
     if let Some(line) = recorded {
         println!("{line}");
     }
     Ok(())
+}
+
+/// Resolves and runs the search of a problem of type `P`; returns its run folder.
+fn search<P: CliProblem>(args: &TuneArgs) -> crate::error::Result<PathBuf> {
+    let plan = TunePlan::<P>::resolve(args)?;
+    session::run(&plan)?;
+    Ok(plan.run.root)
 }

@@ -2,18 +2,19 @@
 //! the run being resumed) before anything is written.
 
 use super::super::args::TuneArgs;
-use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_of};
+use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_or};
 use super::super::run_dir::{check_writable, run_dir};
-use super::super::target::{ArchPolicy, Target};
+use super::super::target::{default_space, ArchPolicy, CliProblem, Limits, Target};
 use crate::artifacts::WarmSeed;
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SpaceIndex};
 use crate::gpu;
+use crate::op::Operation;
 use crate::progress::ProgressGroup;
 use crate::shape::Shape;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,14 +68,14 @@ pub struct ConfirmPlan {
     pub timing: TimingPlan,
 }
 
-/// A checked tune run.
-pub struct TunePlan {
+/// A checked tune run of one operation's problem (SDPA's shape unless said).
+pub struct TunePlan<P: CliProblem = Shape> {
     /// The run folder.
     pub run: RunPaths,
     /// Whether the run folder already holds a run to continue.
     pub resuming: bool,
-    /// Shape, limits, space and template.
-    pub target: Target,
+    /// Problem, limits, space and template.
+    pub target: Target<P>,
     /// The space's valid points.
     pub index: Arc<SpaceIndex>,
     /// Where answers come from.
@@ -115,7 +116,7 @@ pub struct TunePlan {
     pub space_s: f64,
 }
 
-impl TunePlan {
+impl<P: CliProblem> TunePlan<P> {
     /// Checks the flags (or the resumed run's manifest); writes nothing. A replayed log must
     /// have been recorded on the problem tuned.
     pub fn resolve(args: &TuneArgs) -> Result<Self> {
@@ -135,13 +136,7 @@ impl TunePlan {
     }
 
     fn fresh(args: &TuneArgs, rule: ReplayRule) -> Result<Self> {
-        let shape = args.shape.as_deref().ok_or_else(|| {
-            Error::flag(
-                "--shape",
-                "is required to tune (e.g. --shape 2,8,512,64); see --help",
-            )
-        })?;
-        let shape = &args.problem.text(shape)?;
+        let shape = &problem_text(args, P::OPERATION)?;
         let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
         if budget == 0 {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
@@ -153,7 +148,8 @@ impl TunePlan {
                 devices: devices(&args.devices)?,
             },
         };
-        let mut target = target_for(&source, shape, args.arch.as_deref(), &args.space)?;
+        let space = space_of(args, P::OPERATION);
+        let mut target = target_for(&source, shape, args.arch.as_deref(), &space)?;
         let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
         let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
@@ -176,7 +172,7 @@ impl TunePlan {
             budget,
             args.seed,
             ga,
-            tolerance_of(args.atol, args.rtol)?,
+            tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?,
         )?;
         plan.stand_in = stand_in;
         plan.race = (!args.no_race).then(|| RaceSettings::new(plan.ga.elites));
@@ -249,7 +245,7 @@ impl TunePlan {
         args: &TuneArgs,
         run: RunPaths,
         resuming: bool,
-        target: Target,
+        target: Target<P>,
         source: Source,
         budget: usize,
         seed: u64,
@@ -321,7 +317,11 @@ impl TunePlan {
 
 /// What stands in for the problem at `shape` when a log recorded on another answers it; a
 /// replayed log must say its problem, and under `ReplayRule::SameProblem` it must be `shape`.
-fn replay_stand_in(source: &Source, shape: &Shape, rule: ReplayRule) -> Result<Option<StandIn>> {
+fn replay_stand_in<P: CliProblem>(
+    source: &Source,
+    shape: &P,
+    rule: ReplayRule,
+) -> Result<Option<StandIn>> {
     let Source::Replay { path } = source else {
         return Ok(None);
     };
@@ -337,7 +337,11 @@ fn replay_stand_in(source: &Source, shape: &Shape, rule: ReplayRule) -> Result<O
 
 /// A resumed run's budget must hold the trials its log already has (checked before anything
 /// is written: a refused --resume leaves the run as it was).
-fn check_budget_holds_the_log(run: &RunPaths, target: &Target, budget: usize) -> Result<()> {
+fn check_budget_holds_the_log<P: CliProblem>(
+    run: &RunPaths,
+    target: &Target<P>,
+    budget: usize,
+) -> Result<()> {
     let held = crate::tunelog::read(&run.tune_log(), &target.space)?
         .records
         .len();
@@ -351,7 +355,7 @@ fn check_budget_holds_the_log(run: &RunPaths, target: &Target, budget: usize) ->
 }
 
 /// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.
-fn restrict_by_flags(target: &mut Target, sets: &[String]) -> Result<()> {
+fn restrict_by_flags<P: CliProblem>(target: &mut Target<P>, sets: &[String]) -> Result<()> {
     let bad = |e: String| Error::flag("--set", e);
     let overrides = target.space.overrides_from_sets(sets).map_err(bad)?;
     target.space = target.space.restrict(&overrides).map_err(bad)?;
@@ -359,7 +363,7 @@ fn restrict_by_flags(target: &mut Target, sets: &[String]) -> Result<()> {
 }
 
 /// Fails when no point is valid; with overrides, the error names `--set` as what to change.
-fn require_valid_points(target: &Target) -> Result<()> {
+fn require_valid_points<P: CliProblem>(target: &Target<P>) -> Result<()> {
     let overrides = target.space.overrides();
     match target.require_valid_points() {
         Err(Error::Space { message, .. }) if !overrides.is_empty() => Err(Error::flag(
@@ -444,16 +448,16 @@ fn devices(given: &[u32]) -> Result<Vec<u32>> {
 
 /// A replayed run takes its limits from --arch (default sm_90a), never from the local GPU; a
 /// live one from its first GPU, and every GPU must be of the same kind.
-fn target_for(
+fn target_for<P: CliProblem>(
     source: &Source,
     shape: &str,
     arch: Option<&str>,
-    space: &std::path::Path,
-) -> Result<Target> {
+    space: &Path,
+) -> Result<Target<P>> {
     match source {
         Source::Replay { path } => {
             crate::tune::require_log(path)?;
-            Target::resolve(
+            Target::resolve_problem(
                 shape,
                 Some(arch.unwrap_or("sm_90a")),
                 space,
@@ -462,7 +466,7 @@ fn target_for(
         }
         Source::Gpu { devices } => {
             // The flags and the space first (as for Hopper), so bad input is named as such.
-            Target::resolve(shape, Some("sm_90a"), space, ArchPolicy::GpuOrHopper)?
+            Target::<P>::resolve_problem(shape, Some("sm_90a"), space, ArchPolicy::GpuOrHopper)?
                 .require_valid_points()?;
             let first = gpu::detect(devices[0] as i32)?;
             for &d in &devices[1..] {
@@ -477,7 +481,57 @@ fn target_for(
                     ));
                 }
             }
-            Target::on_device(shape, space, &first)
+            Target::at(shape, space, Limits::Device(&first))
+        }
+    }
+}
+
+/// The operation a tune run is of: a resumed run's own (SDPA's when its manifest cannot be
+/// read: resolving the plan then says what is wrong with it), else the one whose flag gives the
+/// problem (--gemm, or SDPA's --shape).
+pub fn operation_of(args: &TuneArgs) -> Operation {
+    match &args.resume {
+        Some(dir) => read_json::<Manifest>(&RunPaths::new(dir).manifest())
+            .map_or(Operation::Sdpa, |m| m.shape.operation()),
+        None if args.gemm.is_some() => Operation::Gemm,
+        None => Operation::Sdpa,
+    }
+}
+
+/// The space file: --space, else the operation's own (search_spaces/sdpa_fp8.toml, gemm_fp8.toml).
+fn space_of(args: &TuneArgs, operation: Operation) -> PathBuf {
+    args.space
+        .clone()
+        .unwrap_or_else(|| default_space(operation))
+}
+
+/// The problem's text from the flag of `operation` (SDPA's with its mask flags); the other
+/// operation's flag beside it is an error.
+fn problem_text(args: &TuneArgs, operation: Operation) -> Result<String> {
+    match operation {
+        Operation::Sdpa => {
+            let shape = args.shape.as_deref().ok_or_else(|| {
+                Error::flag(
+                    "--shape",
+                    "is required to tune (e.g. --shape 2,8,512,64, or --gemm M,N,K for a \
+                     matrix product); see --help",
+                )
+            })?;
+            args.problem.text(shape)
+        }
+        Operation::Gemm => {
+            if args.shape.is_some() || args.problem.any() {
+                return Err(Error::flag(
+                    "--gemm",
+                    "gives a GEMM problem: leave out --shape, --causal, --kv-heads and --kv-len",
+                ));
+            }
+            args.gemm.clone().ok_or_else(|| {
+                Error::flag(
+                    "--gemm",
+                    "is required to tune a GEMM (e.g. --gemm 4096,4096,4096)",
+                )
+            })
         }
     }
 }

@@ -20,7 +20,7 @@ fn fresh(out: &Path, extra: &[&str]) -> TunePlan {
     let mut flags = vec!["--shape", "2,8,512,64", "--budget", "2", "--replay", &log];
     flags.extend(["--space", &space, "--out", &out]);
     flags.extend(extra);
-    TunePlan::resolve(&tune_args(&flags)).unwrap()
+    TunePlan::<Shape>::resolve(&tune_args(&flags)).unwrap()
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn a_resumed_run_keeps_its_manifests_race_unless_told_not_to() {
     let resume = |extra: &[&str]| {
         let run = run.display().to_string();
         let flags = [&["--resume", run.as_str()], extra].concat();
-        TunePlan::resolve(&tune_args(&flags)).unwrap().race
+        TunePlan::<Shape>::resolve(&tune_args(&flags)).unwrap().race
     };
     assert_eq!(
         resume(&[]),

@@ -6,6 +6,7 @@ use super::confirm;
 use super::plan::{Source, TunePlan};
 use crate::artifacts::{read_json, Environment, Manifest, TopK, WallTimes};
 use crate::cli::run_dir::{utc_stamp, write_json};
+use crate::cli::target::CliProblem;
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
 use crate::evolve::Ga;
@@ -21,7 +22,7 @@ use std::time::Instant;
 /// Runs the planned search to its budget, then (live) the confirmation stage; returns the
 /// elites as topk.json holds them. The summary is printed (outside a sweep) even when the
 /// confirmation stops with an error.
-pub fn run(plan: &TunePlan) -> Result<TopK> {
+pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
     let (mut evaluator, environment) = evaluator(plan)?;
     write_manifest(plan, environment, evaluator.describe_source())?;
     let (log, prior) = open_log(plan)?;
@@ -60,12 +61,12 @@ pub fn run(plan: &TunePlan) -> Result<TopK> {
 }
 
 /// The replay or live evaluator, with what it knows of the machine.
-enum Chosen {
+enum Chosen<P: CliProblem> {
     Replay(ReplayEvaluator),
-    Live(Box<LiveEvaluator>),
+    Live(Box<LiveEvaluator<P>>),
 }
 
-impl Chosen {
+impl<P: CliProblem> Chosen<P> {
     fn as_evaluator(&mut self) -> &mut dyn Evaluator {
         match self {
             Chosen::Replay(r) => r,
@@ -89,7 +90,7 @@ impl Chosen {
     }
 }
 
-fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
+fn evaluator<P: CliProblem>(plan: &TunePlan<P>) -> Result<(Chosen<P>, Environment)> {
     let t = &plan.target;
     match &plan.source {
         Source::Replay { path } => {
@@ -126,7 +127,11 @@ fn evaluator(plan: &TunePlan) -> Result<(Chosen, Environment)> {
     }
 }
 
-fn write_manifest(plan: &TunePlan, environment: Environment, evaluator: String) -> Result<()> {
+fn write_manifest<P: CliProblem>(
+    plan: &TunePlan<P>,
+    environment: Environment,
+    evaluator: String,
+) -> Result<()> {
     let path = plan.run.manifest();
     let manifest = if plan.resuming {
         let mut m: Manifest = read_json(&path)?;
@@ -173,7 +178,7 @@ fn git_commit() -> Option<String> {
 
 /// A new log, or the resumed run's log (its torn last line cut off) with the trials it holds,
 /// their samples taken back from the last topk.json.
-fn open_log(plan: &TunePlan) -> Result<(TuneLog, Vec<Evaluated>)> {
+fn open_log<P: CliProblem>(plan: &TunePlan<P>) -> Result<(TuneLog, Vec<Evaluated>)> {
     let path = plan.run.tune_log();
     let space = &plan.target.space;
     if !plan.resuming {
@@ -205,8 +210,8 @@ fn open_log(plan: &TunePlan) -> Result<(TuneLog, Vec<Evaluated>)> {
 }
 
 /// The search's listener: logs each trial, shows progress, keeps topk.json current.
-struct Session<'a> {
-    plan: &'a TunePlan,
+struct Session<'a, P: CliProblem> {
+    plan: &'a TunePlan<P>,
     log: TuneLog,
     progress: Progress,
     best: Option<f64>,
@@ -214,8 +219,8 @@ struct Session<'a> {
     raced: usize,
 }
 
-impl<'a> Session<'a> {
-    fn new(plan: &'a TunePlan, log: TuneLog, prior: &[Evaluated], evaluator: String) -> Self {
+impl<'a, P: CliProblem> Session<'a, P> {
+    fn new(plan: &'a TunePlan<P>, log: TuneLog, prior: &[Evaluated], evaluator: String) -> Self {
         let progress = match &plan.group {
             Some(group) => group.bar(plan.budget as u64, "tune"),
             None => {
@@ -269,7 +274,7 @@ impl<'a> Session<'a> {
     fn write_topk(&self, trials: &[Evaluated], wall: Option<WallTimes>) -> Result<TopK> {
         let t = &self.plan.target;
         let facts = RunFacts {
-            shape: t.shape,
+            shape: t.shape.into(),
             space: &t.space.path,
             kernel: &t.space.kernel,
             wall,
@@ -280,7 +285,7 @@ impl<'a> Session<'a> {
     }
 }
 
-impl SearchEvents for Session<'_> {
+impl<P: CliProblem> SearchEvents for Session<'_, P> {
     fn trial(&mut self, e: &Evaluated) -> Result<()> {
         self.log.append(&e.record)?;
         self.count(e);
@@ -301,7 +306,7 @@ impl SearchEvents for Session<'_> {
 
 /// "tuning <shape> over N valid points of <space> (--set ...) with <evaluator>: ...", and the
 /// trials a resumed run already holds.
-fn header(plan: &TunePlan, resumed: usize, evaluator: &str) {
+fn header<P: CliProblem>(plan: &TunePlan<P>, resumed: usize, evaluator: &str) {
     let overrides = plan.target.space.overrides();
     let restricted = if overrides.is_empty() {
         String::new()
@@ -340,7 +345,7 @@ fn header(plan: &TunePlan, resumed: usize, evaluator: &str) {
     }
 }
 
-fn summarize(plan: &TunePlan, topk: &TopK, resumed: usize) {
+fn summarize<P: CliProblem>(plan: &TunePlan<P>, topk: &TopK, resumed: usize) {
     println!(
         "tuned {} over {}: {} trials ({resumed} from the log), {} failed",
         plan.target.shape,

@@ -1,24 +1,36 @@
 //! `--warm-start`: the seeds of a new run from the tuning database (see `crate::warm`).
 
-use super::super::target::Target;
+use super::super::target::{CliProblem, Target};
 use crate::artifacts::WarmSeed;
 use crate::db::{self, Problem};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evolve::SpaceIndex;
+use crate::op::ProblemSpec;
 use crate::warm::{seed_count, warm_seeds, NEIGHBOURS};
 use std::path::PathBuf;
 
 /// The database's best configs (the database at `db`, or the default one) for the problems
 /// nearest to the target's, on device `gpu` (its name, or `replay`): the [`NEIGHBOURS`]
 /// nearest, at most half of a `population`; none when there is no database yet or it holds no
-/// neighbour.
-pub fn seeds_for(
+/// neighbour. The database keeps SDPA problems only: another operation's run is refused.
+pub fn seeds_for<P: CliProblem>(
     db: Option<PathBuf>,
     gpu: &str,
-    target: &Target,
+    target: &Target<P>,
     index: &SpaceIndex,
     population: usize,
 ) -> Result<Vec<WarmSeed>> {
+    let spec: ProblemSpec = target.shape.into();
+    let Some(shape) = spec.sdpa().copied() else {
+        return Err(Error::flag(
+            "--warm-start",
+            format!(
+                "draws on the tuning database, whose problems are SDPA shapes; a {} tune \
+                 starts from random configs (leave out --warm-start)",
+                P::NOUN
+            ),
+        ));
+    };
     let path = db.unwrap_or_else(db::default_path);
     if !path.is_file() {
         return Ok(Vec::new());
@@ -26,7 +38,7 @@ pub fn seeds_for(
     let rows = crate::cli::db::open(&path)?
         .all()
         .map_err(crate::cli::db::failed(&path))?;
-    let problem = Problem::of_shape(&target.shape);
+    let problem = Problem::of_shape(&shape);
     Ok(warm_seeds(
         &rows,
         &problem,

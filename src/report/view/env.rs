@@ -28,8 +28,8 @@ pub fn summary(run: &RunData) -> Vec<String> {
     match &run.manifest {
         Ok(m) => {
             out.push(format!(
-                "Shape {} (B,H,S,D), space `{}`, arch {}, started {} UTC; measurements from {}.",
-                m.shape,
+                "{}, space `{}`, arch {}, started {} UTC; measurements from {}.",
+                capitalized(&m.shape.labelled()),
                 m.space.display(),
                 m.arch,
                 m.started_utc,
@@ -143,16 +143,32 @@ pub fn reproduce(run: &RunData, run_arg: &str) -> Vec<String> {
             .find(|w| w[0] == "--out")
             .map(|w| w[1].clone());
         dir = given.unwrap_or(dir);
-        out.push(format!("evotune baseline --shape {} --out {dir}", m.shape));
+        out.push(format!(
+            "evotune baseline {} --out {dir}",
+            m.shape.flag_text()
+        ));
         out.push(shell_join(&as_evotune(&m.command)));
     }
     out.push(format!("evotune ncu --run {dir}"));
     out.push(format!("evotune report --run {dir}"));
-    if let Ok(m) = &run.manifest {
+    if let Some((m, shape)) = run
+        .manifest
+        .as_ref()
+        .ok()
+        .and_then(|m| Some((m, m.shape.sdpa()?)))
+    {
         out.push(format!(
-            "# or all of it: SHAPE={} BUDGET={} ./repro.sh",
-            m.shape, m.search.budget
+            "# or all of it: SHAPE={shape} BUDGET={} ./repro.sh",
+            m.search.budget
         ));
     }
     out
+}
+
+/// `text` with its first letter in upper case ("shape …" → "Shape …").
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }

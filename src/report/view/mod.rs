@@ -36,8 +36,10 @@ pub struct Context {
     pub ci_method: &'static str,
     /// How times were taken (distinct methods of the recorded timings).
     pub timing_methods: Vec<String>,
-    /// Which baselines A and B are.
+    /// Which record each comparison by role picked.
     pub baseline_notes: Vec<String>,
+    /// The short names of the top-line table's speedup columns ("A", "B").
+    pub speedup_columns: Vec<&'static str>,
     /// The top-line table.
     pub rows: Vec<table::Row>,
     /// Why rows are missing.
@@ -85,6 +87,7 @@ pub fn build(run: &RunData, opts: &ReportOptions, plots: Vec<Plot>) -> Context {
         ci_method: CI_METHOD,
         timing_methods: env::timing_methods(run),
         baseline_notes: table::baseline_notes(run, &baselines),
+        speedup_columns: run.registry.columns().filter_map(|c| c.column).collect(),
         rows,
         row_notes,
         confirmations: confirm::notes(run),

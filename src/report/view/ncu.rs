@@ -2,10 +2,10 @@
 
 use crate::artifacts::{BaselineRecord, TopK};
 use crate::ncu::{KernelMetrics, NcuStatus, NcuSummary, ProfileStatus};
-use crate::op::{sdpa, Operands};
+use crate::op::Operands;
 use crate::report::compare::{Baselines, Times};
 use crate::report::format::{fixed, pct, DASH};
-use crate::report::load::{attention_baselines, RunData};
+use crate::report::load::RunData;
 use crate::report::roofline::{ceilings_for, operands_of, Ceilings, Position};
 use serde::Serialize;
 
@@ -209,7 +209,9 @@ pub fn roofline(run: &RunData, b: &Baselines) -> RooflineView {
         "{}: {} TFLOP/s dense FP16, {} TFLOP/s dense FP8, {} TB/s DRAM ({}).",
         c.device, c.fp16_tflops, c.fp8_tflops, c.dram_tbps, c.source
     );
-    let mut rows: Vec<RooflineRow> = attention_baselines()
+    let mut rows: Vec<RooflineRow> = run
+        .registry
+        .computing()
         .filter_map(|n| run.baseline(n).ok())
         .filter_map(|r| baseline_position(run, r, b, &c))
         .collect();
@@ -222,7 +224,7 @@ pub fn roofline(run: &RunData, b: &Baselines) -> RooflineView {
                 name,
                 t.flops,
                 times.p50_us,
-                (sdpa::CANDIDATES, measured),
+                (run.registry.candidates, measured),
                 &t.shape,
                 &c,
             ))
@@ -244,7 +246,7 @@ fn baseline_position(
         r.baseline.clone(),
         r.flops,
         times.p50_us,
-        (operands_of(&r.baseline), measured),
+        (operands_of(run.registry, &r.baseline), measured),
         &r.shape,
         c,
     ))

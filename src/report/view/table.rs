@@ -3,10 +3,10 @@
 
 use crate::artifacts::{BaselineRecord, BaselineStatus, Elite};
 use crate::eval::TimingProtocol;
-use crate::op::REGISTRY;
+use crate::op::Comparison;
 use crate::report::compare::{Baselines, Speedup, Times, Verdict};
 use crate::report::format::{fixed, sci, DASH};
-use crate::report::load::{attention_baselines, RunData};
+use crate::report::load::RunData;
 use serde::Serialize;
 
 /// One row of the top-line table.
@@ -20,10 +20,8 @@ pub struct Row {
     pub warm_us: String,
     /// Per-call p50, µs.
     pub call_us: String,
-    /// Speedup vs baseline A with its CI.
-    pub vs_a: String,
-    /// Speedup vs baseline B with its CI.
-    pub vs_b: String,
+    /// Speedups with their CIs over the baselines of the registry's columns, in their order.
+    pub vs: Vec<String>,
     /// Max abs error.
     pub max_abs: String,
     /// Relative L2 error.
@@ -51,40 +49,26 @@ pub struct VerdictRow {
     pub conclusion: String,
 }
 
-/// Which records are baselines A and B, or why they are missing, and what the floor is.
+/// Which record each comparison by role picked, or why it is missing, and what the floor is.
 pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
-    let describe = |r: &BaselineRecord| format!("`{}` ({})", r.baseline, r.implementation);
-    let floor = REGISTRY
-        .floor()
-        .and_then(|f| run.baseline(f).ok())
-        .map(|_| {
-            "`floor` is not attention: one kernel that only reads Q, K, V and writes O, timed the \
-         same way. No kernel can be faster under this timing protocol, so its speedups are the \
-         largest any candidate could show at this shape."
-                .to_string()
-        });
-    let vendor = b.vendor.as_ref().ok().map(|r| {
+    let registry = run.registry;
+    let mut notes: Vec<String> = registry
+        .roles
+        .iter()
+        .map(|c| match b.get(c) {
+            Ok(r) => format!("{}: `{}` ({}).", c.note, r.baseline, r.implementation),
+            Err(e) => format!("{} is missing: {e}.", c.note),
+        })
+        .collect();
+    let floor = registry.floor().and_then(|f| run.baseline(f).ok());
+    notes.extend(floor.map(|_| {
         format!(
-            "cuDNN FP8: {}; cuDNN's own FP8 SDPA on the candidates' e4m3 inputs, the kernel to \
-             beat (`gate --vs cudnn_fp8`).",
-            describe(r)
+            "`floor` is not {}: one kernel that only {}, timed the same way. No kernel can be \
+             faster under this timing protocol, so its speedups are the largest any candidate \
+             could show at this problem.",
+            registry.work, registry.floor_does
         )
-    });
-    let mut notes = vec![
-        match &b.a {
-            Ok(r) => format!("Baseline A (unfused fp16 math path): {}.", describe(r)),
-            Err(e) => format!("Baseline A (math) is missing: {e}."),
-        },
-        match &b.b {
-            Ok(r) => format!(
-                "Baseline B (best fused fp16 kernel, the faster of flash and cuDNN kernel-only): {}.",
-                describe(r)
-            ),
-            Err(e) => format!("Baseline B is missing: {e}."),
-        },
-    ];
-    notes.extend(vendor);
-    notes.extend(floor);
+    }));
     notes
 }
 
@@ -92,7 +76,7 @@ pub fn baseline_notes(run: &RunData, b: &Baselines) -> Vec<String> {
 pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    for name in REGISTRY.names() {
+    for name in run.registry.names() {
         match run.baseline(name) {
             Ok(r) => rows.push(baseline_row(r, b)),
             Err(e) => notes.push(format!("baseline `{name}`: {e}")),
@@ -102,7 +86,7 @@ pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
         Ok(t) => rows.extend(t.elites.iter().map(|e| elite_row(e, b))),
         Err(e) => notes.push(format!("no candidates: {e}")),
     }
-    for r in REGISTRY.names().filter_map(|n| run.baseline(n).ok()) {
+    for r in run.registry.names().filter_map(|n| run.baseline(n).ok()) {
         if let Some(reason) = &r.reason {
             notes.push(format!("`{}`: {reason}", r.baseline));
         }
@@ -110,13 +94,19 @@ pub fn rows(run: &RunData, b: &Baselines) -> (Vec<Row>, Vec<String>) {
     (rows, notes)
 }
 
+/// The record's name, tagged with the column whose comparison picked it: "math (A)".
 fn tag(r: &BaselineRecord, b: &Baselines) -> String {
-    let is = |x: &Result<&BaselineRecord, String>| x.as_ref().is_ok_and(|y| std::ptr::eq(*y, r));
-    match (is(&b.a), is(&b.b)) {
-        (true, _) => format!("{} (A)", r.baseline),
-        (_, true) => format!("{} (B)", r.baseline),
-        _ => r.baseline.clone(),
+    let picked = |c: &&Comparison| b.get(c).is_ok_and(|y| std::ptr::eq(y, r));
+    match b.registry().columns().find(picked) {
+        Some(c) => format!("{} ({})", r.baseline, c.column.unwrap_or_default()),
+        None => r.baseline.clone(),
     }
+}
+
+/// The speedups of a variant's `times` over each column's baseline, in column order.
+fn speedups(b: &Baselines, times: Option<&Times>) -> Vec<String> {
+    let columns = b.registry().columns();
+    columns.map(|c| speedup_vs(&b.get(c), times)).collect()
 }
 
 fn baseline_row(r: &BaselineRecord, b: &Baselines) -> Row {
@@ -133,8 +123,7 @@ fn baseline_row(r: &BaselineRecord, b: &Baselines) -> Row {
         cold_us: with_ci(Times::of_baseline_in(r, TimingProtocol::Cold)),
         warm_us: with_ci(Times::of_baseline_in(r, TimingProtocol::Warm)),
         call_us: fixed(r.call_time.as_ref().map(|t| t.p50_us), 2),
-        vs_a: speedup_vs(&b.a, times.as_ref()),
-        vs_b: speedup_vs(&b.b, times.as_ref()),
+        vs: speedups(b, times.as_ref()),
         max_abs: sci(errors.map(|e| e.max_abs)),
         rel_l2: sci(errors.map(|e| e.rel_l2)),
         status,
@@ -149,8 +138,7 @@ fn elite_row(e: &Elite, b: &Baselines) -> Row {
         cold_us: with_ci(Times::of_elite_in(e, TimingProtocol::Cold)),
         warm_us: with_ci(Times::of_elite_in(e, TimingProtocol::Warm)),
         call_us: fixed(call.or(e.record.call_p50_us), 2),
-        vs_a: speedup_vs(&b.a, times.as_ref()),
-        vs_b: speedup_vs(&b.b, times.as_ref()),
+        vs: speedups(b, times.as_ref()),
         max_abs: sci(e.record.max_abs),
         rel_l2: sci(e.record.rel_l2),
         status: if e.record.is_ok() { "PASS" } else { "FAIL" }.into(),
@@ -190,7 +178,9 @@ pub fn verdicts(run: &RunData, b: &Baselines) -> (Vec<VerdictRow>, Vec<String>) 
             vec!["no timed candidate in tune/topk.json".into()],
         );
     };
-    let rows = attention_baselines()
+    let rows = run
+        .registry
+        .computing()
         .filter_map(|n| run.baseline(n).ok())
         .filter_map(|r| Some((tag(r, b), Times::of_baseline(r)?)))
         .map(|(name, base)| verdict_row(name, &Verdict::of(&base, &times)))
