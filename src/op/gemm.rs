@@ -283,6 +283,7 @@ pub static BASELINES: Registry = Registry {
     traffic: "A, B in, D out",
     floor_does: "reads A and B and writes D",
     work: "a matrix product",
+    flops_per: "per product (2·M·N·K)",
     gate_vs: CUBLASLT_FP8,
     target_vs: CUBLASLT_FP8,
 };

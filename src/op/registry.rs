@@ -103,6 +103,8 @@ pub struct Registry {
     pub floor_does: &'static str,
     /// What the operation is, in words: "attention", "a matrix product".
     pub work: &'static str,
+    /// What its FLOPs count, after the number: "per forward pass (4·B·H·S²·D)".
+    pub flops_per: &'static str,
     /// The comparison `gate --vs` makes when none is named.
     pub gate_vs: &'static str,
     /// The comparison the report's target is set against when `--target-vs` names none.

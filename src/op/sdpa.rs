@@ -183,6 +183,7 @@ pub static BASELINES: Registry = Registry {
     traffic: "Q, K, V in, O out",
     floor_does: "reads Q, K, V and writes O",
     work: "attention",
+    flops_per: "per forward pass (4·B·H·S²·D)",
     gate_vs: "baseline_a",
     target_vs: "baseline_b",
 };

@@ -48,11 +48,12 @@ pub fn summary(run: &RunData) -> Vec<String> {
     }
     if let Ok(t) = &run.topk {
         out.push(format!(
-            "{} trials, {} failed; kernel `{}`; {:.3} GFLOP per forward pass (4·B·H·S²·D).",
+            "{} trials, {} failed; kernel `{}`; {:.3} GFLOP {}.",
             t.trials,
             t.failures,
             t.kernel,
-            t.flops / 1e9
+            t.flops / 1e9,
+            run.registry.flops_per
         ));
     }
     out
