@@ -30,7 +30,7 @@ fn synthetic_landscape(dir: &Path) -> PathBuf {
     let gemm: Gemm = PROBLEM.parse().unwrap();
     let points = space.valid_points(&gemm, &DeviceLimits::hopper()).unwrap();
     let n = points.len();
-    assert!(n > 1000 && n % 7919 != 0, "{n} points");
+    assert!(n > 1000 && !n.is_multiple_of(7919), "{n} points");
     let path = dir.join("synthetic.csv");
     let mut log = TuneLog::create(&path, &space).unwrap();
     for (i, p) in points.iter().enumerate() {
