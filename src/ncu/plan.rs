@@ -1,5 +1,6 @@
-//! What `evotune ncu` profiles: baseline A (the math path, as `evotune baseline` runs it) and
-//! the top elites (each as `evotune bench` runs it), with the kernel filter and launches to pick.
+//! What `evotune ncu` profiles: for an SDPA run baseline A (the math path, as `evotune baseline`
+//! runs it), and the top elites of any run (each as `evotune bench` runs it), with the kernel
+//! filter and launches to pick.
 
 use crate::artifacts::{RunPaths, TopK};
 use std::path::PathBuf;
@@ -43,13 +44,14 @@ pub struct Target {
     pub app: Vec<String>,
 }
 
-/// Baseline A first (when asked for), then the best `top` elites.
+/// Baseline A first (when asked for, and the run is SDPA's: the math path is its baseline A),
+/// then the best `top` elites.
 pub fn targets(topk: &TopK, run: &RunPaths, opts: &PlanOptions) -> Vec<Target> {
     let work = |name: &str| run.ncu_dir().join("work").join(name);
     let exe = opts.evotune.display().to_string();
-    let shape = topk.shape.to_string();
+    let (flag, shape) = (topk.shape.flag(), topk.shape.to_string());
     let mut out = Vec::new();
-    if opts.baseline {
+    if opts.baseline && topk.shape.sdpa().is_some() {
         let app = [&exe, "baseline", "--shape", &shape, "--reps", "100"]
             .into_iter()
             .map(String::from)
@@ -70,7 +72,7 @@ pub fn targets(topk: &TopK, run: &RunPaths, opts: &PlanOptions) -> Vec<Target> {
         let name = format!("elite_{}", e.rank);
         let space = topk.space.display().to_string();
         let dir = work(&name).display().to_string();
-        let app = [&exe, "bench", "--shape", &shape, "--config", &e.label]
+        let app = [&exe, "bench", flag, &shape, "--config", &e.label]
             .into_iter()
             .chain(["--space", &space, "--reps", "100", "--out", &dir])
             .map(String::from)
@@ -86,4 +88,68 @@ pub fn targets(topk: &TopK, run: &RunPaths, opts: &PlanOptions) -> Vec<Target> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::Elite;
+    use crate::op::{Gemm, ProblemSpec};
+    use crate::shape::Shape;
+    use crate::tunelog::TrialRecord;
+
+    fn topk(shape: ProblemSpec) -> TopK {
+        let record = TrialRecord::unmeasured(&Default::default(), "ok", String::new());
+        let elite = Elite {
+            rank: 1,
+            label: "BLOCK_M=128".into(),
+            record,
+            kernel_time: None,
+            call_time: None,
+            kernel_tflops: None,
+            source: None,
+            confirmed: None,
+        };
+        TopK {
+            shape,
+            flops: shape.flops(),
+            space: "s.toml".into(),
+            kernel: "k".into(),
+            trials: 1,
+            failures: 0,
+            wall: None,
+            elites: vec![elite],
+        }
+    }
+
+    fn plan(shape: ProblemSpec) -> Vec<Target> {
+        let opts = PlanOptions {
+            top: 3,
+            evotune: "evotune".into(),
+            launch_skip: 1,
+            baseline: true,
+        };
+        targets(&topk(shape), &RunPaths::new("run".as_ref()), &opts)
+    }
+
+    #[test]
+    fn an_sdpa_run_profiles_baseline_a_then_its_elites_at_its_shape() {
+        let t = plan(Shape::parse("2,8,512,64").unwrap().into());
+        let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["baseline_math", "elite_1"]);
+        assert_eq!(t[1].app[1..4], ["bench", "--shape", "2,8,512,64"]);
+    }
+
+    #[test]
+    fn a_gemm_run_profiles_its_elites_with_its_own_flag() {
+        let gemm: Gemm = "256,512,1024".parse().unwrap();
+        let t = plan(gemm.into());
+        let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["elite_1"],
+            "the math path is SDPA's baseline A only"
+        );
+        assert_eq!(t[0].app[1..4], ["bench", "--gemm", "256,512,1024"]);
+    }
 }

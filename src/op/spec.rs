@@ -51,14 +51,18 @@ impl ProblemSpec {
         self.operation().registry()
     }
 
+    /// The flag that gives it on the command line: `--shape`, `--gemm`.
+    pub fn flag(&self) -> &'static str {
+        match self {
+            ProblemSpec::Sdpa(_) => "--shape",
+            ProblemSpec::Gemm(_) => "--gemm",
+        }
+    }
+
     /// The flag that gives it on the command line, with its text: `--shape 2,8,512,64`,
     /// `--gemm 128,256,512`.
     pub fn flag_text(&self) -> String {
-        let flag = match self {
-            ProblemSpec::Sdpa(_) => "--shape",
-            ProblemSpec::Gemm(_) => "--gemm",
-        };
-        format!("{flag} {self}")
+        format!("{} {self}", self.flag())
     }
 
     /// The problem with its kind and its dimensions' names, for a reader: "shape 2,8,512,64
