@@ -10,7 +10,7 @@ use crate::artifacts::{BaselineRecord, Validation};
 use crate::error::Result;
 use crate::eval::TimingPlan;
 use crate::gpu::cublaslt::{self, LtGemm, Precision, WORKSPACE};
-use crate::gpu::{measure, GemmInputs};
+use crate::gpu::{measure, GemmInputs, Gpu};
 use crate::op::gemm::{CUBLASLT_FP8, CUBLAS_FP16};
 use crate::reference::{check_bits, HalfFormat, POISON_F16};
 use cudarc::driver::CudaStream;
@@ -76,7 +76,7 @@ fn measure_vendor(
 
 /// Runs once with D poisoned and checks it against the reference.
 fn validate(
-    gpu: &crate::gpu::Gpu,
+    gpu: &Gpu,
     lt: &mut LtGemm,
     (reference, path): &Reference,
     precision: Precision,

@@ -12,9 +12,9 @@ mod plan;
 
 pub use plan::version;
 
-use super::device::Gpu;
+use super::device::{cuda, Gpu};
 use super::gemm_inputs::GemmInputs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::numerics::{decode_e4m3, f32_to_f16_bits};
 use crate::op::Gemm;
 use cudarc::cublaslt::sys::{self, cudaDataType};
@@ -125,8 +125,13 @@ impl LtGemm {
             .collect())
     }
 
-    /// Enqueues one matmul on `stream` (no synchronization).
+    /// Enqueues one matmul on `stream` (no synchronization), with the stream's context current
+    /// (cuBLASLt launches through the runtime, on the thread's current context).
     pub fn enqueue(&self, stream: &CudaStream) -> Result<()> {
+        stream
+            .context()
+            .bind_to_thread()
+            .map_err(cuda("cuCtxSetCurrent"))?;
         let ptr = |buf: &CudaSlice<u8>| buf.device_ptr(stream).0;
         let d = self.d.device_ptr(stream).0;
         // SAFETY: Bᵀ's and A's buffers hold N·K and M·K elements of the plan's type (K apart,
@@ -160,12 +165,18 @@ fn plan_with_ld(
     let spec = |ld: usize| matmul_spec(g, precision, ld, bias, scales);
     let first = Plan::new(&spec(g.n), WORKSPACE);
     let aligned = g.n.next_multiple_of(F16_PER_16_BYTES);
+    let none = |e: Error, tried: String| {
+        Error::Gpu(format!(
+            "cuBLASLt has no {precision:?} algorithm for the GEMM {g} with D's rows {tried} \
+             elements apart ({e})"
+        ))
+    };
     match first {
         Ok(plan) => Ok((plan, g.n)),
-        Err(e) if aligned == g.n => Err(e),
+        Err(e) if aligned == g.n => Err(none(e, g.n.to_string())),
         Err(e) => Plan::new(&spec(aligned), WORKSPACE)
             .map(|plan| (plan, aligned))
-            .map_err(|_| e),
+            .map_err(|_| none(e, format!("{} or {aligned}", g.n))),
     }
 }
 
