@@ -1,6 +1,6 @@
 """The timing protocol evotune's Python baseline scripts share (scripts/torch_sdpa_bench.py,
-scripts/cudnn_fp8_bench.py): their common arguments, the L2 flush, the repetition count, the
-per-call and kernel-only timings, and the "unavailable" answer.
+scripts/cudnn_fp8_bench.py, scripts/scaled_mm_bench.py): their common arguments, the L2 flush,
+the repetition count, the per-call and kernel-only timings, and the "unavailable" answer.
 
 evotune feeds a script to the interpreter on stdin with this file's text in front of it; run as
 a file, a script imports this module from its own folder.
@@ -21,8 +21,13 @@ FLUSH_MODES = ("memset", "read", "write-read", "none")
 
 
 def add_timing_arguments(parser):
-    """The arguments every timing script takes."""
+    """The arguments every SDPA timing script takes: the shape and the protocol's."""
     parser.add_argument("--shape", required=True, help="B,H,S,D[,causal][,kv_heads=N][,kv_len=N]")
+    add_protocol_arguments(parser)
+
+
+def add_protocol_arguments(parser):
+    """The protocol's arguments, which every timing script takes beside its problem."""
     parser.add_argument("--reps", type=int, default=100, help="minimum timed repetitions")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--target-seconds", type=float, default=0.3)

@@ -477,6 +477,90 @@ fn baseline_only_takes_baseline_names_and_lists_them_for_another() {
         .stderr(predicate::str::contains("torch_math"));
 }
 
+/// `baseline --gemm` takes the GEMM's baselines: without a GPU it says so in one line and writes
+/// nothing, as SDPA's path does, with or without `--only` naming the GEMM's baselines.
+#[test]
+fn baseline_gemm_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
+    gpu_command_without_gpu_writes_nothing(&["baseline", "--gemm", "64,64,64"]);
+    gpu_command_without_gpu_writes_nothing(&[
+        "baseline",
+        "--gemm",
+        "129,257,384",
+        "--only",
+        "cublaslt_fp8,cublas_fp16,scaled_mm,floor",
+    ]);
+}
+
+/// A bad --gemm, --gemm beside SDPA's problem flags, and an --only name outside the problem's
+/// registry are refused before the GPU is looked for (exit 2), each naming the flags to fix and,
+/// for --only, listing the registry's names; nothing is written.
+#[test]
+fn baseline_gemm_refuses_bad_input_naming_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["--gemm", "64,64"], &["--gemm expects M,N,K", "'64,64'"]),
+        (
+            &["--gemm", "64,64,100"],
+            &["--gemm K = 100", "multiple of 16"],
+        ),
+        (&["--gemm", "0,64,64"], &["--gemm M = 0"]),
+        (
+            &["--gemm", "64,64,64", "--shape", "2,8,512,64"],
+            &["'--gemm <M,N,K>' cannot be used with '--shape <B,H,S,D>'"],
+        ),
+        (
+            &["--gemm", "64,64,64", "--causal"],
+            &["'--gemm <M,N,K>' cannot be used with '--causal'"],
+        ),
+        (
+            &["--gemm", "64,64,64", "--kv-heads", "2"],
+            &["'--gemm <M,N,K>' cannot be used with '--kv-heads <N>'"],
+        ),
+        (
+            &["--gemm", "64,64,64", "--only", "floor,math"],
+            &[
+                "--only takes the GEMM's baselines with --gemm: cublaslt_fp8, cublas_fp16, floor, \
+                 scaled_mm; 'math' is not one of them",
+            ],
+        ),
+        (
+            &["--only", "cublaslt_fp8"],
+            &[
+                "--only takes SDPA's baselines without --gemm: math, floor, flash, cudnn, \
+                 torch_math, cudnn_fp8; 'cublaslt_fp8' is not one of them",
+            ],
+        ),
+    ];
+    for (flags, expected) in cases {
+        let output = evotune()
+            .arg("baseline")
+            .args(flags)
+            .args(["--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for needle in expected {
+            assert!(stderr.contains(needle), "{flags:?}: {stderr}");
+        }
+        assert!(!out.exists(), "{flags:?} wrote {}", out.display());
+    }
+}
+
+/// `baseline --help` offers --gemm and names the GEMM's records under --out.
+#[test]
+fn baseline_help_offers_the_gemm_and_its_records() {
+    let out = evotune().args(["baseline", "--help"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--gemm <M,N,K>"), "{help}");
+    assert!(
+        help.contains("baseline_{cublaslt_fp8,cublas_fp16,floor,scaled_mm}.json"),
+        "{help}"
+    );
+}
+
 /// Every flush mode parses (the command gets as far as looking for the GPU); anything else,
 /// and --flush beside --no-flush, is refused by name before that (exit 2).
 #[test]

@@ -886,3 +886,138 @@ fn one_worker_serves_sdpa_and_gemm_in_turn() {
     }
     assert_eq!(worker.hello.pid, pid, "the worker was restarted");
 }
+
+/// Problems of the GEMM baseline tests: a square one of a thousand, a ragged one (N = 257: rows
+/// of D 514 bytes apart, not a multiple of 16) and a large one (the float32 GPU reference).
+const GEMM_BASELINE_PROBLEMS: [&str; 3] = ["1000,1000,1024", "129,257,384", "2048,3072,4096"];
+
+/// `evotune baseline --gemm` at each of [`GEMM_BASELINE_PROBLEMS`]: cuBLASLt FP8, cuBLAS fp16
+/// and the floor are measured cold and warm and pass their checks (the reference at the GEMM's
+/// tolerance; the floor exactly); `_scaled_mm` is measured and passes, or is unavailable with the
+/// reason and no number.
+#[test]
+fn gemm_baselines_measure_and_pass_their_checks() {
+    require_gpu();
+    for problem in GEMM_BASELINE_PROBLEMS {
+        let dir = tempfile::tempdir().unwrap();
+        let o = evotune(&[
+            "baseline",
+            "--gemm",
+            problem,
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            o.status.success(),
+            "baseline --gemm {problem} failed:\n{text}"
+        );
+        let read = |name: &str| -> serde_json::Value {
+            let p = dir
+                .path()
+                .join("bench")
+                .join(format!("baseline_{name}.json"));
+            serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+        };
+        let g = gemm(problem);
+        for name in ["cublaslt_fp8", "cublas_fp16", "floor"] {
+            let r = read(name);
+            assert_eq!(r["status"], "ok", "{problem} {name} must measure: {r}");
+            assert_eq!(
+                r["shape"],
+                serde_json::json!({"m": g.m, "n": g.n, "k": g.k})
+            );
+            assert_eq!(r["validation"]["passed"], true, "{problem} {name}: {r}");
+            assert!(r["kernel_time"]["p50_us"].as_f64().unwrap() > 0.0, "{r}");
+            assert!(r["call_time"]["p50_us"].as_f64().unwrap() > 0.0, "{r}");
+            assert_eq!(r["flush"], "memset", "{r}");
+            let warm = &r["warm_kernel_time"];
+            assert!(
+                warm["method"].as_str().unwrap().contains("L2 not flushed"),
+                "{r}"
+            );
+        }
+        let lt = read("cublaslt_fp8");
+        let imp = lt["implementation"].as_str().unwrap();
+        assert!(
+            imp.contains("cublasLtMatmul FP8") && imp.contains("heuristic's first algorithm"),
+            "{imp}"
+        );
+        let scaled_mm = read("scaled_mm");
+        match scaled_mm["status"].as_str().unwrap() {
+            "ok" => {
+                assert!(scaled_mm["call_time"]["p50_us"].as_f64().unwrap() > 0.0);
+                if !scaled_mm["validation"].is_null() {
+                    let v = &scaled_mm["validation"];
+                    assert_eq!(v["passed"], true, "{problem}: {scaled_mm}");
+                }
+            }
+            "unavailable" => {
+                assert!(!scaled_mm["reason"].as_str().unwrap().is_empty());
+                assert!(scaled_mm["kernel_time"].is_null(), "{scaled_mm}");
+                eprintln!(
+                    "scaled_mm unavailable at {problem}: {}",
+                    scaled_mm["reason"]
+                );
+            }
+            other => panic!("scaled_mm: status {other}"),
+        }
+        eprintln!("{text}");
+    }
+}
+
+/// cuBLASLt FP8's error against the reference is of the candidates' order (the GEMM space's
+/// default point on the same inputs): each relative L2 error within four times the other's,
+/// give or take fp16's rounding of D (2⁻¹¹). A mis-scaled or mis-laid-out cuBLASLt call would
+/// miss by orders of magnitude; so would a candidate.
+#[test]
+fn cublaslt_fp8_errs_like_the_candidates() {
+    let info = require_gpu();
+    let c = compiler(&info);
+    let dir = tempfile::tempdir().unwrap();
+    let kernels = GemmKernels::load(&c, dir.path(), &info.limits);
+    let g = gemm("1000,1000,1024");
+    let sp = &kernels.sp;
+    let point = sp.evaluate(&sp.default, &g, &info.limits).unwrap();
+    assert!(point.is_valid(), "{:?}", point.violated);
+    let req = kernels.request(1, &point, &g).unwrap();
+    let mut worker = Worker::start(&worker_spec()).unwrap();
+    let resp = worker.evaluate(&req, Duration::from_secs(300));
+    assert!(resp.outcome.is_ok(), "{}", resp.outcome);
+    let candidate = resp
+        .errors
+        .expect("a validated candidate has error figures");
+    let records = evotune::baseline::gemm::run(&evotune::baseline::gemm::GemmRun {
+        problem: g,
+        device: 0,
+        seed: req.seed,
+        plan: TimingPlan::new(100, FlushMode::None, 0.05),
+        python: "python3".into(),
+        timeout: Duration::from_secs(60),
+        chosen: vec!["cublaslt_fp8"],
+    });
+    let lt = &records[0];
+    assert_eq!(
+        lt.status,
+        evotune::artifacts::BaselineStatus::Ok,
+        "{:?}",
+        lt.reason
+    );
+    let v = lt.validation.as_ref().expect("checked");
+    assert!(v.passed, "{v:?}");
+    let (ours, theirs) = (candidate.rel_l2, v.errors.rel_l2);
+    let slack = 2f64.powi(-11);
+    eprintln!("rel L2: candidate {ours:e}, cuBLASLt FP8 {theirs:e}");
+    assert!(
+        theirs <= 4.0 * ours + slack,
+        "cuBLASLt {theirs:e} vs {ours:e}"
+    );
+    assert!(
+        ours <= 4.0 * theirs + slack,
+        "candidate {ours:e} vs {theirs:e}"
+    );
+}

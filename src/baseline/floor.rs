@@ -85,7 +85,7 @@ fn validate(gpu: &Gpu, floor: &mut FloorStream) -> Result<Validation> {
 }
 
 /// Error figures of `out` against `expected`, as integers.
-fn exact_errors(out: &[u16], expected: &[u16]) -> ErrorFigures {
+pub(in crate::baseline) fn exact_errors(out: &[u16], expected: &[u16]) -> ErrorFigures {
     let (mut max_abs, mut sum_abs, mut sum_sq_diff, mut sum_sq_ref) = (0f64, 0f64, 0f64, 0f64);
     for (&o, &e) in out.iter().zip(expected) {
         let d = (f64::from(o) - f64::from(e)).abs();
@@ -106,7 +106,8 @@ fn exact_errors(out: &[u16], expected: &[u16]) -> ErrorFigures {
     }
 }
 
-fn differing(out: &[u16], expected: &[u16]) -> usize {
+/// How many elements of `out` differ from `expected`.
+pub(in crate::baseline) fn differing(out: &[u16], expected: &[u16]) -> usize {
     out.iter().zip(expected).filter(|(o, e)| o != e).count()
 }
 

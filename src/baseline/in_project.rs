@@ -3,20 +3,20 @@
 
 use crate::artifacts::{BaselineRecord, Validation};
 use crate::gpu::{Gpu, Measurement};
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 
 /// A baseline timed in-project with the timing protocol on `gpu` and checked as `validation`
 /// says: the record with the device and the clocks read during the measurement.
 pub(super) fn record(
     baseline: &str,
     implementation: &str,
-    shape: &Shape,
+    problem: impl Into<ProblemSpec>,
     gpu: &Gpu,
     m: Measurement,
     validation: Validation,
 ) -> BaselineRecord {
     let mut record =
-        BaselineRecord::measured(baseline, implementation, shape, Some(m.kernel), m.call);
+        BaselineRecord::measured(baseline, implementation, problem, Some(m.kernel), m.call);
     record.warm_kernel_time = m.warm;
     record.device = Some(gpu.describe());
     record.validation = Some(validation);

@@ -4,7 +4,7 @@
 use crate::artifacts::BaselineRecord;
 use crate::eval::{TimingPlan, GRAPH_LAUNCHES};
 use crate::gpu::timing::MAX_REPS;
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 use serde::Deserialize;
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -24,15 +24,20 @@ pub(super) struct Script<'a> {
     pub timeout: Duration,
 }
 
-/// The arguments every timing script takes: the shape and the timing plan (warm-up, minimum
-/// and maximum repetitions, target seconds, the flush mode, and the launches per graph of a warm
-/// timing: `--graph-launches` when the plan does not flush, `--warm-launches` when it asks for a
-/// warm timing beside the flushed ones).
-pub(super) fn timing_args(shape: &Shape, plan: &TimingPlan) -> Vec<String> {
+/// The arguments every timing script takes: the problem (`--shape` for SDPA, `--gemm` for a
+/// GEMM) and the timing plan (warm-up, minimum and maximum repetitions, target seconds, the
+/// flush mode, and the launches per graph of a warm timing: `--graph-launches` when the plan
+/// does not flush, `--warm-launches` when it asks for a warm timing beside the flushed ones).
+pub(super) fn timing_args(problem: impl Into<ProblemSpec>, plan: &TimingPlan) -> Vec<String> {
+    let problem = problem.into();
+    let flag = match problem {
+        ProblemSpec::Sdpa(_) => "--shape",
+        ProblemSpec::Gemm(_) => "--gemm",
+    };
     let mode = plan.flush_mode();
     let mut args: Vec<String> = [
-        "--shape".into(),
-        shape.to_string(),
+        flag.into(),
+        problem.to_string(),
         "--reps".into(),
         plan.reps.to_string(),
         "--warmup".into(),
@@ -152,15 +157,16 @@ impl TimedOutput {
         &self,
         name: &str,
         implementation: &str,
-        shape: &Shape,
+        problem: impl Into<ProblemSpec>,
         device: Option<String>,
     ) -> BaselineRecord {
+        let problem = problem.into();
         if self.status != "ok" {
             let reason = self
                 .reason
                 .clone()
                 .unwrap_or_else(|| format!("status {}", self.status));
-            return BaselineRecord::unavailable(name, implementation, shape, reason);
+            return BaselineRecord::unavailable(name, implementation, problem, reason);
         }
         let summarize = |s: &Samples| {
             crate::gpu::timing::summarize_samples(s.method.clone(), s.samples_us.clone())
@@ -173,9 +179,9 @@ impl TimedOutput {
                 .kernel_error
                 .clone()
                 .unwrap_or_else(|| "no samples".into());
-            return BaselineRecord::unavailable(name, implementation, shape, reason);
+            return BaselineRecord::unavailable(name, implementation, problem, reason);
         }
-        let mut record = BaselineRecord::measured(name, implementation, shape, kernel, call);
+        let mut record = BaselineRecord::measured(name, implementation, problem, kernel, call);
         record.warm_kernel_time = self.warm_kernel.as_ref().filter(usable).map(summarize);
         let reasons: Vec<String> = [
             self.kernel_error
@@ -199,6 +205,7 @@ mod tests {
     use super::*;
     use crate::artifacts::BaselineStatus;
     use crate::eval::FlushMode;
+    use crate::shape::Shape;
 
     fn shape() -> Shape {
         Shape::parse("2,8,512,64").unwrap()
@@ -213,20 +220,27 @@ mod tests {
     #[test]
     fn warm_timing_passes_the_graph_launches() {
         let plan = TimingPlan::new(100, FlushMode::None, 0.3);
-        let args = timing_args(&shape(), &plan).join(" ");
+        let args = timing_args(shape(), &plan).join(" ");
         assert!(args.starts_with("--shape 2,8,512,64 --reps 100"), "{args}");
         assert!(
             args.ends_with(&format!("--flush none --graph-launches {GRAPH_LAUNCHES}")),
             "{args}"
         );
-        let flushed = timing_args(&shape(), &TimingPlan::new(100, FlushMode::Memset, 0.3));
+        let flushed = timing_args(shape(), &TimingPlan::new(100, FlushMode::Memset, 0.3));
         assert!(flushed.join(" ").ends_with("--flush memset"), "{flushed:?}");
+    }
+
+    #[test]
+    fn a_gemm_is_passed_by_its_own_flag() {
+        let g: crate::op::Gemm = "129,257,384".parse().unwrap();
+        let args = timing_args(g, &TimingPlan::new(100, FlushMode::Memset, 0.3)).join(" ");
+        assert!(args.starts_with("--gemm 129,257,384 --reps 100"), "{args}");
     }
 
     #[test]
     fn the_flush_mode_and_a_warm_timing_beside_it_are_passed_on() {
         let plan = TimingPlan::new(100, FlushMode::WriteRead, 0.3).and_warm();
-        let args = timing_args(&shape(), &plan).join(" ");
+        let args = timing_args(shape(), &plan).join(" ");
         assert!(
             args.ends_with(&format!(
                 "--flush write-read --warm-launches {GRAPH_LAUNCHES}"
@@ -235,7 +249,7 @@ mod tests {
         );
         // Asking for warm beside no flush changes nothing: the timing is warm already.
         let warm = TimingPlan::new(100, FlushMode::None, 0.3).and_warm();
-        assert!(!timing_args(&shape(), &warm).contains(&"--warm-launches".to_string()));
+        assert!(!timing_args(shape(), &warm).contains(&"--warm-launches".to_string()));
     }
 
     #[test]
@@ -247,7 +261,7 @@ mod tests {
             "warm_kernel": {"method": "kernel-only: not flushed", "samples_us": [9.0, 9.5, 9.2]}
         }))
         .unwrap();
-        let r = out.record("x", "imp", &shape(), None);
+        let r = out.record("x", "imp", shape(), None);
         assert_eq!(r.warm_kernel_time.as_ref().unwrap().p50_us, 9.2);
         assert_eq!(r.kernel_time.as_ref().unwrap().p50_us, 12.5);
         assert_eq!(r.reason, None);
@@ -257,7 +271,7 @@ mod tests {
             "warm_error": "capture failed"
         }))
         .unwrap();
-        let r = failed.record("x", "imp", &shape(), None);
+        let r = failed.record("x", "imp", shape(), None);
         assert!(r.warm_kernel_time.is_none());
         assert_eq!(
             r.reason.as_deref(),
@@ -359,7 +373,7 @@ mod tests {
             "call": {"method": "per call", "samples_us": [30.0, 31.0, 29.0]}
         }))
         .unwrap();
-        let r = out.record("x", "imp", &shape(), None);
+        let r = out.record("x", "imp", shape(), None);
         assert_eq!(r.status, BaselineStatus::Ok);
         assert!(r.kernel_time.is_none());
         assert_eq!(r.call_time.unwrap().p50_us, 30.0);

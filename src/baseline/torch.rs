@@ -74,7 +74,7 @@ pub fn run(r: &TorchRun) -> Vec<BaselineRecord> {
     if r.backends.is_empty() {
         return Vec::new();
     }
-    let mut args = script::timing_args(&r.shape, &r.plan);
+    let mut args = script::timing_args(r.shape, &r.plan);
     args.extend(["--seed".into(), r.seed.to_string()]);
     args.extend(["--backends".into(), r.backends.join(",")]);
     let s = Script {

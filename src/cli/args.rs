@@ -380,6 +380,11 @@ pub struct BaselineArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
+    /// A GEMM problem M,N,K (A is M x K, B^T is N x K, K a multiple of 16): time the GEMM's
+    /// baselines (cublaslt_fp8, cublas_fp16, scaled_mm, floor) instead of SDPA's.
+    #[arg(long, value_name = "M,N,K",
+          conflicts_with_all = ["shape", "causal", "kv_heads", "kv_len"])]
+    pub gemm: Option<String>,
     /// Run folder, for the baselines' records (its help names them).
     #[arg(long, value_name = "DIR", help = baseline_out_help())]
     pub out: Option<PathBuf>,
@@ -392,11 +397,11 @@ pub struct BaselineArgs {
     /// GPU ordinal.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub device: u32,
-    /// The Python interpreter that has torch (for the flash, cuDNN and torch_math baselines) and
-    /// nvidia-cudnn-frontend (for cudnn_fp8).
+    /// The Python interpreter that has torch (for the flash, cuDNN and torch_math baselines, and
+    /// the GEMM's scaled_mm) and nvidia-cudnn-frontend (for cudnn_fp8).
     #[arg(long, value_name = "PATH", default_value = "python3")]
     pub python: String,
-    /// Seconds each Python script (PyTorch SDPA, cuDNN FP8) may take. Its warm timing, a graph
+    /// Seconds each Python script (PyTorch SDPA, cuDNN FP8, _scaled_mm) may take. Its warm timing, a graph
     /// of 20 calls per sample, takes most of it at long sequences: PyTorch's math backend at
     /// 8,16,8192,128 causal (218 ms a call) needs some 10 minutes.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
@@ -405,19 +410,21 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub flush: FlushFlags,
     /// Time only these baselines, comma-separated, e.g. `--only cudnn_fp8,floor` at long
-    /// sequences, where PyTorch's math backend (torch_math) takes minutes. The records of the
-    /// others already in --out are left as they are [default: all].
+    /// sequences, where PyTorch's math backend (torch_math) takes minutes; with --gemm, the
+    /// GEMM's (e.g. `--only cublaslt_fp8`). The records of the others already in --out are left
+    /// as they are [default: all].
     #[arg(long, value_name = "NAMES", value_delimiter = ',',
-          value_parser = clap::builder::PossibleValuesParser::new(crate::baseline::measured()))]
+          value_parser = clap::builder::PossibleValuesParser::new(crate::baseline::every_name()))]
     pub only: Vec<String>,
 }
 
 /// The help of `evotune baseline --out`: the files it writes, one per baseline measured.
 fn baseline_out_help() -> String {
     format!(
-        "Run folder; results go to DIR/bench/baseline_{{{}}}.json [default: \
-         artifacts/baseline-<UTC time>]",
-        crate::baseline::measured().join(",")
+        "Run folder; results go to DIR/bench/baseline_{{{}}}.json (SDPA), or \
+         DIR/bench/baseline_{{{}}}.json (--gemm) [default: artifacts/baseline-<UTC time>]",
+        crate::baseline::measured().join(","),
+        crate::baseline::gemm::measured().join(",")
     )
 }
 

@@ -1,29 +1,45 @@
-//! `evotune baseline`: time the baselines of SDPA's registry (all, or those `--only` names) at one
-//! shape and write `bench/baseline_<name>.json`: "math" (unfused fp16, cuBLAS + softmax,
-//! in-project), "flash", "cudnn" and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends),
-//! "cudnn_fp8" (cuDNN's own FP8 SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and
-//! "floor" (one kernel that only reads Q, K, V and writes O: the least time any SDPA kernel can
-//! take under the timing protocol). Each is timed cold (L2 flushed as `--flush` says) and then warm
-//! (kernel-only, L2 not flushed, a graph of 20 back-to-back launches), so that its record holds
-//! both protocols; `--flush none` times warm only.
+//! `evotune baseline`: time the baselines of an operation's registry (all, or those `--only`
+//! names) at one problem and write `bench/baseline_<name>.json`.
+//!
+//! SDPA's (at `--shape`): "math" (unfused fp16, cuBLAS + softmax, in-project), "flash", "cudnn"
+//! and "torch_math" (PyTorch SDPA's flash, cuDNN and math backends), "cudnn_fp8" (cuDNN's own FP8
+//! SDPA through nvidia-cudnn-frontend, on evotune's FP8 inputs), and "floor" (one kernel that only
+//! reads Q, K, V and writes O: the least time any SDPA kernel can take under the timing protocol).
+//! The GEMM's (at `--gemm M,N,K`): "cublaslt_fp8" (cuBLASLt's FP8 matmul) and "cublas_fp16"
+//! (cuBLAS's fp16 matmul), in-project on evotune's inputs, "scaled_mm" (PyTorch's
+//! `torch._scaled_mm`, by a Python script on the same inputs), and "floor" (reads A and Bᵀ,
+//! writes D).
+//!
+//! Each is timed cold (L2 flushed as `--flush` says) and then warm (kernel-only, L2 not flushed,
+//! a graph of 20 back-to-back launches), so that its record holds both protocols; `--flush none`
+//! times warm only.
 
 use super::args::BaselineArgs;
 use super::run_dir::{run_dir, write_json};
 use crate::artifacts::{BaselineRecord, BaselineStatus, RunPaths};
-use crate::baseline::{cudnn_fp8, floor, math, torch};
+use crate::baseline::gemm::GemmRun;
+use crate::baseline::{cudnn_fp8, floor, gemm, math, torch};
 use crate::compile::{Cache, Compiler};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::eval::{FlushMode, TimingPlan};
 use crate::gpu::{self, Gpu, L2Flush, ReferenceEngine};
 use crate::op::sdpa::{CUDNN_FP8, FLOOR, MATH};
+use crate::op::{Gemm, Operation, ProblemSpec};
 use crate::shape::Shape;
 use std::time::Duration;
 
-/// Checks for a GPU first (without one: one line on stderr, exit 1, nothing written), then
-/// measures each baseline; one that cannot be measured is recorded as unavailable with the reason.
+/// Checks --gemm and --only, then looks for a GPU (without one: one line on stderr, exit 1,
+/// nothing written), then measures each baseline; one that cannot be measured is recorded as
+/// unavailable with the reason.
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
+    let gemm = args.gemm.as_deref().map(str::parse::<Gemm>).transpose()?;
+    let op = gemm.map_or(Operation::Sdpa, |_| Operation::Gemm);
+    let chosen = chosen(&args.only, op)?;
     let device = gpu::detect(args.device as i32)?;
-    let shape = args.problem.shape(&args.shape)?;
+    let problem: ProblemSpec = match gemm {
+        Some(g) => g.into(),
+        None => args.problem.shape(&args.shape)?.into(),
+    };
     if let Some(out) = &args.out {
         super::run_dir::check_writable("--out", out)?;
     }
@@ -34,12 +50,27 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         FlushMode::None => "warm (L2 not flushed)".to_string(),
         m => format!("cold (L2 flushed: {}) and warm", m.name()),
     };
+    let at = match problem {
+        ProblemSpec::Sdpa(shape) => shape.to_string(),
+        ProblemSpec::Gemm(g) => format!("GEMM {g}"),
+    };
     eprintln!(
-        "baselines at {shape} on {}, kernel-only {timed}",
+        "baselines at {at} on {}, kernel-only {timed}",
         device.describe()
     );
-    let mut records = measure_in_project(args, &shape, &plan);
-    records.extend(measure_with_python(args, shape, plan));
+    let mut records = match problem {
+        ProblemSpec::Sdpa(shape) => measure_sdpa(args, shape, plan, &chosen),
+        ProblemSpec::Gemm(g) => gemm::run(&gemm_run(args, g, plan, chosen)),
+    };
+    write_records(args, &mut records, mode)
+}
+
+/// Notes the flush mode on the measured records, writes every record and prints its summary.
+fn write_records(
+    args: &BaselineArgs,
+    records: &mut [BaselineRecord],
+    mode: FlushMode,
+) -> anyhow::Result<()> {
     for r in records
         .iter_mut()
         .filter(|r| r.status == BaselineStatus::Ok)
@@ -47,7 +78,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         r.flush = Some(mode);
     }
     let out = RunPaths::new(&run_dir(args.out.as_deref(), "baseline"));
-    for r in &records {
+    for r in records.iter() {
         write_json(&out.baseline(&r.baseline), r)?;
         println!("{}", r.summary_line());
     }
@@ -55,14 +86,67 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether `--only` (empty: every baseline) asks for the baseline `name`.
-fn chosen(args: &BaselineArgs, name: &str) -> bool {
-    args.only.is_empty() || args.only.iter().any(|n| n == name)
+/// The baselines of `op` that `--only` asks for (empty: all), in the order they are measured; a
+/// name of another operation's (or of none) is an error listing `op`'s.
+fn chosen(only: &[String], op: Operation) -> Result<Vec<&'static str>> {
+    let all = crate::baseline::measured_for(op);
+    if let Some(name) = only.iter().find(|n| !all.contains(&n.as_str())) {
+        let (registry, with) = match op {
+            Operation::Sdpa => ("SDPA's", "without --gemm"),
+            Operation::Gemm => ("the GEMM's", "with --gemm"),
+        };
+        return Err(Error::flag(
+            "--only",
+            format!(
+                "takes {registry} baselines {with}: {}; '{name}' is not one of them",
+                all.join(", ")
+            ),
+        ));
+    }
+    Ok(all
+        .into_iter()
+        .filter(|name| only.is_empty() || only.iter().any(|n| n == name))
+        .collect())
+}
+
+/// What the GEMM's baselines are measured with.
+fn gemm_run(
+    args: &BaselineArgs,
+    problem: Gemm,
+    plan: TimingPlan,
+    chosen: Vec<&'static str>,
+) -> GemmRun {
+    GemmRun {
+        problem,
+        device: args.device,
+        seed: args.seed,
+        plan,
+        python: args.python.clone(),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        chosen,
+    }
+}
+
+/// SDPA's chosen baselines: in-project first, then those of the Python scripts.
+fn measure_sdpa(
+    args: &BaselineArgs,
+    shape: Shape,
+    plan: TimingPlan,
+    chosen: &[&str],
+) -> Vec<BaselineRecord> {
+    let mut records = measure_in_project(args, &shape, &plan, chosen);
+    records.extend(measure_with_python(args, shape, plan, chosen));
+    records
 }
 
 /// The baselines timed by Python scripts under `--python`: PyTorch SDPA's backends, then cuDNN's
 /// FP8 SDPA (its output checked against the FP8 reference, on GPU `--device` for large shapes).
-fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> Vec<BaselineRecord> {
+fn measure_with_python(
+    args: &BaselineArgs,
+    shape: Shape,
+    plan: TimingPlan,
+    chosen: &[&str],
+) -> Vec<BaselineRecord> {
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut records = torch::run(&torch::TorchRun {
         python: args.python.clone(),
@@ -71,10 +155,10 @@ fn measure_with_python(args: &BaselineArgs, shape: Shape, plan: TimingPlan) -> V
         seed: args.seed,
         timeout,
         backends: torch::backend_names()
-            .filter(|name| chosen(args, name))
+            .filter(|name| chosen.contains(name))
             .collect(),
     });
-    if !chosen(args, CUDNN_FP8) {
+    if !chosen.contains(&CUDNN_FP8) {
         return records;
     }
     let fp8 = cudnn_fp8::CudnnRun {
@@ -96,9 +180,10 @@ fn measure_in_project(
     args: &BaselineArgs,
     shape: &Shape,
     plan: &TimingPlan,
+    chosen: &[&str],
 ) -> Vec<BaselineRecord> {
     let (device, seed) = (args.device, args.seed);
-    let (want_math, want_floor) = (chosen(args, MATH), chosen(args, FLOOR));
+    let (want_math, want_floor) = (chosen.contains(&MATH), chosen.contains(&FLOOR));
     if !want_math && !want_floor {
         return Vec::new();
     }
@@ -134,4 +219,52 @@ fn measure_in_project(
         });
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(only: &[&str], op: Operation) -> Result<Vec<&'static str>> {
+        let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+        chosen(&only, op)
+    }
+
+    #[test]
+    fn only_picks_from_the_operations_registry_in_measuring_order() {
+        assert_eq!(names(&[], Operation::Gemm).unwrap(), gemm::measured());
+        assert_eq!(
+            names(&["scaled_mm", "cublaslt_fp8"], Operation::Gemm).unwrap(),
+            ["cublaslt_fp8", "scaled_mm"]
+        );
+        assert_eq!(
+            names(&["floor"], Operation::Sdpa).unwrap(),
+            ["floor"],
+            "both operations have a floor"
+        );
+        assert_eq!(
+            names(&[], Operation::Sdpa).unwrap(),
+            crate::baseline::measured()
+        );
+    }
+
+    #[test]
+    fn a_name_of_the_other_registry_is_refused_listing_this_ones() {
+        let e = names(&["floor", "math"], Operation::Gemm)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "--only takes the GEMM's baselines with --gemm: cublaslt_fp8, cublas_fp16, floor, \
+             scaled_mm; 'math' is not one of them"
+        );
+        let e = names(&["cublaslt_fp8"], Operation::Sdpa)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--only takes SDPA's baselines without --gemm: math, floor, flash")
+                && e.ends_with("'cublaslt_fp8' is not one of them"),
+            "{e}"
+        );
+    }
 }

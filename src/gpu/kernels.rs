@@ -26,6 +26,9 @@ pub const COMPARE_SOURCE: &str = include_str!("../../kernel_templates/count_diff
 /// kernel_templates/floor_stream.cu: entry point `floor_stream`.
 pub const FLOOR_SOURCE: &str = include_str!("../../kernel_templates/floor_stream.cu");
 
+/// kernel_templates/gemm_floor_stream.cu: entry point `gemm_floor_stream`.
+pub const GEMM_FLOOR_SOURCE: &str = include_str!("../../kernel_templates/gemm_floor_stream.cu");
+
 /// kernel_templates/l2_flush_read.cu: entry point `l2_flush_read`.
 pub const FLUSH_READ_SOURCE: &str = include_str!("../../kernel_templates/l2_flush_read.cu");
 
@@ -34,6 +37,9 @@ pub const FLUSH_THREADS: u32 = 256;
 
 /// Threads per block the floor kernel requires (`FLOOR_THREADS` in the source).
 pub const FLOOR_THREADS: u32 = 256;
+
+/// Threads per block the GEMM floor kernel requires (`GEMM_FLOOR_THREADS` in the source).
+pub const GEMM_FLOOR_THREADS: u32 = 256;
 
 /// Threads per block the comparison kernel is written for (`COMPARE_THREADS` in the source).
 pub const COMPARE_THREADS: u32 = 256;
@@ -76,6 +82,9 @@ mod tests {
         assert!(SOFTMAX_SOURCE.contains(&format!("#define SOFTMAX_THREADS {SOFTMAX_THREADS}\n")));
         assert!(COMPARE_SOURCE.contains(&format!("#define COMPARE_THREADS {COMPARE_THREADS}\n")));
         assert!(FLOOR_SOURCE.contains(&format!("#define FLOOR_THREADS {FLOOR_THREADS}\n")));
+        assert!(GEMM_FLOOR_SOURCE.contains(&format!(
+            "#define GEMM_FLOOR_THREADS {GEMM_FLOOR_THREADS}\n"
+        )));
         assert!(FLUSH_READ_SOURCE.contains(&format!("#define FLUSH_THREADS {FLUSH_THREADS}\n")));
     }
 
@@ -90,6 +99,7 @@ mod tests {
             ("baseline_softmax", SOFTMAX_SOURCE),
             ("count_differences_u16", COMPARE_SOURCE),
             ("floor_stream", FLOOR_SOURCE),
+            ("gemm_floor_stream", GEMM_FLOOR_SOURCE),
             ("l2_flush_read", FLUSH_READ_SOURCE),
         ] {
             let compiled = compiler.compile(kernel, source).unwrap();
@@ -117,6 +127,22 @@ mod tests {
             1,
             "{sass}"
         );
+    }
+
+    /// The GEMM floor moves A, Bᵀ and D 16 bytes at a time: 128-bit loads for A and for Bᵀ,
+    /// a 128-bit store for D's whole chunks in its machine code (a floor made of narrower
+    /// accesses would be no floor).
+    #[test]
+    fn the_gemm_floor_kernel_moves_16_bytes_at_a_time() {
+        let compiler = Compiler::new("sm_90a", None).expect("NVRTC must be loadable for this test");
+        let compiled = compiler
+            .compile("gemm_floor_stream", GEMM_FLOOR_SOURCE)
+            .unwrap();
+        let cubin = compiled.cubin.expect("it compiles");
+        let sass = crate::compile::sass::disassemble(&cubin).expect("nvdisasm runs");
+        let count = |op: &str| sass.lines().filter(|l| l.contains(op)).count();
+        assert!(count("LDG.E.128") >= 2, "{sass}");
+        assert!(count("STG.E.128") >= 1, "{sass}");
     }
 
     /// The reference source has no tera syntax: rendered as a template it is unchanged (the

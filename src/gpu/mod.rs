@@ -4,6 +4,7 @@
 
 pub mod clocks;
 mod compare;
+pub mod cublaslt;
 mod device;
 pub mod dump;
 mod environment;

@@ -76,7 +76,7 @@ fn measure(
     let implementation = out.implementation();
     let mut record = out
         .timed
-        .record(CUDNN_FP8, &implementation, &r.shape, out.device.clone());
+        .record(CUDNN_FP8, &implementation, r.shape, out.device.clone());
     if record.status == BaselineStatus::Ok {
         let note = out.range_note();
         attach_validation(&mut record, dir.path(), &inputs, &note, reference);
@@ -85,7 +85,7 @@ fn measure(
 }
 
 fn script_for<'a>(r: &'a CudnnRun, dir: &Path) -> Script<'a> {
-    let mut args = script::timing_args(&r.shape, &r.plan);
+    let mut args = script::timing_args(r.shape, &r.plan);
     args.extend(["--inputs".into(), dir.display().to_string()]);
     Script {
         python: &r.python,

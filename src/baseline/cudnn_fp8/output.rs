@@ -110,7 +110,7 @@ mod tests {
         );
         let r = out
             .timed
-            .record("cudnn_fp8", &imp, &shape(), out.device.clone());
+            .record("cudnn_fp8", &imp, shape(), out.device.clone());
         assert_eq!(r.status, BaselineStatus::Ok);
         assert_eq!(r.kernel_time.as_ref().unwrap().p50_us, 12.5);
         assert_eq!(r.call_time.as_ref().unwrap().p50_us, 40.0);
@@ -123,9 +123,7 @@ mod tests {
         let line = r#"{"status": "unavailable", "reason": "nvidia-cudnn-frontend is not importable: No module named 'cudnn'"}"#;
         let out = parse(line).unwrap();
         assert_eq!(out.implementation(), IMPLEMENTATION);
-        let r = out
-            .timed
-            .record("cudnn_fp8", IMPLEMENTATION, &shape(), None);
+        let r = out.timed.record("cudnn_fp8", IMPLEMENTATION, shape(), None);
         assert_eq!(r.status, BaselineStatus::Unavailable);
         assert!(r.reason.unwrap().contains("No module named 'cudnn'"));
         assert!(r.kernel_time.is_none() && r.call_time.is_none() && r.kernel_tflops.is_none());
