@@ -57,7 +57,13 @@ pub enum Command {
     Bench(BenchArgs),
     /// Validate (and time) every valid point of a space, or a sample, into a tune log.
     Record(RecordArgs),
-    /// Time the baselines (fp16 math path, PyTorch flash, cuDNN and math, cuDNN FP8 SDPA) and the protocol's floor on the GPU.
+    /// Time the baselines of an SDPA shape (fp16 math path, PyTorch flash, cuDNN and math, cuDNN FP8 SDPA) or of a GEMM (cuBLASLt FP8, cuBLAS fp16, torch._scaled_mm), and the protocol's floor, on the GPU.
+    ///
+    /// With `--gemm M,N,K` the GEMM's: `cublaslt_fp8` (cuBLASLt's FP8 matmul on the candidates'
+    /// e4m3 inputs and scales, fp16 D, the bias through its epilogue: the kernel to beat, `gate
+    /// --vs cublaslt_fp8`), `cublas_fp16` (the same matmul on the same values in fp16),
+    /// `scaled_mm` (PyTorch's torch._scaled_mm on the same inputs) and the floor (one kernel that
+    /// only reads A and B and writes D); each output is checked against the GEMM's reference.
     ///
     /// `cudnn_fp8` is cuDNN's own FP8 (e4m3) SDPA forward, run through the nvidia-cudnn-frontend
     /// Python package (graph sdpa_fp8, fp8 O) on the same e4m3 inputs and descales as the
@@ -76,7 +82,7 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Compare the GA with random search on a recorded landscape, over many seeds.
     SearchBench(SearchBenchArgs),
-    /// Profile baseline A and the top elites of a run with Nsight Compute.
+    /// Profile the top elites of a run (and an SDPA run's baseline A) with Nsight Compute.
     Ncu(super::ncu::NcuArgs),
     /// Render the markdown report of a run, or of many problems: a sweep's or the tuning
     /// database's (no GPU needed).
