@@ -5,7 +5,7 @@
 // so that the writes can be checked exactly. Timed like a candidate, it is the floor of the
 // timing protocol at a GEMM: launch, cold reads, writes.
 //
-// a: a_chunks x 16 bytes, b: b_chunks x 16 bytes (M*K and N*K bytes: K is a multiple of 16);
+// a: a_chunks x 16 bytes, b: b_chunks x 16 bytes (M and N rows of K rounded up to 16 bytes);
 // d: d_elems u16 (M*N). The grid strides over the chunks of A, then of B^T, then of D (8
 // elements each; the last d_elems % 8 written one by one by the thread of the last, partial
 // chunk). Blocks of GEMM_FLOOR_THREADS threads; partials[blockIdx.x] receives the XOR of the

@@ -233,7 +233,7 @@ fn flags_that_do_not_fit_a_gemm_are_named() {
         assert!(e.contains(expect), "{args:?}: {e}");
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     };
-    refused(&["--gemm", "64,64,100", "--replay", log], "--gemm");
+    refused(&["--gemm", "64,0,64", "--replay", log], "--gemm N = 0");
     refused(&["--gemm", PROBLEM, "--causal", "--replay", log], "--gemm");
     refused(&["--gemm", PROBLEM, "--shape", "2,8,512,64"], "--shape");
     refused(

@@ -715,13 +715,17 @@ fn baseline_writes_its_records_with_numbers_or_reasons() {
     eprintln!("{text}");
 }
 
-/// Problems of the GEMM tests: one row of A, M, N and K off every tile (K a multiple of 16 only),
-/// a square one of a thousand, a large one (the float32 GPU reference) and a tall narrow one.
-const GEMM_PROBLEMS: [&str; 7] = [
+/// Problems of the GEMM tests: one row of A, M, N and K off every tile, K not a multiple of 16
+/// (rows stored 16-byte aligned, K's tail read as zeros: K = 1, 107, 333), a square one of a
+/// thousand, a large one (the float32 GPU reference) and a tall narrow one.
+const GEMM_PROBLEMS: [&str; 10] = [
     "1,64,16",
     "1,200,128",
+    "1,64,1",
     "100,96,272",
+    "100,96,107",
     "129,257,384",
+    "129,257,333",
     "1000,1000,1024",
     "2048,3072,4096",
     "4097,130,528",
@@ -888,8 +892,14 @@ fn one_worker_serves_sdpa_and_gemm_in_turn() {
 }
 
 /// Problems of the GEMM baseline tests: a square one of a thousand, a ragged one (N = 257: rows
-/// of D 514 bytes apart, not a multiple of 16) and a large one (the float32 GPU reference).
-const GEMM_BASELINE_PROBLEMS: [&str; 3] = ["1000,1000,1024", "129,257,384", "2048,3072,4096"];
+/// of D 514 bytes apart, not a multiple of 16), the same with K = 333 (rows of A and B stored 336
+/// bytes apart) and a large one (the float32 GPU reference).
+const GEMM_BASELINE_PROBLEMS: [&str; 4] = [
+    "1000,1000,1024",
+    "129,257,384",
+    "129,257,333",
+    "2048,3072,4096",
+];
 
 /// `evotune baseline --gemm` at each of [`GEMM_BASELINE_PROBLEMS`]: cuBLASLt FP8, cuBLAS fp16
 /// and the floor are measured cold and warm and pass their checks (the reference at the GEMM's

@@ -76,7 +76,7 @@ pub struct TargetArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// A GEMM problem M,N,K (A is M x K, B is K x N, K a multiple of 16), for a space with
+    /// A GEMM problem M,N,K (A is M x K, B is K x N), for a space with
     /// `operation = "gemm"` such as search_spaces/gemm_fp8.toml (instead of --shape).
     #[arg(long, value_name = "M,N,K")]
     pub gemm: Option<String>,
@@ -151,8 +151,8 @@ pub struct TuneArgs {
     /// The mask and key/value layout (not with --resume: the run's problem is kept).
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// Tune a matrix product instead: D = alpha·A·Bᵀ + bias with A [M,K] and B [K,N] in e4m3,
-    /// K a multiple of 16 (its space defaults to search_spaces/gemm_fp8.toml).
+    /// Tune a matrix product instead: D = alpha·A·Bᵀ + bias with A [M,K] and B [K,N] in e4m3
+    /// (its space defaults to search_spaces/gemm_fp8.toml).
     #[arg(long, value_name = "M,N,K", conflicts_with_all = ["shape", "resume"])]
     pub gemm: Option<String>,
     /// Distinct configurations to evaluate [default: 128; with --resume, the run's own].
@@ -380,7 +380,7 @@ pub struct BaselineArgs {
     /// The mask and key/value layout.
     #[command(flatten)]
     pub problem: ProblemFlags,
-    /// A GEMM problem M,N,K (A is M x K, B^T is N x K, K a multiple of 16): time the GEMM's
+    /// A GEMM problem M,N,K (A is M x K, B^T is N x K): time the GEMM's
     /// baselines (cublaslt_fp8, cublas_fp16, scaled_mm, floor) instead of SDPA's.
     #[arg(long, value_name = "M,N,K",
           conflicts_with_all = ["shape", "causal", "kv_heads", "kv_len"])]

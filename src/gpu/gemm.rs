@@ -5,9 +5,11 @@
 //! extern "C" __global__ void gemm_fp8(const __grid_constant__ CUtensorMap a_map,
 //!     const __grid_constant__ CUtensorMap b_map, unsigned short* __restrict__ d,
 //!     const float* __restrict__ bias, float alpha, int M, int N, int K)
-//! a_map: A [M, K] e4m3 codes, row-major (K contiguous), encoded like SDPA's maps in gpu/tma.rs
-//!        as rank 3 with dims (K, M, 1), i.e. Geometry { heads: 1, rows: M, d: K }, swizzle 128,
-//!        OOB fill zeros, box (128, TMA_A_ROWS, 1)
+//! a_map: A [M, K] e4m3 codes, row-major (K contiguous) in rows of `Gemm::pitch` bytes (K
+//!        rounded up to 16, zeros after K), encoded like SDPA's maps in gpu/tma.rs as rank 3
+//!        with dims (K, M, 1) and row stride the pitch, i.e. Geometry { heads: 1, rows: M,
+//!        d: K, pitch }, swizzle 128, OOB fill zeros (so K's tail reads zeros), box
+//!        (128, TMA_A_ROWS, 1)
 //! b_map: B^T [N, K] likewise, box (128, TMA_B_ROWS, 1)
 //! d    : [M, N] fp16 row-major, every element written, nothing else
 //! bias : [N] f32, or null for none
@@ -31,9 +33,9 @@ use std::sync::Arc;
 
 /// The device buffers of one problem: e4m3 codes and the bias in, fp16 bits out.
 pub struct GemmBuffers {
-    /// A's codes, [M, K].
+    /// A's codes, [M, K] in rows of `Gemm::pitch` bytes.
     pub a: CudaSlice<u8>,
-    /// Bᵀ's codes, [N, K].
+    /// Bᵀ's codes, [N, K] in rows of `Gemm::pitch` bytes.
     pub b: CudaSlice<u8>,
     /// The bias, `[N]`.
     pub bias: CudaSlice<f32>,
@@ -42,11 +44,13 @@ pub struct GemmBuffers {
 }
 
 impl GemmBuffers {
-    /// Uploads the inputs' codes and bias and allocates the output.
+    /// Uploads the inputs' codes (in rows of the problem's pitch) and bias and allocates the
+    /// output.
     pub fn upload(gpu: &Gpu, inputs: &GemmInputs) -> Result<Self> {
+        let [a, b] = inputs.pitched_codes();
         Ok(GemmBuffers {
-            a: gpu.upload(&inputs.a.codes, "A")?,
-            b: gpu.upload(&inputs.b.codes, "B")?,
+            a: gpu.upload(&a, "A")?,
+            b: gpu.upload(&b, "B")?,
             bias: gpu.upload(&inputs.bias, "bias")?,
             d: gpu.zeros(inputs.problem.d_elements(), "D")?,
         })
@@ -69,7 +73,7 @@ impl GemmBuffers {
                 swizzle,
                 rows: box_rows,
             };
-            encode(ptr, matrix(rows, gemm.k), tile)
+            encode(ptr, matrix(rows, gemm), tile)
         };
         Ok(GemmMaps {
             a: map(&self.a, gemm.m, a_rows)?,
@@ -78,13 +82,14 @@ impl GemmBuffers {
     }
 }
 
-/// A K-major e4m3 matrix of `rows` rows as the maps describe it: one head of `rows` rows of `k`
-/// bytes (rank 3, dims (K, rows, 1)).
-fn matrix(rows: usize, k: usize) -> Geometry {
+/// A K-major e4m3 matrix of `rows` rows of `gemm`'s K bytes, `gemm.pitch()` bytes apart, as the
+/// maps describe it (rank 3, dims (K, rows, 1)).
+fn matrix(rows: usize, gemm: &Gemm) -> Geometry {
     Geometry {
         heads: 1,
         rows: rows as u64,
-        d: k as u64,
+        d: gemm.k as u64,
+        pitch: gemm.pitch() as u64,
     }
 }
 
@@ -158,15 +163,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_operand_is_one_head_of_its_rows_of_k_bytes() {
-        assert_eq!(
-            matrix(4097, 528),
-            Geometry {
-                heads: 1,
-                rows: 4097,
-                d: 528
-            }
-        );
+    fn an_operand_is_one_head_of_its_rows_of_k_bytes_pitch_apart() {
+        let g = |text: &str| -> Gemm { text.parse().unwrap() };
+        let geometry = |rows, d, pitch| Geometry {
+            heads: 1,
+            rows,
+            d,
+            pitch,
+        };
+        assert_eq!(matrix(4097, &g("4097,130,528")), geometry(4097, 528, 528));
+        assert_eq!(matrix(130, &g("4097,130,107")), geometry(130, 107, 112));
     }
 
     #[test]

@@ -63,6 +63,25 @@ impl GemmInputs {
     pub fn tensors(&self) -> [&QuantizedTensor; 2] {
         [&self.a, &self.b]
     }
+
+    /// A's and Bᵀ's codes as the device holds them: rows of [`Gemm::pitch`] bytes, the K codes
+    /// of a row then zeros (the codes themselves where K is a multiple of 16).
+    pub fn pitched_codes(&self) -> [Vec<u8>; 2] {
+        let (k, pitch) = (self.problem.k, self.problem.pitch());
+        self.tensors().map(|t| pitched(&t.codes, k, pitch))
+    }
+}
+
+/// `codes`, rows of `k` bytes, laid out in rows of `pitch` bytes with zeros after each row.
+fn pitched(codes: &[u8], k: usize, pitch: usize) -> Vec<u8> {
+    if k == pitch {
+        return codes.to_vec();
+    }
+    let mut out = vec![0u8; codes.len() / k * pitch];
+    for (row, to) in codes.chunks_exact(k).zip(out.chunks_exact_mut(pitch)) {
+        to[..k].copy_from_slice(row);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -72,6 +91,22 @@ mod tests {
 
     fn problem(text: &str) -> Gemm {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn rows_are_stored_sixteen_bytes_apart_with_zeros_after_k() {
+        let p = problem("3,2,5");
+        let x = GemmInputs::generate(&p, 1);
+        let [a, b] = x.pitched_codes();
+        assert_eq!((a.len(), b.len()), (3 * 16, 2 * 16));
+        for (pitched, t) in [(&a, &x.a), (&b, &x.b)] {
+            for (row, codes) in pitched.chunks(16).zip(t.codes.chunks(5)) {
+                assert_eq!(&row[..5], codes);
+                assert!(row[5..].iter().all(|&c| c == 0));
+            }
+        }
+        let aligned = GemmInputs::generate(&problem("3,2,32"), 1);
+        assert_eq!(aligned.pitched_codes()[0], aligned.a.codes);
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct Geometry {
     pub rows: u64,
     /// Head dimension (bytes per row).
     pub d: u64,
+    /// Bytes between the starts of two rows (D for a packed tensor; at least D, a multiple of
+    /// 16: the bytes past D read as out of bounds, zeros).
+    pub pitch: u64,
 }
 
 impl Geometry {
@@ -61,6 +64,7 @@ impl Geometry {
             heads,
             rows: shape.s as u64,
             d: shape.d as u64,
+            pitch: shape.d as u64,
         }
     }
 
@@ -71,6 +75,7 @@ impl Geometry {
             heads,
             rows: shape.skv() as u64,
             d: shape.d as u64,
+            pitch: shape.d as u64,
         }
     }
 }
@@ -78,7 +83,7 @@ impl Geometry {
 /// The geometry as the driver wants it: rank 3, dims (D, rows, heads) innermost first, byte
 /// strides of dims 1 and 2.
 fn dims_and_strides(g: Geometry) -> ([u64; 3], [u64; 2]) {
-    ([g.d, g.rows, g.heads], [g.d, g.rows * g.d])
+    ([g.d, g.rows, g.heads], [g.pitch, g.rows * g.pitch])
 }
 
 /// Encodes the map of an e4m3 tensor of `geometry` at device address `ptr`: boxes of `tile`,
@@ -142,6 +147,14 @@ mod tests {
         let gqa = Shape::parse("3,4,100,64,kv_heads=2,kv_len=300").unwrap();
         let kv = Geometry::keys(&gqa);
         assert_eq!(dims_and_strides(kv), ([64, 300, 6], [64, 300 * 64]));
+        // Rows 112 bytes apart holding 107: the map's inner dimension stays 107.
+        let padded = Geometry {
+            heads: 1,
+            rows: 10,
+            d: 107,
+            pitch: 112,
+        };
+        assert_eq!(dims_and_strides(padded), ([107, 10, 1], [112, 1120]));
     }
 
     #[test]

@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// K must be a multiple of this: A's and Bᵀ's rows are K bytes apart (e4m3), and TMA takes
-/// only row strides that are multiples of 16 bytes.
-pub const K_MULTIPLE: usize = 16;
+/// The rows of A and Bᵀ in device memory start this many bytes apart at least: TMA (and
+/// cuBLASLt's FP8 matmul) take only row strides that are multiples of 16 bytes, so a K that is
+/// not one is stored in rows of [`Gemm::pitch`] bytes, the padding zero and outside the product.
+pub const ROW_ALIGN: usize = 16;
 
 /// One GEMM problem: A [M, K] and Bᵀ [N, K] in (both K-major), D [M, N] out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,28 +29,28 @@ pub struct Gemm {
 }
 
 impl Gemm {
-    /// The problem M, N, K, checked: each positive and within the kernels' 32-bit `int`, K a
-    /// multiple of [`K_MULTIPLE`], and A, Bᵀ (e4m3) and D (fp16) within the largest Hopper GPU.
+    /// The problem M, N, K, checked: each positive and within the kernels' 32-bit `int`, and A,
+    /// Bᵀ (e4m3, in rows of [`Gemm::pitch`] bytes) and D (fp16) within the largest Hopper GPU.
     pub fn new(m: usize, n: usize, k: usize) -> Result<Gemm> {
         let g = Gemm { m, n, k };
         for (name, value) in [("M", m), ("N", n), ("K", k)] {
             check_dimension(&g, name, value)?;
         }
-        if !k.is_multiple_of(K_MULTIPLE) {
-            return Err(bad(format!(
-                "K = {k} in {g} is not a multiple of {K_MULTIPLE}: A's and B's rows are K bytes \
-                 apart, and TMA takes only row strides that are multiples of 16 bytes"
-            )));
-        }
         g.check_memory()?;
         Ok(g)
     }
 
-    /// Fails when A and Bᵀ (one byte per element) and D (two) need more than the largest
-    /// Hopper GPU holds.
+    /// Bytes between the starts of two rows of A (and of Bᵀ) on the device: K rounded up to
+    /// [`ROW_ALIGN`] (K itself when it is a multiple of 16).
+    pub fn pitch(&self) -> usize {
+        self.k.next_multiple_of(ROW_ALIGN)
+    }
+
+    /// Fails when A and Bᵀ (one byte per element, rows of [`Gemm::pitch`] bytes) and D (two
+    /// bytes) need more than the largest Hopper GPU holds.
     fn check_memory(&self) -> Result<()> {
-        let [m, n, k] = [self.m, self.n, self.k].map(|v| v as u128);
-        let bytes = (m + n) * k + 2 * m * n;
+        let [m, n, pitch] = [self.m, self.n, self.pitch()].map(|v| v as u128);
+        let bytes = (m + n) * pitch + 2 * m * n;
         if bytes > MAX_DEVICE_BYTES {
             return Err(bad(format!(
                 "{self} needs {:.1} GiB for A, B (e4m3) and D (fp16), more than the {} GiB of \
@@ -109,7 +110,7 @@ fn bad(message: String) -> Error {
 impl FromStr for Gemm {
     type Err = Error;
 
-    /// Parses `M,N,K` (three positive integers, K a multiple of 16).
+    /// Parses `M,N,K` (three positive integers).
     fn from_str(text: &str) -> Result<Gemm> {
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         if parts.len() != 3 {
@@ -322,8 +323,6 @@ mod tests {
         assert!(error("64,-1,64").contains("N = '-1'"));
         let e = error("0,64,64");
         assert!(e.contains("M = 0") && e.contains("positive"), "{e}");
-        let e = error("64,64,100");
-        assert!(e.contains("K = 100") && e.contains("multiple of 16"), "{e}");
         let e = error("3000000000,16,16");
         assert!(e.contains("M = 3000000000") && e.contains("32-bit"), "{e}");
         let e = error("300000,300000,16");
@@ -342,6 +341,21 @@ mod tests {
             g.compulsory_bytes(FP8_IN),
             (196 * 272 + 100 * 96 * 2) as f64
         );
+    }
+
+    /// Any K is a problem; its rows are stored 16-byte aligned, K itself where it already is.
+    #[test]
+    fn the_pitch_is_k_rounded_up_to_sixteen_bytes() {
+        for (k, pitch) in [
+            (1, 16),
+            (16, 16),
+            (100, 112),
+            (107, 112),
+            (112, 112),
+            (4096, 4096),
+        ] {
+            assert_eq!(gemm(&format!("64,64,{k}")).pitch(), pitch, "K = {k}");
+        }
     }
 
     #[test]

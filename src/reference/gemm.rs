@@ -36,7 +36,6 @@ mod tests {
     use super::*;
 
     fn problem(m: usize, n: usize, k: usize) -> Gemm {
-        // Unchecked: the reference takes any K, the kernels' multiple of 16 aside.
         Gemm { m, n, k }
     }
 

@@ -119,7 +119,7 @@ struct GemmFloor {
 impl GemmFloor {
     /// Uploads the codes and allocates D and one partial per block (at most `max_blocks`).
     fn new(gpu: &Gpu, kernel: Kernel, inputs: &GemmInputs, max_blocks: u64) -> Result<Self> {
-        let [a, b] = inputs.tensors().map(|t| &t.codes);
+        let [a, b] = &inputs.pitched_codes();
         let d_elements = inputs.problem.d_elements();
         let chunks = (a.len() / 16 + b.len() / 16 + d_elements.div_ceil(8)) as u64;
         let blocks = chunks

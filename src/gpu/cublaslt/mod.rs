@@ -1,5 +1,6 @@
 //! cuBLASLt's matmul (cudarc's `cublaslt` sys and result layers) on one GEMM problem's inputs,
-//! in evotune's layout: A [M, K] and Bᵀ [N, K] K-contiguous, D [M, N] fp16 row-major, the bias
+//! in evotune's layout: A [M, K] and Bᵀ [N, K] K-contiguous in rows of the problem's pitch (K
+//! rounded up to 16 bytes, zeros after K), D [M, N] fp16 row-major, the bias
 //! through the BIAS epilogue, fp32 compute, the first algorithm of cuBLASLt's heuristic. The
 //! operands are either the e4m3 codes with their descales as A's and B's scale pointers (the
 //! FP8 matmul) or the same values in fp16 with the descales folded into alpha.
@@ -77,7 +78,7 @@ impl LtGemm {
     pub fn new(gpu: &Gpu, inputs: &GemmInputs, precision: Precision) -> Result<LtGemm> {
         let g = inputs.problem;
         let bias: Vec<u16> = inputs.bias.iter().map(|&x| f32_to_f16_bits(x)).collect();
-        let [a, b] = inputs.tensors().map(|t| operand_bytes(&t.codes, precision));
+        let [a, b] = inputs.pitched_codes().map(|c| operand_bytes(&c, precision));
         let (scales, alpha) = match precision {
             Precision::Fp8 => ([inputs.a.descale, inputs.b.descale], inputs.scale),
             Precision::Fp16 => ([1.0, 1.0], inputs.alpha()),
@@ -194,7 +195,7 @@ fn matmul_spec(
         dtype: precision.dtype(),
         rows: k,
         cols,
-        ld: k as i64,
+        ld: g.pitch() as i64,
     };
     MatmulSpec {
         a: input(n),
