@@ -210,10 +210,10 @@ pub struct TuneArgs {
     /// kernels; a candidate raced out stops sooner, see --no-race).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub reps: u32,
-    /// Absolute tolerance [default: the operation's, 0.03].
+    /// Absolute tolerance [default: 0.03] (a GEMM's the same).
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: the operation's, 0.0625 for SDPA, 0.015625 for a GEMM].
+    /// Relative tolerance [default: 0.0625] (a GEMM's: 0.015625).
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Wall time per timing method and candidate, seconds (a screening budget; `evotune
@@ -340,7 +340,7 @@ pub struct BenchArgs {
     /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: 0.0625].
+    /// Relative tolerance [default: 0.0625] (a GEMM's: 0.015625).
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// Run folder; the result goes to DIR/bench/candidate_<hash>.json [default: artifacts/bench-<UTC time>].
@@ -487,7 +487,7 @@ pub struct RecordArgs {
     /// Absolute tolerance [default: 0.03].
     #[arg(long, value_name = "X")]
     pub atol: Option<f64>,
-    /// Relative tolerance [default: 0.0625].
+    /// Relative tolerance [default: 0.0625] (a GEMM's: 0.015625).
     #[arg(long, value_name = "Y")]
     pub rtol: Option<f64>,
     /// GPU ordinal.
