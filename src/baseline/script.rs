@@ -1,12 +1,13 @@
 //! Running a baseline's Python script (fed on stdin, killed after a timeout) and turning the
 //! timing part of its JSON answer into a record; shared by the PyTorch and cuDNN FP8 baselines.
 
-use crate::artifacts::BaselineRecord;
+use crate::artifacts::{BaselineRecord, Validation};
 use crate::eval::{TimingPlan, GRAPH_LAUNCHES};
 use crate::gpu::timing::MAX_REPS;
 use crate::op::ProblemSpec;
 use serde::Deserialize;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,13 +31,9 @@ pub(super) struct Script<'a> {
 /// does not flush, `--warm-launches` when it asks for a warm timing beside the flushed ones).
 pub(super) fn timing_args(problem: impl Into<ProblemSpec>, plan: &TimingPlan) -> Vec<String> {
     let problem = problem.into();
-    let flag = match problem {
-        ProblemSpec::Sdpa(_) => "--shape",
-        ProblemSpec::Gemm(_) => "--gemm",
-    };
     let mode = plan.flush_mode();
     let mut args: Vec<String> = [
-        flag.into(),
+        problem.flag().into(),
         problem.to_string(),
         "--reps".into(),
         plan.reps.to_string(),
@@ -56,6 +53,36 @@ pub(super) fn timing_args(problem: impl Into<ProblemSpec>, plan: &TimingPlan) ->
         args.extend(["--warm-launches".into(), GRAPH_LAUNCHES.to_string()]);
     }
     args
+}
+
+/// The arguments of a script that reads evotune's inputs from, and writes its output to, the
+/// folder `dir`: [`timing_args`] and `--inputs DIR`.
+pub(super) fn exchange_args(
+    problem: impl Into<ProblemSpec>,
+    plan: &TimingPlan,
+    dir: &Path,
+) -> Vec<String> {
+    let mut args = timing_args(problem, plan);
+    args.extend(["--inputs".into(), dir.display().to_string()]);
+    args
+}
+
+/// Sets `record`'s validation from `checked`; when the output could not be checked, the record
+/// stays unchecked and its reason says why.
+pub(super) fn attach_validation(
+    record: &mut BaselineRecord,
+    checked: crate::error::Result<Validation>,
+) {
+    match checked {
+        Ok(v) => record.validation = Some(v),
+        Err(e) => {
+            let why = format!("output not checked: {e}");
+            record.reason = Some(match record.reason.take() {
+                Some(r) => format!("{r}; {why}"),
+                None => why,
+            });
+        }
+    }
 }
 
 /// The script's stdout, or why it did not produce one (not started, failed, timed out).

@@ -79,40 +79,19 @@ fn measure(
         .record(CUDNN_FP8, &implementation, r.shape, out.device.clone());
     if record.status == BaselineStatus::Ok {
         let note = out.range_note();
-        attach_validation(&mut record, dir.path(), &inputs, &note, reference);
+        let checked = validate(dir.path(), &inputs, &note, reference);
+        script::attach_validation(&mut record, checked);
     }
     Ok(record)
 }
 
 fn script_for<'a>(r: &'a CudnnRun, dir: &Path) -> Script<'a> {
-    let mut args = script::timing_args(r.shape, &r.plan);
-    args.extend(["--inputs".into(), dir.display().to_string()]);
     Script {
         python: &r.python,
         text: SCRIPT,
         name: "scripts/cudnn_fp8_bench.py",
-        args,
+        args: script::exchange_args(r.shape, &r.plan, dir),
         timeout: r.timeout,
-    }
-}
-
-/// Checks the output; when it cannot be checked the record says why and stays unchecked.
-fn attach_validation(
-    record: &mut BaselineRecord,
-    dir: &Path,
-    inputs: &SdpaInputs,
-    range_note: &str,
-    reference: impl FnOnce(&SdpaInputs) -> Result<Reference>,
-) {
-    match validate(dir, inputs, range_note, reference) {
-        Ok(v) => record.validation = Some(v),
-        Err(e) => {
-            let why = format!("output not checked: {e}");
-            record.reason = Some(match record.reason.take() {
-                Some(r) => format!("{r}; {why}"),
-                None => why,
-            });
-        }
     }
 }
 

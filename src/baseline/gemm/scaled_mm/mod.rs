@@ -98,39 +98,18 @@ fn measure(
         out.device.clone(),
     );
     if record.status == BaselineStatus::Ok {
-        attach_validation(&mut record, dir.path(), inputs, reference);
+        script::attach_validation(&mut record, validate(dir.path(), inputs, reference));
     }
     Ok(record)
 }
 
 fn script_for<'a>(r: &'a GemmRun, dir: &Path) -> Script<'a> {
-    let mut args = script::timing_args(r.problem, &r.plan);
-    args.extend(["--inputs".into(), dir.display().to_string()]);
     Script {
         python: &r.python,
         text: SCRIPT,
         name: "scripts/scaled_mm_bench.py",
-        args,
+        args: script::exchange_args(r.problem, &r.plan, dir),
         timeout: r.timeout,
-    }
-}
-
-/// Checks the output; when it cannot be checked the record says why and stays unchecked.
-fn attach_validation(
-    record: &mut BaselineRecord,
-    dir: &Path,
-    inputs: &GemmInputs,
-    reference: impl FnOnce(&GemmInputs) -> Result<Reference>,
-) {
-    match validate(dir, inputs, reference) {
-        Ok(v) => record.validation = Some(v),
-        Err(e) => {
-            let why = format!("output not checked: {e}");
-            record.reason = Some(match record.reason.take() {
-                Some(r) => format!("{r}; {why}"),
-                None => why,
-            });
-        }
     }
 }
 
