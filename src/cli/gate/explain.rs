@@ -31,22 +31,22 @@ fn remedy(run: &RunData, side: &Side) -> String {
     match side {
         Side::Baseline(_) => format!(
             "Time the baselines again into the run folder, cold then warm: `evotune baseline \
-             --shape {} --out {}`",
-            shape_text(run),
+             {} --out {}`",
+            problem_flag(run),
             run.paths.root.display()
         ),
         Side::Best { .. } => format!(
-            "Tune the problem again on a GPU to record them (`evotune --shape {} ...`)",
-            shape_text(run)
+            "Tune the problem again on a GPU to record them (`evotune {} ...`)",
+            problem_flag(run)
         ),
     }
 }
 
-/// The run's problem as `--shape` takes it.
-fn shape_text(run: &RunData) -> String {
+/// The run's problem with the flag that gives it (`--shape 2,8,512,64`, `--gemm 64,64,64`).
+fn problem_flag(run: &RunData) -> String {
     run.topk
         .as_ref()
-        .map_or("B,H,S,D".to_string(), |t| t.shape.to_string())
+        .map_or("--shape B,H,S,D".to_string(), |t| t.shape.flag_text())
 }
 
 /// The line of a regression check against the stored best from `origin`.
