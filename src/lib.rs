@@ -9,10 +9,10 @@
 //! [`ncu`] profiles the elites, [`report`] renders the markdown report and [`gate`] enforces a
 //! speedup in CI; [`db`] keeps the best config of every tuned problem and device, and [`export`]
 //! writes its best kernels with a dispatch table and a Python package that calls them. [`op`]
-//! describes the operations tuned (SDPA, and FP8 GEMM through compile, render, space show and
-//! record so far) by their problem types ([`op::Problem`]; a space file names its operation) and
-//! the registry of the baselines SDPA is compared with; on the GPU, [`gpu::GpuOperation`] is what
-//! the evaluator asks of each.
+//! describes the operations tuned (SDPA, and FP8 GEMM through every stage but the database,
+//! export and sweeps so far) by their problem types ([`op::Problem`]; a space file names its
+//! operation, a run folder records its problem) and each one's registry of the baselines it is
+//! compared with; on the GPU, [`gpu::GpuOperation`] is what the evaluator asks of each.
 
 pub mod artifacts;
 pub mod baseline;

@@ -1,6 +1,7 @@
 //! The operations evotune tunes, as the core sees them: scaled-dot-product attention ([`sdpa`])
 //! and the FP8 matrix product ([`gemm`]), each with its problem type ([`Problem`]; either one as
-//! a [`ProblemSpec`]), and the registry of the baselines SDPA is compared with ([`Registry`]).
+//! a [`ProblemSpec`]) and the registry of the baselines it is compared with ([`Registry`],
+//! found through [`Operation::registry`]).
 
 pub mod gemm;
 mod operation;
@@ -15,6 +16,6 @@ pub use problem::{Problem, Var};
 pub use registry::{Against, Baseline, Comparison, Operands, Registry, Role};
 pub use spec::ProblemSpec;
 
-/// The registry of the operation tuned today, SDPA: the baselines a run folder holds and the
-/// comparisons its report and gate make.
+/// SDPA's registry: what a run folder that does not say its problem is compared with, and the
+/// multi-shape report's (sweeps and the database hold SDPA problems only).
 pub static REGISTRY: &Registry = &sdpa::BASELINES;
