@@ -7,7 +7,8 @@ use super::args::{
 };
 use clap::{Parser, Subcommand};
 
-const ABOUT: &str = "Evolves fast FP8 attention kernels for NVIDIA Hopper: renders CUDA from \
+const ABOUT: &str =
+    "Evolves fast FP8 attention and GEMM kernels for NVIDIA Hopper: renders CUDA from \
 templates, compiles with NVRTC, checks every variant against a reference, times the survivors.";
 
 const AFTER: &str = "Examples:
