@@ -26,6 +26,7 @@ pub mod export;
 pub mod gate;
 pub mod gpu;
 pub mod kernel;
+pub mod matmul;
 pub mod ncu;
 pub mod numerics;
 pub mod op;

@@ -1,7 +1,7 @@
 //! The matrix product D = alpha·A·Bᵀ + bias in float64, on the CPU.
 
 use super::sdpa::dot;
-use crate::op::Gemm;
+use crate::matmul::Gemm;
 use rayon::prelude::*;
 
 /// `D[m][n] = alpha·Σₖ a[m][k]·b[n][k] + bias[n]`, computed in f64, for the problem `gemm`.
