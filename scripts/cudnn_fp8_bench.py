@@ -34,8 +34,6 @@ Repetitions: at least --reps, more for short calls so that each timing takes abo
 The .npy files are read and written here (no numpy needed; a little-endian host).
 """
 import argparse
-import ast
-import ctypes
 import json
 import os
 import sys
@@ -70,33 +68,6 @@ def contiguous(dims):
     """Strides of a C-order tensor of `dims`."""
     b, h, s, d = dims
     return [h * s * d, s * d, d, 1]
-
-
-def read_codes(path, dims):
-    """The bytes of a uint8 C-order .npy file of shape `dims`."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:6] != b"\x93NUMPY":
-        raise ValueError(f"{path} is not an .npy file")
-    size, start = (2, 8) if data[6] == 1 else (4, 8)
-    length = int.from_bytes(data[start:start + size], "little")
-    body = start + size
-    header = ast.literal_eval(data[body:body + length].decode("latin1"))
-    if header["descr"] not in ("|u1", "<u1") or header["fortran_order"] or list(header["shape"]) != dims:
-        raise ValueError(f"{path}: expected uint8 C-order {dims}, found {header}")
-    return bytearray(data[body + length:])
-
-
-def write_f32(path, tensor):
-    """Writes a contiguous float32 CPU tensor as a version 1.0 .npy file."""
-    shape = tuple(tensor.shape)
-    dims = "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % dims
-    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
-    raw = (ctypes.c_char * (tensor.numel() * 4)).from_address(tensor.data_ptr())
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1"))
-        f.write(memoryview(raw))
 
 
 class Sdpa:
@@ -150,7 +121,7 @@ class Sdpa:
         torch = self.torch
 
         def codes(name, dims):
-            raw = read_codes(os.path.join(folder, f"{name}.npy"), dims)
+            raw = read_npy(os.path.join(folder, f"{name}.npy"), ("|u1", "<u1"), dims)
             return torch.frombuffer(raw, dtype=torch.uint8).reshape(dims).cuda().view(torch.float8_e4m3fn)
 
         def scalar(value):

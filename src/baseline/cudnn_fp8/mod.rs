@@ -23,10 +23,12 @@ use crate::shape::Shape;
 use std::path::Path;
 use std::time::Duration;
 
-/// The script (scripts/cudnn_fp8_bench.py) after the timing protocol it shares
-/// (scripts/bench_protocol.py), fed to the interpreter on stdin.
+/// The script (scripts/cudnn_fp8_bench.py) after the timing protocol and the .npy
+/// exchange it shares (scripts/bench_protocol.py, scripts/npy_exchange.py), fed to the
+/// interpreter on stdin.
 pub const SCRIPT: &str = concat!(
     include_str!("../../../scripts/bench_protocol.py"),
+    include_str!("../../../scripts/npy_exchange.py"),
     include_str!("../../../scripts/cudnn_fp8_bench.py")
 );
 

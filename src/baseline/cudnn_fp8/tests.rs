@@ -210,7 +210,7 @@ fn the_script_and_evotune_read_each_others_npy_files() {
     let program = "import ctypes, importlib.util, sys\n\
         spec = importlib.util.spec_from_file_location('bench', sys.argv[1])\n\
         b = importlib.util.module_from_spec(spec); spec.loader.exec_module(b)\n\
-        codes = b.read_codes(sys.argv[2] + '/v.npy', [1, 2, 3, 16])\n\
+        codes = b.read_npy(sys.argv[2] + '/v.npy', ('|u1', '<u1'), [1, 2, 3, 16])\n\
         class T:\n    shape = (1, 2, 3, 16)\n\
         \x20   buf = (ctypes.c_float * len(codes))(*[c / 2 for c in codes])\n\
         \x20   def numel(self): return len(self.buf)\n\

@@ -17,10 +17,12 @@ use crate::reference::check;
 use serde::Deserialize;
 use std::path::Path;
 
-/// The script (scripts/scaled_mm_bench.py) after the timing protocol it shares
-/// (scripts/bench_protocol.py), fed to the interpreter on stdin.
+/// The script (scripts/scaled_mm_bench.py) after the timing protocol and the .npy
+/// exchange it shares (scripts/bench_protocol.py, scripts/npy_exchange.py), fed to the
+/// interpreter on stdin.
 pub const SCRIPT: &str = concat!(
     include_str!("../../../../scripts/bench_protocol.py"),
+    include_str!("../../../../scripts/npy_exchange.py"),
     include_str!("../../../../scripts/scaled_mm_bench.py")
 );
 
