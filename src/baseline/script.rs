@@ -227,6 +227,32 @@ impl TimedOutput {
     }
 }
 
+/// What the tests of the script baselines share: stand-in interpreters and a probe of the real
+/// one.
+#[cfg(test)]
+pub(super) mod test_support {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+
+    /// An executable `python3` in `dir` that runs the shell script `body` in its place.
+    pub fn stand_in_python(dir: &Path, body: &str) -> PathBuf {
+        let path = dir.join("python3");
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// Whether python3 here runs `probe` without error (`None`: there is no python3).
+    pub fn python_runs(probe: &str) -> Option<bool> {
+        let status = std::process::Command::new("python3")
+            .args(["-c", probe])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        Some(status.success())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,8 @@
 //! the package, and stand-in interpreters that answer as the script does on a GPU.
 
 use super::*;
+use crate::baseline::script::test_support::{python_runs, stand_in_python};
 use crate::gpu::npy;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 fn shape() -> Shape {
@@ -39,10 +39,7 @@ fn stand_in(dir: &Path, output: Option<&Path>, answer: &str) -> PathBuf {
          test -f \"$dir/q.npy\" && test -f \"$dir/inputs.json\" || exit 3\n\
          {copy}\necho 'a warning first'\necho '{answer}'\n"
     );
-    let path = dir.join("python3");
-    std::fs::write(&path, body).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+    stand_in_python(dir, &body)
 }
 
 /// The FP8 reference of the test inputs, times `factor`, written as a float32 `.npy`.
@@ -155,13 +152,7 @@ fn a_missing_interpreter_is_unavailable_naming_it() {
 
 /// Whether python3 here could measure cuDNN FP8 (torch with a GPU and the package).
 fn python_could_measure() -> Option<bool> {
-    let probe = "import torch, cudnn; assert torch.cuda.is_available()";
-    let status = std::process::Command::new("python3")
-        .args(["-c", probe])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?;
-    Some(status.success())
+    python_runs("import torch, cudnn; assert torch.cuda.is_available()")
 }
 
 /// The real script under a python3 that lacks torch, a GPU or nvidia-cudnn-frontend answers

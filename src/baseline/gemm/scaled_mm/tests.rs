@@ -2,10 +2,10 @@
 //! and stand-in interpreters that answer as the script does on a GPU.
 
 use super::*;
+use crate::baseline::script::test_support::{python_runs, stand_in_python};
 use crate::eval::{FlushMode, TimingPlan, DEFAULT_TARGET_S};
 use crate::gpu::npy;
 use crate::op::Gemm;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,10 +47,7 @@ fn stand_in(dir: &Path, output: Option<&Path>, answer: &str) -> PathBuf {
          && test -f \"$dir/inputs.json\" || exit 3\n\
          {copy}\necho 'a warning first'\necho '{answer}'\n"
     );
-    let path = dir.join("python3");
-    std::fs::write(&path, body).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+    stand_in_python(dir, &body)
 }
 
 /// The reference of the test inputs, times `factor`, written as a float32 `.npy`.
@@ -166,13 +163,7 @@ fn a_missing_interpreter_or_garbage_is_unavailable_saying_why() {
 
 /// Whether python3 here could measure `_scaled_mm` (torch with a GPU).
 fn python_could_measure() -> Option<bool> {
-    let probe = "import torch; assert torch.cuda.is_available()";
-    let status = std::process::Command::new("python3")
-        .args(["-c", probe])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?;
-    Some(status.success())
+    python_runs("import torch; assert torch.cuda.is_available()")
 }
 
 /// The real script under a python3 that lacks torch or a GPU answers "unavailable" (exit 0, one
