@@ -20,21 +20,17 @@ pub trait CliProblem: Problem + LoggedProblem + Into<ProblemSpec> {
     /// The operation whose spaces take this problem.
     const OPERATION: Operation;
     /// The flag that gives it.
-    const FLAG: &'static str;
+    const FLAG: &'static str = Self::OPERATION.flag();
     /// What messages call it, before its value: "shape 2,8,512,64", "GEMM 128,256,512".
-    const NOUN: &'static str;
+    const NOUN: &'static str = Self::OPERATION.noun();
 }
 
 impl CliProblem for Shape {
     const OPERATION: Operation = Operation::Sdpa;
-    const FLAG: &'static str = "--shape";
-    const NOUN: &'static str = "shape";
 }
 
 impl CliProblem for Gemm {
     const OPERATION: Operation = Operation::Gemm;
-    const FLAG: &'static str = "--gemm";
-    const NOUN: &'static str = "GEMM";
 }
 
 /// The space a command uses for `operation` when --space is not given.

@@ -45,9 +45,8 @@ impl GateResult {
     pub fn of(run: &RunData) -> Result<GateResult, String> {
         let topk = run.topk.as_ref().map_err(Clone::clone)?;
         let (best, t) = best_times(run)?;
-        let speedups = topk
-            .shape
-            .registry()
+        let speedups = run
+            .registry
             .roles
             .iter()
             .filter_map(|c| speedup(run, c, TimingProtocol::Cold).ok())

@@ -37,6 +37,22 @@ impl Operation {
         }
     }
 
+    /// The command-line flag that gives its problem.
+    pub const fn flag(self) -> &'static str {
+        match self {
+            Operation::Sdpa => "--shape",
+            Operation::Gemm => "--gemm",
+        }
+    }
+
+    /// What messages call its problem, before its value: "shape 2,8,512,64", "GEMM 128,256,512".
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Operation::Sdpa => "shape",
+            Operation::Gemm => "GEMM",
+        }
+    }
+
     /// The names of its problem's variables, which its spaces may read without declaring them.
     pub fn variable_names(self) -> &'static [&'static str] {
         match self {

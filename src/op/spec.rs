@@ -53,10 +53,7 @@ impl ProblemSpec {
 
     /// The flag that gives it on the command line: `--shape`, `--gemm`.
     pub fn flag(&self) -> &'static str {
-        match self {
-            ProblemSpec::Sdpa(_) => "--shape",
-            ProblemSpec::Gemm(_) => "--gemm",
-        }
+        self.operation().flag()
     }
 
     /// The flag that gives it on the command line, with its text: `--shape 2,8,512,64`,
@@ -68,10 +65,11 @@ impl ProblemSpec {
     /// The problem with its kind and its dimensions' names, for a reader: "shape 2,8,512,64
     /// (B,H,S,D)", "GEMM 4096,4096,4096 (M,N,K)".
     pub fn labelled(&self) -> String {
-        match self {
-            ProblemSpec::Sdpa(shape) => format!("shape {shape} (B,H,S,D)"),
-            ProblemSpec::Gemm(gemm) => format!("GEMM {gemm} (M,N,K)"),
-        }
+        let dims = match self {
+            ProblemSpec::Sdpa(_) => "B,H,S,D",
+            ProblemSpec::Gemm(_) => "M,N,K",
+        };
+        format!("{} {self} ({dims})", self.operation().noun())
     }
 
     /// Floating-point operations of one run.
