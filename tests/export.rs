@@ -8,7 +8,7 @@
 mod common;
 
 use common::{db_cmd, evotune, own_space, root, stand_in_log, tune, tune_with, SPACE, TEMPLATE};
-use evotune::db::Problem;
+use evotune::db::{Attention, Problem};
 use evotune::export::{Accepts, DispatchTable, Entry};
 use evotune::shape::Shape;
 use evotune::space::{self, DeviceLimits};
@@ -183,7 +183,7 @@ fn check_entry(out: &Path, e: &Entry, db: &Path) {
     assert_eq!(&cubin[..4], b"\x7fELF", "{}", e.cubin);
     let source = std::fs::read_to_string(out.join(&e.source)).unwrap();
     let p = e.problem;
-    let problem = Problem {
+    let problem = Attention {
         batch: p.b,
         heads: p.h,
         seq_len: p.s,
@@ -334,9 +334,9 @@ fn check_python(out: &Path, table: &DispatchTable) {
         "2,8,512,64,causal",
         "2,8,512,80",
     ];
-    let problems: Vec<Problem> = asked
+    let problems: Vec<Attention> = asked
         .iter()
-        .map(|s| Problem::of_shape(&Shape::parse(s).unwrap()))
+        .map(|s| Attention::of_shape(&Shape::parse(s).unwrap()))
         .collect();
     let spec: Vec<Value> = problems
         .iter()
@@ -419,10 +419,10 @@ fn check_script_refuses_without_a_gpu(out: &Path) {
 
 /// The choice the table's rules make, computed here: the exact problem, else the nearest
 /// (evotune's warm-start distance; ties to the faster) among the kernels whose rule admits it.
-fn expected_choice(table: &DispatchTable, p: &Problem) -> Value {
+fn expected_choice(table: &DispatchTable, p: &Attention) -> Value {
     let tuned = |e: &Entry| {
         let s = e.problem;
-        Problem {
+        Attention {
             batch: s.b,
             heads: s.h,
             seq_len: s.s,
@@ -441,7 +441,8 @@ fn expected_choice(table: &DispatchTable, p: &Problem) -> Value {
         .iter()
         .filter(|e| e.accepts.reuse && e.accepts.check(p).is_ok())
         .min_by(|a, b| {
-            let d = |e: &Entry| evotune::warm::distance(p, &tuned(e));
+            let d =
+                |e: &Entry| evotune::warm::distance(&Problem::Sdpa(*p), &Problem::Sdpa(tuned(e)));
             d(a).total_cmp(&d(b))
                 .then(a.kernel_p50_us.total_cmp(&b.kernel_p50_us))
         });

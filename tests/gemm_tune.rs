@@ -2,17 +2,16 @@
 //! the GEMM's problem and tolerance, the search keeps the best of its trials, a resumed run
 //! repeats none, the report and the gate read the run as a GEMM's, and flags that do not fit a
 //! GEMM are named. The landscape is synthetic — times from a formula of the point's index,
-//! written by this file — so nothing here is a measurement.
+//! written by the tests (tests/common/gemm.rs) — so nothing here is a measurement.
+
+mod common;
 
 use assert_cmd::Command;
-use evotune::artifacts::LogProblem;
-use evotune::op::Gemm;
-use evotune::space::{self, DeviceLimits};
-use evotune::tunelog::{TrialRecord, TuneLog};
+use common::gemm::gemm_landscape;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const SPACE: &str = "search_spaces/gemm_fp8.toml";
+const SPACE: &str = common::gemm::GEMM_SPACE;
 const PROBLEM: &str = "1024,1024,512";
 
 fn evotune() -> Command {
@@ -22,31 +21,9 @@ fn evotune() -> Command {
     cmd
 }
 
-/// A synthetic landscape over every valid point of the GEMM space at [`PROBLEM`]: point i takes
-/// 20 + 10·((i·7919) mod n)/n µs, so point 0 is the one best (20 µs). Returns the log's path.
+/// The synthetic landscape at [`PROBLEM`], its best point at 20 µs. Returns the log's path.
 fn synthetic_landscape(dir: &Path) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let space = space::load(&root.join(SPACE)).unwrap();
-    let gemm: Gemm = PROBLEM.parse().unwrap();
-    let points = space.valid_points(&gemm, &DeviceLimits::hopper()).unwrap();
-    let n = points.len();
-    assert!(n > 1000 && !n.is_multiple_of(7919), "{n} points");
-    let path = dir.join("synthetic.csv");
-    let mut log = TuneLog::create(&path, &space).unwrap();
-    for (i, p) in points.iter().enumerate() {
-        let mut r = TrialRecord::unmeasured(&p.config, "ok", String::new());
-        r.trial = i;
-        let us = 20.0 + 10.0 * ((i * 7919) % n) as f64 / n as f64;
-        (r.p50_us, r.ci_lo_us, r.ci_hi_us) = (Some(us), Some(us - 0.1), Some(us + 0.1));
-        (r.max_abs, r.rel_l2) = (Some(0.01), Some(0.001));
-        log.append(&r).unwrap();
-    }
-    let problem = LogProblem {
-        shape: gemm,
-        device: Some("synthetic".into()),
-    };
-    problem.write(&path).unwrap();
-    path
+    gemm_landscape(&dir.join("synthetic.csv"), PROBLEM, 20.0)
 }
 
 /// A replayed GEMM tune of `budget` trials into `out`.
@@ -236,10 +213,6 @@ fn flags_that_do_not_fit_a_gemm_are_named() {
     refused(&["--gemm", "64,0,64", "--replay", log], "--gemm N = 0");
     refused(&["--gemm", PROBLEM, "--causal", "--replay", log], "--gemm");
     refused(&["--gemm", PROBLEM, "--shape", "2,8,512,64"], "--shape");
-    refused(
-        &["--gemm", PROBLEM, "--replay", log, "--warm-start"],
-        "--warm-start",
-    );
     refused(
         &["--shape", "2,8,512,64", "--space", SPACE, "--replay", log],
         "is a gemm space",

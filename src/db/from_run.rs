@@ -1,5 +1,6 @@
-//! A database row from a finished run folder: manifest.json (problem, device, space, build),
-//! tune/topk.json (the best config with its figures) and bench/baseline_*.json (baselines).
+//! A database row from a finished run folder of either operation: manifest.json (problem,
+//! device, space, build), tune/topk.json (the best config with its figures) and
+//! bench/baseline_*.json (baselines).
 
 use super::fresh::file_hash;
 use super::row::{BaselineTime, Problem, TuningRow};
@@ -11,13 +12,6 @@ use std::path::Path;
 pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> {
     let run = RunPaths::new(dir);
     let manifest: Manifest = read_json(&run.manifest())?;
-    let Some(shape) = manifest.shape.sdpa() else {
-        return Err(Error::Other(format!(
-            "{}: a {} run; the database's problems are SDPA shapes, so it keeps SDPA runs only",
-            dir.display(),
-            manifest.shape.operation()
-        )));
-    };
     let topk: TopK = read_json(&run.topk())?;
     let Some(best) = topk.elites.first() else {
         return Ok(None);
@@ -43,7 +37,7 @@ pub fn row_from_run(dir: &Path, created_utc: &str) -> Result<Option<TuningRow>> 
     Ok(Some(TuningRow {
         id: None,
         created_utc: created_utc.to_string(),
-        problem: Problem::of_shape(shape),
+        problem: Problem::of_spec(&manifest.shape),
         gpu: gpu_name(&manifest),
         compute_capability: compute_capability(&manifest.arch),
         arch: manifest.arch.clone(),

@@ -3,6 +3,7 @@
 //! start new searches. A row whose space or template file changed since is stale: listed as
 //! such, never served as a best config.
 
+mod columns;
 mod fresh;
 mod from_run;
 mod row;
@@ -12,7 +13,7 @@ mod store;
 
 pub use fresh::{file_hash, Freshness, FreshnessCheck};
 pub use from_run::{compute_capability, row_from_run};
-pub use row::{BaselineTime, Problem, TuningRow};
+pub use row::{Attention, BaselineTime, Problem, TuningRow};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use select::{best_of_each, fresh_rows, pick_device, Split};
 pub use store::{Db, DbResult};
@@ -92,3 +93,5 @@ pub fn prune_ids(rows: &[TuningRow], rule: PruneRule, check: &mut FreshnessCheck
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod upgrade_tests;

@@ -1,12 +1,26 @@
 //! One row of the database: a tuned problem on one device, its best config and the figures
-//! that judge it, and where it came from.
+//! that judge it, and where it came from. Its problem is an SDPA shape or a GEMM's M, N, K.
 
+use crate::matmul::Gemm;
+use crate::op::{Operation, ProblemSpec};
+use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The problem a row tuned: its shape, the causal mask, the key/value heads and keys per sequence.
+/// The problem a row tuned, as an operation's problem. It is written untagged, so that an SDPA
+/// problem serializes (and fingerprints) exactly as the rows recorded before GEMM did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Problem {
+#[serde(untagged)]
+pub enum Problem {
+    /// Scaled-dot-product attention.
+    Sdpa(Attention),
+    /// A matrix product.
+    Gemm(Gemm),
+}
+
+/// An SDPA problem: its shape, the causal mask, the key/value heads and keys per sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Attention {
     /// B.
     pub batch: usize,
     /// H.
@@ -24,9 +38,77 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem of an SDPA shape.
+    pub fn of_shape(shape: &Shape) -> Self {
+        Problem::Sdpa(Attention::of_shape(shape))
+    }
+
+    /// The problem of a run's problem, of either operation.
+    pub fn of_spec(spec: &ProblemSpec) -> Self {
+        match spec {
+            ProblemSpec::Sdpa(shape) => Problem::of_shape(shape),
+            ProblemSpec::Gemm(gemm) => Problem::Gemm(*gemm),
+        }
+    }
+
+    /// The run's problem it is (an SDPA problem's shape, a GEMM's M, N, K).
+    pub fn spec(&self) -> ProblemSpec {
+        match self {
+            Problem::Sdpa(a) => ProblemSpec::Sdpa(a.shape()),
+            Problem::Gemm(g) => ProblemSpec::Gemm(*g),
+        }
+    }
+
+    /// The operation it is a problem of.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Problem::Sdpa(_) => Operation::Sdpa,
+            Problem::Gemm(_) => Operation::Gemm,
+        }
+    }
+
+    /// The SDPA problem, if it is one.
+    pub fn sdpa(&self) -> Option<&Attention> {
+        match self {
+            Problem::Sdpa(a) => Some(a),
+            Problem::Gemm(_) => None,
+        }
+    }
+
+    /// An SDPA problem as it always read (`B,H,S,D` and what differs from the default); a
+    /// GEMM's as `gemm M,N,K`.
+    pub fn label(&self) -> String {
+        match self {
+            Problem::Sdpa(a) => a.label(),
+            Problem::Gemm(g) => format!("{} {g}", Operation::Gemm),
+        }
+    }
+
+    /// The order listings and exports keep: SDPA problems by B, H, causal, KV heads, S, KV
+    /// length, D; then GEMMs by M, N, K.
+    pub fn order_key(&self) -> (u8, [usize; 7]) {
+        match *self {
+            Problem::Sdpa(p) => (
+                0,
+                [
+                    p.batch,
+                    p.heads,
+                    p.causal as usize,
+                    p.kv_heads,
+                    p.seq_len,
+                    p.kv_len,
+                    p.head_dim,
+                ],
+            ),
+            Problem::Gemm(g) => (1, [g.m, g.n, g.k, 0, 0, 0, 0]),
+        }
+    }
+}
+
+impl Attention {
     /// The problem of a shape.
-    pub fn of_shape(shape: &crate::shape::Shape) -> Self {
-        Problem {
+    pub fn of_shape(shape: &Shape) -> Self {
+        Attention {
             batch: shape.b,
             heads: shape.h,
             seq_len: shape.s,
@@ -38,8 +120,8 @@ impl Problem {
     }
 
     /// The shape of the problem (`kv_heads` and `kv_len` left out where they equal H and S).
-    pub fn shape(&self) -> crate::shape::Shape {
-        let mut s = crate::shape::Shape::dense(self.batch, self.heads, self.seq_len, self.head_dim);
+    pub fn shape(&self) -> Shape {
+        let mut s = Shape::dense(self.batch, self.heads, self.seq_len, self.head_dim);
         s.causal = self.causal;
         s.kv_heads = Some(self.kv_heads).filter(|&n| n != self.heads);
         s.kv_len = Some(self.kv_len).filter(|&n| n != self.seq_len);

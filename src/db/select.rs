@@ -83,8 +83,8 @@ pub fn pick_device(file: &Path, rows: &[TuningRow], device: Option<&str>) -> Res
     Err(Error::input(Input::Device, why))
 }
 
-/// The fastest row of each problem on `gpu`, ordered by problem (B, H, causal, KV heads, S,
-/// KV length, D).
+/// The fastest row of each problem on `gpu`, ordered by problem (SDPA's by B, H, causal, KV
+/// heads, S, KV length, D; then GEMMs by M, N, K).
 pub fn best_of_each<'a>(rows: &'a [TuningRow], gpu: &str) -> Vec<&'a TuningRow> {
     let mut best: Vec<&TuningRow> = Vec::new();
     for r in rows.iter().filter(|r| r.gpu == gpu) {
@@ -94,11 +94,6 @@ pub fn best_of_each<'a>(rows: &'a [TuningRow], gpu: &str) -> Vec<&'a TuningRow> 
             None => best.push(r),
         }
     }
-    best.sort_by_key(|r| {
-        let p = r.problem;
-        (
-            p.batch, p.heads, p.causal, p.kv_heads, p.seq_len, p.kv_len, p.head_dim,
-        )
-    });
+    best.sort_by_key(|r| r.problem.order_key());
     best
 }

@@ -1,9 +1,10 @@
 //! Reading and writing rows. Every write is one transaction: a process killed part-way (or a
 //! write that fails) leaves the database as it was before the write began.
 
+use super::columns::{insert_row, read_row, COLUMNS, PROBLEM_COLUMNS};
 use super::row::{BaselineTime, Problem, TuningRow};
 use super::schema;
-use rusqlite::{params, Connection, OpenFlags, Row, Transaction};
+use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,12 +15,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Db {
     conn: Connection,
     path: PathBuf,
+    /// The schema version of the file (a read-only source may be older than [`schema::VERSION`]).
+    version: i64,
 }
 
 /// What a database error is about; the caller names the flag or file.
 pub type DbResult<T> = std::result::Result<T, String>;
 
-fn err(e: rusqlite::Error) -> String {
+pub(super) fn err(e: rusqlite::Error) -> String {
     e.to_string()
 }
 
@@ -54,9 +57,12 @@ impl Db {
             conn.query_row("SELECT count(*) FROM tunings", [], |r| r.get::<_, i64>(0))
                 .map_err(|e| format!("not an evotune database: {e}"))?;
         }
+        let version = schema::version_of(&conn)?;
+        schema::check_not_newer(version)?;
         Ok(Db {
             conn,
             path: path.to_path_buf(),
+            version,
         })
     }
 
@@ -101,19 +107,25 @@ impl Db {
 
     /// The rows of `problem` (on `gpu`, when given), oldest first.
     pub fn history(&self, problem: &Problem, gpu: Option<&str>) -> DbResult<Vec<TuningRow>> {
-        let rows = self.select(
-            "WHERE batch = ?1 AND heads = ?2 AND seq_len = ?3 AND head_dim = ?4 AND causal = ?5 \
-             AND kv_heads = ?6 AND kv_len = ?7 ORDER BY id",
-            params![
-                problem.batch as i64,
-                problem.heads as i64,
-                problem.seq_len as i64,
-                problem.head_dim as i64,
-                problem.causal,
-                problem.kv_heads as i64,
-                problem.kv_len as i64
-            ],
-        )?;
+        let rows = match problem {
+            Problem::Sdpa(p) => self.select(
+                "WHERE operation = 'sdpa' AND batch = ?1 AND heads = ?2 AND seq_len = ?3 \
+                 AND head_dim = ?4 AND causal = ?5 AND kv_heads = ?6 AND kv_len = ?7 ORDER BY id",
+                params![
+                    p.batch as i64,
+                    p.heads as i64,
+                    p.seq_len as i64,
+                    p.head_dim as i64,
+                    p.causal,
+                    p.kv_heads as i64,
+                    p.kv_len as i64
+                ],
+            )?,
+            Problem::Gemm(g) => self.select(
+                "WHERE operation = 'gemm' AND m = ?1 AND n = ?2 AND k = ?3 ORDER BY id",
+                params![g.m as i64, g.n as i64, g.k as i64],
+            )?,
+        };
         Ok(rows
             .into_iter()
             .filter(|r| gpu.is_none_or(|g| r.gpu == g))
@@ -141,7 +153,7 @@ impl Db {
     }
 
     fn select(&self, tail: &str, args: &[&dyn rusqlite::ToSql]) -> DbResult<Vec<TuningRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM tunings {tail}");
+        let sql = format!("SELECT {} FROM tunings {tail}", self.columns());
         let mut stmt = self.conn.prepare(&sql).map_err(err)?;
         let rows = stmt
             .query_map(args, read_row)
@@ -154,6 +166,15 @@ impl Db {
                 Ok(r)
             })
             .collect()
+    }
+
+    /// What `select` reads: [`COLUMNS`], with a version-1 source's missing columns read as
+    /// an SDPA row's (`sdpa` and no GEMM dimensions).
+    fn columns(&self) -> String {
+        match self.version {
+            1 => COLUMNS.replace(PROBLEM_COLUMNS, "'sdpa', NULL, NULL, NULL"),
+            _ => COLUMNS.to_string(),
+        }
     }
 
     fn baselines_of(&self, id: i64) -> DbResult<Vec<BaselineTime>> {
@@ -176,126 +197,4 @@ impl Db {
             .map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     }
-}
-
-/// The columns of `tunings` after `id`, in the order `read_row` and `insert_row` use.
-const COLUMNS: &str = "id, created_utc, batch, heads, seq_len, head_dim, causal, kv_heads, \
-    kv_len, gpu, compute_capability, arch, driver, cuda, nvrtc, host, space_path, space_hash, \
-    template_path, template_hash, overrides, build_commit, evaluator, config, kernel_p50_us, \
-    ci_lo_us, ci_hi_us, call_p50_us, confirmed_lo_us, confirmed_hi_us, confirmed_mean_us, \
-    max_abs, rel_l2, rel_l2_vs_full, trials, failures, run_dir";
-
-fn insert_row(tx: &Transaction, row: &TuningRow) -> DbResult<Option<i64>> {
-    let p = &row.problem;
-    let sql = format!(
-        "INSERT OR IGNORE INTO tunings (fingerprint, {}) VALUES (?1, {})",
-        &COLUMNS[4..],
-        (2..=37)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let added = tx
-        .execute(
-            &sql,
-            rusqlite::params_from_iter([
-                &row.fingerprint() as &dyn rusqlite::ToSql,
-                &row.created_utc,
-                &(p.batch as i64),
-                &(p.heads as i64),
-                &(p.seq_len as i64),
-                &(p.head_dim as i64),
-                &p.causal,
-                &(p.kv_heads as i64),
-                &(p.kv_len as i64),
-                &row.gpu,
-                &row.compute_capability,
-                &row.arch,
-                &row.driver,
-                &row.cuda,
-                &row.nvrtc,
-                &row.host,
-                &row.space_path,
-                &row.space_hash,
-                &row.template_path,
-                &row.template_hash,
-                &row.overrides,
-                &row.build_commit,
-                &row.evaluator,
-                &row.config,
-                &row.kernel_p50_us,
-                &row.ci_lo_us,
-                &row.ci_hi_us,
-                &row.call_p50_us,
-                &row.confirmed_lo_us,
-                &row.confirmed_hi_us,
-                &row.confirmed_mean_us,
-                &row.max_abs,
-                &row.rel_l2,
-                &row.rel_l2_vs_full,
-                &(row.trials as i64),
-                &(row.failures as i64),
-                &row.run_dir,
-            ]),
-        )
-        .map_err(err)?;
-    if added == 0 {
-        return Ok(None);
-    }
-    let id = tx.last_insert_rowid();
-    for b in &row.baselines {
-        tx.execute(
-            "INSERT INTO tuning_baselines (tuning_id, name, status, kernel_p50_us, call_p50_us) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, b.name, b.status, b.kernel_p50_us, b.call_p50_us],
-        )
-        .map_err(err)?;
-    }
-    Ok(Some(id))
-}
-
-fn read_row(r: &Row) -> rusqlite::Result<TuningRow> {
-    let n = |i: usize| -> rusqlite::Result<usize> { Ok(r.get::<_, i64>(i)? as usize) };
-    Ok(TuningRow {
-        id: Some(r.get(0)?),
-        created_utc: r.get(1)?,
-        problem: Problem {
-            batch: n(2)?,
-            heads: n(3)?,
-            seq_len: n(4)?,
-            head_dim: n(5)?,
-            causal: r.get(6)?,
-            kv_heads: n(7)?,
-            kv_len: n(8)?,
-        },
-        gpu: r.get(9)?,
-        compute_capability: r.get(10)?,
-        arch: r.get(11)?,
-        driver: r.get(12)?,
-        cuda: r.get(13)?,
-        nvrtc: r.get(14)?,
-        host: r.get(15)?,
-        space_path: r.get(16)?,
-        space_hash: r.get(17)?,
-        template_path: r.get(18)?,
-        template_hash: r.get(19)?,
-        overrides: r.get(20)?,
-        build_commit: r.get(21)?,
-        evaluator: r.get(22)?,
-        config: r.get(23)?,
-        kernel_p50_us: r.get(24)?,
-        ci_lo_us: r.get(25)?,
-        ci_hi_us: r.get(26)?,
-        call_p50_us: r.get(27)?,
-        confirmed_lo_us: r.get(28)?,
-        confirmed_hi_us: r.get(29)?,
-        confirmed_mean_us: r.get(30)?,
-        max_abs: r.get(31)?,
-        rel_l2: r.get(32)?,
-        rel_l2_vs_full: r.get(33)?,
-        trials: n(34)?,
-        failures: n(35)?,
-        run_dir: r.get(36)?,
-        baselines: Vec::new(),
-    })
 }

@@ -21,7 +21,7 @@ pub(crate) fn row(
     TuningRow {
         id: None,
         created_utc: when.into(),
-        problem: Problem {
+        problem: Problem::Sdpa(Attention {
             batch,
             heads,
             seq_len,
@@ -29,7 +29,7 @@ pub(crate) fn row(
             causal: false,
             kv_heads: heads,
             kv_len: seq_len,
-        },
+        }),
         gpu: "NVIDIA H200".into(),
         compute_capability: "9.0".into(),
         arch: "sm_90a".into(),

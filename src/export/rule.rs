@@ -15,7 +15,7 @@
 //! with the same block and shared memory, and render byte-identical source. Where it does not,
 //! the kernel serves its own problem only, and the table says why.
 
-use crate::db::Problem;
+use crate::db::Attention as Problem;
 use crate::eval::{KernelArgs, Launch};
 use crate::kernel::Kernels;
 use crate::shape_limits::{MAX_GRID_Y, MAX_SEQ_LEN};

@@ -4,7 +4,7 @@
 //! row's space and config).
 
 use super::rule::{Accepts, Tuned};
-use crate::db::{Problem, TuningRow};
+use crate::db::{Attention as Problem, TuningRow};
 use crate::eval::{KernelArgs, Launch, DEFAULT_TOLERANCE};
 use crate::kernel::Kernels;
 use crate::space::{self, DeviceLimits, SearchSpace};
@@ -246,9 +246,13 @@ pub fn prepare(
     limits: &DeviceLimits,
     spaces: &mut Spaces,
 ) -> Result<Prepared, String> {
+    let problem = *row
+        .problem
+        .sdpa()
+        .ok_or("a GEMM row: the dispatch table holds attention kernels only")?;
     let (space, template) = spaces.get(&row.space_path)?;
     let config = space.parse_config(&row.config).map_err(|e| e.to_string())?;
-    let shape = row.problem.shape();
+    let shape = problem.shape();
     let point = space
         .evaluate(&config, &shape, limits)
         .map_err(|e| e.to_string())?;
@@ -264,13 +268,13 @@ pub fn prepare(
         .map_err(|e| e.to_string())?;
     let (source, launch) = (kernel.job.source, kernel.launch);
     let args = sdpa_args(&launch.args)?;
-    let mut accepts = Accepts::of(&point, &launch, &row.problem)?;
+    let mut accepts = Accepts::of(&point, &launch, &problem)?;
     accepts.verify(&Tuned {
         space,
         template,
         limits,
         config: &config,
-        problem: row.problem,
+        problem,
         source: &source,
         launch: &launch,
     });
@@ -278,7 +282,13 @@ pub fn prepare(
         Some(v) => v.to_string(),
         None => template_stem(&space.template_for(&config)),
     };
-    let entry = entry(row, family, &space.kernel, (&launch, args), accepts);
+    let entry = entry(
+        (row, problem),
+        family,
+        &space.kernel,
+        (&launch, args),
+        accepts,
+    );
     Ok(Prepared { entry, source })
 }
 
@@ -311,19 +321,19 @@ fn sdpa_args(args: &KernelArgs) -> Result<Args, String> {
 }
 
 fn entry(
-    row: &TuningRow,
+    (row, problem): (&TuningRow, Problem),
     family: String,
     kernel: &str,
     (launch, (args, tma)): (&Launch, Args),
     a: Accepts,
 ) -> Entry {
-    let id = kernel_id(&row.problem);
+    let id = kernel_id(&problem);
     Entry {
         cubin: format!("kernels/{id}.cubin"),
         source: format!("kernels/{id}.cu"),
         id,
-        problem: row.problem.into(),
-        label: row.problem.label(),
+        problem: problem.into(),
+        label: problem.label(),
         family,
         args: args.into(),
         entry_point: kernel.into(),

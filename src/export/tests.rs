@@ -3,7 +3,7 @@
 //! hold for a space, kernel ids, and the files written.
 
 use super::*;
-use crate::db::{Problem, TuningRow};
+use crate::db::{Attention, Problem, TuningRow};
 use crate::eval::launch_for;
 use crate::space::{self, DeviceLimits};
 use crate::template::Template;
@@ -20,8 +20,8 @@ NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,VT_SWIZZLE=128,VT_STAGES=2,OVERLA
 ARRIVE=thread,PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,\
 WAIT=spin,PERSISTENT=false,RESCALE=always";
 
-fn problem(text: &str) -> Problem {
-    Problem::of_shape(&crate::shape::Shape::parse(text).unwrap())
+fn problem(text: &str) -> Attention {
+    Attention::of_shape(&crate::shape::Shape::parse(text).unwrap())
 }
 
 /// A row of `config` of the sdpa_fp8 space at `shape`, naming the space by its absolute path.
@@ -32,7 +32,7 @@ fn row(dir: &Path, config: &str, shape: &str) -> TuningRow {
         .display()
         .to_string();
     r.config = config.into();
-    r.problem = problem(shape);
+    r.problem = Problem::Sdpa(problem(shape));
     r.id = Some(7);
     r
 }

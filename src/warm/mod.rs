@@ -14,7 +14,8 @@
 //!   and the registers each warpgroup needs, so it counts double.
 //!
 //! Causal and non-causal problems are never neighbours (their work per tile differs). Ties
-//! go to the faster row.
+//! go to the faster row. A GEMM's neighbours are the GEMMs tuned on the device, by |log2|
+//! ratios of M, N and K; problems of two operations are never neighbours.
 //!
 //! Seeds: the best config of each of the [`NEIGHBOURS`] nearest problems (never more than half
 //! the population), nearest first, distinct after the repair. The problem itself, tuned

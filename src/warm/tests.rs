@@ -94,9 +94,9 @@ fn distance_weighs_head_dim_double_and_separates_causal() {
         "S and kv_len both double"
     );
     assert_eq!(distance(&a, &problem(2, 8, 512, 128)), 2.0);
-    let mut causal = a;
+    let mut causal = *a.sdpa().unwrap();
     causal.causal = true;
-    assert!(distance(&a, &causal).is_infinite());
+    assert!(distance(&a, &Problem::Sdpa(causal)).is_infinite());
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! them, so the others are not dead code there.
 #![allow(dead_code)]
 
+pub mod gemm;
+
 use assert_cmd::Command;
 use evotune::artifacts::LogProblem;
 use evotune::shape::Shape;

@@ -4,8 +4,9 @@ use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
 const AFTER: &str =
-    "The database is SQLite, one row per tuned problem and device: the problem (B,H,S,D;
-causal, kv_heads and kv_len columns for later kernels), GPU, compute capability, driver, CUDA,
+    "The database is SQLite, one row per tuned problem and device: the operation (sdpa or
+gemm) and its problem (attention: B,H,S,D with causal, kv_heads and kv_len; GEMM: M,N,K),
+GPU, compute capability, driver, CUDA,
 NVRTC, sha256 of the space file and of the template the best config renders, the build commit,
 the best config with its kernel-only p50, CI and confirmed interval, validation errors, the
 baselines of the run folder, the run folder and the time. New tunings add rows (history).
@@ -15,7 +16,13 @@ as a best config.
 Default file: $EVOTUNE_DB, else $XDG_DATA_HOME/evotune/tuning.db, else
 ~/.local/share/evotune/tuning.db. tune and sweep record their results there at the end
 (--no-db skips; a replayed run is recorded only into a database named with --db or
-$EVOTUNE_DB).";
+$EVOTUNE_DB). A database of an older evotune is upgraded in place when it is first written.
+
+Examples:
+  evotune db list                              every row: `2,8,512,64`, `gemm 8192,8192,8192`
+  evotune db show --gemm 8192,8192,8192        a GEMM's best fresh row and its history
+  evotune db show --shape 2,8,512,64 --gpu H200
+  evotune db merge /shared/sweep/shards        gather a Slurm sweep's shards";
 
 /// `evotune db ...`
 #[derive(Debug, Args)]
@@ -34,7 +41,8 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Every row, oldest first, with whether it is fresh or stale.
     List(ListArgs),
-    /// One row in full (by id), or a problem's best fresh row and its history (--shape).
+    /// One row in full (by id), or a problem's best fresh row and its history (--shape or
+    /// --gemm).
     Show(ShowArgs),
     /// Record finished run folders (what tune does at its end; for runs made with --no-db).
     Add(AddArgs),
@@ -61,15 +69,19 @@ pub struct ShowArgs {
     /// The row's id (from `db list`).
     #[arg(
         value_name = "ID",
-        required_unless_present = "shape",
-        conflicts_with = "shape"
+        required_unless_present_any = ["shape", "gemm"],
+        conflicts_with_all = ["shape", "gemm"]
     )]
     pub id: Option<i64>,
-    /// A problem B,H,S,D: its best fresh row and every row of its history.
-    #[arg(long, value_name = "B,H,S,D")]
+    /// An attention problem B,H,S,D: its best fresh row and every row of its history.
+    #[arg(long, value_name = "B,H,S,D", group = "problem")]
     pub shape: Option<String>,
-    /// With --shape: only rows whose GPU name contains TEXT.
-    #[arg(long, value_name = "TEXT", requires = "shape")]
+    /// A GEMM M,N,K: its best fresh row and every row of its history, e.g.
+    /// `db show --gemm 8192,8192,8192`.
+    #[arg(long, value_name = "M,N,K", group = "problem")]
+    pub gemm: Option<String>,
+    /// With --shape or --gemm: only rows whose GPU name contains TEXT.
+    #[arg(long, value_name = "TEXT", requires = "problem")]
     pub gpu: Option<String>,
     /// Print JSON.
     #[arg(long)]

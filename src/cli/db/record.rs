@@ -19,13 +19,6 @@ pub fn record_run(dir: &Path, flags: &DbFlags) -> Result<Option<String>> {
     let explicit = flags.db.is_some() || std::env::var_os("EVOTUNE_DB").is_some();
     let path = flags.db.clone().unwrap_or_else(db::default_path);
     let manifest: Manifest = read_json(&RunPaths::new(dir).manifest())?;
-    if manifest.shape.sdpa().is_none() {
-        return Ok(Some(format!(
-            "database: not recorded: the database's problems are SDPA shapes, and {} is a {} run",
-            dir.display(),
-            manifest.shape.operation()
-        )));
-    }
     if manifest.evaluator.starts_with("replay") && !explicit {
         return Ok(Some(
             "database: a replayed run is recorded only into a database named with --db (or \

@@ -1,8 +1,10 @@
 //! What `evotune db list` and `db show` print: one line per row, or one row in full.
 
 use super::args::ShowArgs;
+use crate::cli::inputs::flagged;
 use crate::db::{best_fresh, Freshness, FreshnessCheck, Problem, TuningRow};
 use crate::error::Error;
+use crate::matmul::Gemm;
 use crate::shape::Shape;
 use std::path::Path;
 
@@ -35,10 +37,10 @@ fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
     }
 }
 
-/// `db show ID` or `db show --shape B,H,S,D [--gpu TEXT]`: the shape is checked before the
-/// database at `path` is opened, read-only.
+/// `db show ID`, `db show --shape B,H,S,D [--gpu TEXT]` or `db show --gemm M,N,K [--gpu
+/// TEXT]`: the problem is checked before the database at `path` is opened, read-only.
 pub fn run(path: &Path, a: &ShowArgs) -> anyhow::Result<()> {
-    let shape = a.shape.as_deref().map(Shape::parse).transpose()?;
+    let problem = asked_problem(a)?;
     let d = &super::open_to_read(path)?;
     let mut check = FreshnessCheck::new();
     if let Some(id) = a.id {
@@ -51,10 +53,8 @@ pub fn run(path: &Path, a: &ShowArgs) -> anyhow::Result<()> {
         let f = check.of(&row);
         return print_row(&row, &f, a.json);
     }
-    let shape = shape.expect("clap requires an id or --shape");
-    let mut rows = d
-        .history(&Problem::of_shape(&shape), None)
-        .map_err(super::failed(d.path()))?;
+    let problem = problem.expect("clap requires an id, --shape or --gemm");
+    let mut rows = d.history(&problem, None).map_err(super::failed(d.path()))?;
     if let Some(gpu) = &a.gpu {
         rows.retain(|r| r.gpu.contains(gpu.as_str()));
     }
@@ -66,13 +66,23 @@ pub fn run(path: &Path, a: &ShowArgs) -> anyhow::Result<()> {
     }
     match &best {
         Some(b) => print_row(b, &Freshness::Fresh, false)?,
-        None => println!("no fresh row for {}", shape),
+        None => println!("no fresh row for {}", problem.spec()),
     }
     println!("\nhistory ({} rows):\n{}", rows.len(), list_header());
     for r in &rows {
         println!("{}", list_line(r, &check.of(r)));
     }
     Ok(())
+}
+
+/// The problem of `--shape` or `--gemm`, checked (an error names the flag).
+fn asked_problem(a: &ShowArgs) -> crate::Result<Option<Problem>> {
+    if let Some(text) = &a.gemm {
+        let gemm: Gemm = text.parse().map_err(flagged)?;
+        return Ok(Some(Problem::Gemm(gemm)));
+    }
+    let shape = a.shape.as_deref().map(Shape::parse).transpose()?;
+    Ok(shape.as_ref().map(Problem::of_shape))
 }
 
 fn print_row(r: &TuningRow, f: &Freshness, json: bool) -> anyhow::Result<()> {

@@ -3,7 +3,7 @@
 use super::super::target::{CliProblem, Target};
 use crate::artifacts::WarmSeed;
 use crate::db::{self, Problem};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evolve::SpaceIndex;
 use crate::op::ProblemSpec;
 use crate::warm::{seed_count, warm_seeds, NEIGHBOURS};
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// The database's best configs (the database at `db`, or the default one) for the problems
 /// nearest to the target's, on device `gpu` (its name, or `replay`): the [`NEIGHBOURS`]
 /// nearest, at most half of a `population`; none when there is no database yet or it holds no
-/// neighbour. The database keeps SDPA problems only: another operation's run is refused.
+/// neighbour (a GEMM's neighbours are GEMMs, an attention problem's attention problems).
 pub fn seeds_for<P: CliProblem>(
     db: Option<PathBuf>,
     gpu: &str,
@@ -21,16 +21,6 @@ pub fn seeds_for<P: CliProblem>(
     population: usize,
 ) -> Result<Vec<WarmSeed>> {
     let spec: ProblemSpec = target.shape.into();
-    let Some(shape) = spec.sdpa().copied() else {
-        return Err(Error::flag(
-            "--warm-start",
-            format!(
-                "draws on the tuning database, whose problems are SDPA shapes; a {} tune \
-                 starts from random configs (leave out --warm-start)",
-                P::NOUN
-            ),
-        ));
-    };
     let path = db.unwrap_or_else(db::default_path);
     if !path.is_file() {
         return Ok(Vec::new());
@@ -38,7 +28,7 @@ pub fn seeds_for<P: CliProblem>(
     let rows = crate::cli::db::open(&path)?
         .all()
         .map_err(crate::cli::db::failed(&path))?;
-    let problem = Problem::of_shape(&shape);
+    let problem = Problem::of_spec(&spec);
     Ok(warm_seeds(
         &rows,
         &problem,

@@ -66,7 +66,11 @@ impl ProblemResult {
             },
         });
         ProblemResult {
-            shape: row.problem.shape(),
+            shape: row
+                .problem
+                .sdpa()
+                .expect("the report is given SDPA rows only")
+                .shape(),
             tuned: Tuned::Best(best),
             baselines: baselines.collect(),
         }

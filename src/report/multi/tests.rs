@@ -231,10 +231,10 @@ fn the_family_is_the_configs_or_the_templates() {
 #[test]
 fn a_database_problem_gives_back_its_shape() {
     let mut s = shape("1,32,8192,128,causal,kv_heads=8");
-    let row = crate::db::Problem::of_shape(&s);
+    let row = crate::db::Attention::of_shape(&s);
     assert_eq!(row.shape(), s);
     s.kv_len = Some(16384);
-    assert_eq!(crate::db::Problem::of_shape(&s).shape(), s);
+    assert_eq!(crate::db::Attention::of_shape(&s).shape(), s);
 }
 
 fn options() -> MultiOptions {
