@@ -111,7 +111,21 @@ fn database(dir: &Path) -> PathBuf {
     let template = dir.join(TEMPLATE);
     let text = std::fs::read_to_string(&template).unwrap();
     std::fs::write(&template, format!("{text}\n// edited\n")).unwrap();
+    add_gemm_row(&db);
     db
+}
+
+/// Adds a GEMM row to `db`: its first row with the problem changed to a GEMM (fresh, of the
+/// same device), which export must leave out.
+fn add_gemm_row(db: &Path) {
+    let mut d = evotune::db::Db::open(db).unwrap();
+    let mut gemm = d.all().unwrap().remove(0);
+    gemm.problem = Problem::Gemm(evotune::op::Gemm {
+        m: 4096,
+        n: 4096,
+        k: 128,
+    });
+    d.insert(&gemm).unwrap().expect("a new row");
 }
 
 fn export(db: &Path, out: &Path, cache: &Path) -> (String, String) {
@@ -145,6 +159,11 @@ fn export_writes_each_problems_kernel_with_the_table_the_header_and_the_package(
     assert!(
         stderr.contains("skipped row 4 (2,4,256,64): stale: template")
             && stderr.contains("sdpa_fp8_mma.cu.tera changed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\n1 GEMM row not exported: export writes attention kernels\n")
+            || stderr.starts_with("1 GEMM row not exported: export writes attention kernels\n"),
         "{stderr}"
     );
     let table = DispatchTable::read(&out.join("dispatch.json")).unwrap();
@@ -474,6 +493,27 @@ fn bad_input_exits_2_naming_the_flag_and_leaves_nothing_behind() {
     fails(
         &["--db", db_s, "--out", out_s],
         "has no fresh rows to export: it holds no rows",
+    );
+    let gemm_only = dir.path().join("gemm.db");
+    tune(
+        Path::new(SPACE),
+        &dir.path().join("r0"),
+        &gemm_only,
+        "2,8,512,64",
+        8,
+    );
+    add_gemm_row(&gemm_only);
+    let first = evotune::db::Db::open(&gemm_only).unwrap().all().unwrap()[0]
+        .id
+        .unwrap();
+    evotune::db::Db::open(&gemm_only)
+        .unwrap()
+        .delete(&[first])
+        .unwrap();
+    fails(
+        &["--db", gemm_only.to_str().unwrap(), "--out", out_s],
+        "has no fresh attention rows to export: 1 GEMM row not exported: export writes \
+         attention kernels",
     );
     tune(
         Path::new(SPACE),

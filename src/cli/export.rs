@@ -3,7 +3,7 @@
 
 use crate::compile::{compile_all, Cache, Compiled, Compiler, Job};
 use crate::db::{self, TuningRow};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use crate::export::{self, DispatchTable, KernelFiles, Prepared, Spaces, Staging};
 use crate::space::DeviceLimits;
 use clap::Args;
@@ -22,7 +22,8 @@ complete):
   python/check.py               the GPU check: every problem of the table against PyTorch's SDPA
 
 Rows whose space or template changed since (stale), or that no longer render or compile, are
-skipped with a line saying why. Example:
+skipped with a line saying why. GEMM rows are not exported (the table and the package are
+attention's): one line counts them. Example:
   evotune export --db tuning.db --out exported --device H200
   python3 exported/python/check.py";
 
@@ -51,8 +52,12 @@ pub struct ExportArgs {
 /// Selects, prepares, compiles and writes; prints a line for each skipped row and a summary.
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let file = args.db.clone().unwrap_or_else(db::default_path);
-    let split = db::fresh_rows(&file, "to export")?;
+    let mut split = db::fresh_rows(&file, "to export")?;
+    let gemms = attention_only(&file, &mut split)?;
     let gpu = db::pick_device(&file, &split.fresh, args.device.as_deref())?;
+    if let Some(line) = gemm_line(&gemms, &gpu) {
+        eprintln!("{line}");
+    }
     for (r, why) in split.stale.iter().filter(|(r, _)| r.gpu == gpu) {
         eprintln!("skipped {}: {why}", row_name(r));
     }
@@ -89,6 +94,39 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     staging.commit()?;
     print_summary(&table, &args.out);
     Ok(())
+}
+
+/// Takes the GEMM rows out of `split` (the table holds attention kernels) and gives back the
+/// fresh ones; a database of GEMM rows alone is an error naming it.
+fn attention_only(file: &Path, split: &mut db::Split) -> Result<Vec<TuningRow>> {
+    let (gemms, attention) = split
+        .fresh
+        .drain(..)
+        .partition(|r| r.problem.sdpa().is_none());
+    split.fresh = attention;
+    split.stale.retain(|(r, _)| r.problem.sdpa().is_some());
+    if !split.fresh.is_empty() {
+        return Ok(gemms);
+    }
+    Err(Error::input(
+        Input::Database,
+        format!(
+            "{}: has no fresh attention rows to export: {}",
+            file.display(),
+            gemm_line(&gemms, "").unwrap_or_default()
+        ),
+    ))
+}
+
+/// "2 GEMM rows not exported: export writes attention kernels", counting the rows of `gpu`
+/// (of every device when it is empty); `None` when there are none.
+fn gemm_line(gemms: &[TuningRow], gpu: &str) -> Option<String> {
+    let n = gemms
+        .iter()
+        .filter(|r| gpu.is_empty() || r.gpu == gpu)
+        .count();
+    let rows = if n == 1 { "row" } else { "rows" };
+    (n > 0).then(|| format!("{n} GEMM {rows} not exported: export writes attention kernels"))
 }
 
 /// `row 3 (2,8,512,64)`.
