@@ -3,8 +3,10 @@
 
 use super::{Problem, Registry};
 
-/// An operation evotune has kernels, references and a problem type for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An operation evotune has kernels, references and a problem type for; written (in
+/// `sweep.json`) by the name a space file gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Operation {
     /// Scaled-dot-product attention; its problem is [`crate::shape::Shape`].
     Sdpa,

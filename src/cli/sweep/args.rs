@@ -10,18 +10,23 @@ const AFTER: &str = "Problems:
                                                the cartesian product of four lists; each list is
                                                comma-separated numbers and ranges: A..B:STEP
                                                (A, A+STEP, ..., up to B) or A..B*F (A, A·F, ...)
+  --gemms 4096,4096,128 8192,8192,8192        listed GEMMs, M,N,K each
+  --m 8192 --n 8192 --k 64..128:1,130..160:2   the product of three lists (as above)
   --campaign campaign.toml                     a file: problems with their own budget and --set
-  (--shapes and the product may be given together; a shape listed twice is tuned once)
+  (--shapes and the product may be given together, as may --gemms and --m/--n/--k; a problem
+  listed twice is tuned once; a sweep is of one operation: SDPA shapes or GEMMs, not both)
 
 A campaign file:
   budget = 64                     # every problem's, unless its own says otherwise
   set = [\"FAMILY=wgmma\"]          # laid over --set; a problem's own set is laid over this
   [[problem]]
-  shape = \"2,8,512,64\"
+  shape = \"2,8,512,64\"         # or gemm = \"8192,8192,8192\" (every problem of one kind)
   budget = 128
   set = [\"BLOCK_N=128,192\"]
 
-Each problem is a normal tune run folder, DIR/<B-H-S-D> (`evotune report --run` reads it);
+The space defaults to search_spaces/sdpa_fp8.toml, or search_spaces/gemm_fp8.toml for GEMMs.
+Each problem is a normal tune run folder, DIR/<B-H-S-D> or DIR/<M-N-K> (`evotune report --run`
+reads it);
 DIR/sweep.json says for each problem: pending, done (best kernel-only p50, config) or failed
 (the reason). A failed problem does not stop the others; the exit code is 1 if any failed.
 `evotune sweep --resume DIR` continues a stopped (even kill -9'd) sweep: finished problems are
@@ -29,8 +34,9 @@ kept, a half-tuned one resumes from its tune log, failed and pending ones are tu
 
 Without a GPU: --replay FILE answers every problem from one recorded log (a stand-in for
 tests and demos where it was recorded on another problem: the output, sweep.json and each run's
-manifest say so), --replay-dir DIR from DIR/<B-H-S-D>.csv (or .csv.gz) per shape, which must
-have been recorded on it (<log>.problem.json); a shape without its log fails alone.
+manifest say so), --replay-dir DIR from DIR/<B-H-S-D>.csv (a GEMM's DIR/<M-N-K>.csv; or .csv.gz)
+per problem, which must have been recorded on it (<log>.problem.json); a problem without its
+log fails alone.
 
 On Slurm (README.md, \"Many machines: Slurm\"):
   evotune sweep --shapes ... --out /shared/sweep --slurm --partition gpu --time 2:00:00 \\
@@ -65,6 +71,18 @@ pub struct SweepArgs {
     /// Head dimensions of the product, e.g. 64..160:16 (64, 80, ..., 160).
     #[arg(long, value_name = "LIST", conflicts_with = "campaign")]
     pub head_dims: Option<String>,
+    /// GEMMs to tune, M,N,K each, separated by spaces, e.g. --gemms 4096,4096,128 8192,8192,8192.
+    #[arg(long, value_name = "M,N,K", num_args = 1.., conflicts_with = "campaign")]
+    pub gemms: Vec<String>,
+    /// M of the GEMM product: numbers and ranges, e.g. 4096,8192 or 1024..8192*2.
+    #[arg(long = "m", value_name = "LIST", conflicts_with = "campaign")]
+    pub gemm_m: Option<String>,
+    /// N of the GEMM product, e.g. 8192.
+    #[arg(long = "n", value_name = "LIST", conflicts_with = "campaign")]
+    pub gemm_n: Option<String>,
+    /// K of the GEMM product, e.g. 64..128:1,130..160:2 (every K to 128, then every other).
+    #[arg(long = "k", value_name = "LIST", conflicts_with = "campaign")]
+    pub gemm_k: Option<String>,
     /// A campaign file (TOML): the problems, with a budget and overrides each (see below).
     #[arg(long, value_name = "FILE")]
     pub campaign: Option<PathBuf>,
@@ -74,7 +92,8 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     /// Continue the sweep in DIR (its problems and settings come from DIR/sweep.json).
     #[arg(long, value_name = "DIR", conflicts_with_all = [
-        "shapes", "batch", "heads", "seq_lens", "head_dims", "campaign", "out", "budget",
+        "shapes", "batch", "heads", "seq_lens", "head_dims", "gemms", "gemm_m", "gemm_n",
+        "gemm_k", "campaign", "out", "budget",
         "space", "set", "seed", "population", "elites", "devices", "replay", "replay_dir",
         "arch", "reps", "atol", "rtol", "timing_seconds", "no_race", "confirm_top",
         "confirm_processes", "timeout", "warm_start",
@@ -83,7 +102,8 @@ pub struct SweepArgs {
     /// Show where each problem of the sweep in DIR stands (done, running, failed, pending),
     /// from its run folders and, on Slurm, from squeue and sacct.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
-        "shapes", "batch", "heads", "seq_lens", "head_dims", "campaign", "out", "resume",
+        "shapes", "batch", "heads", "seq_lens", "head_dims", "gemms", "gemm_m", "gemm_n",
+        "gemm_k", "campaign", "out", "resume",
         "slurm", "slurm_dry_run", "task",
     ])]
     pub status: Option<PathBuf>,
@@ -97,9 +117,10 @@ pub struct SweepArgs {
     /// Distinct configurations per problem [default: 128; a campaign's own come first].
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,
-    /// The search space.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The search space [default: search_spaces/sdpa_fp8.toml, or for GEMMs
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     /// Restrict parameter NAME to the values listed, for every problem (repeatable), e.g.
     /// --set FAMILY=wgmma --set BLOCK_N=128,192.
     #[arg(long = "set", value_name = "NAME=V1,V2")]
@@ -119,7 +140,8 @@ pub struct SweepArgs {
     /// Answer every problem from this recorded tune log instead of the GPU.
     #[arg(long, value_name = "FILE", conflicts_with = "replay_dir")]
     pub replay: Option<PathBuf>,
-    /// Answer each problem from DIR/<B-H-S-D>.csv (or .csv.gz) instead of the GPU.
+    /// Answer each problem from DIR/<B-H-S-D>.csv (a GEMM's DIR/<M-N-K>.csv; or .csv.gz)
+    /// instead of the GPU.
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
     /// With a replay: wait this long per answer, standing in for GPU time (demos, crash tests).

@@ -1,8 +1,9 @@
-//! The problems of a sweep given on the command line: listed shapes and the cartesian product
-//! of four lists (`--batch`, `--heads`, `--seq-lens`, `--head-dims`), each of numbers and
+//! The attention problems of a sweep given on the command line: listed shapes and the
+//! cartesian product of four lists (`--batch`, `--heads`, `--seq-lens`, `--head-dims`), each of numbers and
 //! ranges (`A..B:STEP` arithmetic, `A..B*F` geometric, both up to B inclusive).
 
 use crate::error::{Error, Result};
+use crate::op::ProblemSpec;
 use crate::shape::Shape;
 
 /// The most values one range may give (a typo such as `1..100000:1` is refused, not tuned).
@@ -100,6 +101,23 @@ pub fn shapes(listed: &[String], grid: &GridFlags) -> Result<Vec<Shape>> {
     Ok(out)
 }
 
+/// The lists of a product's `flags`, parsed; `None` when none is given. A flag left out while
+/// others are given is an error naming it, with `needs` (what the product needs).
+pub fn product_lists(
+    flags: &[(&'static str, Option<&str>)],
+    needs: &str,
+) -> Result<Option<Vec<Vec<usize>>>> {
+    if flags.iter().all(|(_, v)| v.is_none()) {
+        return Ok(None);
+    }
+    let mut lists = Vec::new();
+    for &(flag, value) in flags {
+        let text = value.ok_or_else(|| Error::flag(flag, format!("is missing: {needs}")))?;
+        lists.push(parse_list(text).map_err(|e| Error::flag(flag, e))?);
+    }
+    Ok(Some(lists))
+}
+
 fn product(grid: &GridFlags) -> Result<Vec<Shape>> {
     let flags = [
         ("--batch", grid.batch),
@@ -107,19 +125,10 @@ fn product(grid: &GridFlags) -> Result<Vec<Shape>> {
         ("--seq-lens", grid.seq_lens),
         ("--head-dims", grid.head_dims),
     ];
-    if flags.iter().all(|(_, v)| v.is_none()) {
+    let needs = "a product of shapes needs --batch, --heads, --seq-lens and --head-dims";
+    let Some(lists) = product_lists(&flags, needs)? else {
         return Ok(Vec::new());
-    }
-    let mut lists = Vec::new();
-    for (flag, value) in flags {
-        let text = value.ok_or_else(|| {
-            Error::flag(
-                flag,
-                "is missing: a product of shapes needs --batch, --heads, --seq-lens and --head-dims",
-            )
-        })?;
-        lists.push(parse_list(text).map_err(|e| Error::flag(flag, e))?);
-    }
+    };
     let mut out = Vec::new();
     for &b in &lists[0] {
         for &h in &lists[1] {
@@ -142,9 +151,9 @@ pub fn renamed(e: Error, flag: &'static str) -> Error {
     }
 }
 
-/// The name of a problem's run folder and replay log: `B-H-S-D`.
-pub fn shape_name(shape: &Shape) -> String {
-    shape.to_string().replace(',', "-")
+/// The name of a problem's run folder and replay log: `B-H-S-D` (a GEMM's `M-N-K`).
+pub fn problem_name(problem: &ProblemSpec) -> String {
+    problem.to_string().replace(',', "-")
 }
 
 #[cfg(test)]
@@ -202,7 +211,7 @@ mod tests {
         let got: Vec<String> = shapes(&["2,8,512,64".into()], &grid)
             .unwrap()
             .iter()
-            .map(shape_name)
+            .map(|s| problem_name(&s.into()))
             .collect();
         assert_eq!(
             got,

@@ -4,6 +4,7 @@
 use crate::artifacts::read_json;
 use crate::cli::run_dir::write_json;
 use crate::error::Result;
+use crate::op::{Gemm, Operation, ProblemSpec};
 use crate::shape::Shape;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -30,8 +31,8 @@ pub struct SweepSettings {
     pub replay: Option<PathBuf>,
     /// The problem `replay` was recorded on: its answers stand in for every other problem's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replay_recorded_on: Option<Shape>,
-    /// A folder of recorded logs, `<B-H-S-D>.csv[.gz]` per problem.
+    pub replay_recorded_on: Option<ProblemSpec>,
+    /// A folder of recorded logs, `<B-H-S-D>.csv[.gz]` (`<M-N-K>.csv[.gz]`) per problem.
     pub replay_dir: Option<PathBuf>,
     /// Timed repetitions per method.
     pub reps: u32,
@@ -70,9 +71,12 @@ pub enum Status {
 /// One problem of the sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemEntry {
-    /// The problem's name: its run folder's, `B-H-S-D`.
+    /// The problem's name: its run folder's, `B-H-S-D` (a GEMM's `M-N-K`).
     pub name: String,
-    /// The shape, `B,H,S,D`.
+    /// The operation; left out for SDPA (as in sweeps from before GEMM).
+    #[serde(default = "sdpa", skip_serializing_if = "is_sdpa")]
+    pub operation: Operation,
+    /// The problem as its flag takes it: `B,H,S,D` (`--shape`) or `M,N,K` (`--gemm`).
     pub shape: String,
     /// Distinct configurations to evaluate.
     pub budget: usize,
@@ -97,7 +101,25 @@ pub struct ProblemEntry {
     /// Set when its answers come from a log recorded on another problem (the sweep's
     /// `--replay FILE`): that problem. They are a stand-in, not measurements of this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answers_recorded_on: Option<Shape>,
+    pub answers_recorded_on: Option<ProblemSpec>,
+}
+
+fn sdpa() -> Operation {
+    Operation::Sdpa
+}
+
+fn is_sdpa(op: &Operation) -> bool {
+    *op == Operation::Sdpa
+}
+
+impl ProblemEntry {
+    /// The problem, parsed as its operation's (an error names the bad value).
+    pub fn problem(&self) -> Result<ProblemSpec> {
+        Ok(match self.operation {
+            Operation::Sdpa => Shape::parse(&self.shape)?.into(),
+            Operation::Gemm => self.shape.parse::<Gemm>()?.into(),
+        })
+    }
 }
 
 /// The whole `sweep.json`.
@@ -127,5 +149,35 @@ impl SweepIndex {
     /// How many problems have `status`.
     pub fn count(&self, status: Status) -> usize {
         self.problems.iter().filter(|p| p.status == status).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> ProblemEntry {
+        serde_json::from_str(text).unwrap()
+    }
+
+    /// A sweep from before GEMM (no `operation`) reads as SDPA's, and an SDPA entry is written
+    /// without one, as it was; a GEMM entry says it is one.
+    #[test]
+    fn an_entry_names_its_operation_only_when_it_is_not_sdpa() {
+        let old = r#"{"name":"2-8-512-64","shape":"2,8,512,64","budget":8,"set":[],
+            "status":"pending","run":"2-8-512-64","best_p50_us":null,"best_config":null,
+            "trials":null,"failures":null,"reason":null,"finished_utc":null}"#;
+        let sdpa = entry(old);
+        assert_eq!(sdpa.operation, Operation::Sdpa);
+        assert_eq!(sdpa.problem().unwrap().to_string(), "2,8,512,64");
+        let written = serde_json::to_value(&sdpa).unwrap();
+        assert!(written.get("operation").is_none(), "{written}");
+        let mut gemm = sdpa.clone();
+        (gemm.operation, gemm.shape) = (Operation::Gemm, "64,64,96".into());
+        let back = entry(&serde_json::to_string(&gemm).unwrap());
+        assert_eq!(back.operation, Operation::Gemm);
+        assert_eq!(back.problem().unwrap().gemm().map(|g| g.k), Some(96));
+        gemm.shape = "64,64".into();
+        assert!(gemm.problem().unwrap_err().to_string().contains("M,N,K"));
     }
 }

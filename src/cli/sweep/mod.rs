@@ -5,6 +5,7 @@
 
 mod args;
 mod campaign;
+mod gemms;
 mod grid;
 pub(super) mod index;
 mod plan;

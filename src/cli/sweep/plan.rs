@@ -2,15 +2,17 @@
 //! the problems listed with their budget and overrides, before anything is written.
 
 use super::args::SweepArgs;
-use super::campaign::{self, Campaign};
+use super::campaign::{self, Campaign, CampaignProblem};
+use super::gemms::{gemms, GemmFlags};
 use super::grid::{self, GridFlags};
 use super::index::{ProblemEntry, Status, SweepIndex, SweepSettings, INDEX_FILE};
 use crate::cli::args::TuneArgs;
 use crate::cli::checks::tolerance_of;
 use crate::cli::db::DbFlags;
 use crate::cli::run_dir::{check_writable, run_dir, utc_stamp};
+use crate::cli::target::default_space;
 use crate::error::{Error, Result};
-use crate::shape::Shape;
+use crate::op::{Operation, ProblemSpec};
 use crate::space::{Overrides, SearchSpace};
 use std::path::{Path, PathBuf};
 
@@ -85,10 +87,15 @@ fn resumed(dir: &Path) -> Result<SweepIndex> {
 }
 
 fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
-    let mut settings = settings(args);
-    check_settings(args, &settings)?;
-    let space = load_space(&settings.space)?;
-    let mut problems = problems(args, &space)?;
+    let campaign = match &args.campaign {
+        Some(path) => campaign::load(path)?,
+        None => from_flags(args)?,
+    };
+    let operation = campaign.problems[0].problem.operation();
+    let mut settings = settings(args, operation);
+    check_settings(args, &settings, operation)?;
+    let space = load_space(&settings.space, operation)?;
+    let mut problems = problems(args, &campaign, &space)?;
     settings.replay_recorded_on = mark_stand_ins(&settings, &mut problems)?;
     Ok(SweepIndex {
         started_utc: utc_stamp(now_secs()),
@@ -98,9 +105,12 @@ fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
     })
 }
 
-fn settings(args: &SweepArgs) -> SweepSettings {
+fn settings(args: &SweepArgs, operation: Operation) -> SweepSettings {
     SweepSettings {
-        space: args.space.clone(),
+        space: args
+            .space
+            .clone()
+            .unwrap_or_else(|| default_space(operation)),
         seed: args.seed,
         population: args.population,
         elites: args.elites,
@@ -122,8 +132,12 @@ fn settings(args: &SweepArgs) -> SweepSettings {
 }
 
 /// The flag checks tune makes, once for all problems, and the replay sources.
-fn check_settings(args: &SweepArgs, settings: &SweepSettings) -> Result<()> {
-    let mut probe = tune_args(settings, "1,1,1,1", args.budget, &[]);
+fn check_settings(args: &SweepArgs, settings: &SweepSettings, operation: Operation) -> Result<()> {
+    let probe_problem = match operation {
+        Operation::Sdpa => "1,1,1,1",
+        Operation::Gemm => "1,1,1",
+    };
+    let mut probe = tune_args(settings, (operation, probe_problem), args.budget, &[]);
     probe.replay = None;
     crate::cli::tune::check_flags(&probe)?;
     tolerance_of(settings.atol, settings.rtol)?;
@@ -141,41 +155,58 @@ fn check_settings(args: &SweepArgs, settings: &SweepSettings) -> Result<()> {
 
 /// The problem `--replay FILE` was recorded on (a log that does not say is refused), marked on
 /// every other problem as the one its answers come from.
-fn mark_stand_ins(s: &SweepSettings, problems: &mut [ProblemEntry]) -> Result<Option<Shape>> {
+fn mark_stand_ins(s: &SweepSettings, problems: &mut [ProblemEntry]) -> Result<Option<ProblemSpec>> {
     let Some(log) = &s.replay else {
         return Ok(None);
     };
-    let shapes: Vec<Shape> = problems
+    let specs: Vec<ProblemSpec> = problems
         .iter()
-        .map(|p| Shape::parse(&p.shape))
+        .map(ProblemEntry::problem)
         .collect::<Result<_>>()?;
-    let recorded = crate::tune::recorded_problem(log, &shapes[0])?;
-    for (p, shape) in problems.iter_mut().zip(shapes) {
-        p.answers_recorded_on = (shape != recorded).then_some(recorded);
+    let recorded: ProblemSpec = match specs[0] {
+        ProblemSpec::Sdpa(shape) => crate::tune::recorded_problem(log, &shape)?.into(),
+        ProblemSpec::Gemm(gemm) => crate::tune::recorded_problem(log, &gemm)?.into(),
+    };
+    for (p, spec) in problems.iter_mut().zip(specs) {
+        p.answers_recorded_on = (spec != recorded).then_some(recorded);
     }
     Ok(Some(recorded))
 }
 
-fn load_space(path: &Path) -> Result<SearchSpace> {
+/// The space at `path`, which must be for the problems' operation.
+fn load_space(path: &Path, operation: Operation) -> Result<SearchSpace> {
     if !path.is_file() {
         return Err(Error::flag(
             "--space",
             format!("file {} does not exist", path.display()),
         ));
     }
-    crate::space::load(path)
+    let space = crate::space::load(path)?;
+    if space.operation != operation {
+        return Err(Error::flag(
+            "--space",
+            format!(
+                "{} is a {} space, and the sweep's problems are {} problems (give a {1} space, \
+                 or leave out --space for the default)",
+                path.display(),
+                space.operation,
+                operation
+            ),
+        ));
+    }
+    Ok(space)
 }
 
-/// The problems from the campaign file or from the flags, each with its budget and its
-/// overrides checked against the space.
-fn problems(args: &SweepArgs, space: &SearchSpace) -> Result<Vec<ProblemEntry>> {
+/// The problems of `campaign`, each with its budget and its overrides checked against the
+/// space.
+fn problems(
+    args: &SweepArgs,
+    campaign: &Campaign,
+    space: &SearchSpace,
+) -> Result<Vec<ProblemEntry>> {
     let global = space
         .overrides_from_sets(&args.set)
         .map_err(|e| Error::flag("--set", e))?;
-    let campaign = match &args.campaign {
-        Some(path) => campaign::load(path)?,
-        None => from_flags(args)?,
-    };
     let file_error = |e: String| {
         let file = args.campaign.as_deref().unwrap_or(Path::new("?")).display();
         Error::flag("--campaign", format!("{file}: {e}"))
@@ -190,14 +221,15 @@ fn problems(args: &SweepArgs, space: &SearchSpace) -> Result<Vec<ProblemEntry>> 
         .map(|p| {
             let own = space
                 .overrides_from_sets(&p.set)
-                .map_err(|e| file_error(format!("problem {}: {e}", p.shape)))?;
+                .map_err(|e| file_error(format!("problem {}: {e}", p.problem)))?;
             let merged = global.merged(&shared).merged(&own);
-            Ok(entry(&p.shape, p.budget.unwrap_or(budget), &merged))
+            Ok(entry(&p.problem, p.budget.unwrap_or(budget), &merged))
         })
         .collect()
 }
 
-/// The problems of `--shapes` and the product, as a campaign without a file.
+/// The problems of the flags, as a campaign without a file: SDPA's (`--shapes` and the
+/// product) or GEMM's (`--gemms` and the product), never both.
 fn from_flags(args: &SweepArgs) -> Result<Campaign> {
     let grid = GridFlags {
         batch: args.batch.as_deref(),
@@ -205,21 +237,27 @@ fn from_flags(args: &SweepArgs) -> Result<Campaign> {
         seq_lens: args.seq_lens.as_deref(),
         head_dims: args.head_dims.as_deref(),
     };
+    let gemm_flags = GemmFlags {
+        listed: &args.gemms,
+        m: args.gemm_m.as_deref(),
+        n: args.gemm_n.as_deref(),
+        k: args.gemm_k.as_deref(),
+    };
     let shapes = grid::shapes(&args.shapes, &grid)?;
-    if shapes.is_empty() {
-        return Err(Error::flag(
-            "--shapes",
-            "is needed (or the product --batch/--heads/--seq-lens/--head-dims, or --campaign \
-             FILE): a sweep needs problems; see `evotune sweep --help`",
-        ));
-    }
+    let gemms = gemms(&gemm_flags)?;
+    let problems: Vec<ProblemSpec> = match (shapes.is_empty(), gemms.is_empty()) {
+        (true, true) => return Err(no_problems()),
+        (false, false) => return Err(mixed()),
+        (false, true) => shapes.into_iter().map(ProblemSpec::from).collect(),
+        (true, false) => gemms.into_iter().map(ProblemSpec::from).collect(),
+    };
     Ok(Campaign {
         budget: None,
         set: Vec::new(),
-        problems: shapes
+        problems: problems
             .into_iter()
-            .map(|shape| campaign::CampaignProblem {
-                shape,
+            .map(|problem| CampaignProblem {
+                problem,
                 budget: None,
                 set: Vec::new(),
             })
@@ -227,12 +265,31 @@ fn from_flags(args: &SweepArgs) -> Result<Campaign> {
     })
 }
 
-fn entry(shape: &Shape, budget: usize, overrides: &Overrides) -> ProblemEntry {
-    let name = grid::shape_name(shape);
+fn no_problems() -> Error {
+    Error::flag(
+        "--shapes",
+        "is needed (or the product --batch/--heads/--seq-lens/--head-dims, --gemms, the GEMM \
+         product --m/--n/--k, or --campaign FILE): a sweep needs problems; see `evotune sweep \
+         --help`",
+    )
+}
+
+fn mixed() -> Error {
+    Error::flag(
+        "--gemms",
+        "and --m/--n/--k give GEMMs, and --shapes and --batch/--heads/--seq-lens/--head-dims \
+         attention shapes: a sweep tunes one operation (its space is that operation's); run \
+         one sweep of each",
+    )
+}
+
+fn entry(problem: &ProblemSpec, budget: usize, overrides: &Overrides) -> ProblemEntry {
+    let name = grid::problem_name(problem);
     ProblemEntry {
         run: PathBuf::from(&name),
         name,
-        shape: shape.to_string(),
+        operation: problem.operation(),
+        shape: problem.to_string(),
         budget,
         set: overrides.to_set_args(),
         status: Status::Pending,
@@ -246,20 +303,21 @@ fn entry(shape: &Shape, budget: usize, overrides: &Overrides) -> ProblemEntry {
     }
 }
 
-/// The tune flags of one problem (a fresh run: `out`, `replay` and `resume` are set by the
-/// caller).
+/// The tune flags of one problem, given as its operation and its flag's text (a fresh run:
+/// `out`, `replay` and `resume` are set by the caller).
 pub fn tune_args(
     s: &SweepSettings,
-    shape: &str,
+    (operation, problem): (Operation, &str),
     budget: Option<usize>,
     set: &[String],
 ) -> TuneArgs {
+    let given = |op: Operation| (operation == op).then(|| problem.to_string());
     TuneArgs {
-        shape: Some(shape.to_string()),
+        shape: given(Operation::Sdpa),
         problem: Default::default(),
         budget,
         space: Some(s.space.clone()),
-        gemm: None,
+        gemm: given(Operation::Gemm),
         set: set.to_vec(),
         seed: s.seed,
         population: s.population,

@@ -1,15 +1,17 @@
 //! Tuning one problem of a sweep as a normal tune run in its own folder: a fresh run, or the
 //! resumption of one a killed sweep left half-done; its outcome becomes its `sweep.json` entry.
 
-use super::grid::shape_name;
+use super::grid::problem_name;
 use super::index::{ProblemEntry, Status, SweepSettings};
 use super::plan::{tune_args, SweepPlan};
 use crate::artifacts::{RunPaths, TopK};
 use crate::cli::args::TuneArgs;
 use crate::cli::inputs::flagged;
 use crate::cli::run_dir::utc_stamp;
+use crate::cli::target::CliProblem;
 use crate::cli::tune::{run_plan, ReplayRule, TunePlan};
 use crate::error::{Error, Input, Result};
+use crate::op::{Gemm, Operation};
 use crate::progress::ProgressGroup;
 use crate::shape::Shape;
 use std::path::{Path, PathBuf};
@@ -56,7 +58,15 @@ fn tune(
         Some(_) => ReplayRule::StandInAllowed,
         None => ReplayRule::SameProblem,
     };
-    let mut tune = TunePlan::<Shape>::resolve_with(&args, rule)?;
+    match entry.operation {
+        Operation::Sdpa => search::<Shape>(&args, rule, group),
+        Operation::Gemm => search::<Gemm>(&args, rule, group),
+    }
+}
+
+/// Resolves and runs the search of a problem of type `P`.
+fn search<P: CliProblem>(args: &TuneArgs, rule: ReplayRule, group: &ProgressGroup) -> Result<TopK> {
+    let mut tune = TunePlan::<P>::resolve_with(args, rule)?;
     tune.group = Some(group.clone());
     run_plan(&tune)
 }
@@ -66,11 +76,13 @@ fn tune(
 fn args_for(plan: &SweepPlan, entry: &ProblemEntry, folder: &Path) -> Result<TuneArgs> {
     let s = &plan.index.settings;
     let run = RunPaths::new(folder);
-    let mut args = tune_args(s, &entry.shape, Some(entry.budget), &entry.set);
+    let problem = (entry.operation, entry.shape.as_str());
+    let mut args = tune_args(s, problem, Some(entry.budget), &entry.set);
     args.cache_dir = plan.cache_dir.clone();
     args.db = plan.db.clone();
     if run.manifest().is_file() && run.tune_log().is_file() {
         args.shape = None;
+        args.gemm = None;
         args.set = Vec::new();
         args.resume = Some(folder.to_path_buf());
         args.replay = None;
@@ -81,7 +93,7 @@ fn args_for(plan: &SweepPlan, entry: &ProblemEntry, folder: &Path) -> Result<Tun
         std::fs::remove_file(run.manifest()).map_err(|e| Error::io("remove", run.manifest(), e))?;
     }
     args.out = Some(folder.to_path_buf());
-    args.replay = replay_log(s, &entry.shape)?;
+    args.replay = replay_log(s, entry)?;
     args.replay_delay_ms = if args.replay.is_some() {
         plan.replay_delay_ms
     } else {
@@ -90,13 +102,15 @@ fn args_for(plan: &SweepPlan, entry: &ProblemEntry, folder: &Path) -> Result<Tun
     Ok(args)
 }
 
-/// The log that answers the problem at `shape`: `--replay` (recorded on one problem, standing in
-/// for the others), or its file in `--replay-dir` (which must have been recorded on it).
-fn replay_log(s: &SweepSettings, shape: &str) -> Result<Option<PathBuf>> {
+/// The log that answers `entry`'s problem: `--replay` (recorded on one problem, standing in
+/// for the others), or its file in `--replay-dir`, `<B-H-S-D>.csv` or a GEMM's `<M-N-K>.csv`
+/// (which must have been recorded on it).
+fn replay_log(s: &SweepSettings, entry: &ProblemEntry) -> Result<Option<PathBuf>> {
     let Some(dir) = &s.replay_dir else {
         return Ok(s.replay.clone());
     };
-    let name = shape_name(&Shape::parse(shape)?);
+    let shape = &entry.shape;
+    let name = problem_name(&entry.problem()?);
     let candidates = [format!("{name}.csv"), format!("{name}.csv.gz")];
     candidates
         .iter()

@@ -7,6 +7,7 @@ use crate::cli::sweep::index::{ProblemEntry, Status, SweepSettings};
 fn entry(name: &str, shape: &str, budget: usize, set: &[&str]) -> ProblemEntry {
     ProblemEntry {
         name: name.into(),
+        operation: crate::op::Operation::Sdpa,
         shape: shape.into(),
         budget,
         set: set.iter().map(|s| s.to_string()).collect(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 fn entry(status: Status) -> ProblemEntry {
     ProblemEntry {
         name: "2-8-512-64".into(),
+        operation: crate::op::Operation::Sdpa,
         shape: "2,8,512,64".into(),
         budget: 16,
         set: vec![],
