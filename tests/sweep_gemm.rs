@@ -247,3 +247,46 @@ fn one_gemm_log_stands_in_for_the_other_gemms_and_says_so() {
     assert_eq!(ix["problems"][1]["answers_recorded_on"], recorded);
     assert!(ix["problems"][0].get("answers_recorded_on").is_none());
 }
+
+/// K = 96 answered 3× slower than K = 64 and K = 128 per flop: the reports of the sweep and of
+/// the database mark it as a cliff.
+#[test]
+fn the_report_of_a_gemm_sweep_and_of_its_database_marks_the_cliff() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = replay_dir(
+        dir.path(),
+        &[
+            ("1024,1024,64", 4.0),
+            ("1024,1024,96", 18.0),
+            ("1024,1024,128", 8.0),
+        ],
+    );
+    let (out, db) = (dir.path().join("sweep"), dir.path().join("t.db"));
+    evotune()
+        .args(sweep(&out, &logs, &db))
+        .args(["--m", "1024", "--n", "1024", "--k", "64..128:32"])
+        .assert()
+        .success();
+    evotune()
+        .args(["report", "--sweep", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let from_db = dir.path().join("db.md");
+    evotune()
+        .args(["report", "--db", db.to_str().unwrap(), "--out"])
+        .arg(&from_db)
+        .assert()
+        .success();
+    for md in [out.join("report.md"), from_db] {
+        let md = std::fs::read_to_string(md).unwrap();
+        for expected in [
+            "| 1024,1024,96 **cliff** | ",
+            "| 1024,1024,64 | ",
+            "## Cliffs along M, N or K",
+            "- 1024,1024,96 (K = 96 in 1024,1024,K): evotune's best reaches",
+        ] {
+            assert!(md.contains(expected), "{expected} missing:\n{md}");
+        }
+        assert!(!md.contains("head dim"), "{md}");
+    }
+}

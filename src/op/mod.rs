@@ -16,6 +16,5 @@ pub use problem::{Problem, Var};
 pub use registry::{Against, Baseline, Comparison, Operands, Registry, Role};
 pub use spec::ProblemSpec;
 
-/// SDPA's registry: what a run folder that does not say its problem is compared with, and the
-/// multi-shape report's (sweeps and the database hold SDPA problems only).
+/// SDPA's registry: what a run folder that does not say its problem is compared with.
 pub static REGISTRY: &Registry = &sdpa::BASELINES;

@@ -475,7 +475,7 @@ fn elites_are_shown_by_the_parameters_that_apply_to_them() {
         assert!(md.contains(&place), "{place} not in {md}");
     }
     let shape = crate::shape::Shape::parse("2,8,512,64").unwrap();
-    let best = multi::ProblemResult::from_run(&run, shape);
+    let best = multi::ProblemResult::from_run(&run, shape.into());
     assert_eq!(&best.best().unwrap().config, wgmma);
 }
 

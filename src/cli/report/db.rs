@@ -45,7 +45,6 @@ fn best_of_each(rows: &[TuningRow], gpu: &str) -> Vec<ProblemResult> {
     let mut spaces: HashMap<&str, Option<SearchSpace>> = HashMap::new();
     db::best_of_each(rows, gpu)
         .into_iter()
-        .filter(|row| row.problem.sdpa().is_some())
         .map(|row| {
             let space = spaces
                 .entry(row.space_path.as_str())

@@ -21,7 +21,10 @@ The multi-shape report (--sweep, --db) has a table over the problems (evotune's 
 baseline recorded, with CIs, TFLOP/s and the ratio over the fastest vendor kernel), plots of
 TFLOP/s against head dim and sequence length, cliffs (a fall of more than 10 % between
 neighbouring head dims), the fastest method at each problem, and what padding D = 107 to 112
-or 128 would give. It prints the report's path.";
+or 128 would give. GEMMs (a sweep of --gemms, the database's GEMM rows) get the ratio over
+their own vendor kernel (cublaslt_fp8) and their cliffs: a GEMM whose best TFLOP/s falls more
+than 15 % below both neighbours' along M, N or K is marked in the table, and a section says
+where. It prints the report's path.";
 
 /// `evotune report`
 #[derive(Debug, Args)]

@@ -7,9 +7,9 @@ use crate::cli::inputs::flagged;
 use crate::cli::sweep::index::{ProblemEntry, Status, SweepIndex, INDEX_FILE};
 use crate::cli::sweep::slurm::task_state::{self, TaskState, TaskStatus};
 use crate::error::{Error, Result};
+use crate::op::ProblemSpec;
 use crate::report::multi::ProblemResult;
 use crate::report::RunData;
-use crate::shape::Shape;
 use std::path::Path;
 
 /// The report of the sweep in `dir`, written to `out` or `dir/report.md`.
@@ -40,7 +40,7 @@ pub fn problems(dir: &Path) -> Result<Vec<ProblemResult>> {
 }
 
 fn problem(dir: &Path, entry: &ProblemEntry) -> Result<ProblemResult> {
-    let shape = Shape::parse(&entry.shape).map_err(|e| {
+    let problem = entry.problem().map_err(|e| {
         let index = dir.join(INDEX_FILE);
         Error::flag(
             "--sweep",
@@ -54,9 +54,9 @@ fn problem(dir: &Path, entry: &ProblemEntry) -> Result<ProblemResult> {
     })?;
     let run = dir.join(&entry.run);
     Ok(match entry.status {
-        Status::Done => ProblemResult::from_run(&RunData::load(&run), shape),
-        Status::Failed => ProblemResult::failed(shape, reason(entry)),
-        Status::Pending => not_finished(shape, TaskState::read(&run)),
+        Status::Done => ProblemResult::from_run(&RunData::load(&run), problem),
+        Status::Failed => ProblemResult::failed(problem, reason(entry)),
+        Status::Pending => not_finished(problem, TaskState::read(&run)),
     })
 }
 
@@ -68,7 +68,7 @@ fn reason(entry: &ProblemEntry) -> String {
 }
 
 /// A pending problem: failed or cancelled when its Slurm task says so, else not tuned yet.
-fn not_finished(shape: Shape, task: Option<TaskState>) -> ProblemResult {
+fn not_finished(shape: ProblemSpec, task: Option<TaskState>) -> ProblemResult {
     let why = |t: &TaskState| {
         t.reason
             .clone()
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn a_pending_problem_takes_the_word_of_its_slurm_task() {
-        let shape = Shape::dense(2, 8, 512, 64);
+        let shape = crate::shape::Shape::dense(2, 8, 512, 64).into();
         let failed = not_finished(shape, state(TaskStatus::Failed, Some("out of memory")));
         assert_eq!(failed, ProblemResult::failed(shape, "out of memory"));
         let cancelled = not_finished(shape, state(TaskStatus::Cancelled, Some("time limit")));

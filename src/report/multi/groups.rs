@@ -1,8 +1,9 @@
 //! Problems that differ in one dimension only: the same B, H, mask, key/value heads and key
-//! length at several head dims, or the same problem at several sequence lengths.
+//! length at several head dims, or the same problem at several sequence lengths; for GEMMs, the
+//! same two of M, N, K at several values of the third.
 
 use super::model::{Method, ProblemResult};
-use crate::shape::Shape;
+use crate::op::ProblemSpec;
 
 /// The dimension a group varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,25 +12,42 @@ pub enum Varying {
     HeadDim,
     /// The sequence length S (with it the key length, unless the problem sets its own).
     SeqLen,
+    /// A GEMM's M.
+    M,
+    /// A GEMM's N.
+    N,
+    /// A GEMM's K.
+    K,
 }
 
 impl Varying {
-    /// The varying value of `shape`.
-    pub fn of(self, shape: &Shape) -> usize {
-        match self {
-            Varying::HeadDim => shape.d,
-            Varying::SeqLen => shape.s,
+    /// The dimensions a GEMM's groups vary.
+    pub const GEMM: [Varying; 3] = [Varying::M, Varying::N, Varying::K];
+
+    /// The varying value of `problem`, if it is of the operation this dimension belongs to.
+    pub fn of(self, problem: &ProblemSpec) -> Option<usize> {
+        match (self, problem) {
+            (Varying::HeadDim, ProblemSpec::Sdpa(s)) => Some(s.d),
+            (Varying::SeqLen, ProblemSpec::Sdpa(s)) => Some(s.s),
+            (Varying::M, ProblemSpec::Gemm(g)) => Some(g.m),
+            (Varying::N, ProblemSpec::Gemm(g)) => Some(g.n),
+            (Varying::K, ProblemSpec::Gemm(g)) => Some(g.k),
+            _ => None,
         }
     }
 
-    /// `shape` with the varying value blanked: equal for every member of a group.
-    fn key(self, shape: &Shape) -> Shape {
-        let mut k = *shape;
-        match self {
-            Varying::HeadDim => k.d = 0,
-            Varying::SeqLen => k.s = 0,
+    /// `problem` with the varying value blanked: equal for every member of a group.
+    fn key(self, problem: &ProblemSpec) -> Option<ProblemSpec> {
+        self.of(problem)?;
+        let mut k = *problem;
+        match &mut k {
+            ProblemSpec::Sdpa(s) if self == Varying::HeadDim => s.d = 0,
+            ProblemSpec::Sdpa(s) => s.s = 0,
+            ProblemSpec::Gemm(g) if self == Varying::M => g.m = 0,
+            ProblemSpec::Gemm(g) if self == Varying::N => g.n = 0,
+            ProblemSpec::Gemm(g) => g.k = 0,
         }
-        k
+        Some(k)
     }
 
     /// The letter that stands for the value in a group's label.
@@ -37,6 +55,20 @@ impl Varying {
         match self {
             Varying::HeadDim => "D",
             Varying::SeqLen => "S",
+            Varying::M => "M",
+            Varying::N => "N",
+            Varying::K => "K",
+        }
+    }
+
+    /// Where the value stands in the problem's text.
+    fn index(self) -> usize {
+        match self {
+            Varying::HeadDim => 3,
+            Varying::SeqLen => 2,
+            Varying::M => 0,
+            Varying::N => 1,
+            Varying::K => 2,
         }
     }
 }
@@ -58,21 +90,26 @@ impl Group<'_> {
     pub fn points(&self, m: &Method) -> Vec<(usize, f64)> {
         self.members
             .iter()
-            .filter_map(|p| Some((self.varying.of(&p.shape), p.tflops_of(m)?)))
+            .filter_map(|p| Some((self.varying.of(&p.problem)?, p.tflops_of(m)?)))
             .collect()
     }
 }
 
 /// The groups of `problems` varying in `varying`, in the order of their first problem; a
-/// problem listed twice counts once (its first listing).
+/// problem listed twice counts once (its first listing), and problems of the other operation
+/// are in none.
 pub fn groups(problems: &[ProblemResult], varying: Varying) -> Vec<Group<'_>> {
-    let mut out: Vec<(Shape, Group)> = Vec::new();
+    let mut out: Vec<(ProblemSpec, Group)> = Vec::new();
     for p in problems {
-        let key = varying.key(&p.shape);
+        let (Some(key), Some(value)) = (varying.key(&p.problem), varying.of(&p.problem)) else {
+            continue;
+        };
         match out.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => {
-                let value = varying.of(&p.shape);
-                if g.members.iter().all(|m| varying.of(&m.shape) != value) {
+                if g.members
+                    .iter()
+                    .all(|m| varying.of(&m.problem) != Some(value))
+                {
                     g.members.push(p);
                 }
             }
@@ -81,7 +118,7 @@ pub fn groups(problems: &[ProblemResult], varying: Varying) -> Vec<Group<'_>> {
     }
     out.into_iter()
         .map(|(_, mut g)| {
-            g.members.sort_by_key(|p| varying.of(&p.shape));
+            g.members.sort_by_key(|p| varying.of(&p.problem));
             g
         })
         .filter(|g| g.members.len() > 1)
@@ -91,21 +128,24 @@ pub fn groups(problems: &[ProblemResult], varying: Varying) -> Vec<Group<'_>> {
 fn new_group(p: &ProblemResult, varying: Varying) -> Group<'_> {
     Group {
         varying,
-        label: pattern(&p.shape, varying),
+        label: pattern(&p.problem, varying),
         members: vec![p],
     }
 }
 
-/// The shape's text with the varying value replaced by its letter: `2,8,S,64,causal`.
-pub fn pattern(shape: &Shape, varying: Varying) -> String {
-    let text = shape.to_string();
-    let index = match varying {
-        Varying::HeadDim => 3,
-        Varying::SeqLen => 2,
-    };
+/// The problem's text with the varying value replaced by its letter: `2,8,S,64,causal`,
+/// `8192,8192,K`.
+pub fn pattern(problem: &ProblemSpec, varying: Varying) -> String {
+    let text = problem.to_string();
     text.split(',')
         .enumerate()
-        .map(|(i, part)| if i == index { varying.letter() } else { part })
+        .map(|(i, part)| {
+            if i == varying.index() {
+                varying.letter()
+            } else {
+                part
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -1,10 +1,12 @@
 //! The multi-shape report: many tuned problems (a sweep folder's, or the tuning database's) in
 //! one markdown file rendered from `report_templates/multi.md.tera`, with SVG plots of TFLOP/s
 //! against head dim and sequence length beside it; cliffs, the crossover between evotune and
-//! the baselines, and what padding D = 107 to 112 or 128 would give.
+//! the baselines, and what padding D = 107 to 112 or 128 would give. GEMMs get their own
+//! vendor kernel's ratio and their cliffs along M, N or K ([`GEMM_CLIFF_FALL`]).
 
 mod cliffs;
 mod crossover;
+mod gemm_cliffs;
 mod groups;
 mod model;
 mod padding;
@@ -16,6 +18,7 @@ mod view;
 
 pub use cliffs::{falls, Cliff, CLIFF_DROP};
 pub use crossover::{winner, Win};
+pub use gemm_cliffs::{gemm_cliffs, GemmCliff, GEMM_CLIFF_FALL};
 pub use groups::{groups, pattern, Group, Varying};
 pub use model::{methods, vendors, BaselineResult, Best, Method, ProblemResult, Time, Tuned};
 pub use padding::{effective_tflops, trios, PadRow, Trio, PADDED_D, UNPADDED_D};
@@ -51,5 +54,7 @@ pub fn write(r: &Rendered, path: &Path) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
+#[cfg(test)]
+mod gemm_tests;
 #[cfg(test)]
 mod tests;

@@ -1,15 +1,15 @@
 //! The multi-shape report's data: each problem with evotune's best and every baseline its run
 //! recorded, whichever source it came from (a sweep folder or the tuning database).
 
-use crate::op::Problem;
-use crate::op::{Role, REGISTRY};
+use crate::op::{Operation, ProblemSpec, Role};
 use crate::report::compare::Times;
 use crate::shape::Shape;
 
-/// The vendors' fused kernels, by record name: evotune's speed ratio is taken over the fastest
-/// of those a problem measured.
-pub fn vendors() -> impl Iterator<Item = &'static str> {
-    REGISTRY
+/// The vendors' kernels of `operation` (SDPA's fused kernels, GEMM's cuBLASLt FP8), by record
+/// name, from its registry: evotune's speed ratio is taken over the fastest a problem measured.
+pub fn vendors(operation: Operation) -> impl Iterator<Item = &'static str> {
+    operation
+        .registry()
         .baselines
         .iter()
         .filter(|b| b.role.is_vendor())
@@ -46,9 +46,10 @@ impl Time {
         }
     }
 
-    /// TFLOP/s at `shape`: its own flops (4·D per attended pair) over the median.
-    pub fn tflops(&self, shape: &Shape) -> f64 {
-        shape.flops() / self.p50_us / 1e6
+    /// TFLOP/s at `problem`: its own flops (4·D per attended pair, 2·M·N·K for a GEMM) over
+    /// the median.
+    pub fn tflops(&self, problem: &ProblemSpec) -> f64 {
+        problem.flops() / self.p50_us / 1e6
     }
 }
 
@@ -86,8 +87,8 @@ pub struct BaselineResult {
 /// One problem of the report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProblemResult {
-    /// The problem.
-    pub shape: Shape,
+    /// The problem: an attention shape or a GEMM.
+    pub problem: ProblemSpec,
     /// evotune's result.
     pub tuned: Tuned,
     /// The baseline records its run holds (those it lacks are not listed).
@@ -112,16 +113,23 @@ impl Method {
         }
     }
 
-    /// Whether it computes attention (every method but the floor).
+    /// Whether it computes the operation (every method but the floor, of either registry).
     pub fn is_attention(&self) -> bool {
-        !REGISTRY.has_role(self.name(), Role::Floor)
+        let floor = |op: &Operation| op.registry().has_role(self.name(), Role::Floor);
+        !Operation::ALL.iter().any(floor)
     }
 }
 
 impl ProblemResult {
-    /// The problem's full text, as `--shape` reads it: `1,32,8192,128,causal,kv_heads=8`.
+    /// The problem's full text, as its flag reads it: `1,32,8192,128,causal,kv_heads=8` (a
+    /// GEMM's `8192,8192,4096`).
     pub fn label(&self) -> String {
-        self.shape.to_string()
+        self.problem.to_string()
+    }
+
+    /// The attention shape, if it is an SDPA problem.
+    pub fn shape(&self) -> Option<&Shape> {
+        self.problem.sdpa()
     }
 
     /// evotune's best, if any.
@@ -147,19 +155,19 @@ impl ProblemResult {
 
     /// TFLOP/s of `m`, if measured.
     pub fn tflops_of(&self, m: &Method) -> Option<f64> {
-        Some(self.time_of(m)?.tflops(&self.shape))
+        Some(self.time_of(m)?.tflops(&self.problem))
     }
 
-    /// The fastest vendor kernel measured, by name.
+    /// The fastest vendor kernel of its operation measured, by name.
     pub fn best_vendor(&self) -> Option<(&str, &Time)> {
-        vendors()
+        vendors(self.problem.operation())
             .filter_map(|n| Some((n, self.baseline(n)?.time.as_ref().ok()?)))
             .min_by(|a, b| a.1.p50_us.total_cmp(&b.1.p50_us))
     }
 }
 
-/// The baselines any problem recorded: those of the single-run report in its order, then any
-/// other names in alphabetical order.
+/// The baselines any problem recorded: those of the registries in their order (SDPA's, then
+/// GEMM's), then any other names in alphabetical order.
 pub fn baseline_names(problems: &[ProblemResult]) -> Vec<String> {
     let mut names: Vec<String> = problems
         .iter()
@@ -171,10 +179,8 @@ pub fn baseline_names(problems: &[ProblemResult]) -> Vec<String> {
 }
 
 fn rank(name: &str) -> usize {
-    REGISTRY
-        .names()
-        .position(|b| b == name)
-        .unwrap_or(REGISTRY.baselines.len())
+    let mut names = Operation::ALL.iter().flat_map(|op| op.registry().names());
+    names.position(|b| b == name).unwrap_or(usize::MAX)
 }
 
 /// evotune, then every baseline any problem recorded.

@@ -35,11 +35,14 @@ pub struct PadRow {
 pub fn trios(problems: &[ProblemResult]) -> Vec<Trio<'_>> {
     problems
         .iter()
-        .filter(|p| p.shape.d == UNPADDED_D)
-        .filter_map(|p| {
+        .filter_map(|p| Some((p, p.shape().filter(|s| s.d == UNPADDED_D)?)))
+        .filter_map(|(p, shape)| {
             let padded: Vec<&ProblemResult> = PADDED_D
                 .iter()
-                .filter_map(|&d| problems.iter().find(|q| q.shape == with_d(&p.shape, d)))
+                .filter_map(|&d| {
+                    let twin = with_d(shape, d);
+                    problems.iter().find(|q| q.shape() == Some(&twin))
+                })
                 .collect();
             (!padded.is_empty()).then_some(Trio {
                 unpadded: p,

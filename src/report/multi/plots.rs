@@ -47,6 +47,9 @@ fn names(g: &Group) -> (String, String, String) {
     let (what, letter) = match g.varying {
         Varying::HeadDim => ("head dim", "d"),
         Varying::SeqLen => ("sequence length", "s"),
+        Varying::M => ("M", "m"),
+        Varying::N => ("N", "n"),
+        Varying::K => ("K", "k"),
     };
     let mut note = format!("kernel-only TFLOP/s of each method at {}", g.label);
     if g.varying == Varying::HeadDim {
@@ -95,6 +98,9 @@ fn svg(g: &Group, methods: &[Method], cliffs: &[Cliff]) -> Result<String, String
     let x_label = match g.varying {
         Varying::HeadDim => "head dim D",
         Varying::SeqLen => "sequence length S (log scale)",
+        Varying::M => "M",
+        Varying::N => "N",
+        Varying::K => "K",
     };
     Ok(lines(&LinePlot {
         title: &format!("TFLOP/s at {}", g.label),

@@ -1,7 +1,9 @@
-//! The cliff, crossover and padding sections as text for the template.
+//! The cliff (head dims; GEMMs' M, N or K), crossover and padding sections as text for the
+//! template.
 
 use super::cliffs::Cliff;
 use super::crossover::{summary, Win};
+use super::gemm_cliffs::GemmCliff;
 use super::model::Method;
 use super::padding::{effective_tflops, rows, Trio};
 use crate::report::format::DASH;
@@ -118,7 +120,10 @@ pub struct PadRowText {
 
 /// The table of a trio.
 pub fn pad_table(trio: &Trio, methods: &[Method]) -> PadTable {
-    let shape = &trio.unpadded.shape;
+    let shape = trio
+        .unpadded
+        .shape()
+        .expect("a trio is of attention problems");
     let us_cell = |us: Option<f64>| {
         us.map_or(DASH.into(), |us| {
             format!("{us:.2} ({:.1})", effective_tflops(shape, us))
@@ -138,7 +143,11 @@ pub fn pad_table(trio: &Trio, methods: &[Method]) -> PadTable {
         .collect();
     PadTable {
         problem: trio.unpadded.label(),
-        dims: trio.padded.iter().map(|p| p.shape.d).collect(),
+        dims: trio
+            .padded
+            .iter()
+            .filter_map(|p| Some(p.shape()?.d))
+            .collect(),
         rows,
     }
 }
@@ -151,4 +160,50 @@ fn padded_cell(cell: String, unpadded: Option<f64>, padded: Option<f64>) -> Stri
         Some(_) => format!("{cell}, as fast as 107"),
         None => cell,
     }
+}
+
+/// One GEMM cliff, as text.
+#[derive(Debug, Clone, Serialize)]
+pub struct GemmCliffRow {
+    /// The problem, `1024,1024,96`.
+    pub problem: String,
+    /// Its group, `1024,1024,K`.
+    pub group: String,
+    /// evotune's best TFLOP/s there.
+    pub tflops: String,
+    /// "K = 64: 600.1; K = 128: 700.2".
+    pub neighbours: String,
+    /// "−31.2 %".
+    pub fall: String,
+    /// Where it is, in words.
+    pub sentence: String,
+}
+
+/// The GEMM cliff table's rows.
+pub fn gemm_cliff_rows(cliffs: &[GemmCliff]) -> Vec<GemmCliffRow> {
+    cliffs
+        .iter()
+        .map(|c| {
+            let letter = c.varying.letter();
+            let point = |(v, t): (usize, f64)| format!("{letter} = {v}: {t:.1}");
+            GemmCliffRow {
+                problem: c.problem.clone(),
+                group: c.group.clone(),
+                tflops: format!("{:.1}", c.at.1),
+                neighbours: format!("{}; {}", point(c.before), point(c.after)),
+                fall: fall_text(c.fall()),
+                sentence: format!(
+                    "{} ({letter} = {} in {}): evotune's best reaches {:.1} TFLOP/s, {:.1} % \
+                     below the lower of {letter} = {} and {letter} = {} on either side",
+                    c.problem,
+                    c.at.0,
+                    c.group,
+                    c.at.1,
+                    c.fall() * 100.0,
+                    c.before.0,
+                    c.after.0
+                ),
+            }
+        })
+        .collect()
 }

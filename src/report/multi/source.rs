@@ -2,41 +2,37 @@
 
 use super::model::{BaselineResult, Best, ProblemResult, Time, Tuned};
 use crate::db::TuningRow;
+use crate::op::ProblemSpec;
 use crate::report::compare::{measured, Times};
 use crate::report::load::RunData;
-use crate::shape::Shape;
 use crate::space::SearchSpace;
 use std::path::Path;
 
 impl ProblemResult {
-    /// The problem tuned in `run`; `shape` stands in when its manifest is unreadable.
-    pub fn from_run(run: &RunData, shape: Shape) -> ProblemResult {
-        let recorded = run
-            .manifest
-            .as_ref()
-            .ok()
-            .and_then(|m| m.shape.sdpa().copied());
-        let shape = recorded.unwrap_or(shape);
+    /// The problem tuned in `run` (of either operation); `problem` stands in when its manifest
+    /// is unreadable.
+    pub fn from_run(run: &RunData, problem: ProblemSpec) -> ProblemResult {
+        let recorded = run.manifest.as_ref().ok().map(|m| m.shape);
         ProblemResult {
-            shape,
+            problem: recorded.unwrap_or(problem),
             tuned: best_of_run(run),
             baselines: run_baselines(run),
         }
     }
 
     /// A problem that failed, with the reason.
-    pub fn failed(shape: Shape, reason: impl Into<String>) -> ProblemResult {
+    pub fn failed(problem: ProblemSpec, reason: impl Into<String>) -> ProblemResult {
         ProblemResult {
-            shape,
+            problem,
             tuned: Tuned::Failed(reason.into()),
             baselines: Vec::new(),
         }
     }
 
     /// A problem without a result yet, with the reason.
-    pub fn missing(shape: Shape, reason: impl Into<String>) -> ProblemResult {
+    pub fn missing(problem: ProblemSpec, reason: impl Into<String>) -> ProblemResult {
         ProblemResult {
-            shape,
+            problem,
             tuned: Tuned::Missing(reason.into()),
             baselines: Vec::new(),
         }
@@ -66,11 +62,7 @@ impl ProblemResult {
             },
         });
         ProblemResult {
-            shape: row
-                .problem
-                .sdpa()
-                .expect("the report is given SDPA rows only")
-                .shape(),
+            problem: row.problem.spec(),
             tuned: Tuned::Best(best),
             baselines: baselines.collect(),
         }

@@ -1,10 +1,11 @@
 //! The table over the problems: evotune's best, every baseline recorded, and evotune's speed
 //! ratio over the fastest vendor kernel.
 
+use super::gemm_cliffs::GemmCliff;
 use super::model::{vendors, ProblemResult, Time, Tuned};
+use crate::op::ProblemSpec;
 use crate::report::compare::Speedup;
 use crate::report::format::DASH;
-use crate::shape::Shape;
 use serde::Serialize;
 
 /// One row of the problem table, as text.
@@ -22,9 +23,18 @@ pub struct Row {
     pub vs_vendor: String,
 }
 
-/// A row per problem, with a cell per baseline of `names`.
-pub fn rows(problems: &[ProblemResult], names: &[String]) -> Vec<Row> {
-    problems.iter().map(|p| row(p, names)).collect()
+/// A row per problem, with a cell per baseline of `names`; the problems of `cliffs` marked.
+pub fn rows(problems: &[ProblemResult], names: &[String], cliffs: &[GemmCliff]) -> Vec<Row> {
+    problems
+        .iter()
+        .map(|p| {
+            let mut r = row(p, names);
+            if cliffs.iter().any(|c| c.problem == r.problem) {
+                r.problem.push_str(" **cliff**");
+            }
+            r
+        })
+        .collect()
 }
 
 fn row(p: &ProblemResult, names: &[String]) -> Row {
@@ -32,13 +42,13 @@ fn row(p: &ProblemResult, names: &[String]) -> Row {
         .iter()
         .map(|n| match p.baseline(n).map(|b| &b.time) {
             None => DASH.into(),
-            Some(Ok(t)) => time_cell(t, &p.shape),
+            Some(Ok(t)) => time_cell(t, &p.problem),
             Some(Err(why)) => escape(why),
         })
         .collect();
     let (evotune, family) = match &p.tuned {
         Tuned::Best(b) => (
-            time_cell(&b.time, &p.shape),
+            time_cell(&b.time, &p.problem),
             b.family.clone().unwrap_or_else(|| DASH.into()),
         ),
         Tuned::Failed(why) => (format!("**failed**: {}", escape(why)), DASH.into()),
@@ -54,11 +64,11 @@ fn row(p: &ProblemResult, names: &[String]) -> Row {
 }
 
 /// "12.34 [12.30, 12.41] (41.2)": the median, its CI when recorded, TFLOP/s.
-pub fn time_cell(t: &Time, shape: &Shape) -> String {
+pub fn time_cell(t: &Time, problem: &ProblemSpec) -> String {
     let ci = t
         .ci_us
         .map_or(String::new(), |(lo, hi)| format!(" [{lo:.2}, {hi:.2}]"));
-    format!("{:.2}{ci} ({:.1})", t.p50_us, t.tflops(shape))
+    format!("{:.2}{ci} ({:.1})", t.p50_us, t.tflops(problem))
 }
 
 /// "1.23× [1.21, 1.25] vs cudnn", or why there is no ratio.
@@ -73,7 +83,9 @@ fn vs_vendor(p: &ProblemResult) -> String {
         ),
         None => format!(
             "{DASH} (none of {} measured)",
-            vendors().collect::<Vec<_>>().join(", ")
+            vendors(p.problem.operation())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

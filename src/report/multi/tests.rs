@@ -40,7 +40,7 @@ fn problem(
         })
         .collect();
     ProblemResult {
-        shape: shape(text),
+        problem: shape(text).into(),
         tuned,
         baselines,
     }
@@ -136,13 +136,20 @@ fn groups_join_problems_that_differ_in_one_dimension_only() {
         "the causal problem and 2,8,1024,64 stand alone"
     );
     assert_eq!(by_d[0].label, "2,8,512,D");
-    let dims: Vec<usize> = by_d[0].members.iter().map(|p| p.shape.d).collect();
+    let dims: Vec<usize> = by_d[0]
+        .members
+        .iter()
+        .map(|p| p.shape().unwrap().d)
+        .collect();
     assert_eq!(dims, [64, 80, 96, 107, 112, 128]);
     let by_s = groups(&ps, Varying::SeqLen);
     assert_eq!(by_s.len(), 1);
     assert_eq!(by_s[0].label, "2,8,S,64");
     assert_eq!(
-        pattern(&shape("1,32,8192,128,causal,kv_heads=8"), Varying::SeqLen),
+        pattern(
+            &shape("1,32,8192,128,causal,kv_heads=8").into(),
+            Varying::SeqLen
+        ),
         "1,32,S,128,causal,kv_heads=8"
     );
 }
@@ -190,7 +197,7 @@ fn padding_pairs_107_with_its_padded_twins_and_counts_its_own_flops() {
     let ps = problems();
     let t = trios(&ps);
     assert_eq!(t.len(), 1);
-    let dims: Vec<usize> = t[0].padded.iter().map(|p| p.shape.d).collect();
+    let dims: Vec<usize> = t[0].padded.iter().map(|p| p.shape().unwrap().d).collect();
     assert_eq!(dims, PADDED_D);
     let rows = padding::rows(&t[0], &methods(&ps));
     let cudnn = rows.iter().find(|r| r.method.name() == "cudnn").unwrap();
