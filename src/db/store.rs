@@ -109,8 +109,11 @@ impl Db {
     pub fn history(&self, problem: &Problem, gpu: Option<&str>) -> DbResult<Vec<TuningRow>> {
         let rows = match problem {
             Problem::Sdpa(p) => self.select(
-                "WHERE operation = 'sdpa' AND batch = ?1 AND heads = ?2 AND seq_len = ?3 \
-                 AND head_dim = ?4 AND causal = ?5 AND kv_heads = ?6 AND kv_len = ?7 ORDER BY id",
+                &format!(
+                    "WHERE {}batch = ?1 AND heads = ?2 AND seq_len = ?3 AND head_dim = ?4 \
+                     AND causal = ?5 AND kv_heads = ?6 AND kv_len = ?7 ORDER BY id",
+                    self.sdpa_only()
+                ),
                 params![
                     p.batch as i64,
                     p.heads as i64,
@@ -121,6 +124,7 @@ impl Db {
                     p.kv_len as i64
                 ],
             )?,
+            Problem::Gemm(_) if self.version < 2 => Vec::new(),
             Problem::Gemm(g) => self.select(
                 "WHERE operation = 'gemm' AND m = ?1 AND n = ?2 AND k = ?3 ORDER BY id",
                 params![g.m as i64, g.n as i64, g.k as i64],
@@ -130,6 +134,14 @@ impl Db {
             .into_iter()
             .filter(|r| gpu.is_none_or(|g| r.gpu == g))
             .collect())
+    }
+
+    /// The condition that keeps SDPA rows (every row of a version-1 file is one).
+    fn sdpa_only(&self) -> &'static str {
+        match self.version {
+            1 => "",
+            _ => "operation = 'sdpa' AND ",
+        }
     }
 
     /// Deletes the rows with these ids (and their baselines) in one transaction.

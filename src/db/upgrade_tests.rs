@@ -218,7 +218,12 @@ fn a_version_1_database_is_upgraded_in_place_and_every_row_reads_back_the_same()
     let rows = sdpa_rows(dir.path());
     v1_database(&path, &rows);
     assert_eq!(user_version(&path), 1);
-    let before = Db::open_read_only(&path).unwrap().all().unwrap();
+    let old = Db::open_read_only(&path).unwrap();
+    let before = old.all().unwrap();
+    assert_eq!(old.history(&rows[0].problem, None).unwrap().len(), 2);
+    let gemm = Problem::Gemm(Gemm { m: 1, n: 1, k: 1 });
+    assert!(old.history(&gemm, None).unwrap().is_empty());
+    drop(old);
     assert_eq!(user_version(&path), 1, "a read-only open upgrades nothing");
     let mut d = Db::open(&path).unwrap();
     assert_eq!(user_version(&path), SCHEMA_VERSION);
