@@ -1,8 +1,8 @@
 //! The mapping between a row and the columns of `tunings`: the order they are read and written
 //! in, and a problem as its operation's columns (the other operation's left NULL).
 
+use super::result::{err, DbResult};
 use super::row::{Attention, Problem, TuningRow};
-use super::store::{err, DbResult};
 use crate::matmul::Gemm;
 use rusqlite::{params, Row, Transaction};
 

@@ -6,6 +6,7 @@
 mod columns;
 mod fresh;
 mod from_run;
+mod result;
 mod row;
 mod schema;
 mod select;
@@ -13,10 +14,11 @@ mod store;
 
 pub use fresh::{file_hash, Freshness, FreshnessCheck};
 pub use from_run::{compute_capability, row_from_run};
+pub use result::DbResult;
 pub use row::{Attention, BaselineTime, Problem, TuningRow};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use select::{best_of_each, fresh_rows, pick_device, Split};
-pub use store::{Db, DbResult};
+pub use store::Db;
 
 use std::path::PathBuf;
 

@@ -2,6 +2,7 @@
 //! write that fails) leaves the database as it was before the write began.
 
 use super::columns::{insert_row, read_row, COLUMNS, PROBLEM_COLUMNS};
+use super::result::{err, DbResult};
 use super::row::{BaselineTime, Problem, TuningRow};
 use super::schema;
 use rusqlite::{params, Connection, OpenFlags};
@@ -17,13 +18,6 @@ pub struct Db {
     path: PathBuf,
     /// The schema version of the file (a read-only source may be older than [`schema::VERSION`]).
     version: i64,
-}
-
-/// What a database error is about; the caller names the flag or file.
-pub type DbResult<T> = std::result::Result<T, String>;
-
-pub(super) fn err(e: rusqlite::Error) -> String {
-    e.to_string()
 }
 
 impl Db {
