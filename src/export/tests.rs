@@ -116,7 +116,7 @@ fn a_causal_gqa_wgmma_kernel_runs_other_lengths_with_its_mask_only() {
 
 #[test]
 fn persistent_and_key_split_grids_follow_the_space() {
-    let persistent = WGMMA.replace("PERSISTENT=false", "PERSISTENT=true");
+    let persistent = WGMMA.replace("PERSISTENT=false", "PERSISTENT=true,Q_RELEASE=item");
     let a = prepared(&persistent, "8,16,8192,128").entry.accepts;
     assert!(a.reuse && a.persistent, "{}", a.note);
     assert_eq!(a.grid(&problem("8,16,8192,128"), 132), [132, 1, 1]);

@@ -28,16 +28,22 @@ PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAI
 RESCALE=always";
     // The ldmatrix transpose with a persistent grid and suspending waits; the same with three
     // consumer warpgroups (BLOCK_M 192), and overlapped with one consumer.
+    // Q_RELEASE "scores" (Q freed once an item's last scores land) on the serial and the
+    // overlapped loop.
     let persistent = with(
-        reference,
+        &adding(reference, "Q_RELEASE", "item"),
         &[
             ("TRANSPOSE", "ldsm"),
             ("WAIT", "suspend"),
             ("PERSISTENT", "true"),
         ],
     );
+    let persistent_early = with(&persistent, &[("Q_RELEASE", "scores")]);
     let three = with(&persistent, &[("BLOCK_M", "192")]);
-    let persistent_small = with(small, &[("TRANSPOSE", "ldsm"), ("PERSISTENT", "true")]);
+    let persistent_small = with(
+        &adding(small, "Q_RELEASE", "scores"),
+        &[("TRANSPOSE", "ldsm"), ("PERSISTENT", "true")],
+    );
     // Key splits over a cluster: serial with two splits, and overlapped with four (at S = 333
     // and 64-key tiles the fourth split has no keys).
     let split2 = with(reference, &[("BLOCK_M", "64"), ("KV_SPLITS", "2")]);
@@ -59,11 +65,19 @@ RESCALE=always";
     let exp_turns = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,\
 ARRIVE=thread,PINGPONG=true,TURN=exp,P_BUFFERS=1,PACK=after,PRODUCER_REGS=40,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy";
     let packed_in_turn = with(exp_turns, &[("PACK", "turn")]);
     let packed_192_late = with(
         &packed_in_turn,
         &[("BLOCK_N", "192"), ("SWIZZLE", "128"), ("ROWSUM", "late")],
+    );
+    let early_192 = with(
+        exp_turns,
+        &[
+            ("BLOCK_N", "192"),
+            ("SWIZZLE", "128"),
+            ("Q_RELEASE", "scores"),
+        ],
     );
     [
         reference.to_string(),
@@ -73,6 +87,7 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
         keys2,
         keys2_overlapped,
         persistent,
+        persistent_early,
         three,
         persistent_small,
         lazy,
@@ -81,8 +96,20 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,RESCALE=lazy";
         exp_turns.to_string(),
         packed_in_turn,
         packed_192_late,
+        early_192,
     ]
     .into()
+}
+
+/// `config` (`K=V,...`) with parameter `key` added as `value`.
+fn adding(config: &str, key: &str, value: &str) -> String {
+    assert!(
+        !config
+            .split(',')
+            .any(|kv| kv.split('=').next() == Some(key)),
+        "{config} has {key} already"
+    );
+    format!("{config},{key}={value}")
 }
 
 /// `config` (`K=V,...`) with each named parameter set to its new value, matched by whole name
