@@ -107,7 +107,7 @@ fn implementation(lt: &LtGemm, precision: Precision) -> String {
              descales"
         }
     };
-    let rows = if lt.padded() {
+    let rows = if lt.rows_padded() {
         format!(
             ", D's rows {} elements apart (N rounded up to 16 bytes: cuBLASLt had no algorithm \
              for rows N apart)",
@@ -116,8 +116,18 @@ fn implementation(lt: &LtGemm, precision: Precision) -> String {
     } else {
         String::new()
     };
+    let dims = if lt.dims_padded() {
+        let d = lt.dims;
+        format!(
+            "; run as {},{},{} (cuBLASLt's FP8 kernels take dimensions that are multiples of \
+             16: A, B^T and the bias padded with zeros, D's problem window read back)",
+            d.m, d.n, d.k
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "cuBLASLt {} cublasLtMatmul {operands}; fp32 compute, fp16 D{rows}, the bias through the \
+        "cuBLASLt {} cublasLtMatmul {operands}{dims}; fp32 compute, fp16 D{rows}, the bias through the \
          BIAS epilogue rounded to fp16 (cuBLASLt's bias type with fp16 D); TN layout (D^T = B^T \
          A in column-major terms); {} MiB workspace; the heuristic's first {}; timed: the one \
          cublasLtMatmul",

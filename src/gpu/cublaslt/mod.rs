@@ -8,6 +8,12 @@
 //! Row-major D = A·Bᵀ is column-major Dᵀ [N, M] = (Bᵀ)ᵀ·A over the same bytes: cuBLASLt's "A"
 //! is Bᵀ's buffer (K×N column-major, op T) and its "B" is A's (K×M, op N). That is the "TN"
 //! layout Hopper's FP8 kernels require.
+//!
+//! cuBLASLt's FP8 kernels also require every dimension to be a multiple of 16 (its planner offers
+//! an algorithm for others, and cublasLtMatmul then refuses it as not supported). So the FP8
+//! matmul runs on M and N rounded up to 16 and K on the rows' pitch, the extra rows of A, Bᵀ
+//! and the bias zeros (they add nothing to the problem's window of D, which is what is read
+//! back), as a user of the library must pad such a problem.
 
 mod plan;
 
@@ -30,6 +36,9 @@ pub const WORKSPACE: usize = 32 << 20;
 /// algorithm for rows of N elements.
 const F16_PER_16_BYTES: usize = 8;
 
+/// What every dimension of an FP8 matmul is rounded up to (cuBLASLt's FP8 requirement).
+const FP8_DIM_ALIGN: usize = 16;
+
 /// The operands' precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
@@ -45,6 +54,36 @@ impl Precision {
         match self {
             Precision::Fp8 => cudaDataType::CUDA_R_8F_E4M3,
             Precision::Fp16 => cudaDataType::CUDA_R_16F,
+        }
+    }
+}
+
+/// The matmul's dimensions as cuBLASLt runs it: the problem's, or for FP8 M and N rounded up to
+/// 16 and K to the rows' pitch (see the module's doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dims {
+    /// Rows of A and D.
+    pub m: usize,
+    /// Rows of Bᵀ, columns of D.
+    pub n: usize,
+    /// The summed dimension.
+    pub k: usize,
+}
+
+impl Dims {
+    /// `g` as cuBLASLt runs it at `precision`.
+    pub fn of(g: &Gemm, precision: Precision) -> Dims {
+        match precision {
+            Precision::Fp8 => Dims {
+                m: g.m.next_multiple_of(FP8_DIM_ALIGN),
+                n: g.n.next_multiple_of(FP8_DIM_ALIGN),
+                k: g.pitch(),
+            },
+            Precision::Fp16 => Dims {
+                m: g.m,
+                n: g.n,
+                k: g.k,
+            },
         }
     }
 }
@@ -66,8 +105,10 @@ pub struct LtGemm {
     workspace: CudaSlice<u8>,
     alpha: f32,
     problem: Gemm,
-    /// Elements between the starts of two rows of D: N, or N rounded up to 8 (see
-    /// [`LtGemm::padded`]).
+    /// The dimensions the matmul runs with.
+    pub dims: Dims,
+    /// Elements between the starts of two rows of D: the run's N, or N rounded up to 8 (see
+    /// [`LtGemm::rows_padded`]).
     pub d_ld: usize,
 }
 
@@ -77,8 +118,13 @@ impl LtGemm {
     /// algorithm for that, 16-byte aligned rows.
     pub fn new(gpu: &Gpu, inputs: &GemmInputs, precision: Precision) -> Result<LtGemm> {
         let g = inputs.problem;
-        let bias: Vec<u16> = inputs.bias.iter().map(|&x| f32_to_f16_bits(x)).collect();
-        let [a, b] = inputs.pitched_codes().map(|c| operand_bytes(&c, precision));
+        let dims = Dims::of(&g, precision);
+        let mut bias: Vec<u16> = inputs.bias.iter().map(|&x| f32_to_f16_bits(x)).collect();
+        bias.resize(dims.n, 0);
+        let [mut a, mut b] = inputs.pitched_codes();
+        a.resize(dims.m * g.pitch(), 0);
+        b.resize(dims.n * g.pitch(), 0);
+        let [a, b] = [a, b].map(|c| operand_bytes(&c, precision));
         let (scales, alpha) = match precision {
             Precision::Fp8 => ([inputs.a.descale, inputs.b.descale], inputs.scale),
             Precision::Fp16 => ([1.0, 1.0], inputs.alpha()),
@@ -90,19 +136,25 @@ impl LtGemm {
             plan,
             a: gpu.upload(&a, "A")?,
             b: gpu.upload(&b, "B")?,
-            d: gpu.zeros(g.m * d_ld, "D")?,
+            d: gpu.zeros(dims.m * d_ld, "D")?,
             workspace: gpu.zeros(WORKSPACE, "the cuBLASLt workspace")?,
             _bias: bias,
             _scales: scales,
             alpha,
             problem: g,
+            dims,
             d_ld,
         })
     }
 
-    /// Whether D's rows were padded to 16 bytes (d_ld > N).
-    pub fn padded(&self) -> bool {
-        self.d_ld > self.problem.n
+    /// Whether the matmul runs on other dimensions than the problem's (FP8: rounded up to 16).
+    pub fn dims_padded(&self) -> bool {
+        self.dims != Dims::of(&self.problem, Precision::Fp16)
+    }
+
+    /// Whether D's rows were padded to 16 bytes beyond the run's N (d_ld > N).
+    pub fn rows_padded(&self) -> bool {
+        self.d_ld > self.dims.n
     }
 
     /// What the heuristic chose, e.g. "algorithm 66 (tile id 23, ...)".
@@ -115,15 +167,11 @@ impl LtGemm {
         &mut self.d
     }
 
-    /// D as [M, N] fp16 bits (the padding of its rows left out); waits for the stream.
+    /// D as [M, N] fp16 bits (the problem's window: padding rows and columns left out); waits
+    /// for the stream.
     pub fn download_d(&self, gpu: &Gpu) -> Result<Vec<u16>> {
         let all = gpu.download(&self.d, "D")?;
-        let n = self.problem.n;
-        Ok(all
-            .chunks(self.d_ld)
-            .flat_map(|row| &row[..n])
-            .copied()
-            .collect())
+        Ok(window(&all, self.d_ld, &self.problem))
     }
 
     /// Enqueues one matmul on `stream` (no synchronization), with the stream's context current
@@ -135,8 +183,8 @@ impl LtGemm {
             .map_err(cuda("cuCtxSetCurrent"))?;
         let ptr = |buf: &CudaSlice<u8>| buf.device_ptr(stream).0;
         let d = self.d.device_ptr(stream).0;
-        // SAFETY: Bᵀ's and A's buffers hold N·K and M·K elements of the plan's type (K apart,
-        // the plan's ld), D holds M·d_ld fp16 (the plan's D layout), the workspace WORKSPACE
+        // SAFETY: Bᵀ's and A's buffers hold the run's N and M rows of the plan's type (the
+        // plan's ld apart), D holds the run's M·d_ld fp16 (the plan's D layout), the workspace WORKSPACE
         // bytes; the bias and scale buffers the plan points at are owned by this LtGemm, as are
         // the others, so all outlive the call; everything is on `stream`'s context.
         unsafe {
@@ -163,9 +211,10 @@ fn plan_with_ld(
         let base = scales.device_ptr(gpu.stream()).0;
         (base, base + std::mem::size_of::<f32>() as u64)
     });
-    let spec = |ld: usize| matmul_spec(g, precision, ld, bias, scales);
-    let first = Plan::new(&spec(g.n), WORKSPACE);
-    let aligned = g.n.next_multiple_of(F16_PER_16_BYTES);
+    let dims = Dims::of(g, precision);
+    let spec = |ld: usize| matmul_spec(dims, g.pitch(), precision, ld, bias, scales);
+    let first = Plan::new(&spec(dims.n), WORKSPACE);
+    let aligned = dims.n.next_multiple_of(F16_PER_16_BYTES);
     let none = |e: Error, tried: String| {
         Error::Gpu(format!(
             "cuBLASLt has no {precision:?} algorithm for the GEMM {g} with D's rows {tried} \
@@ -173,29 +222,39 @@ fn plan_with_ld(
         ))
     };
     match first {
-        Ok(plan) => Ok((plan, g.n)),
-        Err(e) if aligned == g.n => Err(none(e, g.n.to_string())),
+        Ok(plan) => Ok((plan, dims.n)),
+        Err(e) if aligned == dims.n => Err(none(e, dims.n.to_string())),
         Err(e) => Plan::new(&spec(aligned), WORKSPACE)
             .map(|plan| (plan, aligned))
-            .map_err(|_| none(e, format!("{} or {aligned}", g.n))),
+            .map_err(|_| none(e, format!("{} or {aligned}", dims.n))),
     }
 }
 
+/// The [M, N] window of a D of rows `ld` elements apart.
+fn window(d: &[u16], ld: usize, g: &Gemm) -> Vec<u16> {
+    d.chunks(ld)
+        .take(g.m)
+        .flat_map(|row| &row[..g.n])
+        .copied()
+        .collect()
+}
+
 /// The matmul in cuBLASLt's column-major terms (see the module's doc): "A" is Bᵀ (K×N, op T),
-/// "B" is A (K×M), D is N×M with columns `d_ld` apart.
+/// "B" is A (K×M), both with columns `pitch` apart, D is N×M with columns `d_ld` apart.
 fn matmul_spec(
-    g: &Gemm,
+    dims: Dims,
+    pitch: usize,
     precision: Precision,
     d_ld: usize,
     bias: (cudaDataType, u64),
     scales: Option<(u64, u64)>,
 ) -> MatmulSpec {
-    let [m, n, k] = [g.m, g.n, g.k].map(|v| v as u64);
+    let [m, n, k] = [dims.m, dims.n, dims.k].map(|v| v as u64);
     let input = |cols: u64| Operand {
         dtype: precision.dtype(),
         rows: k,
         cols,
-        ld: g.pitch() as i64,
+        ld: pitch as i64,
     };
     MatmulSpec {
         a: input(n),
@@ -247,20 +306,52 @@ mod tests {
     #[test]
     fn row_major_d_is_column_major_d_transposed_over_the_same_bytes() {
         let g: Gemm = "129,257,384".parse().unwrap();
-        let s = matmul_spec(&g, Precision::Fp8, 264, (cudaDataType::CUDA_R_16F, 1), None);
+        let bias = (cudaDataType::CUDA_R_16F, 1);
+        let wide = Dims::of(&g, Precision::Fp16);
+        let s = matmul_spec(wide, g.pitch(), Precision::Fp16, 264, bias, None);
         // "A" is Bᵀ: K rows (contiguous) by N columns; "B" is A: K by M.
         assert_eq!((s.a.rows, s.a.cols, s.a.ld), (384, 257, 384));
         assert_eq!((s.b.rows, s.b.cols, s.b.ld), (384, 129, 384));
         assert_eq!((s.d.rows, s.d.cols, s.d.ld), (257, 129, 264));
-        assert_eq!(s.a.dtype, cudaDataType::CUDA_R_8F_E4M3);
+        assert_eq!(s.a.dtype, cudaDataType::CUDA_R_16F);
         assert_eq!(s.d.dtype, cudaDataType::CUDA_R_16F);
-        let wide = matmul_spec(
-            &g,
-            Precision::Fp16,
-            257,
+    }
+
+    #[test]
+    fn the_fp8_matmul_runs_on_dimensions_rounded_up_to_16() {
+        let g: Gemm = "129,257,333".parse().unwrap();
+        let dims = Dims::of(&g, Precision::Fp8);
+        assert_eq!((dims.m, dims.n, dims.k), (144, 272, 336));
+        let s = matmul_spec(
+            dims,
+            g.pitch(),
+            Precision::Fp8,
+            dims.n,
             (cudaDataType::CUDA_R_16F, 1),
             None,
         );
-        assert_eq!(wide.b.dtype, cudaDataType::CUDA_R_16F);
+        assert_eq!((s.a.rows, s.a.cols, s.a.ld), (336, 272, 336));
+        assert_eq!((s.b.rows, s.b.cols, s.b.ld), (336, 144, 336));
+        assert_eq!((s.d.rows, s.d.cols, s.d.ld), (272, 144, 272));
+        assert_eq!(s.a.dtype, cudaDataType::CUDA_R_8F_E4M3);
+        let square: Gemm = "1024,2048,4096".parse().unwrap();
+        let same = Dims::of(&square, Precision::Fp8);
+        assert_eq!((same.m, same.n, same.k), (1024, 2048, 4096));
+        assert_eq!(
+            Dims::of(&g, Precision::Fp16),
+            Dims {
+                m: 129,
+                n: 257,
+                k: 333
+            }
+        );
+    }
+
+    #[test]
+    fn the_window_of_d_leaves_the_padding_out() {
+        let g: Gemm = "2,3,16".parse().unwrap();
+        // Four rows of five: the problem's 2 x 3 in the top left.
+        let d: Vec<u16> = (0..20).collect();
+        assert_eq!(window(&d, 5, &g), vec![0, 1, 2, 5, 6, 7]);
     }
 }
