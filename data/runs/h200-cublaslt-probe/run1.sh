@@ -3,14 +3,8 @@
 # thing of evotune's descriptor), plain and with cuBLASLt's log; then, with evotune's FP8 matmul
 # run on dimensions rounded up to 16, the GPU tests of the cuBLASLt baselines; then the GEMM K
 # sweep of data/runs/h200-gemm-tune/run2.sh (its output under $OUT/ksweep*).
-T0=$(date +%s)
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH EVOTUNE_CACHE_DIR=/tmp/kc
-mkdir -p /tmp/dev && gunzip -c .device/gputest.gz > /tmp/dev/gputest && chmod +x /tmp/dev/gputest
-gunzip -c .device/evotune.gz > /tmp/dev/evotune && chmod +x /tmp/dev/evotune
-tar xJf .device/cudnn_site.tar.xz -C /tmp; export PYTHONPATH=/tmp/site
-el() { echo "($(( $(date +%s) - T0 )) s)"; }
+source data/runs/device.sh
 D=data/runs/h200-cublaslt-probe
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader | tee $OUT/env.txt
 nvcc -O2 -o /tmp/dev/probe $D/probe.cu -lcublasLt 2>&1 | tail -5
 timeout 60 /tmp/dev/probe | tee $OUT/probe.txt
 CUBLASLT_LOG_LEVEL=2 timeout 60 /tmp/dev/probe > $OUT/probe_log.txt 2>&1
