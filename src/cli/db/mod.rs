@@ -67,9 +67,10 @@ fn list(path: &Path, a: &ListArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!("{}", show::list_header());
+    let columns = show::Columns::fitting(&rows);
+    println!("{}", show::list_header(columns));
     for (r, f) in rows.iter().zip(&fresh) {
-        println!("{}", show::list_line(r, f));
+        println!("{}", show::list_line(r, f, columns));
     }
     println!("{} rows in {}", rows.len(), path.display());
     Ok(())

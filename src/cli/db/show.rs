@@ -8,25 +8,55 @@ use crate::matmul::Gemm;
 use crate::shape::Shape;
 use std::path::Path;
 
+/// The widths of `db list`'s problem and GPU columns: their titles' defaults, or the longest
+/// entry of the rows listed (a causal GQA or GEMM label is longer than an SDPA shape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    problem: usize,
+    gpu: usize,
+}
+
+impl Columns {
+    /// Wide enough for every row of `rows`.
+    pub fn fitting(rows: &[TuningRow]) -> Columns {
+        let widest = |min: usize, len: &dyn Fn(&TuningRow) -> usize| {
+            rows.iter().map(len).fold(min, usize::max)
+        };
+        Columns {
+            problem: widest(16, &|r| r.problem.label().chars().count()),
+            gpu: widest(24, &|r| r.gpu.chars().count()),
+        }
+    }
+}
+
 /// The column titles of `list_line`.
-pub fn list_header() -> String {
+pub fn list_header(c: Columns) -> String {
     format!(
-        "{:>4}  {:<15}  {:<16}  {:<24}  {:>10}  {:<22}  status",
-        "id", "recorded (UTC)", "problem", "gpu", "p50 µs", "95% CI µs"
+        "{:>4}  {:<15}  {:<pw$}  {:<gw$}  {:>10}  {:<22}  status",
+        "id",
+        "recorded (UTC)",
+        "problem",
+        "gpu",
+        "p50 µs",
+        "95% CI µs",
+        pw = c.problem,
+        gw = c.gpu
     )
 }
 
 /// One row: id, time, problem, GPU, p50 with its CI, fresh or stale.
-pub fn list_line(r: &TuningRow, f: &Freshness) -> String {
+pub fn list_line(r: &TuningRow, f: &Freshness, c: Columns) -> String {
     format!(
-        "{:>4}  {:<15}  {:<16}  {:<24}  {:>10.3}  {:<22}  {}",
+        "{:>4}  {:<15}  {:<pw$}  {:<gw$}  {:>10.3}  {:<22}  {}",
         r.id.unwrap_or(0),
         r.created_utc,
         r.problem.label(),
         r.gpu,
         r.kernel_p50_us,
         interval(r.ci_lo_us, r.ci_hi_us),
-        f.label()
+        f.label(),
+        pw = c.problem,
+        gw = c.gpu
     )
 }
 
@@ -68,9 +98,10 @@ pub fn run(path: &Path, a: &ShowArgs) -> anyhow::Result<()> {
         Some(b) => print_row(b, &Freshness::Fresh, false)?,
         None => println!("no fresh row for {}", problem.spec()),
     }
-    println!("\nhistory ({} rows):\n{}", rows.len(), list_header());
+    let columns = Columns::fitting(&rows);
+    println!("\nhistory ({} rows):\n{}", rows.len(), list_header(columns));
     for r in &rows {
-        println!("{}", list_line(r, &check.of(r)));
+        println!("{}", list_line(r, &check.of(r), columns));
     }
     Ok(())
 }
@@ -146,4 +177,44 @@ fn print_row(r: &TuningRow, f: &Freshness, json: bool) -> anyhow::Result<()> {
     println!("build       {}", opt(&r.build_commit));
     println!("run         {}", r.run_dir);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::tests::row;
+
+    #[test]
+    fn db_list_widens_its_columns_to_the_longest_problem_and_gpu() {
+        let dir = tempfile::tempdir().unwrap();
+        let short = row(dir.path(), (2, 8, 512, 64), 10.0, "20261205-010000");
+        let mut gemm = row(dir.path(), (2, 8, 512, 64), 800.0, "20261205-020000");
+        gemm.problem = Problem::Gemm("16384,16384,16384".parse().unwrap());
+        gemm.gpu = "NVIDIA H200 NVL with a long board name".into();
+        let rows = [short, gemm];
+        let c = Columns::fitting(&rows);
+        let fresh = FreshnessCheck::new().of(&rows[0]);
+        let lines: Vec<String> = std::iter::once(list_header(c))
+            .chain(rows.iter().map(|r| list_line(r, &fresh, c)))
+            .collect();
+        // The p50 column starts at the same place on every line, however long the problem.
+        let at = |line: &str, what: &str| line.find(what).unwrap();
+        let ends: Vec<usize> = [
+            ("p50 µs", &lines[0]),
+            ("10.000", &lines[1]),
+            ("800.000", &lines[2]),
+        ]
+        .iter()
+        .map(|(what, line)| line[..at(line, what) + what.len()].chars().count())
+        .collect();
+        assert!(ends.iter().all(|&e| e == ends[0]), "{lines:#?}");
+        assert!(lines[2].contains(&rows[1].problem.label()), "{}", lines[2]);
+        assert_eq!(
+            Columns::fitting(&rows[..1]),
+            Columns {
+                problem: 16,
+                gpu: 24
+            }
+        );
+    }
 }
