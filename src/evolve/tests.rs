@@ -37,7 +37,7 @@ FAMILY = "x"
 "#;
 
 /// The synthetic space's index, built once (enumerating it is the slow part of these tests).
-fn index() -> Arc<SpaceIndex> {
+pub(super) fn index() -> Arc<SpaceIndex> {
     static INDEX: std::sync::OnceLock<Arc<SpaceIndex>> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| index_of(SPACE)).clone()
 }
@@ -50,7 +50,7 @@ fn index_of(text: &str) -> Arc<SpaceIndex> {
 
 /// A smooth bowl with its minimum at PA=5, PB=2, PC=4, PD=1, PE=3, FAMILY=y (a synthetic
 /// landscape for tests, not a measurement); a tenth of the points "fail".
-fn fitness(g: &Genome) -> Option<f64> {
+pub(super) fn fitness(g: &Genome) -> Option<f64> {
     let target = [5, 2, 4, 1, 3, 1];
     let d: f64 = g
         .iter()
