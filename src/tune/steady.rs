@@ -123,9 +123,9 @@ pub fn search_steady(
     Ok(out)
 }
 
-/// Tells the caller a nominal generation ended, every `report_every` answers and at the end.
+/// Tells the caller a nominal generation ended, every `report_every` answers.
 fn report(so_far: &[Evaluated], window: Window, events: &mut dyn SearchEvents) -> Result<()> {
-    if so_far.len() % window.report_every.max(1) == 0 {
+    if so_far.len().is_multiple_of(window.report_every.max(1)) {
         events.generation_done(so_far)?;
     }
     Ok(())
