@@ -179,7 +179,8 @@ pub struct TuneArgs {
     #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
     pub search: SearchKind,
     /// With --search steady: candidates in flight at once (compiling, waiting for a GPU, or on
-    /// one).
+    /// one). More keeps the GPU busier but breeds each child knowing less: on the recorded
+    /// landscapes the regrets held at 8, not at 16.
     #[arg(long, value_name = "W", default_value_t = crate::evolve::DEFAULT_WINDOW)]
     pub window: usize,
     /// Members per generation, elites included.
@@ -332,7 +333,8 @@ pub struct SearchBenchArgs {
     /// Also run the steady-state GA (`--search steady` of a tune) with each of these windows of
     /// candidates in flight, e.g. 8,16,24: a row `steadyW` each (and `steadyW+race` with
     /// --race), tested against the generational GA's row, and the modelled search wall of both
-    /// (16 cores compiling about 1.2 s per candidate, one GPU at 0.12 s per candidate).
+    /// (16 cores compiling a median 1.2 s per candidate, log-normal σ 0.3; one GPU at 0.12 s per
+    /// candidate).
     #[arg(long, value_name = "W,..", value_delimiter = ',')]
     pub steady: Vec<usize>,
     /// The order the steady rows meet their answers in: fifo (each answer with the window's

@@ -2,7 +2,7 @@
 //! (answered or in flight), keeps the elites among the parents, opens as the generational GA
 //! does, is reproducible given its seed and the order of answers, and beats random search.
 
-use super::super::tests::{fitness, index};
+use super::super::tests::{fitness, index, index_of, SPACE};
 use super::super::{Ga, GaSettings, Genome, Optimizer, RandomSearch, StreamOptimizer};
 use super::SteadyGa;
 use std::collections::{HashSet, VecDeque};
@@ -64,9 +64,13 @@ fn it_never_asks_a_config_twice_nor_one_in_flight() {
 
 #[test]
 fn a_budget_beyond_the_space_asks_every_point_once_then_nothing() {
-    let idx = index();
+    let small = SPACE
+        .replace("values = [0, 1, 2, 3, 4, 5, 6, 7]", "values = [0, 3, 5]")
+        .replace("values = [0, 1, 2, 3, 4, 5]", "values = [0, 1, 2]");
+    let idx = index_of(&small);
     let n = idx.valid().len();
-    let trials = run_window(&mut steady(5), n + 40, 8, false, |_, _, _| {});
+    let mut opt = SteadyGa::new(idx, GaSettings::default(), 5);
+    let trials = run_window(&mut opt, n + 40, 8, false, |_, _, _| {});
     assert_eq!(trials.len(), n);
     let distinct: HashSet<&Genome> = trials.iter().map(|t| &t.0).collect();
     assert_eq!(distinct.len(), n);

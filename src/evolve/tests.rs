@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A test space: five ordered parameters and a choice, with constraints that cut holes.
-const SPACE: &str = r#"
+pub(super) const SPACE: &str = r#"
 name = "synthetic"
 template = "none.cu.tera"
 kernel = "k"
@@ -42,7 +42,7 @@ pub(super) fn index() -> Arc<SpaceIndex> {
     INDEX.get_or_init(|| index_of(SPACE)).clone()
 }
 
-fn index_of(text: &str) -> Arc<SpaceIndex> {
+pub(super) fn index_of(text: &str) -> Arc<SpaceIndex> {
     let space = parse(Path::new("synthetic.toml"), text).unwrap();
     let shape = Shape::parse("1,1,64,64").unwrap();
     Arc::new(SpaceIndex::new(&space, &shape, &DeviceLimits::hopper()).unwrap())
