@@ -1,7 +1,7 @@
 //! `manifest.json`: what ran, where, and how — enough to reproduce the run and to trust its numbers.
 
 use crate::eval::{RaceSettings, TimingPlan, Tolerance};
-use crate::evolve::GaSettings;
+use crate::evolve::{GaSettings, SearchMode};
 use crate::op::ProblemSpec;
 use crate::space::Overrides;
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,10 @@ pub struct SearchSettings {
     pub seed: u64,
     /// The GA's knobs.
     pub ga: GaSettings,
+    /// Which search ran: generational, or steady with its window (a manifest from before the
+    /// choice: generational).
+    #[serde(default)]
+    pub mode: SearchMode,
     /// GPU ordinals evaluating trials.
     pub devices: Vec<u32>,
     /// The `--set` restrictions of the space's parameters (absent when none); `--resume`

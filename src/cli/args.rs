@@ -171,6 +171,18 @@ pub struct TuneArgs {
     /// Seed of the search (same seed and answers, same trials in the same order).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// The search: generational (a population of candidates asked at once, the next
+    /// generation bred once all of its answers are in) or steady (the steady-state GA: --window
+    /// candidates in flight, a new one bred from the answers so far as each answer arrives, so
+    /// the compiles and the GPU never wait for a generation's slowest candidate). Both use the
+    /// GA's operators, --population and --elites; the manifest records which ran.
+    #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
+    pub search: SearchKind,
+    /// With --search steady: candidates in flight at once (compiling, waiting for a GPU, or on
+    /// one). More keeps the GPU busier but breeds each child knowing less: on the recorded
+    /// landscapes the regrets held at 8, not at 16.
+    #[arg(long, value_name = "W", default_value_t = crate::evolve::DEFAULT_WINDOW)]
+    pub window: usize,
     /// Members per generation, elites included.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub population: usize,
@@ -188,12 +200,12 @@ pub struct TuneArgs {
         conflicts_with = "replay"
     )]
     pub devices: Vec<u32>,
-    /// Continue the run in DIR from its tune log. Its search settings (shape, space, seed,
-    /// population, elites, tolerance, arch, GPUs or replayed log) come from DIR/manifest.json and
-    /// cannot be changed; --budget may raise the number of trials.
+    /// Continue the run in DIR from its tune log. Its search settings (shape, space, search,
+    /// seed, population, elites, tolerance, arch, GPUs or replayed log) come from
+    /// DIR/manifest.json and cannot be changed; --budget may raise the number of trials.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
-        "shape", "out", "replay", "space", "seed", "population", "elites", "devices", "arch",
-        "atol", "rtol",
+        "shape", "out", "replay", "space", "search", "window", "seed", "population", "elites",
+        "devices", "arch", "atol", "rtol",
     ])]
     pub resume: Option<PathBuf>,
     /// Answer from a recorded tune log instead of the GPU (`evotune record` writes one); it
@@ -256,6 +268,15 @@ pub struct TuneArgs {
     pub warm_start: bool,
 }
 
+/// The search a tune runs (`--search`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchKind {
+    /// Generations, each asked at once.
+    Generational,
+    /// The steady-state GA: a window of candidates in flight.
+    Steady,
+}
+
 /// `evotune search-bench`
 #[derive(Debug, Args)]
 pub struct SearchBenchArgs {
@@ -309,6 +330,33 @@ pub struct SearchBenchArgs {
     /// and once racing as tune does (`ga+race`), on the same samples; prints what racing took.
     #[arg(long)]
     pub race: bool,
+    /// Also run the steady-state GA (`--search steady` of a tune) with each of these windows of
+    /// candidates in flight, e.g. 8,16,24: a row `steadyW` each (and `steadyW+race` with
+    /// --race), tested against the generational GA's row, and the modelled search wall of both
+    /// (16 cores compiling a median 1.2 s per candidate, log-normal σ 0.3; one GPU at 0.12 s per
+    /// candidate).
+    #[arg(long, value_name = "W,..", value_delimiter = ',')]
+    pub steady: Vec<usize>,
+    /// The order the steady rows meet their answers in: fifo (each answer with the window's
+    /// other candidates in flight) or pipeline (as the modelled machine answers them, compile
+    /// times spread log-normally, σ 0.3).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ORDER",
+        default_value = "fifo",
+        requires = "steady"
+    )]
+    pub steady_order: SteadyOrder,
+}
+
+/// The order a simulated steady search meets its answers in (`search-bench --steady-order`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SteadyOrder {
+    /// First in, first out.
+    Fifo,
+    /// As a modelled machine answers.
+    Pipeline,
 }
 
 /// `evotune bench`

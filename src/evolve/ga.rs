@@ -1,11 +1,11 @@
 //! The elite-preserving genetic algorithm, as an ask/tell optimizer.
 
+use super::breed;
 use super::genome::{Genome, SpaceIndex};
-use super::operators::{crossover, mutate, tournament};
 use super::{Optimizer, Ranking};
 use rand::rngs::StdRng;
 use rand::seq::index::sample;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,9 +39,6 @@ impl Default for GaSettings {
         }
     }
 }
-
-/// Tries at a fresh, valid, unseen child before falling back to a random unseen point.
-const CHILD_TRIES: usize = 64;
 
 /// An elite-preserving GA: generation 0 is a random sample; each later generation is the
 /// top-`elites` configs so far (not re-evaluated) plus children bred from the previous
@@ -134,47 +131,9 @@ impl Ga {
     }
 
     fn child(&mut self, pool: &[Genome], siblings: &[Genome]) -> Option<Genome> {
-        let fresh = |g: &Genome, seen: &HashSet<Genome>| !seen.contains(g) && !siblings.contains(g);
-        for _ in 0..CHILD_TRIES {
-            let candidate = self.breed(pool);
-            let repaired = self.repair(candidate);
-            if fresh(&repaired, &self.seen) {
-                return Some(repaired);
-            }
-        }
-        let unseen: Vec<&Genome> = self
-            .index
-            .valid()
-            .iter()
-            .filter(|g| fresh(g, &self.seen))
-            .collect();
-        (!unseen.is_empty()).then(|| unseen[self.rng.random_range(0..unseen.len())].clone())
-    }
-
-    fn breed(&mut self, pool: &[Genome]) -> Genome {
-        let s = self.settings;
-        let a = tournament(pool, s.tournament, &mut self.rng).clone();
-        let base = if self.rng.random_bool(s.crossover_rate) {
-            let b = tournament(pool, s.tournament, &mut self.rng).clone();
-            crossover(&a, &b, &mut self.rng)
-        } else {
-            a
-        };
-        mutate(
-            &base,
-            &self.index,
-            s.mutation_rate,
-            s.mutation_sigma,
-            &mut self.rng,
-        )
-    }
-
-    /// A child that breaks a constraint becomes the nearest valid point.
-    fn repair(&self, g: Genome) -> Genome {
-        if self.index.is_valid(&g) {
-            return g;
-        }
-        self.index.nearest_valid(&g).cloned().unwrap_or(g)
+        let seen = &self.seen;
+        let taken = |g: &Genome| seen.contains(g) || siblings.contains(g);
+        breed::child(&self.index, &self.settings, &mut self.rng, pool, taken)
     }
 }
 

@@ -1,14 +1,20 @@
-//! The search: an elite-preserving genetic algorithm and random search, both ask/tell.
+//! The search: an elite-preserving genetic algorithm and random search, both ask/tell, and a
+//! steady-state GA asked for one config at a time.
 
+mod breed;
 mod ga;
 mod genome;
+mod mode;
 mod operators;
 mod random;
+mod steady;
 
 pub use ga::{Ga, GaSettings};
 pub use genome::{Genome, SpaceIndex};
+pub use mode::{SearchMode, DEFAULT_WINDOW};
 pub use operators::{crossover, mutate, tournament};
 pub use random::RandomSearch;
+pub use steady::SteadyGa;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -21,6 +27,17 @@ pub trait Optimizer {
     /// The fitness of an evaluated config: kernel time in µs (lower is better), `None` if it failed.
     fn tell(&mut self, genome: &Genome, fitness: Option<f64>);
     /// How many batches were asked so far (the generation of the last batch is this minus 1).
+    fn generation(&self) -> usize;
+}
+
+/// An optimizer asked for one config at a time while others are still being evaluated.
+pub trait StreamOptimizer {
+    /// The next config to evaluate, none asked before (answered or still in flight); `None`
+    /// when every valid point was asked.
+    fn ask_one(&mut self) -> Option<Genome>;
+    /// The fitness of an asked config, as [`Optimizer::tell`], in the order answers arrive.
+    fn tell(&mut self, genome: &Genome, fitness: Option<f64>);
+    /// The nominal generation of the last config asked: the asks before it ÷ the population.
     fn generation(&self) -> usize;
 }
 
@@ -39,6 +56,11 @@ impl Ranking {
                 .insert(g.clone(), fitness.filter(|f| f.is_finite()));
             self.order.push(g.clone());
         }
+    }
+
+    /// Whether `g` was recorded.
+    pub fn contains(&self, g: &Genome) -> bool {
+        self.fitness.contains_key(g)
     }
 
     /// Best first: lower time first, failures last, ties by evaluation order.

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A test space: five ordered parameters and a choice, with constraints that cut holes.
-const SPACE: &str = r#"
+pub(super) const SPACE: &str = r#"
 name = "synthetic"
 template = "none.cu.tera"
 kernel = "k"
@@ -37,12 +37,12 @@ FAMILY = "x"
 "#;
 
 /// The synthetic space's index, built once (enumerating it is the slow part of these tests).
-fn index() -> Arc<SpaceIndex> {
+pub(super) fn index() -> Arc<SpaceIndex> {
     static INDEX: std::sync::OnceLock<Arc<SpaceIndex>> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| index_of(SPACE)).clone()
 }
 
-fn index_of(text: &str) -> Arc<SpaceIndex> {
+pub(super) fn index_of(text: &str) -> Arc<SpaceIndex> {
     let space = parse(Path::new("synthetic.toml"), text).unwrap();
     let shape = Shape::parse("1,1,64,64").unwrap();
     Arc::new(SpaceIndex::new(&space, &shape, &DeviceLimits::hopper()).unwrap())
@@ -50,7 +50,7 @@ fn index_of(text: &str) -> Arc<SpaceIndex> {
 
 /// A smooth bowl with its minimum at PA=5, PB=2, PC=4, PD=1, PE=3, FAMILY=y (a synthetic
 /// landscape for tests, not a measurement); a tenth of the points "fail".
-fn fitness(g: &Genome) -> Option<f64> {
+pub(super) fn fitness(g: &Genome) -> Option<f64> {
     let target = [5, 2, 4, 1, 3, 1];
     let d: f64 = g
         .iter()

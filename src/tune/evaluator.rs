@@ -1,9 +1,11 @@
-//! What the search asks of an evaluator: a batch of candidates in, one answer per candidate out.
+//! What the search asks of an evaluator: a batch of candidates in, one answer per candidate out;
+//! or a stream, each answer submitting the next candidate.
 
 use crate::eval::Timing;
 use crate::evolve::Genome;
 use crate::space::Config;
 use crate::tunelog::TrialRecord;
+use std::collections::VecDeque;
 
 /// One config to evaluate, numbered in the order the search asked for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +55,30 @@ pub trait Evaluator {
         batch: &[Candidate],
         done: &mut dyn FnMut(Evaluated) -> crate::Result<()>,
     ) -> crate::Result<()>;
+
+    /// Evaluates `start`, then each candidate `next` returns, as a stream: `next` hears of each
+    /// answer as it arrives and returns the candidates to submit after it (none, or a new one
+    /// for the one answered); returns when no candidate is left in flight. By default the
+    /// candidates are evaluated one at a time in the order submitted, so with `start` holding
+    /// W candidates each answer arrives with W − 1 others in flight (first in, first out).
+    fn evaluate_stream(
+        &mut self,
+        start: Vec<Candidate>,
+        next: &mut dyn FnMut(Evaluated) -> crate::Result<Vec<Candidate>>,
+    ) -> crate::Result<()> {
+        let mut queue: VecDeque<Candidate> = start.into();
+        while let Some(c) = queue.pop_front() {
+            let mut answers = Vec::new();
+            self.evaluate(std::slice::from_ref(&c), &mut |e| {
+                answers.push(e);
+                Ok(())
+            })?;
+            for e in answers {
+                queue.extend(next(e)?);
+            }
+        }
+        Ok(())
+    }
 
     /// Hears of an answer it did not give (a trial logged by an interrupted run), so that it
     /// knows every trial of the search so far; an evaluator that races keeps its elite cutoff

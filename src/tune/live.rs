@@ -1,7 +1,8 @@
 //! The live evaluator: compiles a batch on every core while the GPU workers (one per device)
 //! validate and time the candidates already compiled, each answer reported as it arrives; after
 //! the search, it confirms the elites in fresh worker processes. With racing on, each request
-//! carries the elite cutoff as it stands when a worker takes it (`eval::race`).
+//! carries the elite cutoff as it stands when a worker takes it (`eval::race`). A steady search
+//! streams its candidates instead: each compiles as soon as it is asked (`live_stream.rs`).
 
 use super::confirm::confirmation;
 use super::evaluator::{Candidate, Evaluated, Evaluator};
@@ -259,6 +260,14 @@ impl<P: LiveProblem> Evaluator for LiveEvaluator<P> {
         result
     }
 
+    fn evaluate_stream(
+        &mut self,
+        start: Vec<Candidate>,
+        next: &mut dyn FnMut(Evaluated) -> Result<Vec<Candidate>>,
+    ) -> Result<()> {
+        self.stream(start, next)
+    }
+
     fn known(&mut self, answer: &Evaluated) {
         if let Some(race) = &self.race {
             race.heard(answer.record.fitness());
@@ -431,6 +440,9 @@ fn serve(
         }
     }
 }
+
+#[path = "live_stream.rs"]
+mod stream;
 
 #[cfg(test)]
 #[path = "live_tests.rs"]

@@ -198,3 +198,54 @@ fn the_confirmation_retimes_each_elite_in_fresh_processes() {
         assert_ne!(method, search.method, "not the search's worker");
     }
 }
+
+#[test]
+fn a_steady_search_streams_candidates_to_two_workers_and_each_is_answered_once() {
+    use crate::evolve::{GaSettings, SteadyGa};
+    use crate::tune::{search_steady, tests::Quiet, Window};
+    let (mut live, index, dir) = fake_live(&[0, 1]);
+    let index = std::sync::Arc::new(index);
+    let settings = GaSettings {
+        population: 8,
+        elites: 3,
+        ..GaSettings::default()
+    };
+    let mut opt = SteadyGa::new(index.clone(), settings, 2);
+    let window = Window {
+        in_flight: 4,
+        report_every: 8,
+    };
+    let mut events = Quiet(0);
+    let out = search_steady(&mut opt, &index, &mut live, 20, window, vec![], &mut events).unwrap();
+    assert_eq!(events.0, 20, "every answer reported as it arrived");
+    let trials: HashSet<usize> = out.trials.iter().map(|e| e.record.trial).collect();
+    assert_eq!(trials, (0..20).collect(), "each trial answered once");
+    let configs: HashSet<String> = out
+        .trials
+        .iter()
+        .map(|e| e.record.config.to_string())
+        .collect();
+    assert_eq!(configs.len(), 20, "no config asked twice");
+    assert!(
+        out.trials.iter().all(|e| e.record.is_ok()),
+        "{:?}",
+        out.trials
+    );
+    let workers: HashSet<String> = out
+        .trials
+        .iter()
+        .map(|e| e.kernel_time.as_ref().unwrap().method.clone())
+        .collect();
+    assert_eq!(workers.len(), 2, "both workers took trials: {workers:?}");
+    assert_eq!(live.wall().compile_cached, 0);
+    assert!(live.wall().compile_s > 0.0, "compile time accounted");
+    assert!(dir.path().join("kernels").read_dir().unwrap().count() >= 20);
+    // The workers survive the stream: a batch after it is served too.
+    let mut more = 0;
+    live.evaluate(&batch(&index, 2), &mut |_| {
+        more += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(more, 2);
+}

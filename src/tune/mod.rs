@@ -9,19 +9,27 @@ mod confirm;
 mod elites;
 mod evaluator;
 mod live;
+mod pipelined;
 mod quality;
+mod quality_steady;
 mod replay;
 mod search;
 mod simulate;
+mod steady;
+mod wall_model;
 
 pub use confirm::{confirmation, floor_note, PROCESS_SD_FLOOR};
 pub use elites::{source_path, top_k, RunFacts};
 pub use evaluator::{Candidate, Evaluated, Evaluator};
 pub use live::{KernelFactory, LiveEvaluator, LiveProblem, LiveSettings};
-pub use quality::{compare_on_landscape, QualityReport, QualityRow};
+pub use pipelined::Pipelined;
+pub use quality::{compare_on_landscape, Methods, QualityReport, QualityRow};
+pub use quality_steady::{AnswerOrder, SteadyTest, WallEstimate};
 pub use replay::{recorded_problem, require_log, require_problem, ReplayEvaluator, ABSENT};
 pub use search::{search, SearchEvents, SearchOutcome};
 pub use simulate::{Noise, SampleTally, SimulatedTiming};
+pub use steady::{search_steady, Window};
+pub use wall_model::{generation_sizes, WallModel};
 
 #[cfg(test)]
 mod tests;

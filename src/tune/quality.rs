@@ -3,6 +3,7 @@
 //! on request the GA timed with simulated samples, in full against racing (`simulate`).
 
 use super::evaluator::Evaluated;
+use super::quality_steady::{steady_rows, wall_estimate, SteadyPlan, SteadyTest, WallEstimate};
 use super::replay::ReplayEvaluator;
 use super::search::{search, SearchEvents};
 use super::simulate::{Noise, SampleTally, SimulatedTiming};
@@ -89,9 +90,30 @@ pub struct QualityReport {
     /// With simulated samples: what ga+race took over all seeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race_tally: Option<SampleTally>,
+    /// With steady windows: each steady row's test against the generational GA.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steady_tests: Vec<SteadyTest>,
+    /// With steady windows: the modelled wall of both searches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<WallEstimate>,
 }
 
-fn row(method: &str) -> QualityRow {
+/// What runs beside the GA and random search.
+#[derive(Debug, Clone, Copy)]
+pub struct Methods<'a> {
+    /// Warm seeds: "ga+warm", the GA whose first generation opens with them (none: no row).
+    pub warm: &'a [Genome],
+    /// "ga+noise" and "ga+race": the GA timed with simulated samples, in full and racing.
+    pub race: bool,
+    /// Steady-state GA rows, one per window (none: no rows); racing too with `race`.
+    pub steady: &'a [usize],
+    /// The order the steady rows meet their answers in, and the machine their wall is modelled on.
+    pub order: super::quality_steady::AnswerOrder,
+    /// The machine the wall is modelled on.
+    pub model: super::WallModel,
+}
+
+pub(super) fn row(method: &str) -> QualityRow {
     QualityRow {
         method: method.into(),
         regrets: vec![],
@@ -100,17 +122,18 @@ fn row(method: &str) -> QualityRow {
 }
 
 /// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`; with
-/// `warm` seeds, a third method: the GA whose first generation opens with them; with `race`,
-/// two more: the GA timed with simulated samples, in full and racing.
+/// warm seeds, a third method: the GA whose first generation opens with them; with racing,
+/// two more: the GA timed with simulated samples, in full and racing; with steady windows, the
+/// steady-state GA at each (and racing, with racing).
 pub fn compare_on_landscape(
     replay: &mut ReplayEvaluator,
     index: Arc<SpaceIndex>,
     budget: usize,
     seeds: usize,
     ga: GaSettings,
-    warm: &[Genome],
-    race: bool,
+    methods: Methods,
 ) -> Result<QualityReport> {
+    let Methods { warm, race, .. } = methods;
     let (true_best_us, true_best, timed) = landscape_best(replay, &index)?;
     let mut rows = vec![row("ga"), row("random")];
     if !warm.is_empty() {
@@ -141,6 +164,19 @@ pub fn compare_on_landscape(
         race_tally = Some(tally);
         rows.extend(timed);
     }
+    let (mut steady_tests, mut wall) = (Vec::new(), None);
+    if !methods.steady.is_empty() {
+        let plan = SteadyPlan {
+            windows: methods.steady,
+            order: methods.order,
+            race,
+        };
+        let sizes = (budget, seeds, ga);
+        let (steady, tests) = steady_rows(replay, &index, sizes, plan, &rows, true_best_us)?;
+        rows.extend(steady);
+        steady_tests = tests;
+        wall = Some(wall_estimate(methods.model, sizes, methods.steady));
+    }
     Ok(QualityReport {
         points: index.valid().len(),
         timed,
@@ -153,6 +189,8 @@ pub fn compare_on_landscape(
         p_value_warm,
         p_value_race,
         race_tally,
+        steady_tests,
+        wall,
     })
 }
 
@@ -210,7 +248,12 @@ fn landscape_best(replay: &ReplayEvaluator, index: &SpaceIndex) -> Result<(f64, 
 
 impl QualityRow {
     /// Adds one seed's run: its regret and its trials to within 5% of the true best.
-    fn push(&mut self, trials: &[Evaluated], true_best: f64, landscape: &ReplayEvaluator) {
+    pub(super) fn push(
+        &mut self,
+        trials: &[Evaluated],
+        true_best: f64,
+        landscape: &ReplayEvaluator,
+    ) {
         let (regret, near) = score(trials, true_best, landscape);
         self.regrets.push(regret);
         self.trials_to_near.push(near);
@@ -239,7 +282,7 @@ fn score(
 }
 
 /// Search events that go nowhere (the comparison keeps no log).
-struct Quiet;
+pub(super) struct Quiet;
 
 impl SearchEvents for Quiet {
     fn trial(&mut self, _: &Evaluated) -> Result<()> {

@@ -18,7 +18,7 @@ pub trait SearchEvents {
 /// What a search produced.
 #[derive(Debug, Default)]
 pub struct SearchOutcome {
-    /// Every trial, in trial order.
+    /// Every trial, in trial order (a steady search's: in the order told).
     pub trials: Vec<Evaluated>,
     /// How many of them came from the log of an earlier, interrupted run.
     pub resumed: usize,
@@ -115,7 +115,7 @@ fn candidates(
 }
 
 /// A logged trial must sit where the resumed search asks for its config.
-fn check_follows(e: &Evaluated, c: &Candidate) -> Result<()> {
+pub(super) fn check_follows(e: &Evaluated, c: &Candidate) -> Result<()> {
     if e.record.trial == c.trial && e.record.generation == c.generation {
         return Ok(());
     }

@@ -26,7 +26,7 @@ Y = 0
 Z = 0
 "#;
 
-fn index() -> Arc<SpaceIndex> {
+pub(super) fn index() -> Arc<SpaceIndex> {
     let space = parse(Path::new("toy.toml"), SPACE).unwrap();
     let shape = Shape::parse("1,1,64,64").unwrap();
     Arc::new(SpaceIndex::new(&space, &shape, &DeviceLimits::hopper()).unwrap())
@@ -34,8 +34,8 @@ fn index() -> Arc<SpaceIndex> {
 
 /// Test double: answers with a formula of the config instead of a measurement, and can be
 /// told to drop answers.
-struct FormulaEvaluator {
-    drop_every: Option<usize>,
+pub(super) struct FormulaEvaluator {
+    pub(super) drop_every: Option<usize>,
 }
 
 impl Evaluator for FormulaEvaluator {
@@ -68,7 +68,7 @@ fn record(c: &Candidate, us: f64) -> TrialRecord {
     r
 }
 
-struct Quiet(usize);
+pub(super) struct Quiet(pub(super) usize);
 
 impl SearchEvents for Quiet {
     fn trial(&mut self, _: &Evaluated) -> crate::Result<()> {

@@ -1,17 +1,24 @@
 //! `evotune search-bench`: the GA against random search on a recorded landscape, many seeds;
-//! with `--warm-start`, also the GA opened with other problems' best configs.
+//! with `--warm-start`, also the GA opened with other problems' best configs; with `--steady`,
+//! the steady-state GA at each window against the generational GA.
 
 mod table;
 mod warm;
 
-use super::args::SearchBenchArgs;
+use super::args::{SearchBenchArgs, SteadyOrder};
 use super::target::{ArchPolicy, Target};
 use crate::error::{Error, Result};
 use crate::evolve::{GaSettings, Genome, SpaceIndex};
-use crate::tune::{compare_on_landscape, QualityReport, ReplayEvaluator};
+use crate::tune::{
+    compare_on_landscape, AnswerOrder, Methods, QualityReport, ReplayEvaluator, WallModel,
+};
 use serde::Serialize;
 use std::sync::Arc;
 use warm::SeedHere;
+
+/// The σ of the logarithm of the modelled compile times (a spread of about ×0.55 to ×1.8 for
+/// 95 % of candidates around the median).
+const COMPILE_SPREAD: f64 = 0.3;
 
 /// The comparison, with the warm seeds (if any) and what each costs on the landscape.
 #[derive(Debug, Serialize)]
@@ -46,6 +53,12 @@ fn check_flags(args: &SearchBenchArgs) -> Result<()> {
             "must be at least 1, got 0",
         ));
     }
+    if args.steady.contains(&0) {
+        return Err(Error::flag(
+            "--steady",
+            "each window must be at least 1, got 0",
+        ));
+    }
     if args.elites == 0 || args.elites >= args.population {
         return Err(Error::flag(
             "--elites",
@@ -78,14 +91,27 @@ fn measure(args: &SearchBenchArgs) -> Result<Bench> {
     };
     let mut warm_seeds = warm::seeds(args, &t, &full, &index)?;
     let genomes: Vec<Genome> = warm_seeds.iter().map(|s| s.genome.clone()).collect();
+    let model = WallModel {
+        compile_spread: COMPILE_SPREAD,
+        ..WallModel::default()
+    };
+    let methods = Methods {
+        warm: &genomes,
+        race: args.race,
+        steady: &args.steady,
+        order: match args.steady_order {
+            SteadyOrder::Fifo => AnswerOrder::Fifo,
+            SteadyOrder::Pipeline => AnswerOrder::Pipeline(model),
+        },
+        model,
+    };
     let report = compare_on_landscape(
         &mut replay,
         index.clone(),
         args.budget,
         args.seeds,
         ga,
-        &genomes,
-        args.race,
+        methods,
     )?;
     warm::timed(&mut warm_seeds, &index, &replay, report.true_best_us);
     Ok(Bench { report, warm_seeds })

@@ -24,7 +24,33 @@ pub fn render(r: &QualityReport, seeds: &[SeedHere]) -> String {
     if let (Some(p), Some(t)) = (r.p_value_race, r.race_tally) {
         out.push_str(&race_lines(p, &t));
     }
+    out.push_str(&steady_lines(r));
     out.push_str(&warm_seeds(seeds));
+    out
+}
+
+/// Each steady row's test against the generational GA, and the modelled walls.
+fn steady_lines(r: &QualityReport) -> String {
+    let mut out = String::new();
+    for t in &r.steady_tests {
+        let p = t.p_value.map_or("n/a".into(), |p| format!("{p:.2e}"));
+        out.push_str(&format!(
+            "Mann–Whitney U on regrets, {} vs {} (two-sided): p = {p}\n",
+            t.method, t.against
+        ));
+    }
+    if let Some(w) = &r.wall {
+        let m = &w.model;
+        out.push_str(&format!(
+            "modelled search wall ({} cores compiling {:.2} s per candidate, log-σ {:.2}; one \
+             GPU at {:.2} s per candidate): generational {:.1} s",
+            m.cores, m.compile_s, m.compile_spread, m.gpu_s, w.generational_s
+        ));
+        for (window, s) in &w.steady_s {
+            out.push_str(&format!(", steady{window} {s:.1} s"));
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -43,7 +69,7 @@ fn race_lines(p: f64, t: &SampleTally) -> String {
 /// One row per method: regret, trials to within 5 %, and how many seeds got there.
 fn methods(r: &QualityReport) -> String {
     let mut out = format!(
-        "{:<8} {:>14} {:>18} {:>22} {:>10}\n",
+        "{:<14} {:>14} {:>18} {:>22} {:>10}\n",
         "method", "median regret", "regret IQR", "median trials to ≤5%", "reached"
     );
     for row in &r.rows {
@@ -52,7 +78,7 @@ fn methods(r: &QualityReport) -> String {
             .median_trials_to_near(r.budget)
             .map_or(format!("> {}", r.budget), |t| format!("{t:.0}"));
         out.push_str(&format!(
-            "{:<8} {:>13.2}% {:>8.2}%–{:>7.2}% {:>22} {:>6}/{}\n",
+            "{:<14} {:>13.2}% {:>8.2}%–{:>7.2}% {:>22} {:>6}/{}\n",
             row.method,
             100.0 * row.median_regret(),
             100.0 * q1,

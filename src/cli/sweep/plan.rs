@@ -320,6 +320,8 @@ pub fn tune_args(
         gemm: given(Operation::Gemm),
         set: set.to_vec(),
         seed: s.seed,
+        search: crate::cli::args::SearchKind::Generational,
+        window: crate::evolve::DEFAULT_WINDOW,
         population: s.population,
         elites: s.elites,
         out: None,

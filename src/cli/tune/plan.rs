@@ -1,7 +1,7 @@
 //! Everything a tune run needs, resolved and checked from the flags (or from the manifest of
 //! the run being resumed) before anything is written.
 
-use super::super::args::TuneArgs;
+use super::super::args::{SearchKind, TuneArgs};
 use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_or};
 use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{default_space, ArchPolicy, CliProblem, Limits, Target};
@@ -9,7 +9,7 @@ use crate::artifacts::WarmSeed;
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
-use crate::evolve::{GaSettings, SpaceIndex};
+use crate::evolve::{GaSettings, SearchMode, SpaceIndex};
 use crate::gpu;
 use crate::op::Operation;
 use crate::progress::ProgressGroup;
@@ -88,6 +88,8 @@ pub struct TunePlan<P: CliProblem = Shape> {
     pub seed: u64,
     /// The GA's knobs.
     pub ga: GaSettings,
+    /// Generational or steady.
+    pub mode: SearchMode,
     /// Validation bounds.
     pub tolerance: Tolerance,
     /// Timing protocol (live runs).
@@ -175,6 +177,7 @@ impl<P: CliProblem> TunePlan<P> {
             tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?,
         )?;
         plan.stand_in = stand_in;
+        plan.mode = search_mode(args.search, args.window)?;
         plan.race = (!args.no_race).then(|| RaceSettings::new(plan.ga.elites));
         if args.warm_start {
             let gpu = plan.source.device_name()?;
@@ -235,6 +238,7 @@ impl<P: CliProblem> TunePlan<P> {
             m.tolerance,
         )?;
         plan.warm = m.search.warm_start;
+        plan.mode = m.search.mode;
         plan.stand_in = stand_in;
         plan.race = m.search.race.filter(|_| !args.no_race);
         Ok(plan)
@@ -276,6 +280,7 @@ impl<P: CliProblem> TunePlan<P> {
             budget,
             seed,
             ga,
+            mode: SearchMode::Generational,
             tolerance,
             timing: TimingPlan::new(args.reps, FlushMode::Memset, args.timing_seconds),
             race: None,
@@ -301,6 +306,7 @@ impl<P: CliProblem> TunePlan<P> {
             budget: self.budget,
             seed: self.seed,
             ga: self.ga,
+            mode: self.mode,
             devices: match &self.source {
                 Source::Gpu { devices } => devices.clone(),
                 Source::Replay { .. } => Vec::new(),
@@ -381,7 +387,19 @@ pub(crate) fn check_flags(args: &TuneArgs) -> Result<()> {
     if args.budget == Some(0) {
         return Err(Error::flag("--budget", "must be at least 1, got 0"));
     }
+    search_mode(args.search, args.window)?;
     ga_settings(args.population, args.elites).map(|_| ())
+}
+
+/// The search `--search` and `--window` ask for.
+fn search_mode(kind: SearchKind, window: usize) -> Result<SearchMode> {
+    match kind {
+        SearchKind::Generational => Ok(SearchMode::Generational),
+        SearchKind::Steady if window == 0 => {
+            Err(Error::flag("--window", "must be at least 1, got 0"))
+        }
+        SearchKind::Steady => Ok(SearchMode::Steady { window }),
+    }
 }
 
 fn check_common(args: &TuneArgs) -> Result<()> {

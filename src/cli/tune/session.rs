@@ -9,11 +9,11 @@ use crate::cli::run_dir::{utc_stamp, write_json};
 use crate::cli::target::CliProblem;
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
-use crate::evolve::Ga;
+use crate::evolve::{Ga, Genome, SearchMode, SteadyGa};
 use crate::progress::Progress;
 use crate::tune::{
-    search, top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings,
-    ReplayEvaluator, RunFacts, SearchEvents,
+    search, search_steady, top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings,
+    ReplayEvaluator, RunFacts, SearchEvents, SearchOutcome, Window,
 };
 use crate::tunelog::{self, TrialRecord, TuneLog};
 use std::collections::HashMap;
@@ -28,18 +28,10 @@ pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
     let (log, prior) = open_log(plan)?;
     let resumed = prior.len();
     let seeds = crate::warm::seed_genomes(&plan.warm, &plan.target.space, &plan.index);
-    let mut ga = Ga::new(plan.index.clone(), plan.ga, plan.seed).with_seeds(&seeds);
     let mut session = Session::new(plan, log, &prior, evaluator.as_evaluator().describe());
     let setup_s = plan.started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let out = search(
-        &mut ga,
-        &plan.index,
-        evaluator.as_evaluator(),
-        plan.budget,
-        prior,
-        &mut session,
-    )?;
+    let out = run_search(plan, &seeds, evaluator.as_evaluator(), prior, &mut session)?;
     session.finish();
     let mut wall = evaluator.wall();
     if let Some(w) = wall.as_mut() {
@@ -58,6 +50,31 @@ pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
         }
     }
     confirmed.map(|()| topk)
+}
+
+/// The search the plan names, from the `prior` trials of a resumed run.
+fn run_search<P: CliProblem>(
+    plan: &TunePlan<P>,
+    seeds: &[Genome],
+    evaluator: &mut dyn Evaluator,
+    prior: Vec<Evaluated>,
+    session: &mut Session<'_, P>,
+) -> Result<SearchOutcome> {
+    let (index, budget) = (&plan.index, plan.budget);
+    match plan.mode {
+        SearchMode::Generational => {
+            let mut ga = Ga::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
+            search(&mut ga, index, evaluator, budget, prior, session)
+        }
+        SearchMode::Steady { window } => {
+            let mut ga = SteadyGa::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
+            let window = Window {
+                in_flight: window,
+                report_every: plan.ga.population,
+            };
+            search_steady(&mut ga, index, evaluator, budget, window, prior, session)
+        }
+    }
 }
 
 /// The replay or live evaluator, with what it knows of the machine.
@@ -314,13 +331,14 @@ fn header<P: CliProblem>(plan: &TunePlan<P>, resumed: usize, evaluator: &str) {
         format!(" (--set {overrides})")
     };
     eprintln!(
-        "tuning {} over {} valid points of {}{restricted} with {}: budget {}, seed {}",
+        "tuning {} over {} valid points of {}{restricted} with {}: budget {}, seed {}, {} search",
         plan.target.shape,
         plan.index.valid().len(),
         plan.target.space.path.display(),
         evaluator,
         plan.budget,
-        plan.seed
+        plan.seed,
+        plan.mode.describe()
     );
     if let Some(s) = &plan.stand_in {
         eprintln!("stand-in: {}", s.note);
