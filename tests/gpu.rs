@@ -80,6 +80,7 @@ fn per_element(s: &Shape) -> Launch {
         block: [s.d as u32, 1, 1],
         smem_bytes: 0,
         args: Default::default(),
+        cluster: evotune::eval::NO_CLUSTER,
     }
 }
 
@@ -90,6 +91,7 @@ fn per_row(s: &Shape, smem_bytes: u32) -> Launch {
         block: [128, 1, 1],
         smem_bytes,
         args: Default::default(),
+        cluster: evotune::eval::NO_CLUSTER,
     }
 }
 
@@ -734,6 +736,22 @@ const GEMM_PROBLEMS: [&str; 10] = [
 /// At most this many points of the GEMM space are validated per problem.
 const GEMM_POINTS: usize = 24;
 
+/// Cluster and split-K configurations validated at every problem of [`GEMM_PROBLEMS`] beside the
+/// covering sample: clusters of two along M and along N (TMA multicast, a partner CTA past the
+/// matrix at odd tile counts), K split in two and in four (persistent units and one CTA per
+/// unit, one consumer and two, promotion, the direct epilogue), and both together.
+const GEMM_CLUSTER_SPLIT_CONFIGS: [&str; 9] = [
+    "default,CLUSTER_M=2",
+    "default,CLUSTER_N=2,PERSISTENT=false",
+    "default,CLUSTER_N=2,BLOCK_M=64,BLOCK_N=96,BLOCK_K=64,CONSUMERS=1,GROUP_M=8,STAGES=6",
+    "default,SPLIT_K=2",
+    "default,SPLIT_K=4,PERSISTENT=false,EPILOGUE=direct",
+    "default,SPLIT_K=4,BLOCK_K=64,CONSUMERS=1,PROMOTE=1,BLOCK_N=64",
+    "default,CLUSTER_M=2,SPLIT_K=2,PERSISTENT=false",
+    "default,CLUSTER_N=2,SPLIT_K=4,BLOCK_K=64,BLOCK_M=64,CONSUMERS=1",
+    "default,CLUSTER_M=2,SPLIT_K=4,WAIT=spin,EPILOGUE=direct",
+];
+
 fn gemm(text: &str) -> Gemm {
     text.parse().unwrap()
 }
@@ -748,10 +766,26 @@ fn worker_spec() -> WorkerSpec {
 }
 
 /// Up to [`GEMM_POINTS`] valid points of `sp` at `g`: its pairwise covering sample, or a seeded
-/// sample of that when it is larger.
+/// sample of that when it is larger; then each of [`GEMM_CLUSTER_SPLIT_CONFIGS`] that is valid at
+/// `g`, or else at `g` with K = 1024 (a split kernel run where K has fewer slices than splits:
+/// the source does not depend on the problem and the grid not on K, so the point's kernel and
+/// launch are the ones for `g`).
 fn gemm_points(sp: &SearchSpace, g: &Gemm, limits: &DeviceLimits) -> Vec<Point> {
     let cover = sp.covering_sample(g, limits).unwrap();
-    space::sample_points(cover, GEMM_POINTS, 17)
+    let mut points = space::sample_points(cover, GEMM_POINTS, 17);
+    let long_k = Gemm {
+        k: g.k.max(1024),
+        ..*g
+    };
+    for text in GEMM_CLUSTER_SPLIT_CONFIGS {
+        let config = sp.parse_config(text).unwrap();
+        let valid = [g, &long_k]
+            .into_iter()
+            .map(|at| sp.evaluate(&config, at, limits).unwrap())
+            .find(Point::is_valid);
+        points.extend(valid);
+    }
+    points
 }
 
 /// The GEMM space's kernels, compiled into a folder.
@@ -819,8 +853,10 @@ fn gpu_float32_gemm_reference_matches_cpu_float64_on_small_problems() {
 
 /// The GEMM family through the evaluator (GpuBackend::<GemmOp>, in an `evotune worker` so that
 /// a variant that faults costs a fresh process, not the rest of the run): up to [`GEMM_POINTS`]
-/// points of a pairwise covering sample of its space pass the default tolerance at each problem
-/// of [`GEMM_PROBLEMS`], every output written. It fails listing every point that did not pass,
+/// points of a pairwise covering sample of its space and the cluster and split-K configurations
+/// of [`GEMM_CLUSTER_SPLIT_CONFIGS`] pass the default tolerance at each problem of
+/// [`GEMM_PROBLEMS`], every output written, and a second launch on the same buffers gives the
+/// same bits (split K's counters left at zero). It fails listing every point that did not pass,
 /// with its outcome.
 #[test]
 fn gemm_variants_pass_validation_at_ragged_problems() {
