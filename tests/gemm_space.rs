@@ -57,7 +57,7 @@ fn every_valid_gemm_fp8_point_renders_a_distinct_kernel() {
     let limits = DeviceLimits::hopper();
     let template = Template::for_space(&sp).unwrap();
     let points = sp.valid_points(&g, &limits).unwrap();
-    assert!(points.len() > 20_000, "{} valid points", points.len());
+    assert!(points.len() > 15_000, "{} valid points", points.len());
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for (i, point) in points.iter().enumerate() {
         let source = template.render(&sp, point, &g, &limits).unwrap();
