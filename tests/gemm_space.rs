@@ -221,3 +221,40 @@ fn the_covering_sample_holds_every_cluster_and_split_pair() {
     assert_eq!(held("CLUSTER_N", "SPLIT_K").len(), 6);
     assert_eq!(held("CLUSTER_M", "CLUSTER_N").len(), 3);
 }
+
+#[path = "gemm_ragged/mod.rs"]
+mod gemm_ragged;
+
+/// The GPU validation test's cluster and split-K configurations (tests/gemm_ragged) parse, each
+/// applies at one ragged problem at least, and between them they reach the edges: a split kernel
+/// run where K has fewer slices than splits, and a cluster whose second CTA lies past the matrix
+/// (an odd number of tiles along the cluster).
+#[test]
+fn the_gpu_validation_configs_parse_apply_and_reach_the_edges() {
+    let sp = space();
+    let limits = DeviceLimits::hopper();
+    let (mut short_k, mut idle_partner) = (false, false);
+    let mut applied = HashSet::new();
+    for text in gemm_ragged::PROBLEMS {
+        let g = gemm(text);
+        for point in gemm_ragged::config_points(&sp, &g, &limits) {
+            applied.insert(point.config.to_string());
+            let at_g = int(&point, "BLOCK_K") as usize;
+            let slices = g.k.div_ceil(at_g);
+            short_k |= slices < int(&point, "SPLIT_K") as usize;
+            let tiles = |dim: usize, block: &str| dim.div_ceil(int(&point, block) as usize);
+            idle_partner |= int(&point, "CLUSTER_M") == 2 && tiles(g.m, "BLOCK_M") % 2 == 1;
+            idle_partner |= int(&point, "CLUSTER_N") == 2 && tiles(g.n, "BLOCK_N") % 2 == 1;
+        }
+    }
+    assert_eq!(
+        applied.len(),
+        gemm_ragged::CONFIGS.len(),
+        "a configuration applies at none of the problems: {applied:?}"
+    );
+    assert!(
+        short_k,
+        "no split kernel runs where K has fewer slices than splits"
+    );
+    assert!(idle_partner, "no cluster has a CTA past the matrix");
+}

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+mod gemm_ragged;
 mod ragged;
 
 const SDPA_SPACE: &str = "search_spaces/sdpa_fp8.toml";
@@ -717,40 +718,8 @@ fn baseline_writes_its_records_with_numbers_or_reasons() {
     eprintln!("{text}");
 }
 
-/// Problems of the GEMM tests: one row of A, M, N and K off every tile, K not a multiple of 16
-/// (rows stored 16-byte aligned, K's tail read as zeros: K = 1, 107, 333), a square one of a
-/// thousand, a large one (the float32 GPU reference) and a tall narrow one.
-const GEMM_PROBLEMS: [&str; 10] = [
-    "1,64,16",
-    "1,200,128",
-    "1,64,1",
-    "100,96,272",
-    "100,96,107",
-    "129,257,384",
-    "129,257,333",
-    "1000,1000,1024",
-    "2048,3072,4096",
-    "4097,130,528",
-];
-
 /// At most this many points of the GEMM space are validated per problem.
 const GEMM_POINTS: usize = 24;
-
-/// Cluster and split-K configurations validated at every problem of [`GEMM_PROBLEMS`] beside the
-/// covering sample: clusters of two along M and along N (TMA multicast, a partner CTA past the
-/// matrix at odd tile counts), K split in two and in four (persistent units and one CTA per
-/// unit, one consumer and two, promotion, the direct epilogue), and both together.
-const GEMM_CLUSTER_SPLIT_CONFIGS: [&str; 9] = [
-    "default,CLUSTER_M=2",
-    "default,CLUSTER_N=2,PERSISTENT=false",
-    "default,CLUSTER_N=2,BLOCK_M=64,BLOCK_N=96,BLOCK_K=64,CONSUMERS=1,GROUP_M=8,STAGES=6",
-    "default,SPLIT_K=2",
-    "default,SPLIT_K=4,PERSISTENT=false,EPILOGUE=direct",
-    "default,SPLIT_K=4,BLOCK_K=64,CONSUMERS=1,PROMOTE=1,BLOCK_N=64",
-    "default,CLUSTER_M=2,SPLIT_K=2,PERSISTENT=false",
-    "default,CLUSTER_N=2,SPLIT_K=4,BLOCK_K=64,BLOCK_M=64,CONSUMERS=1",
-    "default,CLUSTER_M=2,SPLIT_K=4,WAIT=spin,EPILOGUE=direct",
-];
 
 fn gemm(text: &str) -> Gemm {
     text.parse().unwrap()
@@ -766,25 +735,12 @@ fn worker_spec() -> WorkerSpec {
 }
 
 /// Up to [`GEMM_POINTS`] valid points of `sp` at `g`: its pairwise covering sample, or a seeded
-/// sample of that when it is larger; then each of [`GEMM_CLUSTER_SPLIT_CONFIGS`] that is valid at
-/// `g`, or else at `g` with K = 1024 (a split kernel run where K has fewer slices than splits:
-/// the source does not depend on the problem and the grid not on K, so the point's kernel and
-/// launch are the ones for `g`).
+/// sample of that when it is larger; then the cluster and split-K configurations of
+/// [`gemm_ragged::CONFIGS`] that apply at `g` ([`gemm_ragged::config_points`]).
 fn gemm_points(sp: &SearchSpace, g: &Gemm, limits: &DeviceLimits) -> Vec<Point> {
     let cover = sp.covering_sample(g, limits).unwrap();
     let mut points = space::sample_points(cover, GEMM_POINTS, 17);
-    let long_k = Gemm {
-        k: g.k.max(1024),
-        ..*g
-    };
-    for text in GEMM_CLUSTER_SPLIT_CONFIGS {
-        let config = sp.parse_config(text).unwrap();
-        let valid = [g, &long_k]
-            .into_iter()
-            .map(|at| sp.evaluate(&config, at, limits).unwrap())
-            .find(Point::is_valid);
-        points.extend(valid);
-    }
+    points.extend(gemm_ragged::config_points(sp, g, limits));
     points
 }
 
@@ -854,8 +810,8 @@ fn gpu_float32_gemm_reference_matches_cpu_float64_on_small_problems() {
 /// The GEMM family through the evaluator (GpuBackend::<GemmOp>, in an `evotune worker` so that
 /// a variant that faults costs a fresh process, not the rest of the run): up to [`GEMM_POINTS`]
 /// points of a pairwise covering sample of its space and the cluster and split-K configurations
-/// of [`GEMM_CLUSTER_SPLIT_CONFIGS`] pass the default tolerance at each problem of
-/// [`GEMM_PROBLEMS`], every output written, and a second launch on the same buffers gives the
+/// of [`gemm_ragged::CONFIGS`] pass the default tolerance at each problem of
+/// [`gemm_ragged::PROBLEMS`], every output written, and a second launch on the same buffers gives the
 /// same bits (split K's counters left at zero). It fails listing every point that did not pass,
 /// with its outcome.
 #[test]
@@ -866,7 +822,7 @@ fn gemm_variants_pass_validation_at_ragged_problems() {
     let kernels = GemmKernels::load(&c, dir.path(), &info.limits);
     let mut worker = Worker::start(&worker_spec()).unwrap();
     let (mut id, mut failures) = (0, Vec::new());
-    for text in GEMM_PROBLEMS {
+    for text in gemm_ragged::PROBLEMS {
         let g = gemm(text);
         let points = gemm_points(&kernels.sp, &g, &info.limits);
         assert!(
