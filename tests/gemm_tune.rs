@@ -103,10 +103,20 @@ fn a_gemm_run_records_its_problem_keeps_its_best_and_resumes_without_repeats() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = std::fs::read_to_string(out.join("tune/tune_log.csv")).unwrap();
+    // The config is the columns after trial and generation, one per parameter of the space
+    // (regression: a fixed count of 13 columns missed parameters added to the space since).
+    let space_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPACE);
+    let params = evotune::space::load(&space_file).unwrap().params.len();
     let configs: Vec<String> = rows
         .lines()
         .skip(1)
-        .map(|l| l.split(',').skip(2).take(13).collect::<Vec<_>>().join(","))
+        .map(|l| {
+            l.split(',')
+                .skip(2)
+                .take(params)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .collect();
     assert_eq!(configs.len(), 80);
     let distinct: std::collections::HashSet<&String> = configs.iter().collect();

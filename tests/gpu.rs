@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+mod gemm_ragged;
 mod ragged;
 
 const SDPA_SPACE: &str = "search_spaces/sdpa_fp8.toml";
@@ -80,6 +81,7 @@ fn per_element(s: &Shape) -> Launch {
         block: [s.d as u32, 1, 1],
         smem_bytes: 0,
         args: Default::default(),
+        cluster: evotune::eval::NO_CLUSTER,
     }
 }
 
@@ -90,6 +92,7 @@ fn per_row(s: &Shape, smem_bytes: u32) -> Launch {
         block: [128, 1, 1],
         smem_bytes,
         args: Default::default(),
+        cluster: evotune::eval::NO_CLUSTER,
     }
 }
 
@@ -715,22 +718,6 @@ fn baseline_writes_its_records_with_numbers_or_reasons() {
     eprintln!("{text}");
 }
 
-/// Problems of the GEMM tests: one row of A, M, N and K off every tile, K not a multiple of 16
-/// (rows stored 16-byte aligned, K's tail read as zeros: K = 1, 107, 333), a square one of a
-/// thousand, a large one (the float32 GPU reference) and a tall narrow one.
-const GEMM_PROBLEMS: [&str; 10] = [
-    "1,64,16",
-    "1,200,128",
-    "1,64,1",
-    "100,96,272",
-    "100,96,107",
-    "129,257,384",
-    "129,257,333",
-    "1000,1000,1024",
-    "2048,3072,4096",
-    "4097,130,528",
-];
-
 /// At most this many points of the GEMM space are validated per problem.
 const GEMM_POINTS: usize = 24;
 
@@ -748,10 +735,13 @@ fn worker_spec() -> WorkerSpec {
 }
 
 /// Up to [`GEMM_POINTS`] valid points of `sp` at `g`: its pairwise covering sample, or a seeded
-/// sample of that when it is larger.
+/// sample of that when it is larger; then the cluster and split-K configurations of
+/// [`gemm_ragged::CONFIGS`] that apply at `g` ([`gemm_ragged::config_points`]).
 fn gemm_points(sp: &SearchSpace, g: &Gemm, limits: &DeviceLimits) -> Vec<Point> {
     let cover = sp.covering_sample(g, limits).unwrap();
-    space::sample_points(cover, GEMM_POINTS, 17)
+    let mut points = space::sample_points(cover, GEMM_POINTS, 17);
+    points.extend(gemm_ragged::config_points(sp, g, limits));
+    points
 }
 
 /// The GEMM space's kernels, compiled into a folder.
@@ -819,8 +809,10 @@ fn gpu_float32_gemm_reference_matches_cpu_float64_on_small_problems() {
 
 /// The GEMM family through the evaluator (GpuBackend::<GemmOp>, in an `evotune worker` so that
 /// a variant that faults costs a fresh process, not the rest of the run): up to [`GEMM_POINTS`]
-/// points of a pairwise covering sample of its space pass the default tolerance at each problem
-/// of [`GEMM_PROBLEMS`], every output written. It fails listing every point that did not pass,
+/// points of a pairwise covering sample of its space and the cluster and split-K configurations
+/// of [`gemm_ragged::CONFIGS`] pass the default tolerance at each problem of
+/// [`gemm_ragged::PROBLEMS`], every output written, and a second launch on the same buffers gives the
+/// same bits (split K's counters left at zero). It fails listing every point that did not pass,
 /// with its outcome.
 #[test]
 fn gemm_variants_pass_validation_at_ragged_problems() {
@@ -830,7 +822,7 @@ fn gemm_variants_pass_validation_at_ragged_problems() {
     let kernels = GemmKernels::load(&c, dir.path(), &info.limits);
     let mut worker = Worker::start(&worker_spec()).unwrap();
     let (mut id, mut failures) = (0, Vec::new());
-    for text in GEMM_PROBLEMS {
+    for text in gemm_ragged::PROBLEMS {
         let g = gemm(text);
         let points = gemm_points(&kernels.sp, &g, &info.limits);
         assert!(

@@ -344,6 +344,7 @@ mod tests {
                 block: [128, 1, 1],
                 smem_bytes: 0,
                 args: Default::default(),
+                cluster: crate::eval::NO_CLUSTER,
             },
             seed: 3,
             tolerance: DEFAULT_TOLERANCE,

@@ -1,12 +1,13 @@
 //! Launch geometry of a candidate, from the derived values its search space computes.
 
-use super::protocol::{KernelArgs, Launch};
+use super::protocol::{KernelArgs, Launch, NO_CLUSTER};
 use crate::error::{Error, Result};
 use crate::space::{Point, SearchSpace, Value};
 
 /// The derived values a space must define so that its kernels can be launched:
 /// grid = (GRID_X, GRID_Y, GRID_Z), block = (THREADS, 1, 1), dynamic shared memory = SMEM_BYTES.
-/// GRID_Z is optional (1 when absent).
+/// GRID_Z is optional (1 when absent), and so are the cluster dimensions CLUSTER_X, CLUSTER_Y,
+/// CLUSTER_Z (1 each when absent: no cluster set at launch).
 pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES"];
 
 /// The launch of `point` (a point of `space`), from its derived values.
@@ -15,22 +16,64 @@ pub const LAUNCH_VALUES: [&str; 4] = ["GRID_X", "GRID_Y", "THREADS", "SMEM_BYTES
 /// (grid and block sizes must be positive, shared memory non-negative, all within `u32`).
 /// The argument list is [`KernelArgs::Pointers`] unless the derived `ARGS` says otherwise:
 /// "tensor_maps" (SDPA's boxes from `TMA_SWIZZLE`, `TMA_Q_ROWS` and `TMA_KV_ROWS`) or
-/// "gemm_maps" (GEMM's from `TMA_SWIZZLE`, `TMA_A_ROWS` and `TMA_B_ROWS`).
+/// "gemm_maps" (GEMM's from `TMA_SWIZZLE`, `TMA_A_ROWS` and `TMA_B_ROWS`, and the split-K
+/// buffers from `WORKSPACE_FLOATS` and `COUNTERS`, none where it does not derive them). A grid
+/// that is not a whole number of clusters is an error.
 pub fn launch_for(space: &SearchSpace, point: &Point) -> Result<Launch> {
     let get = |name: &str, min: i64| derived_u32(space, point, name, min);
+    let grid = [
+        get("GRID_X", 1)?,
+        get("GRID_Y", 1)?,
+        optional(space, point, "GRID_Z")?,
+    ];
+    let cluster = [
+        optional(space, point, "CLUSTER_X")?,
+        optional(space, point, "CLUSTER_Y")?,
+        optional(space, point, "CLUSTER_Z")?,
+    ];
+    check_clusters(space, point, grid, cluster)?;
     Ok(Launch {
-        grid: [get("GRID_X", 1)?, get("GRID_Y", 1)?, grid_z(space, point)?],
+        grid,
         block: [get("THREADS", 1)?, 1, 1],
         smem_bytes: get("SMEM_BYTES", 0)?,
         args: kernel_args(space, point)?,
+        cluster,
     })
 }
 
-fn grid_z(space: &SearchSpace, point: &Point) -> Result<u32> {
-    if point.derived.contains_key("GRID_Z") {
-        derived_u32(space, point, "GRID_Z", 1)
+/// A derived value that is 1 when the space does not define it (at least 1 when it does).
+fn optional(space: &SearchSpace, point: &Point, name: &str) -> Result<u32> {
+    if point.derived.contains_key(name) {
+        derived_u32(space, point, name, 1)
     } else {
         Ok(1)
+    }
+}
+
+fn check_clusters(
+    space: &SearchSpace,
+    point: &Point,
+    grid: [u32; 3],
+    cluster: [u32; 3],
+) -> Result<()> {
+    if cluster == NO_CLUSTER || grid.iter().zip(cluster).all(|(g, c)| g % c == 0) {
+        return Ok(());
+    }
+    Err(Error::Space {
+        path: space.path.clone(),
+        message: format!(
+            "the grid {grid:?} at {} is not a whole number of clusters {cluster:?}",
+            point.config
+        ),
+    })
+}
+
+/// A derived value that is 0 when the space does not define it.
+fn optional_or_zero(space: &SearchSpace, point: &Point, name: &str) -> Result<u32> {
+    if point.derived.contains_key(name) {
+        derived_u32(space, point, name, 0)
+    } else {
+        Ok(0)
     }
 }
 
@@ -48,6 +91,8 @@ fn kernel_args(space: &SearchSpace, point: &Point) -> Result<KernelArgs> {
             swizzle: get("TMA_SWIZZLE")?,
             a_rows: get("TMA_A_ROWS")?,
             b_rows: get("TMA_B_ROWS")?,
+            workspace_floats: optional_or_zero(space, point, "WORKSPACE_FLOATS")?,
+            counters: optional_or_zero(space, point, "COUNTERS")?,
         }),
         Some(other) => Err(Error::Space {
             path: space.path.clone(),
@@ -128,7 +173,28 @@ BLOCK_M = 128
                 block: [256, 1, 1],
                 smem_bytes: 8192,
                 args: KernelArgs::Pointers,
+                cluster: NO_CLUSTER,
             }
+        );
+    }
+
+    #[test]
+    fn cluster_dimensions_come_from_the_derived_values_and_divide_the_grid() {
+        let text = SPACE.replace(
+            "GRID_Y = \"B * H\"",
+            "GRID_Y = \"B * H\"\nCLUSTER_Y = \"BLOCK_M / 32\"",
+        );
+        // B·H = 16 along y, clusters of 4 CTAs along y.
+        let (space, point) = point_of(&text, "2,8,300,64");
+        let launch = launch_for(&space, &point).unwrap();
+        assert_eq!((launch.grid, launch.cluster), ([3, 16, 1], [1, 4, 1]));
+        assert!(launch.has_cluster());
+        // B·H = 6 is no whole number of clusters of 4.
+        let (space, point) = point_of(&text, "2,3,300,64");
+        let err = launch_for(&space, &point).unwrap_err().to_string();
+        assert!(
+            err.contains("not a whole number of clusters [1, 4, 1]"),
+            "{err}"
         );
     }
 
@@ -182,8 +248,27 @@ BLOCK_M = 128
             KernelArgs::GemmMaps {
                 swizzle: 128,
                 a_rows: 128,
-                b_rows: 256
+                b_rows: 256,
+                workspace_floats: 0,
+                counters: 0,
             }
+        );
+        let split = text.replace(
+            "[default]",
+            "WORKSPACE_FLOATS = \"BLOCK_M * 4\"\nCOUNTERS = \"3\"\n[default]",
+        );
+        let (space, point) = point_of(&split, "2,8,300,64");
+        let args = launch_for(&space, &point).unwrap().args;
+        assert!(
+            matches!(
+                args,
+                KernelArgs::GemmMaps {
+                    workspace_floats: 512,
+                    counters: 3,
+                    ..
+                }
+            ),
+            "{args:?}"
         );
         let missing = text.replace("TMA_B_ROWS = \"BLOCK_M * 2\"\n", "");
         let (space, point) = point_of(&missing, "2,8,300,64");

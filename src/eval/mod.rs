@@ -20,7 +20,7 @@ pub(crate) use pool::tests::fake_spec;
 pub use pool::{describe_exit, Worker, WorkerSpec};
 pub use protocol::{
     EvalRequest, EvalResponse, KernelArgs, Launch, Phases, Timing, TimingPlan, Tolerance,
-    WorkerHello, DEFAULT_TARGET_S, MIN_REPS, WARMUP,
+    WorkerHello, DEFAULT_TARGET_S, MIN_REPS, NO_CLUSTER, WARMUP,
 };
 pub use race::{
     sample_racing, Cutoff, RaceBound, RaceSettings, Raced, RACE_CHUNK, RACE_MARGIN,

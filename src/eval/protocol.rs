@@ -20,6 +20,29 @@ pub struct Launch {
     /// Which argument list the kernel takes (absent in older records: device pointers).
     #[serde(default)]
     pub args: KernelArgs,
+    /// Thread-block cluster dimensions in x, y, z, set at launch (the grid is a multiple of them);
+    /// [`NO_CLUSTER`] when the launch sets none (absent in older records, and not written then).
+    #[serde(default = "no_cluster", skip_serializing_if = "is_no_cluster")]
+    pub cluster: [u32; 3],
+}
+
+/// The cluster dimensions of a launch that sets none: each CTA a cluster of its own (a kernel
+/// may still declare its clusters in its source, `__cluster_dims__`).
+pub const NO_CLUSTER: [u32; 3] = [1, 1, 1];
+
+fn no_cluster() -> [u32; 3] {
+    NO_CLUSTER
+}
+
+fn is_no_cluster(cluster: &[u32; 3]) -> bool {
+    *cluster == NO_CLUSTER
+}
+
+impl Launch {
+    /// Whether the launch sets a cluster dimension of more than one CTA.
+    pub fn has_cluster(&self) -> bool {
+        !is_no_cluster(&self.cluster)
+    }
 }
 
 /// The argument list of a kernel: which contract the launcher follows.
@@ -39,8 +62,10 @@ pub enum KernelArgs {
         /// Rows of a K or V box.
         kv_rows: u32,
     },
-    /// `(a_map, b_map, d, bias, alpha, M, N, K)`: the GEMM contract, A and Bᵀ as TMA tensor maps
-    /// with boxes of `swizzle` bytes of K by `a_rows` (A) or `b_rows` (Bᵀ) rows.
+    /// `(a_map, b_map, d, bias, workspace, counters, alpha, M, N, K)`: the GEMM contract, A and
+    /// Bᵀ as TMA tensor maps with boxes of `swizzle` bytes of K by `a_rows` (A) or `b_rows` (Bᵀ)
+    /// rows; with split K a workspace of `workspace_floats` floats and `counters` zeroed
+    /// counters (both absent in older records and not written when 0: no split, null pointers).
     GemmMaps {
         /// Bytes per box row and the swizzle (32, 64 or 128).
         swizzle: u32,
@@ -48,6 +73,12 @@ pub enum KernelArgs {
         a_rows: u32,
         /// Rows of a Bᵀ box.
         b_rows: u32,
+        /// Floats of the split-K workspace (0: none).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        workspace_floats: u32,
+        /// Split-K counters, zero before the first launch (0: none).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        counters: u32,
     },
 }
 
@@ -150,6 +181,10 @@ fn yes() -> bool {
 
 fn is_false(b: &bool) -> bool {
     !b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One candidate for a worker to load, validate and time.
@@ -284,3 +319,7 @@ pub struct WorkerHello {
     /// Set when the worker cannot serve (no GPU, driver error); it exits after saying so.
     pub fatal: Option<String>,
 }
+
+#[cfg(test)]
+#[path = "protocol_tests.rs"]
+mod tests;

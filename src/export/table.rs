@@ -369,6 +369,8 @@ mod tests {
             swizzle: 128,
             a_rows: 128,
             b_rows: 256,
+            workspace_floats: 0,
+            counters: 0,
         };
         let why = sdpa_args(&gemm).unwrap_err();
         assert!(

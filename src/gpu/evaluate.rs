@@ -1,5 +1,6 @@
 //! The GPU evaluator behind a worker process: load the cubin, run on fresh poisoned inputs, check
-//! against the reference, time the survivors. Every failure of the candidate is an outcome. What
+//! against the reference (and that a second launch on the same buffers gives the same bits),
+//! time the survivors. Every failure of the candidate is an outcome. What
 //! is the operation's own (its inputs, references, buffers and launch) comes through
 //! [`GpuOperation`]: FP8 SDPA ([`Sdpa`]) or FP8 GEMM ([`super::GemmOp`]).
 
@@ -115,6 +116,11 @@ impl<O: GpuOperation> GpuBackend<O> {
             verdict: check_bits(out, HalfFormat::F16, reference, req.tolerance),
             full: figures_from_f16_bits(out, full_reference),
         };
+        let changed = if checked.verdict.passes() {
+            relaunch_changes::<O>(gpu, &self.compare, &kernel, &mut bound, &req.launch)?
+        } else {
+            None
+        };
         laps.lap(Step::Check);
         if let Some(dir) = &req.dump {
             dump::<O>(dir, problem, &kernel, out, &checked, req);
@@ -127,6 +133,10 @@ impl<O: GpuOperation> GpuBackend<O> {
             resp.outcome = Outcome::Invalid {
                 reason: checked.verdict.failure_reason(),
             };
+            return Ok(resp);
+        }
+        if let Some(reason) = changed {
+            resp.outcome = Outcome::Invalid { reason };
             return Ok(resp);
         }
         if let Some(plan) = &req.timing {
@@ -211,6 +221,27 @@ fn run_once<O: GpuOperation>(
     gpu.fill_u16(O::output_mut(bound), POISON_F16)?;
     launch::<O>(gpu.stream(), kernel, bound, launch_cfg)?;
     gpu.synchronize(&format!("the launch of {}", kernel.name))
+}
+
+/// Launches a candidate that passed once more on the same buffers, its output poisoned again, and
+/// compares the bits on the GPU: they must not change (what a launch leaves behind for the next,
+/// such as split K's counters, or a race, shows here). The reason when they do.
+fn relaunch_changes<O: GpuOperation>(
+    gpu: &Gpu,
+    compare: &BitCompare,
+    kernel: &Kernel,
+    bound: &mut O::Bound,
+    launch_cfg: &Launch,
+) -> Result<Option<String>> {
+    let passed = gpu.copy(O::output(bound), "O")?;
+    run_once::<O>(gpu, kernel, bound, launch_cfg)?;
+    let changed = compare.differences(gpu, &passed, O::output(bound))?;
+    Ok((changed > 0).then(|| {
+        format!(
+            "a second launch on the same buffers changed {changed} output elements (state left \
+             by the first launch, or a race)"
+        )
+    }))
 }
 
 /// The page-locked memory for an output of `len` elements: the kept one, or a new one (zeroed) when

@@ -4,7 +4,8 @@
 //! ```text
 //! extern "C" __global__ void gemm_fp8(const __grid_constant__ CUtensorMap a_map,
 //!     const __grid_constant__ CUtensorMap b_map, unsigned short* __restrict__ d,
-//!     const float* __restrict__ bias, float alpha, int M, int N, int K)
+//!     const float* __restrict__ bias, float* workspace, unsigned* counters, float alpha,
+//!     int M, int N, int K)
 //! a_map: A [M, K] e4m3 codes, row-major (K contiguous) in rows of `Gemm::pitch` bytes (K
 //!        rounded up to 16, zeros after K), encoded like SDPA's maps in gpu/tma.rs as rank 3
 //!        with dims (K, M, 1) and row stride the pitch, i.e. Geometry { heads: 1, rows: M,
@@ -13,22 +14,28 @@
 //! b_map: B^T [N, K] likewise, box (128, TMA_B_ROWS, 1)
 //! d    : [M, N] fp16 row-major, every element written, nothing else
 //! bias : [N] f32, or null for none
+//! workspace, counters: split K's WORKSPACE_FLOATS floats and COUNTERS unsigned ints, zeroed
+//!        once when allocated (the kernel leaves the counters zero); null where the space
+//!        derives none
 //! D = alpha * A B^T + bias (bias broadcast over rows)
-//! grid/block/smem from the space's derived GRID_X, GRID_Y, THREADS, SMEM_BYTES as usual
+//! grid/block/smem/cluster from the space's derived GRID_X, GRID_Y, THREADS, SMEM_BYTES and
+//! CLUSTER_X as usual (cuLaunchKernelEx sets the cluster dimension)
 //! ```
 //! The swizzle and the box's inner width are the space's `TMA_SWIZZLE` (128 above; 32 and 64 are
-//! encoded too), its rows `TMA_A_ROWS` and `TMA_B_ROWS` ([`KernelArgs::GemmMaps`]). The entry
-//! point's name is the space's `kernel`.
+//! encoded too), its rows `TMA_A_ROWS` and `TMA_B_ROWS`, the split-K buffers' sizes
+//! `WORKSPACE_FLOATS` and `COUNTERS` ([`KernelArgs::GemmMaps`]). The entry point's name is the
+//! space's `kernel`.
 
 use super::device::{Gpu, Kernel};
 use super::gemm_inputs::GemmInputs;
-use super::sdpa::launch_config;
+use super::launch_ex;
 use super::tma::{encode, Geometry, TensorMap, TmaBox};
 use crate::error::{Error, Result};
 use crate::eval::{KernelArgs, Launch};
 use crate::op::Gemm;
 use cudarc::driver::result::DriverError;
-use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, PushKernelArg};
+use cudarc::driver::{CudaSlice, CudaStream, DevicePtr};
+use std::ffi::c_void;
 use std::sync::Arc;
 
 /// The device buffers of one problem: e4m3 codes and the bias in, fp16 bits out.
@@ -41,18 +48,26 @@ pub struct GemmBuffers {
     pub bias: CudaSlice<f32>,
     /// D, [M, N] fp16 bit patterns.
     pub d: CudaSlice<u16>,
+    /// Split K's partial tiles, where the kernel splits K.
+    pub workspace: Option<CudaSlice<f32>>,
+    /// Split K's per-tile counters, zero, where the kernel splits K.
+    pub counters: Option<CudaSlice<u32>>,
 }
 
 impl GemmBuffers {
     /// Uploads the inputs' codes (in rows of the problem's pitch) and bias and allocates the
-    /// output.
-    pub fn upload(gpu: &Gpu, inputs: &GemmInputs) -> Result<Self> {
+    /// output, and the split-K workspace and zeroed counters that `args` asks for (once: every
+    /// launch of a kernel leaves its counters zero). Arguments of another contract are an error.
+    pub fn upload(gpu: &Gpu, inputs: &GemmInputs, args: &KernelArgs) -> Result<Self> {
+        let (workspace_floats, counters) = split_sizes(args)?;
         let [a, b] = inputs.pitched_codes();
         Ok(GemmBuffers {
             a: gpu.upload(&a, "A")?,
             b: gpu.upload(&b, "B")?,
             bias: gpu.upload(&inputs.bias, "bias")?,
             d: gpu.zeros(inputs.problem.d_elements(), "D")?,
+            workspace: some_zeros(gpu, workspace_floats, "the split-K workspace")?,
+            counters: some_zeros(gpu, counters, "the split-K counters")?,
         })
     }
 
@@ -63,6 +78,7 @@ impl GemmBuffers {
             swizzle,
             a_rows,
             b_rows,
+            ..
         } = *args
         else {
             return Err(not_gemm_arguments(args));
@@ -80,6 +96,26 @@ impl GemmBuffers {
             b: map(&self.b, gemm.n, b_rows)?,
         })
     }
+}
+
+/// The split-K workspace's floats and the counters `args` asks for (0, 0 without a split).
+fn split_sizes(args: &KernelArgs) -> Result<(usize, usize)> {
+    match *args {
+        KernelArgs::GemmMaps {
+            workspace_floats,
+            counters,
+            ..
+        } => Ok((workspace_floats as usize, counters as usize)),
+        _ => Err(not_gemm_arguments(args)),
+    }
+}
+
+/// A zeroed buffer of `len` elements, or none for 0.
+fn some_zeros<T>(gpu: &Gpu, len: usize, what: &str) -> Result<Option<CudaSlice<T>>>
+where
+    T: cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits,
+{
+    (len > 0).then(|| gpu.zeros(len, what)).transpose()
 }
 
 /// A K-major e4m3 matrix of `rows` rows of `gemm`'s K bytes, `gemm.pitch()` bytes apart, as the
@@ -135,7 +171,13 @@ impl GemmScalars {
     }
 }
 
-/// Enqueues one launch of `kernel` on `stream` (no synchronization), with the bias.
+/// A buffer's device address, or 0 (a null pointer) for none.
+fn address<T>(buf: Option<&CudaSlice<T>>, stream: &CudaStream) -> u64 {
+    buf.map_or(0, |b| b.device_ptr(stream).0)
+}
+
+/// Enqueues one launch of `kernel` on `stream` (no synchronization), with the bias, through
+/// cuLaunchKernelEx (the cluster dimension set when `launch` has one).
 pub fn launch_gemm(
     stream: &Arc<CudaStream>,
     kernel: &Kernel,
@@ -144,18 +186,37 @@ pub fn launch_gemm(
     sc: &GemmScalars,
     launch: &Launch,
 ) -> std::result::Result<(), DriverError> {
-    let mut b = stream.launch_builder(kernel.function());
-    b.arg(&maps.a).arg(&maps.b).arg(&bufs.d).arg(&bufs.bias);
-    b.arg(&sc.alpha).arg(&sc.m).arg(&sc.n).arg(&sc.k);
+    let mut addresses = [
+        address(Some(&bufs.d), stream),
+        address(Some(&bufs.bias), stream),
+        address(bufs.workspace.as_ref(), stream),
+        address(bufs.counters.as_ref(), stream),
+    ];
+    let [d, bias, workspace, counters] = addresses.each_mut().map(|a| a as *mut u64 as *mut c_void);
+    let mut scalars = (sc.alpha, sc.m, sc.n, sc.k);
+    let mut params = [
+        &maps.a as *const TensorMap as *mut c_void,
+        &maps.b as *const TensorMap as *mut c_void,
+        d,
+        bias,
+        workspace,
+        counters,
+        &mut scalars.0 as *mut f32 as *mut c_void,
+        &mut scalars.1 as *mut i32 as *mut c_void,
+        &mut scalars.2 as *mut i32 as *mut c_void,
+        &mut scalars.3 as *mut i32 as *mut c_void,
+    ];
     // SAFETY: matches `gemm_fp8(const __grid_constant__ CUtensorMap a_map, const
-    // __grid_constant__ CUtensorMap b_map, unsigned short* d, const float* bias, float alpha,
-    // int M, int N, int K)`: two 128-byte maps over the device buffers of M·K and N·K e4m3 codes
-    // (encoded by `GemmBuffers::maps` with the boxes the kernel's space declares), a buffer of
-    // M·N fp16 (u16 bits), a buffer of N f32, an f32 and three i32, in that order. The buffers
-    // outlive the launch (the caller synchronizes before dropping them); a kernel that reads or
-    // writes out of bounds faults on the device and is reported as a CUDA error, not undefined
-    // host behavior.
-    unsafe { b.launch(launch_config(launch)) }.map(|_| ())
+    // __grid_constant__ CUtensorMap b_map, unsigned short* d, const float* bias, float*
+    // workspace, unsigned* counters, float alpha, int M, int N, int K)`: pointers to two
+    // 128-byte maps over the device buffers of M·K and N·K e4m3 codes (encoded by
+    // `GemmBuffers::maps` with the boxes the kernel's space declares), to the 64-bit addresses of
+    // M·N fp16 (u16 bits), N f32, the split-K workspace and counters of the sizes the space
+    // derives (null where it derives none, which the kernel then never reads), to an f32 and
+    // three i32, in that order, all alive across the call. The buffers outlive the launch (the
+    // caller synchronizes before dropping them); a kernel that reads or writes out of bounds
+    // faults on the device and is reported as a CUDA error, not undefined host behavior.
+    unsafe { launch_ex::launch(stream, kernel.function(), launch, &mut params) }
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ impl GpuOperation for GemmOp {
 
     fn bind(gpu: &Gpu, prepared: &GemmProblem, req: &EvalRequest) -> Result<GemmBound> {
         let scalars = GemmScalars::of(&prepared.inputs)?;
-        let bufs = GemmBuffers::upload(gpu, &prepared.inputs)?;
+        let bufs = GemmBuffers::upload(gpu, &prepared.inputs, &req.launch.args)?;
         let maps = bufs.maps(gpu, &prepared.inputs.problem, &req.launch.args)?;
         Ok(GemmBound {
             bufs,

@@ -17,6 +17,7 @@ pub mod gemm_reference;
 pub mod inputs;
 pub mod kernels;
 mod laps;
+mod launch_ex;
 pub mod npy;
 mod operation;
 mod probe;

@@ -153,7 +153,9 @@ pub fn launch_config(launch: &Launch) -> LaunchConfig {
     }
 }
 
-/// Enqueues one launch of `kernel` on `stream` (no synchronization).
+/// Enqueues one launch of `kernel` on `stream` (no synchronization). The SDPA families declare
+/// their clusters in their source (`__cluster_dims__`), so a launch that sets one is refused
+/// (CUDA_ERROR_INVALID_VALUE) rather than launched without it.
 pub fn launch_sdpa(
     stream: &Arc<CudaStream>,
     kernel: &Kernel,
@@ -162,6 +164,11 @@ pub fn launch_sdpa(
     sc: &SdpaScalars,
     launch: &Launch,
 ) -> std::result::Result<(), DriverError> {
+    if launch.has_cluster() {
+        return Err(DriverError(
+            cudarc::driver::sys::CUresult::CUDA_ERROR_INVALID_VALUE,
+        ));
+    }
     let mut b = stream.launch_builder(kernel.function());
     match qkv {
         QkvArgs::Pointers => b.arg(&bufs.q).arg(&bufs.k).arg(&bufs.v),

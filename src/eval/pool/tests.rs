@@ -27,6 +27,7 @@ pub(crate) fn request(id: u64, label: &str) -> EvalRequest {
             block: [32, 1, 1],
             smem_bytes: 0,
             args: Default::default(),
+            cluster: crate::eval::NO_CLUSTER,
         },
         problem: Shape::parse("1,1,16,64").unwrap().into(),
         seed: id,
