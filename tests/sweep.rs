@@ -492,3 +492,52 @@ fn a_replay_dir_log_of_another_problem_fails_its_problem_alone() {
     assert_eq!(ix["problems"][1]["status"], "failed");
     assert!(!out.join("4-8-512-64/manifest.json").exists());
 }
+
+/// `sweep --search steady --window W` runs every problem's search steady, says so in sweep.json
+/// and in each run's manifest, and a resumed sweep keeps it (the flags cannot change on resume).
+#[test]
+fn a_sweep_runs_the_steady_search_it_was_given_and_keeps_it_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = replay_dir(dir.path());
+    let out = dir.path().join("sweep");
+    evotune()
+        .args(sweep_args(&out, &logs, 20))
+        .args(["--shapes", "2,8,512,64", "1,8,512,64"])
+        .args(["--search", "steady", "--window", "6"])
+        .assert()
+        .success();
+    let ix = json(&out.join("sweep.json"));
+    assert_eq!(ix["settings"]["search"], "steady", "{ix}");
+    assert_eq!(ix["settings"]["window"], 6, "{ix}");
+    for p in ix["problems"].as_array().unwrap() {
+        let run = out.join(p["run"].as_str().unwrap());
+        let manifest = json(&run.join("manifest.json"));
+        assert_eq!(
+            manifest["search"]["mode"],
+            serde_json::json!({"kind": "steady", "window": 6}),
+            "{manifest}"
+        );
+        assert_eq!(log_rows(&run).len(), 21);
+    }
+    evotune()
+        .args([
+            "sweep",
+            "--resume",
+            out.to_str().unwrap(),
+            "--search",
+            "generational",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--search"));
+    // A sweep without the flags writes neither (older sweeps read as generational).
+    let plain = dir.path().join("plain");
+    evotune()
+        .args(sweep_args(&plain, &logs, 20))
+        .args(["--shapes", "2,8,512,64"])
+        .assert()
+        .success();
+    let ix = json(&plain.join("sweep.json"));
+    assert!(ix["settings"].get("search").is_none(), "{ix}");
+    assert!(ix["settings"].get("window").is_none(), "{ix}");
+}

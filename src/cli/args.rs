@@ -269,9 +269,21 @@ pub struct TuneArgs {
 }
 
 /// The search a tune runs (`--search`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum SearchKind {
     /// Generations, each asked at once.
+    #[default]
     Generational,
     /// The steady-state GA: a window of candidates in flight.
     Steady,

@@ -96,7 +96,7 @@ pub struct SweepArgs {
         "gemm_k", "campaign", "out", "budget",
         "space", "set", "seed", "population", "elites", "devices", "replay", "replay_dir",
         "arch", "reps", "atol", "rtol", "timing_seconds", "no_race", "confirm_top",
-        "confirm_processes", "timeout", "warm_start",
+        "confirm_processes", "timeout", "warm_start", "search", "window",
     ])]
     pub resume: Option<PathBuf>,
     /// Show where each problem of the sweep in DIR stands (done, running, failed, pending),
@@ -128,6 +128,12 @@ pub struct SweepArgs {
     /// Seed of every problem's search.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Every problem's search: generational or steady (see `evotune --help`).
+    #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
+    pub search: crate::cli::args::SearchKind,
+    /// With --search steady: candidates in flight at once.
+    #[arg(long, value_name = "W", default_value_t = crate::evolve::DEFAULT_WINDOW)]
+    pub window: usize,
     /// Members per generation, elites included.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub population: usize,

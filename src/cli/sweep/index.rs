@@ -2,6 +2,7 @@
 //! rewritten atomically after every change so that a killed sweep can be resumed from it.
 
 use crate::artifacts::read_json;
+use crate::cli::args::SearchKind;
 use crate::cli::run_dir::write_json;
 use crate::error::Result;
 use crate::op::{Gemm, Operation, ProblemSpec};
@@ -54,6 +55,24 @@ pub struct SweepSettings {
     /// Whether each problem opens with the database's configs for its nearest problems.
     #[serde(default)]
     pub warm_start: bool,
+    /// Every problem's search (absent in older sweeps: generational).
+    #[serde(default, skip_serializing_if = "is_generational")]
+    pub search: SearchKind,
+    /// Candidates in flight with the steady search.
+    #[serde(default = "default_window", skip_serializing_if = "is_default_window")]
+    pub window: usize,
+}
+
+fn is_generational(s: &SearchKind) -> bool {
+    *s == SearchKind::Generational
+}
+
+fn default_window() -> usize {
+    crate::evolve::DEFAULT_WINDOW
+}
+
+fn is_default_window(w: &usize) -> bool {
+    *w == default_window()
 }
 
 /// Where a problem stands.

@@ -128,6 +128,8 @@ fn settings(args: &SweepArgs, operation: Operation) -> SweepSettings {
         confirm_processes: args.confirm_processes,
         timeout: args.timeout,
         warm_start: args.warm_start,
+        search: args.search,
+        window: args.window,
     }
 }
 
@@ -320,8 +322,8 @@ pub fn tune_args(
         gemm: given(Operation::Gemm),
         set: set.to_vec(),
         seed: s.seed,
-        search: crate::cli::args::SearchKind::Generational,
-        window: crate::evolve::DEFAULT_WINDOW,
+        search: s.search,
+        window: s.window,
         population: s.population,
         elites: s.elites,
         out: None,

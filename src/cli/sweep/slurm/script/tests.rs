@@ -46,6 +46,8 @@ fn index() -> SweepIndex {
             confirm_processes: 3,
             timeout: 60,
             warm_start: false,
+            search: Default::default(),
+            window: crate::evolve::DEFAULT_WINDOW,
         },
         problems: vec![
             entry("2-8-512-64", "2,8,512,64", 64, &[]),
