@@ -5,6 +5,7 @@ use super::ga::GaSettings;
 use super::genome::{Genome, SpaceIndex};
 use super::operators::{crossover, mutate, tournament};
 use rand::rngs::StdRng;
+use rand::seq::index::sample;
 use rand::Rng;
 
 /// Tries at a fresh, valid, untaken child before falling back to a random untaken point.
@@ -27,6 +28,27 @@ pub(super) fn child(
         }
     }
     random_untaken(index, rng, taken)
+}
+
+/// The opening of a search: up to `n` configs, the seeds (a warm start) first, the rest a random
+/// sample of the valid points without repeats (both GAs open with it).
+pub(super) fn opening(
+    index: &SpaceIndex,
+    rng: &mut StdRng,
+    seeds: &[Genome],
+    n: usize,
+) -> Vec<Genome> {
+    let valid = index.valid();
+    let n = n.min(valid.len());
+    let mut batch: Vec<Genome> = seeds.iter().take(n).cloned().collect();
+    let drawn = sample(rng, valid.len(), n).into_iter();
+    let fill: Vec<Genome> = drawn
+        .map(|i| valid[i].clone())
+        .filter(|g| !batch.contains(g))
+        .take(n - batch.len())
+        .collect();
+    batch.extend(fill);
+    batch
 }
 
 /// A valid point `taken` refuses not, drawn at random; `None` when there is none.

@@ -4,7 +4,6 @@ use super::breed;
 use super::genome::{Genome, SpaceIndex};
 use super::{Optimizer, Ranking};
 use rand::rngs::StdRng;
-use rand::seq::index::sample;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -85,17 +84,8 @@ impl Ga {
     }
 
     fn first_generation(&mut self, room: usize) -> Vec<Genome> {
-        let valid = self.index.valid();
-        let n = self.settings.population.min(room).min(valid.len());
-        let mut batch: Vec<Genome> = self.seeds.iter().take(n).cloned().collect();
-        let drawn = sample(&mut self.rng, valid.len(), n).into_iter();
-        let fill: Vec<Genome> = drawn
-            .map(|i| valid[i].clone())
-            .filter(|g| !batch.contains(g))
-            .take(n - batch.len())
-            .collect();
-        batch.extend(fill);
-        batch
+        let n = self.settings.population.min(room);
+        breed::opening(&self.index, &mut self.rng, &self.seeds, n)
     }
 
     fn next_generation(&mut self, room: usize) -> Vec<Genome> {

@@ -1,12 +1,11 @@
 //! The steady-state GA: asked for one config at a time while others are still being evaluated,
 //! each bred from the answers in so far. No generations, so no wait at a generation's end.
 
-use super::breed::{child, random_untaken};
+use super::breed::{self, child, random_untaken};
 use super::ga::GaSettings;
 use super::genome::{Genome, SpaceIndex};
 use super::{Ranking, StreamOptimizer};
 use rand::rngs::StdRng;
-use rand::seq::index::sample;
 use rand::SeedableRng;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -62,17 +61,8 @@ impl SteadyGa {
 
     /// The opening: what the generational GA's first generation is with room for a population.
     fn draw_opening(&mut self) -> VecDeque<Genome> {
-        let valid = self.index.valid();
-        let n = self.settings.population.min(valid.len());
-        let mut batch: Vec<Genome> = self.seeds.iter().take(n).cloned().collect();
-        let drawn = sample(&mut self.rng, valid.len(), n).into_iter();
-        let fill: Vec<Genome> = drawn
-            .map(|i| valid[i].clone())
-            .filter(|g| !batch.contains(g))
-            .take(n - batch.len())
-            .collect();
-        batch.extend(fill);
-        batch.into()
+        let n = self.settings.population;
+        breed::opening(&self.index, &mut self.rng, &self.seeds, n).into()
     }
 
     /// The parents: the best `elites` answered and the last `population − elites` answered,
