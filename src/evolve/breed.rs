@@ -1,9 +1,9 @@
 //! One child bred from a ranked pool: tournament parents, crossover, mutation, repair to the
 //! nearest valid point, never a config already taken (both GAs breed with it).
 
-use super::ga::GaSettings;
 use super::genome::{Genome, SpaceIndex};
 use super::operators::{crossover, mutate, tournament};
+use super::settings::GaSettings;
 use rand::rngs::StdRng;
 use rand::seq::index::sample;
 use rand::Rng;

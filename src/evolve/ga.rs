@@ -2,42 +2,12 @@
 
 use super::breed;
 use super::genome::{Genome, SpaceIndex};
+use super::settings::GaSettings;
 use super::{Optimizer, Ranking};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
-
-/// The GA's knobs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GaSettings {
-    /// Members per generation (elites included).
-    pub population: usize,
-    /// Best configs carried unchanged into every generation.
-    pub elites: usize,
-    /// Tournament size for parent selection.
-    pub tournament: usize,
-    /// Probability that each parameter of a child mutates (one always does).
-    pub mutation_rate: f64,
-    /// Probability that a child is a crossover of two parents (else a copy of one), before mutation.
-    pub crossover_rate: f64,
-    /// Mutation step, in positions of an ordered domain (σ of a normal step).
-    pub mutation_sigma: f64,
-}
-
-impl Default for GaSettings {
-    fn default() -> Self {
-        GaSettings {
-            population: 16,
-            elites: 6,
-            tournament: 3,
-            mutation_rate: 0.2,
-            crossover_rate: 0.7,
-            mutation_sigma: 1.0,
-        }
-    }
-}
 
 /// An elite-preserving GA: generation 0 is a random sample; each later generation is the
 /// top-`elites` configs so far (not re-evaluated) plus children bred from the previous

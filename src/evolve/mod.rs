@@ -7,13 +7,15 @@ mod genome;
 mod mode;
 mod operators;
 mod random;
+mod settings;
 mod steady;
 
-pub use ga::{Ga, GaSettings};
+pub use ga::Ga;
 pub use genome::{Genome, SpaceIndex};
 pub use mode::{SearchMode, DEFAULT_WINDOW};
 pub use operators::{crossover, mutate, tournament};
 pub use random::RandomSearch;
+pub use settings::GaSettings;
 pub use steady::SteadyGa;
 
 use std::cmp::Ordering;

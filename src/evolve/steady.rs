@@ -2,8 +2,8 @@
 //! each bred from the answers in so far. No generations, so no wait at a generation's end.
 
 use super::breed::{self, child, random_untaken};
-use super::ga::GaSettings;
 use super::genome::{Genome, SpaceIndex};
+use super::settings::GaSettings;
 use super::{Ranking, StreamOptimizer};
 use rand::rngs::StdRng;
 use rand::SeedableRng;

@@ -2,65 +2,17 @@
 //! many seeds (median regret, trials to within 5% of the true best, a Mann–Whitney test), and
 //! on request the GA timed with simulated samples, in full against racing (`simulate`).
 
-use super::evaluator::Evaluated;
+use super::quality_row::{row, QualityRow, Quiet};
 use super::quality_steady::{steady_rows, wall_estimate, SteadyPlan, SteadyTest, WallEstimate};
 use super::replay::ReplayEvaluator;
-use super::search::{search, SearchEvents};
+use super::search::search;
 use super::simulate::{Noise, SampleTally, SimulatedTiming};
 use crate::error::{Error, Result};
 use crate::eval::RaceSettings;
 use crate::evolve::{Ga, GaSettings, Genome, Optimizer, RandomSearch, SpaceIndex};
-use crate::space::Config;
-use crate::stats::{mann_whitney_u, median, percentile};
+use crate::stats::mann_whitney_u;
 use serde::Serialize;
 use std::sync::Arc;
-
-/// "Within 5% of the true best."
-pub const NEAR_BEST: f64 = 1.05;
-
-/// One method's results over all seeds.
-#[derive(Debug, Clone, Serialize)]
-pub struct QualityRow {
-    /// "ga", "random", "ga+warm" (the GA opened with warm-start seeds), or the GA timed with
-    /// simulated samples: "ga+noise" (every trial in full) and "ga+race" (racing).
-    pub method: String,
-    /// Regret of each seed's run: the landscape's time of the best found ÷ true best − 1 (∞ if
-    /// nothing succeeded).
-    pub regrets: Vec<f64>,
-    /// Trials each seed needed to get within 5% of the true best (`None`: not within budget).
-    pub trials_to_near: Vec<Option<usize>>,
-}
-
-impl QualityRow {
-    /// Median regret.
-    pub fn median_regret(&self) -> f64 {
-        median(&self.regrets)
-    }
-
-    /// Regret quartiles (25th, 75th percentile).
-    pub fn regret_quartiles(&self) -> (f64, f64) {
-        (
-            percentile(&self.regrets, 25.0),
-            percentile(&self.regrets, 75.0),
-        )
-    }
-
-    /// Seeds that got within 5% of the true best within the budget.
-    pub fn reached(&self) -> usize {
-        self.trials_to_near.iter().flatten().count()
-    }
-
-    /// Median trials to within 5%, counting a miss as budget + 1 (so `None` when over half missed).
-    pub fn median_trials_to_near(&self, budget: usize) -> Option<f64> {
-        let xs: Vec<f64> = self
-            .trials_to_near
-            .iter()
-            .map(|t| t.map_or(budget as f64 + 1.0, |n| n as f64))
-            .collect();
-        let m = median(&xs);
-        (m <= budget as f64).then_some(m)
-    }
-}
 
 /// The comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -111,14 +63,6 @@ pub struct Methods<'a> {
     pub order: super::quality_steady::AnswerOrder,
     /// The machine the wall is modelled on.
     pub model: super::WallModel,
-}
-
-pub(super) fn row(method: &str) -> QualityRow {
-    QualityRow {
-        method: method.into(),
-        regrets: vec![],
-        trials_to_near: vec![],
-    }
 }
 
 /// Runs both methods `seeds` times on `replay`'s landscape, restricted to `index`; with
@@ -221,11 +165,6 @@ fn timed_rows(
     Ok((rows, tally))
 }
 
-/// The landscape's own time of `config`.
-fn recorded(replay: &ReplayEvaluator, config: &Config) -> Option<f64> {
-    replay.answers().get(config).and_then(|r| r.fitness())
-}
-
 /// The best time among the landscape's points in `index`, its config, and how many are timed.
 fn landscape_best(replay: &ReplayEvaluator, index: &SpaceIndex) -> Result<(f64, String, usize)> {
     let timed: Vec<(f64, String)> = replay
@@ -244,51 +183,4 @@ fn landscape_best(replay: &ReplayEvaluator, index: &SpaceIndex) -> Result<(f64, 
         .cloned()
         .ok_or_else(|| Error::Other("the landscape has no timed ok point".into()))?;
     Ok((best.0, best.1, timed.len()))
-}
-
-impl QualityRow {
-    /// Adds one seed's run: its regret and its trials to within 5% of the true best.
-    pub(super) fn push(
-        &mut self,
-        trials: &[Evaluated],
-        true_best: f64,
-        landscape: &ReplayEvaluator,
-    ) {
-        let (regret, near) = score(trials, true_best, landscape);
-        self.regrets.push(regret);
-        self.trials_to_near.push(near);
-    }
-}
-
-/// Regret of the best trial found (by the times the search saw, judged by the `landscape`'s own
-/// time of it), and the trial count at which that best-so-far came within 5%.
-fn score(
-    trials: &[Evaluated],
-    true_best: f64,
-    landscape: &ReplayEvaluator,
-) -> (f64, Option<usize>) {
-    let (mut seen, mut best) = (f64::INFINITY, f64::INFINITY);
-    let mut near = None;
-    for (i, e) in trials.iter().enumerate() {
-        if let Some(f) = e.record.fitness().filter(|&f| f < seen) {
-            seen = f;
-            best = recorded(landscape, &e.record.config).unwrap_or(f);
-        }
-        if near.is_none() && best <= true_best * NEAR_BEST {
-            near = Some(i + 1);
-        }
-    }
-    (best / true_best - 1.0, near)
-}
-
-/// Search events that go nowhere (the comparison keeps no log).
-pub(super) struct Quiet;
-
-impl SearchEvents for Quiet {
-    fn trial(&mut self, _: &Evaluated) -> Result<()> {
-        Ok(())
-    }
-    fn generation_done(&mut self, _: &[Evaluated]) -> Result<()> {
-        Ok(())
-    }
 }

@@ -3,7 +3,7 @@
 //! tested against the generational GA seed by seed; and the modelled wall of both searches.
 
 use super::pipelined::Pipelined;
-use super::quality::{row, QualityRow, Quiet};
+use super::quality_row::{row, QualityRow, Quiet};
 use super::replay::ReplayEvaluator;
 use super::simulate::{Noise, SimulatedTiming};
 use super::steady::{search_steady, Window};
