@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{evotune, LOG, SPACE};
+use common::{evotune, log_rows, LOG, SPACE};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -32,11 +32,6 @@ fn steady_args(out: &Path, budget: usize, seed: u64) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
-}
-
-fn log_rows(out: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(out.join("tune/tune_log.csv")).unwrap();
-    text.lines().map(String::from).collect()
 }
 
 fn manifest(out: &Path) -> serde_json::Value {

@@ -4,21 +4,13 @@
 
 mod common;
 
-use common::{evotune, json, sweep_args, LOG, SPACE};
+use common::{evotune, json, log_rows, sweep_args, LOG, SPACE};
 use evotune::artifacts::LogProblem;
 use evotune::shape::Shape;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn log_rows(run: &Path) -> Vec<String> {
-    std::fs::read_to_string(run.join("tune/tune_log.csv"))
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
-}
 
 /// The values of column `name` in a run's tune log.
 fn column(run: &Path, name: &str) -> Vec<String> {

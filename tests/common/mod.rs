@@ -109,3 +109,12 @@ pub fn stand_in_log(dir: &Path, shape: &str) -> PathBuf {
     problem.write(&copy).unwrap();
     copy
 }
+
+/// A run's tune log, one line per string (the header first).
+pub fn log_rows(run: &Path) -> Vec<String> {
+    std::fs::read_to_string(run.join("tune/tune_log.csv"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
