@@ -309,6 +309,72 @@ fn every_valid_point_of_the_gemm_fp8_space_compiles_for_sm_90a() {
     assert_eq!(first["cached"], 0, "{first}");
 }
 
+/// `compile --config` compiles one point and prints its ptxas report; with `--sass` it writes
+/// the machine code and lists its loops.
+#[test]
+fn compile_config_prints_the_ptxas_report_and_the_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let sass = dir.path().join("gemm.sass");
+    let out = evotune()
+        .args([
+            "compile",
+            "--space",
+            "search_spaces/gemm_fp8.toml",
+            "--arch",
+            "sm_90a",
+        ])
+        .args(["--gemm", "129,257,384", "--config", "default,STAGES=3"])
+        .arg("--sass")
+        .arg(&sass)
+        .arg("--cache-dir")
+        .arg(dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("gemm_fp8 at GEMM 129,257,384 for sm_90a"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("spill stores 0 B  spill loads 0 B"),
+        "{stdout}"
+    );
+    let code = std::fs::read_to_string(&sass).unwrap();
+    assert!(code.contains("QGMMA"), "no FP8 wgmma in {}", sass.display());
+    let wgmma_loop = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("loop at") && l.contains("QGMMA"));
+    assert!(wgmma_loop.is_some(), "no loop holds QGMMA:\n{stdout}");
+}
+
+/// A `--config` that breaks a constraint is a usage error naming the flag and the constraint,
+/// and nothing is compiled.
+#[test]
+fn compile_config_that_breaks_a_constraint_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    evotune()
+        .args([
+            "compile",
+            "--space",
+            "search_spaces/gemm_fp8.toml",
+            "--arch",
+            "sm_90a",
+        ])
+        .args(["--gemm", "1,64,16", "--config", "default,CLUSTER_M=2"])
+        .arg("--cache-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--config"))
+        .stderr(predicate::str::contains("CLUSTER_M == 1 || M_TILES >= 2"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 /// A GEMM space takes its problem from --gemm, an SDPA space from --shape; the wrong one is an
 /// error naming the flag, before anything is compiled.
 #[test]

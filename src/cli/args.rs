@@ -133,6 +133,14 @@ pub struct CompileArgs {
     /// hold every value of every parameter and every pair of values that any valid point holds.
     #[arg(long, conflicts_with = "limit")]
     pub cover: bool,
+    /// Compile this one configuration (as `bench --config` takes it: `K=V,...`, `default` or
+    /// `default,K=V,...`) and print its ptxas report: registers, spills, stack, shared memory.
+    #[arg(long, value_name = "K=V,...", conflicts_with_all = ["limit", "cover"])]
+    pub config: Option<String>,
+    /// With --config: write the machine code (nvdisasm) to FILE and print the instruction count
+    /// of each loop, innermost first (a kernel's per-tile loops are where its time goes).
+    #[arg(long, value_name = "FILE", requires = "config")]
+    pub sass: Option<PathBuf>,
     /// Print only a one-line JSON summary {"variants","compiled","cached","failed"} on stdout
     /// (the human summary goes to stderr).
     #[arg(long)]

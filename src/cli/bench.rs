@@ -82,7 +82,7 @@ fn bench<P: CliProblem>(
     t: &Target<P>,
 ) -> anyhow::Result<()> {
     let tolerance = tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?;
-    let point = valid_point(t, &args.config)?;
+    let point = t.valid_point(&args.config)?;
     let kernel = t.kernels().kernel(&point)?;
     let (launch, source) = (kernel.launch, kernel.job.source);
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
@@ -139,25 +139,6 @@ fn bench<P: CliProblem>(
         );
     }
     Ok(())
-}
-
-/// The point of `--config`, which must satisfy the space's constraints at this problem.
-fn valid_point<P: CliProblem>(t: &Target<P>, config: &str) -> Result<Point> {
-    let config = t.space.parse_config(config)?;
-    let point = t.space.evaluate(&config, &t.shape, &t.limits)?;
-    if !point.is_valid() {
-        return Err(Error::flag(
-            "--config",
-            format!(
-                "{config} breaks constraint(s) at {} {} on {}: {}",
-                P::NOUN,
-                t.shape,
-                t.limits_from,
-                point.violated.join("; ")
-            ),
-        ));
-    }
-    Ok(point)
 }
 
 fn request<P: CliProblem>(

@@ -4,6 +4,7 @@ use super::args::CompileArgs;
 use super::target::{with_target, ArchPolicy, CliProblem, Target, WithTarget};
 use crate::compile::{compile_all, BatchSummary, Cache, Compiled, Compiler, Job};
 use crate::progress::Progress;
+use std::path::Path;
 
 /// Compiles the points in parallel, prints failures with their NVRTC log and a summary.
 pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
@@ -17,6 +18,9 @@ impl WithTarget for &CompileArgs {
 }
 
 fn compile<P: CliProblem>(args: &CompileArgs, t: &Target<P>) -> anyhow::Result<()> {
+    if let Some(config) = &args.config {
+        return compile_one(args, t, config);
+    }
     let points = if args.cover {
         t.covering_points()?
     } else {
@@ -93,4 +97,104 @@ fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::
         println!("{line}");
     }
     Ok(())
+}
+
+/// Compiles the one point of `--config`, prints its ptxas report (and with `--sass` writes its
+/// machine code and prints its loops); a failed compile prints NVRTC's log and is an error.
+fn compile_one<P: CliProblem>(
+    args: &CompileArgs,
+    t: &Target<P>,
+    config: &str,
+) -> anyhow::Result<()> {
+    let point = t.valid_point(config)?;
+    let job = t.kernels().job(&point)?;
+    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
+    let compiled = compile_all(&compiler, std::slice::from_ref(&job), |_| {})?
+        .pop()
+        .expect("one result per job");
+    let record = &compiled.record;
+    if !record.ok {
+        eprintln!("{}", record.log.trim_end());
+        anyhow::bail!("{} failed to compile", job.label);
+    }
+    println!(
+        "{} at {} {} for {} (NVRTC {}): {:.0} ms{}",
+        job.kernel,
+        P::NOUN,
+        t.shape,
+        t.limits.arch_name(),
+        compiler.nvrtc_version(),
+        record.compile_ms,
+        if compiled.cached {
+            ", from the cache"
+        } else {
+            ""
+        }
+    );
+    println!("{}", resource_line(record));
+    if crate::compile::serializes_wgmma(&record.log) {
+        println!("ptxas serialized the wgmmas (see its report with --json off in the log)");
+    }
+    if let Some(path) = &args.sass {
+        let cubin = compiled
+            .cubin
+            .as_ref()
+            .expect("a cubin for a successful compile");
+        print_loops(path, &crate::compile::sass::disassemble(cubin)?)?;
+    }
+    Ok(())
+}
+
+fn resource_line(record: &crate::compile::CompileRecord) -> String {
+    match &record.resources {
+        Some(r) => format!(
+            "registers {}  spill stores {} B  spill loads {} B  stack {} B  static shared {} B  barriers {}",
+            r.registers, r.spill_stores, r.spill_loads, r.stack_frame, r.static_smem, r.barriers
+        ),
+        None => "no ptxas report in NVRTC's log".into(),
+    }
+}
+
+/// Loops shorter than this are waits and retries, not work; `--sass` counts them without listing.
+const MIN_LOOP_SHOWN: usize = 8;
+
+/// Writes `sass` to `path` and prints each loop, innermost first, with its most frequent opcodes.
+fn print_loops(path: &Path, sass: &str) -> anyhow::Result<()> {
+    crate::compile::write_atomic(path, sass.as_bytes())?;
+    let total = crate::compile::sass::opcode_counts(sass)
+        .values()
+        .sum::<usize>();
+    println!("machine code: {} ({total} instructions)", path.display());
+    let loops = crate::compile::sass::loops(sass);
+    let (shown, waits): (Vec<_>, Vec<_>) = loops.iter().partition(|l| l.len() >= MIN_LOOP_SHOWN);
+    println!(
+        "loops, innermost first ({} of fewer than {MIN_LOOP_SHOWN} instructions, such as wait loops, not shown):",
+        waits.len()
+    );
+    for l in shown {
+        println!(
+            "  loop at instruction {:>5}: {:>5} instructions  {}",
+            l.start,
+            l.len(),
+            top_opcodes(&l.ops, 6)
+        );
+    }
+    Ok(())
+}
+
+/// The `n` most frequent opcodes of `ops` as "OP count" pairs, most frequent first.
+fn top_opcodes(ops: &[String], n: usize) -> String {
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for op in ops {
+        *counts.entry(op.as_str()).or_default() += 1;
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = counts
+        .iter()
+        .take(n)
+        .map(|(op, c)| format!("{op} {c}"))
+        .collect();
+    shown.join(", ")
 }

@@ -236,6 +236,26 @@ impl<P: CliProblem> Target<P> {
         self.some_points(pick(all, limit, seed))
     }
 
+    /// The point of `--config`, which must satisfy the space's constraints at this problem (an
+    /// error naming the flag and the constraints it breaks otherwise).
+    pub fn valid_point(&self, config: &str) -> Result<Point> {
+        let config = self.space.parse_config(config)?;
+        let point = self.space.evaluate(&config, &self.shape, &self.limits)?;
+        if !point.is_valid() {
+            return Err(Error::flag(
+                "--config",
+                format!(
+                    "{config} breaks constraint(s) at {} {} on {}: {}",
+                    P::NOUN,
+                    self.shape,
+                    self.limits_from,
+                    point.violated.join("; ")
+                ),
+            ));
+        }
+        Ok(point)
+    }
+
     /// A pairwise covering sample of the valid points (see [`SearchSpace::covering_sample`]).
     pub fn covering_points(&self) -> Result<Vec<Point>> {
         let points = self.space.covering_sample(&self.shape, &self.limits)?;
