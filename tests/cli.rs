@@ -259,7 +259,7 @@ fn toy_space_compiles_and_second_run_is_all_cached() {
 
 /// Both families (mma.sync and TMA + wgmma) at 2,8,512,64, a covering sample: every value of
 /// every parameter and every pair of values of two parameters that a valid point holds is
-/// compiled at least once (all 330,860 valid points take days on two cores; `scripts/gpu-test.sh`
+/// compiled at least once (all 593,132 valid points take days on two cores; `scripts/gpu-test.sh`
 /// compiles every one, and every valid point renders differently, which
 /// `every_valid_sdpa_fp8_point_renders_a_distinct_kernel` checks). A fresh cache holds nothing,
 /// so "cached" counts variants whose source equals another's: none may, since a parameter that a

@@ -256,7 +256,7 @@ fn the_best_long_kernel_per_tile_loops_stay_within_their_recorded_counts() {
     let config =
         "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,PACK=after";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,PACK=after,TAIL_KEYS=0";
     let early = config.replace("Q_RELEASE=item", "Q_RELEASE=scores");
     for (config, consumer_max, producer_max) in [(config, 878, 286), (early.as_str(), 880, 286)] {
         let (consumer, producer) = per_tile_loops(config, "8,16,8192,128", "STSM");
@@ -267,6 +267,39 @@ TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFER
              producer {producer} (bound {producer_max}) of {config}"
         );
     }
+}
+
+/// TAIL_KEYS: the 192-key kernel at D 64 peels an item's last tile off as a 128-key one (its Q K^T
+/// an m64n128 wgmma, which no other wgmma of the kernel is) and keeps its per-tile loop as with
+/// every tile 192 keys wide (one instruction more: the loop's end); compile_sass rejects
+/// serialized wgmmas (as ptxas serializes a causal kernel's, which the space therefore refuses).
+#[test]
+fn a_narrow_tail_adds_a_narrow_last_tile_and_keeps_the_per_tile_loop() {
+    let config =
+        "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=64,VT_SWIZZLE=32,\
+VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,PACK=after";
+    let narrow_qk = |sass: &str| sass.matches("QGMMA.64x128x32").count();
+    let shape = "4,32,2048,64";
+    let full = format!("{config},TAIL_KEYS=0");
+    let tail = format!("{config},TAIL_KEYS=128");
+    let (_, full_sass) = compile_sass(&full, shape);
+    let (_, tail_sass) = compile_sass(&tail, shape);
+    assert_eq!(narrow_qk(&full_sass), 0, "{full}");
+    assert!(narrow_qk(&tail_sass) >= 2, "no m64n128 Q K^T in {tail}");
+    let (full_loop, _) = per_tile_loops(&full, shape, "STSM");
+    let (tail_loop, _) = per_tile_loops(&tail, shape, "STSM");
+    assert!(
+        tail_loop <= full_loop + 1,
+        "the per-tile loop grew from {full_loop} to {tail_loop} with {tail}"
+    );
+    // 1000 = 5 x 192 + 40: a 64-key last tile (at D 64 its Q K^T is an m64n64, as P V is).
+    let (_, narrow_sass) = compile_sass(&format!("{config},TAIL_KEYS=64"), "2,8,1000,64");
+    let n64 = |sass: &str| sass.matches("QGMMA.64x64x32").count();
+    assert!(
+        n64(&narrow_sass) > n64(&full_sass),
+        "no m64n64 Q K^T with TAIL_KEYS=64"
+    );
 }
 
 /// OVERLAP runs its wgmmas pipelined: Q K^T of the next tile and P V of this one are issued back
@@ -281,7 +314,7 @@ fn overlapped_variants_run_the_softmax_between_their_waits() {
     let open = "BLOCK_M=128,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=64,\
 VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,ARRIVE=thread,PRODUCER_REGS=24,KV_SPLITS=1,\
 KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=spin,PERSISTENT=true,Q_RELEASE=item,FAMILY=wgmma,ROWSUM=inline,RESCALE=always,\
-P_BUFFERS=1";
+P_BUFFERS=1,TAIL_KEYS=0";
     let cases = [
         ("BLOCK_N=96,STAGES=3,PINGPONG=false", "8,16,8192,128", 48),
         ("BLOCK_N=160,STAGES=2,PINGPONG=false", "8,16,8192,64", 80),
@@ -325,7 +358,11 @@ fn two_p_buffers_pack_the_next_tile_among_its_exponentials() {
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
 TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy";
     let early_packs = |buffers: u32| {
-        let pack = if buffers == 1 { ",PACK=after" } else { "" };
+        let pack = if buffers == 1 {
+            ",PACK=after,TAIL_KEYS=0"
+        } else {
+            ""
+        };
         let config = format!("{open},P_BUFFERS={buffers}{pack}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
         let step = from_last_wait_for_scores(&sass, &config);
@@ -385,7 +422,7 @@ fn exp_turns_bracket_the_tile_exponentials() {
     let open =
         "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,VT_STAGES=2,\
 OVERLAP=true,PINGPONG=true,ARRIVE=thread,PRODUCER_REGS=40,TRANSPOSE=ldsm,WAIT=suspend,\
-PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1";
+PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,TAIL_KEYS=0";
     for turn in ["exp", "wgmma"] {
         let pack = if turn == "exp" { ",PACK=after" } else { "" };
         let config = format!("{open},TURN={turn}{pack}");
@@ -423,7 +460,7 @@ PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1";
 fn late_row_sums_leave_the_exponentials_back_to_back() {
     let open = "FAMILY=wgmma,BLOCK_M=128,BLOCK_N=192,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,PACK=after";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,PACK=after,TAIL_KEYS=0";
     let fadds_among_exps = |rowsum: &str| {
         let config = format!("{open},ROWSUM={rowsum}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");
@@ -454,7 +491,7 @@ fn packing_in_the_turn_puts_the_conversions_among_the_exponentials() {
     let open =
         "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,SWIZZLE=128,VT_SWIZZLE=32,\
 VT_STAGES=2,OVERLAP=true,PINGPONG=true,TURN=exp,ARRIVE=thread,PRODUCER_REGS=40,\
-TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1";
+TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,P_BUFFERS=1,TAIL_KEYS=0";
     let packs_in_turn = |pack: &str| {
         let config = format!("{open},PACK={pack}");
         let (_, sass) = compile_sass(&config, "8,16,8192,128");

@@ -25,7 +25,7 @@ WAIT=spin,PERSISTENT=false,RESCALE=always";
     let small = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=64,BLOCK_N=64,STAGES=3,NUM_WARPS=1,NUM_PRODUCER_WARPS=0,\
 Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=64,VT_STAGES=1,OVERLAP=true,P_BUFFERS=1,ARRIVE=warp,\
 PINGPONG=false,PRODUCER_REGS=40,KV_SPLITS=1,KEY_WARPGROUPS=1,TRANSPOSE=bytes,WAIT=spin,PERSISTENT=false,\
-RESCALE=always";
+RESCALE=always,TAIL_KEYS=0";
     // The ldmatrix transpose with a persistent grid and suspending waits; the same with three
     // consumer warpgroups (BLOCK_M 192), and overlapped with one consumer.
     // Q_RELEASE "scores" (Q freed once an item's last scores land) on the serial and the
@@ -65,7 +65,7 @@ RESCALE=always";
     let exp_turns = "FAMILY=wgmma,ROWSUM=inline,BLOCK_M=128,BLOCK_N=160,STAGES=2,NUM_WARPS=1,\
 NUM_PRODUCER_WARPS=0,Q_IN_REGS=true,SWIZZLE=32,VT_SWIZZLE=32,VT_STAGES=2,OVERLAP=true,\
 ARRIVE=thread,PINGPONG=true,TURN=exp,P_BUFFERS=1,PACK=after,PRODUCER_REGS=40,KV_SPLITS=1,\
-KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy";
+KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESCALE=lazy,TAIL_KEYS=0";
     let packed_in_turn = with(exp_turns, &[("PACK", "turn")]);
     let packed_192_late = with(
         &packed_in_turn,
@@ -79,6 +79,11 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESC
             ("Q_RELEASE", "scores"),
         ],
     );
+    // An item's last key tile narrowed to its first TAIL_KEYS keys where no row sees past them
+    // (1000 = 6 x 160 + 40, 4097 = 21 x 192 + 65; the causal problems narrow some items' last
+    // tiles and not others): 64 keys with PACK "after", 128 with PACK "turn" and late row sums.
+    let tail_64 = with(exp_turns, &[("TAIL_KEYS", "64")]);
+    let tail_128 = with(&packed_192_late, &[("TAIL_KEYS", "128")]);
     [
         reference.to_string(),
         small.to_string(),
@@ -97,6 +102,8 @@ KEY_WARPGROUPS=1,TRANSPOSE=ldsm,WAIT=suspend,PERSISTENT=true,Q_RELEASE=item,RESC
         packed_in_turn,
         packed_192_late,
         early_192,
+        tail_64,
+        tail_128,
     ]
     .into()
 }
