@@ -99,13 +99,24 @@ impl Shape {
         kv_len: Option<usize>,
     ) -> Result<Shape> {
         self.causal |= causal;
-        self.kv_heads = kv_heads.or(self.kv_heads);
-        self.kv_len = kv_len.or(self.kv_len);
-        self.checked()
+        self.kv_heads = agreed(Input::KvHeads, "kv_heads", kv_heads, self.kv_heads)?;
+        self.kv_len = agreed(Input::KvLen, "kv_len", kv_len, self.kv_len)?;
+        self.checked_from(Sources {
+            kv_heads: kv_heads.is_some(),
+            kv_len: kv_len.is_some(),
+        })
     }
 
-    /// Validates the dimensions together and drops `kv_heads`/`kv_len` equal to H/S.
-    fn checked(mut self) -> Result<Shape> {
+    /// Validates the dimensions together and drops `kv_heads`/`kv_len` equal to H/S; an error
+    /// about them names the shape's text as their source.
+    fn checked(self) -> Result<Shape> {
+        self.checked_from(Sources::default())
+    }
+
+    /// [`Shape::checked`], an error about kv_heads or kv_len naming its flag where `from` says
+    /// the value came from one.
+    fn checked_from(mut self, from: Sources) -> Result<Shape> {
+        let blame = |flag: bool, input: Input| if flag { input } else { Input::Shape };
         if self.d > MAX_HEAD_DIM {
             return Err(Error::input(
                 Input::Shape,
@@ -118,7 +129,7 @@ impl Shape {
         let hk = self.kv_heads.unwrap_or(self.h);
         if hk == 0 || !self.h.is_multiple_of(hk) {
             return Err(Error::input(
-                Input::KvHeads,
+                blame(from.kv_heads, Input::KvHeads),
                 format!(
                     "kv_heads={hk} must divide the {} query heads (1 for multi-query attention)",
                     self.h
@@ -128,7 +139,7 @@ impl Shape {
         let skv = self.kv_len.unwrap_or(self.s);
         if skv == 0 || (self.causal && skv < self.s) {
             return Err(Error::input(
-                Input::KvLen,
+                blame(from.kv_len, Input::KvLen),
                 format!(
                     "kv_len={skv} is shorter than S={}: with the causal mask aligned bottom-right, \
                      the first {} query rows would see no key",
@@ -139,7 +150,21 @@ impl Shape {
         }
         self.kv_heads = Some(hk).filter(|&n| n != self.h);
         self.kv_len = Some(skv).filter(|&n| n != self.s);
-        crate::shape_limits::check(self.b, self.h, self.s.max(self.skv()), self.d)?;
+        crate::shape_limits::check(crate::shape_limits::Dims {
+            b: self.b,
+            h: self.h,
+            s: self.s,
+            d: self.d,
+            hk,
+            skv,
+        })
+        .map_err(|e| match e {
+            Error::BadInput {
+                input: Input::KvLen,
+                message,
+            } => Error::input(blame(from.kv_len, Input::KvLen), message),
+            other => other,
+        })?;
         Ok(self)
     }
 
@@ -216,6 +241,30 @@ impl fmt::Display for Shape {
             write!(f, ",kv_len={n}")?;
         }
         Ok(())
+    }
+}
+
+/// Whether `kv_heads` and `kv_len` came from their flags (else from the shape's text).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sources {
+    kv_heads: bool,
+    kv_len: bool,
+}
+
+/// The value of a flag and of the same item in the shape's text, which must agree where both
+/// are given.
+fn agreed(
+    input: Input,
+    name: &str,
+    flag: Option<usize>,
+    text: Option<usize>,
+) -> Result<Option<usize>> {
+    match (flag, text) {
+        (Some(f), Some(t)) if f != t => Err(Error::input(
+            input,
+            format!("{f} contradicts {name}={t} in the shape; give it once"),
+        )),
+        _ => Ok(flag.or(text)),
     }
 }
 

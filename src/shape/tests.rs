@@ -70,8 +70,39 @@ fn kv_heads_must_divide_the_query_heads() {
     let msg = Shape::parse("1,32,64,64,kv_heads=5")
         .unwrap_err()
         .to_string();
-    assert!(msg.starts_with("kv_heads ") && msg.contains("32"), "{msg}");
+    // From the shape's text, so the shape (--shape) is named, not --kv-heads.
+    assert!(
+        msg.starts_with("shape kv_heads=5") && msg.contains("32"),
+        "{msg}"
+    );
     assert_eq!(Shape::parse("1,32,64,64,kv_heads=1").unwrap().group(), 32);
+}
+
+/// Regression: `--shape 2,8,512,64,kv_heads=2 --kv-heads 4` ran with 4 heads, silently.
+#[test]
+fn a_flag_that_contradicts_the_shape_text_is_refused() {
+    let msg = Shape::parse("2,8,512,64,kv_heads=2")
+        .unwrap()
+        .refined(false, Some(4), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with("kv_heads 4 contradicts kv_heads=2"),
+        "{msg}"
+    );
+    let same = Shape::parse("2,8,512,64,kv_len=600").unwrap();
+    assert_eq!(
+        same.refined(false, None, Some(600)).unwrap().to_string(),
+        "2,8,512,64,kv_len=600"
+    );
+    let msg = same
+        .refined(false, None, Some(700))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with("kv_len 700 contradicts kv_len=600"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -80,7 +111,7 @@ fn a_causal_row_without_keys_is_rejected() {
         .unwrap_err()
         .to_string();
     assert!(
-        msg.starts_with("kv_len ") && msg.contains("see no key"),
+        msg.starts_with("shape kv_len=99") && msg.contains("see no key"),
         "{msg}"
     );
     // Without the mask a shorter key sequence is plain cross-attention.
