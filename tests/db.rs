@@ -63,6 +63,21 @@ fn a_row_is_stale_once_its_template_changes_and_is_no_longer_served() {
     assert!(db_cmd(&db, &["prune", "--stale", "--dry-run"]).contains("would remove 1 of 1 rows"));
     assert!(db_cmd(&db, &["prune", "--stale"]).contains("removed 1 of 1 rows"));
     assert!(db_cmd(&db, &["list"]).contains("0 rows in"));
+    let nothing = db_cmd(&db, &["prune", "--stale", "--dry-run"]);
+    assert_eq!(nothing.trim(), "would remove 0 of 0 rows", "{nothing}");
+}
+
+/// Regression: `db prune --keep-latest 0` removed every row of every problem, unasked.
+#[test]
+fn prune_keeps_at_least_the_latest_row() {
+    let dir = tempfile::tempdir().unwrap();
+    evotune()
+        .args(["db", "--db"])
+        .arg(dir.path().join("t.db"))
+        .args(["prune", "--keep-latest", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--keep-latest"));
 }
 
 #[test]

@@ -111,9 +111,9 @@ pub struct PruneArgs {
     /// Remove rows whose space or template file changed (or is gone).
     #[arg(long)]
     pub stale: bool,
-    /// Keep only the newest N rows of each problem and device.
-    #[arg(long, value_name = "N")]
-    pub keep_latest: Option<usize>,
+    /// Keep only the newest N rows (N at least 1) of each problem and device.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_latest: Option<u64>,
     /// Say what would be removed; remove nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -146,16 +146,27 @@ fn prune(path: &Path, a: &PruneArgs) -> anyhow::Result<()> {
     let rows = d.all().map_err(failed(path))?;
     let rule = PruneRule {
         stale: a.stale,
-        keep_latest: a.keep_latest,
+        keep_latest: a.keep_latest.map(|n| n as usize),
     };
     let ids = db::prune_ids(&rows, rule, &mut FreshnessCheck::new());
     if a.dry_run {
-        println!("would remove {} of {} rows: {ids:?}", ids.len(), rows.len());
+        let listed = if ids.is_empty() {
+            String::new()
+        } else {
+            format!(": rows {}", join_ids(&ids))
+        };
+        println!("would remove {} of {} rows{listed}", ids.len(), rows.len());
         return Ok(());
     }
     let n = d.delete(&ids).map_err(failed(path))?;
     println!("removed {n} of {} rows from {}", rows.len(), path.display());
     Ok(())
+}
+
+/// "3, 7, 12".
+fn join_ids(ids: &[i64]) -> String {
+    let text: Vec<String> = ids.iter().map(i64::to_string).collect();
+    text.join(", ")
 }
 
 impl DbFlags {
