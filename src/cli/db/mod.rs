@@ -78,11 +78,32 @@ fn list(path: &Path, a: &ListArgs) -> anyhow::Result<()> {
 
 fn add(path: &Path, a: &AddArgs) -> anyhow::Result<()> {
     for run in &a.runs {
+        check_run_folder(run)?;
+    }
+    for run in &a.runs {
         if let Some(line) = record_run(run, &DbFlags::at(path))? {
             println!("{line}");
         }
     }
     Ok(())
+}
+
+/// A run folder `db add` can read: a folder holding manifest.json (a sweep folder names its
+/// problems' folders); anything else is an error naming the path, before anything is recorded.
+fn check_run_folder(run: &Path) -> crate::Result<()> {
+    let why = if !run.is_dir() {
+        "is not a folder".to_string()
+    } else if run.join("manifest.json").is_file() {
+        return Ok(());
+    } else if run.join(super::sweep::index::INDEX_FILE).is_file() {
+        format!(
+            "is a sweep folder: add its problems' run folders ({}/*/)",
+            run.display()
+        )
+    } else {
+        "holds no manifest.json (not a run folder of a tune)".to_string()
+    };
+    Err(Error::flag("db add", format!("{} {why}", run.display())))
 }
 
 fn merge(path: &Path, a: &MergeArgs) -> anyhow::Result<()> {
