@@ -291,6 +291,13 @@ fn a_missing_replay_log_is_named() {
             "--replay file no/such.csv does not exist",
         ));
     assert!(!out.exists());
+    // A folder is named as one (it said "does not exist").
+    evotune()
+        .args(["--shape", "2,8,512,64", "--replay"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a folder, not a log file"));
 }
 
 #[test]

@@ -89,12 +89,14 @@ pub fn require_log(path: &Path) -> Result<()> {
     if path.is_file() {
         return Ok(());
     }
+    let why = if path.is_dir() {
+        "is a folder, not a log file (a run folder's log is tune/tune_log.csv)"
+    } else {
+        "does not exist (record one with `evotune record`)"
+    };
     Err(Error::input(
         Input::ReplayLog,
-        format!(
-            "file {} does not exist (record one with `evotune record`)",
-            path.display()
-        ),
+        format!("file {} {why}", path.display()),
     ))
 }
 

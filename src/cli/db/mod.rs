@@ -44,7 +44,11 @@ fn db_error(path: &Path, e: impl std::fmt::Display) -> Error {
 /// file's schema); a missing or foreign file is an error naming `--db` and the file.
 pub fn open_to_read(path: &Path) -> crate::Result<Db> {
     if !path.is_file() {
-        let why = "no such file (a tune, a sweep or `evotune db add RUN` creates it)";
+        let why = if path.is_dir() {
+            "is a folder, not a database file"
+        } else {
+            "no such file (a tune, a sweep or `evotune db add RUN` creates it)"
+        };
         return Err(db_error(path, why));
     }
     Db::open_read_only(path).map_err(|e| db_error(path, e))
