@@ -313,10 +313,15 @@ fn load_space(path: &Path) -> Result<SearchSpace> {
         });
     }
     if !path.is_file() {
+        let here = match std::env::current_dir() {
+            Ok(dir) if path.is_relative() => format!(" in {}", dir.display()),
+            _ => String::new(),
+        };
         return Err(Error::flag(
             "--space",
             format!(
-                "file {} does not exist (spaces live in search_spaces/*.toml)",
+                "file {} does not exist{here} (spaces live in search_spaces/*.toml of evotune's \
+                 repository: run evotune from there, or give --space the file's path)",
                 path.display()
             ),
         ));
