@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Checks the kernels of an `evotune export` folder on the GPU against PyTorch's SDPA.
+"""Checks the kernels of an `evotune export` folder on the GPU against PyTorch's SDPA and a
+float64 matmul.
 
     python3 DIR/python/check.py                 (the copy `evotune export` writes)
     python3 scripts/check_export.py DIR         (this file, in evotune's repository)
@@ -16,8 +17,16 @@ An element passes when |o - ref| <= atol + rtol * |ref| (evotune's tolerance, at
 rtol 0.0625 unless --atol/--rtol say otherwise) and o is finite. It also times 20 back-to-back
 calls (warm L2, not evotune's protocol) beside the tuned time.
 
-Prints one line per problem and a summary; exits 0 when every problem passes, 1 when any
-fails, 2 when it cannot run (no export folder, torch, CUDA GPU or cuda-python).
+For every GEMM kernel of the table (dispatch.json's `gemm`), at its own problem and, when it
+runs other problems, at one ragged problem (M, N and K odd: no multiple of any tile, K % 16 != 0,
+so the operands go through zero-padded rows), it builds evotune's GEMM inputs (A [M, K] and
+B^T [N, K] N(0,1) quantized per tensor, alpha = 1/sqrt(K), a float32 bias N(0, 0.25)), calls
+evotune_kernels.gemm_fp8 and compares its fp16 output with the float64 product of the
+dequantized inputs plus the bias on the GPU, within the table's GEMM tolerance (evotune's, atol
+0.03 and rtol 0.015625: the inputs are scaled as that tolerance assumes, outputs ~ N(0, 1)).
+
+Prints one line per check and a summary; exits 0 when every check passes, 1 when any fails, 2
+when it cannot run (no export folder, torch, CUDA GPU or cuda-python).
 """
 import argparse
 import math
@@ -81,6 +90,24 @@ def problems(table, ek, exact_only):
             seen.add(p)
             unique.append((p, why))
     return unique
+
+
+def odd(x):
+    """x, or x + 1 when it is even: odd sizes are no multiple of any tile or of 16."""
+    return x | 1
+
+
+def gemm_problems(table, ek, exact_only):
+    """(problem, why) pairs: each GEMM entry's own problem, and a ragged one near each reusable
+    kernel's (M, N, K odd)."""
+    out = {}
+    for e in table.gemm_entries:
+        p = ek.GemmProblem.of(e["problem"])
+        out.setdefault(p, "tuned")
+        if not exact_only and e["rule"]["reuse"]:
+            ragged = ek.GemmProblem(odd(p.m // 2 + 13), odd(p.n // 2 + 7), odd(p.k // 2 + 5))
+            out.setdefault(ragged, "ragged")
+    return list(out.items())
 
 
 def quantized(torch, shape, gen):
@@ -181,6 +208,46 @@ def check_one(torch, kernels, p, args, seed):
             "warm_us": warm_us(torch, call), "tuned_us": choice.entry["kernel_p50_us"]}
 
 
+def matmul64(torch, a, b_t, alpha, bias, budget):
+    """alpha * a @ b_t.T + bias in float64 on the GPU (a and b_t already dequantized), in
+    blocks of rows whose products fit `budget` bytes."""
+    m, n = a.shape[0], b_t.shape[0]
+    out = torch.empty((m, n), dtype=torch.float64, device=a.device)
+    rows = max(1, min(m, budget // max(1, n * 8 * 2)))
+    b64 = b_t.to(torch.float64)
+    for r0 in range(0, m, rows):
+        r1 = min(m, r0 + rows)
+        out[r0:r1] = alpha * (a[r0:r1].to(torch.float64) @ b64.T) + bias.to(torch.float64)
+    return out
+
+
+def check_gemm(torch, kernels, p, args, seed):
+    """One GEMM problem: evotune's inputs, the kernel, the float64 reference; a result row."""
+    choice = kernels.choose_gemm(p)
+    gen = torch.Generator(device="cuda").manual_seed(seed)
+    a, sa = quantized(torch, (p.m, p.k), gen)
+    b_t, sb = quantized(torch, (p.n, p.k), gen)
+    bias = torch.randn((p.n,), generator=gen, device="cuda", dtype=torch.float32) * 0.5
+    alpha = 1.0 / math.sqrt(p.k)
+    scale_a = torch.tensor(sa, device="cuda") if seed % 2 else sa
+
+    def call():
+        return kernels.gemm_fp8(a, b_t, scale_a, sb, alpha=alpha, bias=bias)
+
+    d = call()
+    torch.cuda.synchronize()
+    if tuple(d.shape) != (p.m, p.n) or d.dtype != torch.float16:
+        raise AssertionError(f"returned {d.dtype} {tuple(d.shape)}, not float16 {(p.m, p.n)}")
+    ref = matmul64(torch, a.to(torch.float64) * sa, b_t.to(torch.float64) * sb, alpha, bias,
+                   int(args.ref_gib * 2**30))
+    atol, rtol = args.gemm_tolerance
+    max_abs, rel_l2, outside, nonfinite = compare(torch, d, ref, atol, rtol)
+    del ref
+    return {"kernel": choice.entry["id"], "exact": choice.exact, "max_abs": max_abs,
+            "rel_l2": rel_l2, "outside": outside, "nonfinite": nonfinite,
+            "warm_us": warm_us(torch, call), "tuned_us": choice.entry["kernel_p50_us"]}
+
+
 def row_text(p, why, r):
     label = f"{p.label()} ({why})"
     if "error" in r:
@@ -192,6 +259,18 @@ def row_text(p, why, r):
             f"{r['outside']:>8} {r['warm_us']:>10.1f} {tuned:>10}  {verdict}")
 
 
+def list_checks(folder):
+    """Prints the problems the check would run, one `kind problem why` line each."""
+    sys.path.insert(0, str(folder / "python"))
+    import evotune_kernels as ek
+    table = ek.load(folder).table
+    for p, why in problems(table, ek, False):
+        print(f"attention {p.label()} {why}")
+    for p, why in gemm_problems(table, ek, False):
+        print(f"{p.label()} {why}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", nargs="?", help="the export folder (default: the one above this "
@@ -201,11 +280,15 @@ def main():
     ap.add_argument("--rtol", type=float, default=None, help="relative tolerance "
                     "(default: the table's, 0.0625)")
     ap.add_argument("--exact-only", action="store_true", help="only the tuned problems")
+    ap.add_argument("--list", action="store_true", help="print the problems it would check, "
+                    "and exit (no GPU needed)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the first problem's inputs")
     ap.add_argument("--ref-gib", type=float, default=8.0, help="GiB the float64 reference's "
                     "scores may take at once (larger problems are computed in blocks)")
     args = ap.parse_args()
     folder = export_dir(args.folder)
+    if args.list:
+        return list_checks(folder)
     torch, ek = requirements(folder)
     kernels = ek.load(folder)
     table = kernels.table
@@ -216,24 +299,32 @@ def main():
         ek.check_device(torch, torch.device("cuda", device), table.data["arch"])
     except ValueError as e:
         fail(2, str(e))
-    print(f"export {folder}: {len(table.entries)} kernels of {table.data['device']} "
-          f"({table.data['arch']}), evotune {table.data['evotune_commit']}")
+    gemm_tol = table.gemm_tolerance  # evotune's GEMM tolerance; None without GEMM kernels
+    args.gemm_tolerance = (gemm_tol["atol"], gemm_tol["rtol"]) if gemm_tol else None
+    print(f"export {folder}: {len(table.entries)} attention and {len(table.gemm_entries)} GEMM "
+          f"kernels of {table.data['device']} ({table.data['arch']}), "
+          f"evotune {table.data['evotune_commit']}")
+    against = f"|o - ref| <= {args.atol} + {args.rtol} * |ref| against float64 SDPA"
+    if gemm_tol:
+        against += (f", |d - ref| <= {gemm_tol['atol']} + {gemm_tol['rtol']} * |ref| against a "
+                    f"float64 matmul")
     print(f"GPU {torch.cuda.get_device_name(device)}, torch {torch.__version__}; tolerance "
-          f"|o - ref| <= {args.atol} + {args.rtol} * |ref| against float64 SDPA")
+          f"{against}")
     print(f"{'problem':<44} {'kernel':<36} {'match':<8} {'max_abs':>9} {'rel_l2':>9} "
           f"{'outside':>8} {'warm µs':>10} {'tuned µs':>10}  result")
     failed = 0
     start = time.time()
-    todo = problems(table, ek, args.exact_only)
-    for i, (p, why) in enumerate(todo):
+    todo = [(p, why, check_one) for p, why in problems(table, ek, args.exact_only)]
+    todo += [(p, why, check_gemm) for p, why in gemm_problems(table, ek, args.exact_only)]
+    for i, (p, why, check) in enumerate(todo):
         try:
-            r = check_one(torch, kernels, p, args, args.seed + i)
+            r = check(torch, kernels, p, args, args.seed + i)
         except Exception as e:  # one problem's failure is a row of the table, not the end
             r = {"error": f"{type(e).__name__}: {e}"}
         torch.cuda.empty_cache()
         failed += "error" in r or r["outside"] > 0
         print(row_text(p, why, r), flush=True)
-    print(f"{len(todo) - failed} of {len(todo)} problems passed ({time.time() - start:.0f} s)")
+    print(f"{len(todo) - failed} of {len(todo)} checks passed ({time.time() - start:.0f} s)")
     return 1 if failed else 0
 
 

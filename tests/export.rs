@@ -1,15 +1,18 @@
 //! Integration tests of `evotune export` through the binary, on a database of replayed tunes
 //! (no GPU): two plain problems of the mma family (the recorded landscape), one causal
-//! grouped-query problem of the wgmma family (a log written here over the current space), and
-//! a row made stale by a template edit. The export's files are checked: a source and a cubin per
-//! problem, dispatch.json against the space's own evaluation, dispatch.h through a C compiler,
-//! and the Python package, imported and asked for kernels with python3 (no torch, no GPU).
+//! grouped-query problem of the wgmma family (a log written here over the current space), two
+//! GEMM problems (synthetic landscapes over the GEMM space), and a row made stale by a template
+//! edit. The export's files are checked: a source and a cubin per problem, dispatch.json
+//! against the space's own evaluation, dispatch.h through a C compiler, and the Python package,
+//! imported and asked for kernels with python3 (no torch, no GPU).
 
 mod common;
 
+use common::gemm::{gemm_landscape, GEMM_SPACE};
 use common::{db_cmd, evotune, own_space, root, stand_in_log, tune, tune_with, SPACE, TEMPLATE};
 use evotune::db::{Attention, Problem};
-use evotune::export::{Accepts, DispatchTable, Entry};
+use evotune::export::{Accepts, DispatchTable, Entry, GemmEntry};
+use evotune::op::Gemm;
 use evotune::shape::Shape;
 use evotune::space::{self, DeviceLimits};
 use evotune::template::Template;
@@ -111,13 +114,37 @@ fn database(dir: &Path) -> PathBuf {
     let template = dir.join(TEMPLATE);
     let text = std::fs::read_to_string(&template).unwrap();
     std::fs::write(&template, format!("{text}\n// edited\n")).unwrap();
-    add_gemm_row(&db);
+    for (i, (problem, sets)) in GEMMS.iter().enumerate() {
+        gemm_tune(dir, &db, problem, 20.0 + i as f64, i, sets);
+    }
     db
 }
 
-/// Adds a GEMM row to `db`: its first row with the problem changed to a GEMM (fresh, of the
-/// same device), which export must leave out.
-fn add_gemm_row(db: &Path) {
+/// The GEMM problems tuned, with the restriction each tune runs under: one wide and short in
+/// K, and one whose 64 tiles leave SMs idle, its K split in two (so that its kernel needs the
+/// split-K workspace and counters).
+const GEMMS: [(&str, &[&str]); 2] = [
+    ("4096,4096,128", &[]),
+    ("1024,1024,4096", &["--set=SPLIT_K=2"]),
+];
+
+/// A replayed GEMM tune of `problem` (a synthetic landscape whose best is `best_us`) with
+/// `extra` flags, recorded into `db`.
+fn gemm_tune(dir: &Path, db: &Path, problem: &str, best_us: f64, i: usize, extra: &[&str]) {
+    let log = gemm_landscape(&dir.join(format!("gemm{i}.csv")), problem, best_us);
+    evotune()
+        .args(["--gemm", problem, "--replay", log.to_str().unwrap()])
+        .args(extra)
+        .args(["--budget", "16", "--population", "8"])
+        .args(["--out", dir.join(format!("g{i}")).to_str().unwrap()])
+        .args(["--db", db.to_str().unwrap()])
+        .assert()
+        .success();
+}
+
+/// Adds a GEMM row that cannot be exported to `db`: its first row (an attention tune) with the
+/// problem changed to a GEMM, so its space and config are attention's.
+fn add_broken_gemm_row(db: &Path) {
     let mut d = evotune::db::Db::open(db).unwrap();
     let mut gemm = d.all().unwrap().remove(0);
     gemm.problem = Problem::Gemm(evotune::op::Gemm {
@@ -151,7 +178,7 @@ fn export_writes_each_problems_kernel_with_the_table_the_header_and_the_package(
     let (stdout, stderr) = export(&db, &out, &cache);
     assert!(
         stdout.contains(&format!(
-            "exported 3 kernels of replay (sm_90a) to {}",
+            "exported 5 kernels (3 attention, 2 GEMM) of replay (sm_90a) to {}",
             out.display()
         )),
         "{stdout}\n{stderr}"
@@ -161,11 +188,7 @@ fn export_writes_each_problems_kernel_with_the_table_the_header_and_the_package(
             && stderr.contains("sdpa_fp8_mma.cu.tera changed"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("\n1 GEMM row not exported: export writes attention kernels\n")
-            || stderr.starts_with("1 GEMM row not exported: export writes attention kernels\n"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains("GEMM"), "{stderr}");
     let table = DispatchTable::read(&out.join("dispatch.json")).unwrap();
     let ids: Vec<&str> = table.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
@@ -183,10 +206,21 @@ fn export_writes_each_problems_kernel_with_the_table_the_header_and_the_package(
     for e in &table.entries {
         check_entry(&out, e, &db);
     }
-    check_header(&out);
+    let gemm_ids: Vec<&str> = table.gemm_entries().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        gemm_ids,
+        ["gemm_m1024_n1024_k4096", "gemm_m4096_n4096_k128"]
+    );
+    for e in table.gemm_entries() {
+        check_gemm_entry(&out, e, &db);
+    }
+    if let Some(printed) = check_header(&out) {
+        assert_eq!(printed, header_expected(&table), "dispatch.h's helpers");
+    }
     check_python(&out, &table);
+    check_gemm_python(&out, &table);
     let (again, _) = export(&db, &out, &cache);
-    assert!(again.contains("exported 3 kernels"), "{again}");
+    assert!(again.contains("exported 5 kernels"), "{again}");
     let left: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -251,26 +285,172 @@ fn check_entry(out: &Path, e: &Entry, db: &Path) {
     assert_eq!(e.accepts.causal, p.causal);
 }
 
-/// dispatch.h compiles as C (and as C++ where g++ is there) in a file that uses the table.
-fn check_header(out: &Path) {
+/// The GEMM space's own evaluation of `config` at `g` on sm_90a: its source and launch.
+fn gemm_space_kernel(config: &str, g: &Gemm) -> (String, evotune::eval::Launch) {
+    let space = space::load(&root().join(GEMM_SPACE)).unwrap();
+    let limits = DeviceLimits::for_arch("sm_90a").unwrap();
+    let point = space
+        .evaluate(&space.parse_config(config).unwrap(), g, &limits)
+        .unwrap();
+    let source = Template::for_space(&space)
+        .unwrap()
+        .render(&space, &point, g, &limits)
+        .unwrap();
+    (source, evotune::eval::launch_for(&space, &point).unwrap())
+}
+
+/// The GEMM entry's files (an sm_90a cubin), its config and time against the database's best
+/// row, and its source and launch against the GEMM space's own evaluation at its problem.
+fn check_gemm_entry(out: &Path, e: &GemmEntry, db: &Path) {
+    let cubin = std::fs::read(out.join(&e.cubin)).unwrap();
+    assert_eq!(&cubin[..4], b"\x7fELF", "{}", e.cubin);
+    assert_eq!(cubin_arch(&cubin), "sm_90a", "{}", e.cubin);
+    let source = std::fs::read_to_string(out.join(&e.source)).unwrap();
+    let g = e.problem;
+    let show: Value =
+        serde_json::from_str(&db_cmd(db, &["show", "--gemm", &g.to_string(), "--json"])).unwrap();
+    let best = &show["best"];
+    assert_eq!(best["config"], e.config.as_str(), "{}", e.id);
+    assert_eq!(best["kernel_p50_us"].as_f64(), Some(e.kernel_p50_us));
+    assert_eq!(e.label, format!("gemm {g}"));
+    let (rendered, launch) = gemm_space_kernel(&e.config, &g);
+    assert_eq!(source, rendered, "{}", e.id);
+    assert_eq!(
+        (e.grid, e.block, e.smem_bytes, e.cluster),
+        (launch.grid, launch.block, launch.smem_bytes, launch.cluster),
+        "{}",
+        e.id
+    );
+    let evotune::eval::KernelArgs::GemmMaps {
+        swizzle,
+        a_rows,
+        b_rows,
+        workspace_floats,
+        counters,
+    } = launch.args
+    else {
+        panic!("{}: the GEMM space gave {:?}", e.id, launch.args);
+    };
+    assert_eq!(
+        (e.tma.swizzle, e.tma.a_rows, e.tma.b_rows),
+        (swizzle, a_rows, b_rows)
+    );
+    assert_eq!(
+        (e.workspace_floats, e.counters),
+        (u64::from(workspace_floats), u64::from(counters))
+    );
+    assert!(e.rule.reuse, "{}: {}", e.id, e.rule.note);
+    assert!(e.registers.is_some(), "{}: no ptxas report", e.id);
+    if g.k == 4096 {
+        assert_eq!(e.rule.split_k, 2, "the tune's restriction");
+        assert!(e.workspace_floats > 0 && e.counters > 0);
+    }
+}
+
+/// The target a CUDA cubin was built for: the `-arch sm_XY[a]` ptxas records among its options
+/// in the cubin (what nvdisasm shows as `.target`), checked against the SM of the ELF header's
+/// flags (bits 8..16 from ELF ABI version 8 on, 0..8 before).
+fn cubin_arch(elf: &[u8]) -> String {
+    let flags = u32::from_le_bytes(elf[48..52].try_into().unwrap());
+    let sm = if elf[8] >= 8 {
+        (flags >> 8) & 0xff
+    } else {
+        flags & 0xff
+    };
+    let needle = b"-arch sm_";
+    let at = elf
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the cubin records its -arch");
+    let target: String = elf[at + 6..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .map(|&b| b as char)
+        .collect();
+    assert!(
+        target.starts_with(&format!("sm_{sm}")),
+        "{target} vs SM {sm}"
+    );
+    target
+}
+
+/// dispatch.h compiles as C (and as C++ where g++ is there) in a file that uses the tables;
+/// that file's output when built and run (None without a C compiler).
+fn check_header(out: &Path) -> Option<String> {
     let Some(cc) = ["cc", "gcc", "clang"].into_iter().find(|c| runs(c)) else {
         eprintln!("SKIPPED: no C compiler (cc, gcc, clang) found: dispatch.h was not compiled");
-        return;
+        return None;
     };
     let user = out.join("use_dispatch.c");
-    std::fs::write(
-        &user,
-        "#include \"dispatch.h\"\n#include <stdio.h>\nint main(void) {\n\
-         evotune_sdpa_problem p = {2, 8, 512, 64, 0, 8, 512};\n\
-         const evotune_sdpa_kernel *k = evotune_sdpa_find(p);\n\
-         printf(\"%u %s %u\\n\", (unsigned)EVOTUNE_SDPA_KERNEL_COUNT, k ? k->id : \"none\", \
-         k ? k->grid[0] : 0u);\n\
-         return k && k->args == EVOTUNE_ARGS_POINTERS ? 0 : 1;\n}\n",
-    )
-    .unwrap();
+    std::fs::write(&user, HEADER_USER).unwrap();
+    compile_header_user(cc, &user);
+    let program = out.join("use_dispatch");
+    let built = Command::new(cc)
+        .args(["-std=c99", "-o"])
+        .arg(&program)
+        .arg(&user)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let ran = Command::new(&program).output().unwrap();
+    std::fs::remove_file(&user).unwrap();
+    std::fs::remove_file(&program).unwrap();
+    Some(String::from_utf8_lossy(&ran.stdout).to_string())
+}
+
+/// What [`HEADER_USER`] prints for `table`, computed here: the attention kernel of 2,8,512,64
+/// and the GEMM kernel of 1024,1024,4096 with its grid and buffers at 77,1001,333 on 132 SMs.
+fn header_expected(table: &DispatchTable) -> String {
+    let k = table.entries.iter().find(|e| e.id == "b2_h8_s512_d64");
+    let (id, grid) = k.map_or(("none", 0), |k| (k.id.as_str(), k.grid[0]));
+    let mut text = format!("{} {id} {grid}\n", table.entries.len());
+    if let Some(m) = table
+        .gemm_entries()
+        .iter()
+        .find(|e| e.id == "gemm_m1024_n1024_k4096")
+    {
+        let g = Gemm {
+            m: 77,
+            n: 1001,
+            k: 333,
+        };
+        text += &format!(
+            "{} {} {} {} {} {}\n",
+            table.gemm_entries().len(),
+            m.id,
+            m.rule.grid(&g, 132)[0],
+            g.pitch(),
+            m.rule.workspace_floats(&g),
+            m.rule.counters(&g)
+        );
+    }
+    text
+}
+
+/// A C program that uses both tables of dispatch.h and the GEMM launch helpers.
+const HEADER_USER: &str = "#include \"dispatch.h\"\n#include <stdio.h>\nint main(void) {\n\
+    evotune_sdpa_problem p = {2, 8, 512, 64, 0, 8, 512};\n\
+    evotune_gemm_problem g = {1024, 1024, 4096};\n\
+    const evotune_sdpa_kernel *k = evotune_sdpa_find(p);\n\
+    const evotune_gemm_kernel *m = evotune_gemm_find(g);\n\
+    printf(\"%u %s %u\\n\", (unsigned)EVOTUNE_SDPA_KERNEL_COUNT, k ? k->id : \"none\", \
+    k ? k->grid[0] : 0u);\n\
+    if (m)\n\
+        printf(\"%u %s %u %llu %llu %llu\\n\", (unsigned)EVOTUNE_GEMM_KERNEL_COUNT, m->id, \
+        evotune_gemm_grid_x(&m->rule, 77, 1001, 132), evotune_gemm_pitch(333), \
+        evotune_gemm_workspace_floats(&m->rule, 77, 1001), \
+        evotune_gemm_counters(&m->rule, 77, 1001));\n\
+    return k && k->args == EVOTUNE_ARGS_POINTERS ? 0 : 1;\n}\n";
+
+/// Compiles `user` with `cc` as C99 (and as C++11 where g++ is there), warnings as errors.
+fn compile_header_user(cc: &str, user: &Path) {
     let c = Command::new(cc)
         .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"])
-        .arg(&user)
+        .arg(user)
         .output()
         .unwrap();
     assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
@@ -285,7 +465,7 @@ fn check_header(out: &Path) {
                 "-Werror",
                 "-fsyntax-only",
             ])
-            .arg(&user)
+            .arg(user)
             .output()
             .unwrap();
         assert!(
@@ -294,7 +474,6 @@ fn check_header(out: &Path) {
             String::from_utf8_lossy(&cpp.stderr)
         );
     }
-    std::fs::remove_file(&user).unwrap();
 }
 
 fn runs(program: &str) -> bool {
@@ -398,6 +577,141 @@ fn check_python(out: &Path, table: &DispatchTable) {
     check_script_refuses_without_a_gpu(out);
 }
 
+/// The GEMM problems the package is asked for: both tuned ones, three near one or the other,
+/// and a ragged one (M, N, K off every tile, K % 16 != 0).
+const GEMM_ASKED: [[usize; 3]; 6] = [
+    [4096, 4096, 128],
+    [1024, 1024, 4096],
+    [4000, 4100, 130],
+    [1000, 1000, 3000],
+    [2048, 2048, 1024],
+    [77, 1001, 333],
+];
+
+/// The package chooses GEMM kernels as the table's rule does (exactly, else the nearest by
+/// evotune's warm-start distance), computes the grid, split-K buffers and row pitch the Rust
+/// side computes, and raises NoKernel for a table without GEMM kernels; check.py lists each
+/// GEMM kernel's own problem and a ragged one.
+fn check_gemm_python(out: &Path, table: &DispatchTable) {
+    let code = format!(
+        "import json, evotune_kernels as ek\nk = ek.load()\nout = []\n\
+         for m, n, kk in json.loads({:?}):\n\
+         \x20   p = ek.GemmProblem(m, n, kk)\n\
+         \x20   ch = k.choose_gemm(p)\n\
+         \x20   grid, floats, counters = k.table.gemm_launch_sizes(ch, p, 132)\n\
+         \x20   out.append([ch.entry['id'], ch.exact, list(grid), floats, counters, \
+         ek.gemm_table.pitch(kk)])\n\
+         bare = ek.Table(dict(k.table.data, gemm=None), k.table.root)\n\
+         try:\n\
+         \x20   out.append(bare.choose_gemm(ek.GemmProblem(1, 1, 1)).entry['id'])\n\
+         except ek.NoKernel as e:\n\
+         \x20   out.append(str(e))\n\
+         print(json.dumps(out))",
+        serde_json::to_string(&GEMM_ASKED).unwrap()
+    );
+    let Some(text) = python(out, &code) else {
+        return;
+    };
+    let answers: Vec<Value> = serde_json::from_str(&text).unwrap();
+    for (asked, got) in GEMM_ASKED.iter().zip(&answers) {
+        let g = Gemm {
+            m: asked[0],
+            n: asked[1],
+            k: asked[2],
+        };
+        assert_eq!(*got, expected_gemm_choice(table, &g), "gemm {g}");
+    }
+    let ids: Vec<&str> = answers[..5]
+        .iter()
+        .map(|a| a[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "gemm_m4096_n4096_k128",
+            "gemm_m1024_n1024_k4096",
+            "gemm_m4096_n4096_k128",
+            "gemm_m1024_n1024_k4096",
+            "gemm_m1024_n1024_k4096"
+        ]
+    );
+    let none = answers[6].as_str().unwrap();
+    assert!(
+        none.starts_with("no exported GEMM kernel can run gemm 1,1,1") && none.contains("0 GEMM"),
+        "{none}"
+    );
+    check_listed_gemm_checks(out, table);
+}
+
+/// The choice, grid, buffers and pitch the table's rule gives for `g`, computed here; at the
+/// ragged problem the rule's grid and buffers are also the GEMM space's own.
+fn expected_gemm_choice(table: &DispatchTable, g: &Gemm) -> Value {
+    let entries = table.gemm_entries();
+    let exact = entries.iter().find(|e| e.problem == *g);
+    let e = exact.unwrap_or_else(|| {
+        entries
+            .iter()
+            .filter(|e| e.rule.reuse)
+            .min_by(|a, b| {
+                let d = |e: &GemmEntry| {
+                    evotune::warm::distance(&Problem::Gemm(*g), &Problem::Gemm(e.problem))
+                };
+                d(a).total_cmp(&d(b))
+                    .then(a.kernel_p50_us.total_cmp(&b.kernel_p50_us))
+            })
+            .unwrap()
+    });
+    let r = &e.rule;
+    if exact.is_none() {
+        let (_, launch) = gemm_space_kernel(&e.config, g);
+        assert_eq!(launch.grid, r.grid(g, 132), "{} at gemm {g}", e.id);
+    }
+    serde_json::json!([
+        e.id,
+        exact.is_some(),
+        r.grid(g, 132),
+        r.workspace_floats(g),
+        r.counters(g),
+        g.pitch()
+    ])
+}
+
+/// `check.py --list` (no GPU needed) names each GEMM kernel's problem and, for each, a ragged
+/// one: M, N and K odd, so off every tile and K % 16 != 0.
+fn check_listed_gemm_checks(out: &Path, table: &DispatchTable) {
+    let listed = Command::new("python3")
+        .arg(out.join("python/check.py"))
+        .arg("--list")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    for e in table.gemm_entries() {
+        let g = e.problem;
+        let odd = |x: usize| x | 1;
+        let ragged = Gemm {
+            m: odd(g.m / 2 + 13),
+            n: odd(g.n / 2 + 7),
+            k: odd(g.k / 2 + 5),
+        };
+        let r = &e.rule;
+        assert!(
+            !ragged.m.is_multiple_of(r.block_m as usize)
+                && !ragged.n.is_multiple_of(r.block_n as usize)
+                && !ragged.k.is_multiple_of(16)
+        );
+        assert!(
+            text.contains(&format!("\ngemm {g} tuned\ngemm {ragged} ragged\n")),
+            "{text}"
+        );
+    }
+    assert!(text.starts_with("attention 1,8,512,64 tuned\n"), "{text}");
+}
+
 /// The GPU check says clearly why it cannot run: no export folder, or (here) no torch with a
 /// CUDA GPU; it exits 2 either way.
 fn check_script_refuses_without_a_gpu(out: &Path) {
@@ -472,6 +786,48 @@ fn expected_choice(table: &DispatchTable, p: &Attention) -> Value {
 }
 
 #[test]
+fn a_database_of_gemm_rows_alone_exports_a_table_of_gemm_kernels_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let (problem, sets) = GEMMS[1];
+    gemm_tune(dir.path(), &db, problem, 20.0, 0, sets);
+    let out = dir.path().join("exported");
+    let (stdout, stderr) = export(&db, &out, &dir.path().join("cache"));
+    assert!(
+        stdout.contains("exported 1 kernel (0 attention, 1 GEMM) of replay (sm_90a)"),
+        "{stdout}\n{stderr}"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("dispatch.json")).unwrap()).unwrap();
+    assert_eq!(json["entries"], serde_json::json!([]));
+    assert_eq!(json["gemm"]["entries"][0]["id"], "gemm_m1024_n1024_k4096");
+    let table = DispatchTable::read(&out.join("dispatch.json")).unwrap();
+    check_gemm_entry(&out, &table.gemm_entries()[0], &db);
+    let header = std::fs::read_to_string(out.join("dispatch.h")).unwrap();
+    assert!(
+        header.contains("#define EVOTUNE_SDPA_KERNEL_COUNT 0\n"),
+        "{header}"
+    );
+    if let Some(printed) = check_header(&out) {
+        assert_eq!(printed, header_expected(&table), "dispatch.h's helpers");
+    }
+    let code = "import evotune_kernels as ek\nk = ek.load()\n\
+                print(k.choose_gemm(ek.GemmProblem(1024, 1024, 4096)).entry['id'])\n\
+                try:\n    k.choose(ek.Problem(2, 8, 512, 64))\n\
+                except ek.NoKernel as e:\n    print(str(e).splitlines()[0])";
+    if let Some(text) = python(&out, code) {
+        assert_eq!(
+            text,
+            format!(
+                "gemm_m1024_n1024_k4096\nno exported kernel can run 2,8,512,64 (table {}, \
+                 replay, 0 kernels):\n",
+                out.join("dispatch.json").display()
+            )
+        );
+    }
+}
+
+#[test]
 fn bad_input_exits_2_naming_the_flag_and_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
@@ -502,7 +858,7 @@ fn bad_input_exits_2_naming_the_flag_and_leaves_nothing_behind() {
         "2,8,512,64",
         8,
     );
-    add_gemm_row(&gemm_only);
+    add_broken_gemm_row(&gemm_only);
     let first = evotune::db::Db::open(&gemm_only).unwrap().all().unwrap()[0]
         .id
         .unwrap();
@@ -510,11 +866,22 @@ fn bad_input_exits_2_naming_the_flag_and_leaves_nothing_behind() {
         .unwrap()
         .delete(&[first])
         .unwrap();
-    fails(
-        &["--db", gemm_only.to_str().unwrap(), "--out", out_s],
-        "has no fresh attention rows to export: 1 GEMM row not exported: export writes \
-         attention kernels",
-    );
+    evotune()
+        .args([
+            "export",
+            "--db",
+            gemm_only.to_str().unwrap(),
+            "--out",
+            out_s,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "skipped row 2 (gemm 4096,4096,128): ",
+        ))
+        .stderr(predicate::str::contains(
+            "nothing exported: none of the 1 problems of replay",
+        ));
     tune(
         Path::new(SPACE),
         &dir.path().join("r1"),

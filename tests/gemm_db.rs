@@ -1,6 +1,6 @@
 //! Integration tests of GEMM problems in the tuning database through the binary: a GEMM tune
-//! is recorded, `db list` and `db show --gemm` serve it in its own form, `--warm-start` draws
-//! on it, and `export` leaves GEMM rows out with one line. The landscapes are synthetic
+//! is recorded, `db list` and `db show --gemm` serve it in its own form, and `--warm-start`
+//! draws on it (tests/export.rs exports GEMM rows). The landscapes are synthetic
 //! (tests/common/gemm.rs): nothing here is a measurement.
 
 mod common;

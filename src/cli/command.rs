@@ -24,7 +24,7 @@ const AFTER: &str = "Examples:
   evotune report --sweep DIR                       one report over the sweep's problems (DIR/report.md)
   evotune db show --shape 2,8,512,64               the best recorded config of a problem
   evotune export --db tuning.db --out exported     the best kernels as cubins, a dispatch table
-                                                   and a Python package (sdpa_fp8 on torch)
+                                                   and a Python package (sdpa_fp8, gemm_fp8)
   evotune space show search_spaces/sdpa_fp8.toml   what the space holds, how many points are valid
   evotune render --space search_spaces/sdpa_fp8.toml --config default
   evotune compile --space search_spaces/sdpa_fp8.toml --arch sm_90a --json

@@ -1,29 +1,34 @@
 //! `evotune export --db FILE --out DIR`: the database's best fresh kernels of one device,
-//! compiled, with a dispatch table, a C header and a Python package that calls them.
+//! attention and GEMM, compiled, with a dispatch table, a C header and a Python package that
+//! calls them.
 
 use crate::compile::{compile_all, Cache, Compiled, Compiler, Job};
 use crate::db::{self, TuningRow};
-use crate::error::{Error, Input, Result};
-use crate::export::{self, DispatchTable, KernelFiles, Prepared, Spaces, Staging};
+use crate::error::{Error, Result};
+use crate::export::{
+    self, DispatchTable, Entry, Exported, GemmEntry, GemmTable, KernelFiles, Prepared, PreparedRow,
+    Spaces, Staging,
+};
 use crate::space::DeviceLimits;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
 const AFTER: &str = "Writes into DIR (replacing a previous export there only once the new one is
 complete):
-  kernels/<id>.cu, <id>.cubin   each problem's best kernel, re-rendered from its space and
-                                config and compiled with NVRTC for --arch
+  kernels/<id>.cu, <id>.cubin   each problem's best kernel (attention and GEMM), re-rendered
+                                from its space and config and compiled with NVRTC for --arch
   dispatch.json, dispatch.h     the table: problem, launch geometry, argument style (device
                                 pointers or TMA tensor maps), what else each kernel can run,
-                                the measured time
+                                the measured time; the GEMM kernels in a list of their own
   python/evotune_kernels/       sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=False,
-                                softmax_scale=None) on PyTorch tensors, launched through
-                                NVIDIA's cuda-python driver bindings
+                                softmax_scale=None) and gemm_fp8(a, b_t, scale_a=1.0,
+                                scale_b=1.0, alpha=1.0, bias=None) on PyTorch tensors, launched
+                                through NVIDIA's cuda-python driver bindings
   python/check.py               the GPU check: every problem of the table against PyTorch's SDPA
+                                or a float64 matmul
 
 Rows whose space or template changed since (stale), or that no longer render or compile, are
-skipped with a line saying why. GEMM rows are not exported (the table and the package are
-attention's): one line counts them. Example:
+skipped with a line saying why. Example:
   evotune export --db tuning.db --out exported --device H200
   python3 exported/python/check.py";
 
@@ -52,23 +57,21 @@ pub struct ExportArgs {
 /// Selects, prepares, compiles and writes; prints a line for each skipped row and a summary.
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let file = args.db.clone().unwrap_or_else(db::default_path);
-    let mut split = db::fresh_rows(&file, "to export")?;
-    let gemms = attention_only(&file, &mut split)?;
+    let split = db::fresh_rows(&file, "to export")?;
     let gpu = db::pick_device(&file, &split.fresh, args.device.as_deref())?;
-    if let Some(line) = gemm_line(&gemms, &gpu) {
-        eprintln!("{line}");
-    }
     for (r, why) in split.stale.iter().filter(|(r, _)| r.gpu == gpu) {
         eprintln!("skipped {}: {why}", row_name(r));
     }
     let rows = db::best_of_each(&split.fresh, &gpu);
     let limits = limits(args.arch.as_deref(), &rows)?;
     let staging = Staging::begin(&args.out)?;
-    let prepared = prepare_all(&rows, &limits);
+    let (attention, gemm) = prepare_all(&rows, &limits);
     let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&limits.arch_name(), Some(cache))?;
-    let (entries, kernels) = compile(&compiler, prepared)?;
-    if entries.is_empty() {
+    let (entries, mut kernels) = compile(&compiler, attention)?;
+    let (gemm_entries, gemm_kernels) = compile(&compiler, gemm)?;
+    kernels.extend(gemm_kernels);
+    if kernels.is_empty() {
         return Err(Error::Other(format!(
             "nothing exported: none of the {} problems of {gpu} in {} rendered and compiled \
              (the lines above say why)",
@@ -89,44 +92,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         tolerance: DispatchTable::default_tolerance(),
         arguments: export::ARGUMENTS.iter().map(|a| a.to_string()).collect(),
         entries,
+        gemm: (!gemm_entries.is_empty()).then(|| GemmTable::of(gemm_entries)),
     };
     export::write_all(staging.dir(), &table, &kernels)?;
     staging.commit()?;
     print_summary(&table, &args.out);
     Ok(())
-}
-
-/// Takes the GEMM rows out of `split` (the table holds attention kernels) and gives back the
-/// fresh ones; a database of GEMM rows alone is an error naming it.
-fn attention_only(file: &Path, split: &mut db::Split) -> Result<Vec<TuningRow>> {
-    let (gemms, attention) = split
-        .fresh
-        .drain(..)
-        .partition(|r| r.problem.sdpa().is_none());
-    split.fresh = attention;
-    split.stale.retain(|(r, _)| r.problem.sdpa().is_some());
-    if !split.fresh.is_empty() {
-        return Ok(gemms);
-    }
-    Err(Error::input(
-        Input::Database,
-        format!(
-            "{}: has no fresh attention rows to export: {}",
-            file.display(),
-            gemm_line(&gemms, "").unwrap_or_default()
-        ),
-    ))
-}
-
-/// "2 GEMM rows not exported: export writes attention kernels", counting the rows of `gpu`
-/// (of every device when it is empty); `None` when there are none.
-fn gemm_line(gemms: &[TuningRow], gpu: &str) -> Option<String> {
-    let n = gemms
-        .iter()
-        .filter(|r| gpu.is_empty() || r.gpu == gpu)
-        .count();
-    let rows = if n == 1 { "row" } else { "rows" };
-    (n > 0).then(|| format!("{n} GEMM {rows} not exported: export writes attention kernels"))
 }
 
 /// `row 3 (2,8,512,64)`.
@@ -166,38 +137,50 @@ fn limits(arch: Option<&str>, rows: &[&TuningRow]) -> Result<DeviceLimits> {
     })
 }
 
-/// Each row's entry and source; a row that cannot be prepared is skipped with a line.
-fn prepare_all(rows: &[&TuningRow], limits: &DeviceLimits) -> Vec<Prepared> {
+/// The prepared attention and GEMM rows.
+type PreparedLists = (Vec<Prepared<Entry>>, Vec<Prepared<GemmEntry>>);
+
+/// Each row's entry and source, attention and GEMM apart; a row that cannot be prepared is
+/// skipped with a line.
+fn prepare_all(rows: &[&TuningRow], limits: &DeviceLimits) -> PreparedLists {
     let mut spaces = Spaces::new();
-    let mut out = Vec::new();
+    let (mut attention, mut gemm) = (Vec::new(), Vec::new());
     for row in rows {
+        let only = |note: &str| {
+            eprintln!(
+                "note: {} serves its own problem only: {note}",
+                row_name(row)
+            )
+        };
         match export::prepare(row, limits, &mut spaces) {
-            Ok(p) => {
+            Ok(PreparedRow::Attention(p)) => {
                 if !p.entry.accepts.reuse {
-                    eprintln!(
-                        "note: {} serves its own problem only: {}",
-                        row_name(row),
-                        p.entry.accepts.note
-                    );
+                    only(&p.entry.accepts.note);
                 }
-                out.push(p);
+                attention.push(p);
+            }
+            Ok(PreparedRow::Gemm(p)) => {
+                if !p.entry.rule.reuse {
+                    only(&p.entry.rule.note);
+                }
+                gemm.push(p);
             }
             Err(why) => eprintln!("skipped {}: {why}", row_name(row)),
         }
     }
-    out
+    (attention, gemm)
 }
 
 /// Compiles every prepared kernel; those that fail are skipped with NVRTC's log.
-fn compile(
+fn compile<E: Exported>(
     compiler: &Compiler,
-    prepared: Vec<Prepared>,
-) -> Result<(Vec<export::Entry>, Vec<KernelFiles>)> {
+    prepared: Vec<Prepared<E>>,
+) -> Result<(Vec<E>, Vec<KernelFiles>)> {
     let jobs: Vec<Job> = prepared
         .iter()
         .map(|p| Job {
-            label: p.entry.id.clone(),
-            kernel: p.entry.entry_point.clone(),
+            label: p.entry.id().to_string(),
+            kernel: p.entry.entry_point().to_string(),
             source: p.source.clone(),
         })
         .collect();
@@ -210,10 +193,12 @@ fn compile(
         };
         let mut entry = p.entry;
         let res = c.record.resources;
-        entry.registers = res.map(|r| r.registers);
-        entry.spill_bytes = res.map(|r| r.spill_stores + r.spill_loads);
+        entry.set_resources(
+            res.map(|r| r.registers),
+            res.map(|r| r.spill_stores + r.spill_loads),
+        );
         kernels.push(KernelFiles {
-            id: entry.id.clone(),
+            id: entry.id().to_string(),
             source: p.source,
             cubin,
         });
@@ -223,14 +208,18 @@ fn compile(
 }
 
 /// The cubin, or `None` after a line saying why there is none.
-fn compiled(p: &Prepared, c: &Compiled, compiler: &Compiler) -> Option<std::sync::Arc<Vec<u8>>> {
+fn compiled<E: Exported>(
+    p: &Prepared<E>,
+    c: &Compiled,
+    compiler: &Compiler,
+) -> Option<std::sync::Arc<Vec<u8>>> {
     match (&c.cubin, c.record.ok) {
         (Some(cubin), true) => Some(cubin.clone()),
         _ => {
             eprintln!(
                 "skipped {} ({}): it does not compile for {} with NVRTC {}:\n{}",
-                p.entry.id,
-                p.entry.label,
+                p.entry.id(),
+                p.entry.label(),
                 c.record.arch,
                 compiler.nvrtc_version(),
                 c.record.log.trim_end()
@@ -252,10 +241,21 @@ fn print_summary(table: &DispatchTable, out: &Path) {
             e.id, e.family, e.kernel_p50_us, e.grid, e.block[0], e.smem_bytes, e.label
         );
     }
+    for e in table.gemm_entries() {
+        let reuse = if e.rule.reuse {
+            "and any M, N, K"
+        } else {
+            "only"
+        };
+        println!(
+            "{:<40} {:<6} {:>12.3} µs  grid {:?} block {} smem {} cluster {}  ({} {reuse})",
+            e.id, "gemm", e.kernel_p50_us, e.grid, e.block[0], e.smem_bytes, e.cluster[0], e.label
+        );
+    }
     println!(
-        "exported {} kernels of {} ({}) to {}: dispatch.json, dispatch.h, kernels/, \
+        "exported {} of {} ({}) to {}: dispatch.json, dispatch.h, kernels/, \
          python/evotune_kernels/",
-        table.entries.len(),
+        kernel_count(table),
         table.device,
         table.arch,
         out.display()
@@ -264,4 +264,14 @@ fn print_summary(table: &DispatchTable, out: &Path) {
         "check them on the GPU: python3 {}",
         out.join("python/check.py").display()
     );
+}
+
+/// `3 kernels`, or with GEMM kernels `4 kernels (3 attention, 1 GEMM)`.
+fn kernel_count(table: &DispatchTable) -> String {
+    let (a, g) = (table.entries.len(), table.gemm_entries().len());
+    let kernels = |n: usize| if n == 1 { "kernel" } else { "kernels" };
+    if g == 0 {
+        return format!("{a} {}", kernels(a));
+    }
+    format!("{} {} ({a} attention, {g} GEMM)", a + g, kernels(a + g))
 }

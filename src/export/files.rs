@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// The files of the export that do not depend on the table: the Python package, the GPU check
 /// and the folder's README, by their path in DIR.
-const STATIC_FILES: [(&str, &str); 6] = [
+const STATIC_FILES: [(&str, &str); 8] = [
     (
         "README.md",
         include_str!("../../export_templates/README.md"),
@@ -22,6 +22,14 @@ const STATIC_FILES: [(&str, &str); 6] = [
     (
         "python/evotune_kernels/table.py",
         include_str!("../../export_templates/python/evotune_kernels/table.py"),
+    ),
+    (
+        "python/evotune_kernels/gemm_table.py",
+        include_str!("../../export_templates/python/evotune_kernels/gemm_table.py"),
+    ),
+    (
+        "python/evotune_kernels/gemm_launch.py",
+        include_str!("../../export_templates/python/evotune_kernels/gemm_launch.py"),
     ),
     (
         "python/evotune_kernels/driver.py",

@@ -1,6 +1,7 @@
-//! `dispatch.h`: the dispatch table as a C header (a static array of structs), rendered from
-//! `export_templates/dispatch.h.tera`.
+//! `dispatch.h`: the dispatch table as a C header (a static array of structs for the attention
+//! kernels and one for the GEMM kernels), rendered from `export_templates/dispatch.h.tera`.
 
+use super::gemm::{GemmEntry, GemmTable};
 use super::table::{DispatchTable, Entry};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -27,9 +28,33 @@ struct Row {
     label: String,
 }
 
+/// One GEMM entry as the header's initializer spells it.
+#[derive(Serialize)]
+struct GemmRow {
+    id: String,
+    cubin: String,
+    entry_point: String,
+    problem: String,
+    grid: String,
+    block: String,
+    smem_bytes: u32,
+    cluster: String,
+    tma: String,
+    workspace_floats: String,
+    counters: String,
+    rule: String,
+    kernel_p50_us: String,
+    label: String,
+}
+
 /// The header's text.
 pub fn render(table: &DispatchTable) -> Result<String> {
     let rows: Vec<Row> = table.entries.iter().map(row).collect();
+    let gemm_rows: Vec<GemmRow> = table.gemm_entries().iter().map(gemm_row).collect();
+    let gemm = table
+        .gemm
+        .clone()
+        .unwrap_or_else(|| GemmTable::of(Vec::new()));
     let mut ctx = tera::Context::new();
     ctx.insert("device", &comment(&table.device));
     ctx.insert("arch", &comment(&table.arch));
@@ -39,7 +64,19 @@ pub fn render(table: &DispatchTable) -> Result<String> {
     ctx.insert("rtol", &table.tolerance.rtol);
     ctx.insert("sm_count", &table.sm_count);
     ctx.insert("arguments", &table.arguments.join(", "));
-    ctx.insert("rows", &rows);
+    ctx.insert("sdpa_count", &count("evotune_sdpa_kernels", rows.len()));
+    ctx.insert(
+        "gemm_count",
+        &count("evotune_gemm_kernels", gemm_rows.len()),
+    );
+    ctx.insert("rows", &or_placeholder(rows, Row::placeholder));
+    ctx.insert(
+        "gemm_rows",
+        &or_placeholder(gemm_rows, GemmRow::placeholder),
+    );
+    ctx.insert("gemm_arguments", &gemm.arguments.join(", "));
+    ctx.insert("gemm_atol", &gemm.tolerance.atol);
+    ctx.insert("gemm_rtol", &gemm.tolerance.rtol);
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
     tera.add_raw_template(TEMPLATE_NAME, TEMPLATE)
@@ -92,6 +129,100 @@ fn row(e: &Entry) -> Row {
         kernel_p50_us: format!("{:.3}", e.kernel_p50_us),
         label: comment(&e.label),
     }
+}
+
+/// The COUNT macro's value: the array's length, or 0 for the placeholder of an empty list.
+fn count(array: &str, n: usize) -> String {
+    if n == 0 {
+        return "0".into();
+    }
+    format!("(sizeof({array}) / sizeof({array}[0]))")
+}
+
+/// `rows`, or one zeroed placeholder when there are none (C has no empty arrays).
+fn or_placeholder<R>(rows: Vec<R>, placeholder: fn() -> R) -> Vec<R> {
+    if rows.is_empty() {
+        return vec![placeholder()];
+    }
+    rows
+}
+
+impl Row {
+    /// Every field zero, the strings null.
+    fn placeholder() -> Row {
+        Row {
+            id: "0".into(),
+            cubin: "0".into(),
+            entry_point: "0".into(),
+            family: "0".into(),
+            args: "0",
+            problem: zeros(7),
+            grid: braces(&[0; 3]),
+            block: braces(&[0; 3]),
+            smem_bytes: 0,
+            tma: braces(&[0; 3]),
+            accepts: zeros(10),
+            kernel_p50_us: "0.0".into(),
+            label: "no attention kernels".into(),
+        }
+    }
+}
+
+fn gemm_row(e: &GemmEntry) -> GemmRow {
+    let (p, r, t) = (&e.problem, &e.rule, &e.tma);
+    GemmRow {
+        id: c_string(&e.id),
+        cubin: c_string(&e.cubin),
+        entry_point: c_string(&e.entry_point),
+        problem: format!("{}, {}, {}", p.m, p.n, p.k),
+        grid: braces(&e.grid),
+        block: braces(&e.block),
+        smem_bytes: e.smem_bytes,
+        cluster: braces(&e.cluster),
+        tma: braces(&[t.swizzle, t.a_rows, t.b_rows]),
+        workspace_floats: format!("{}ull", e.workspace_floats),
+        counters: format!("{}ull", e.counters),
+        rule: format!(
+            "{}, {}, {}, {}, {}, {}, {}, {}",
+            r.block_m,
+            r.block_n,
+            r.cluster_m,
+            r.cluster_n,
+            r.split_k,
+            u8::from(r.persistent),
+            r.consumers,
+            u8::from(r.reuse)
+        ),
+        kernel_p50_us: format!("{:.3}", e.kernel_p50_us),
+        label: comment(&e.label),
+    }
+}
+
+impl GemmRow {
+    /// Every field zero, the strings null.
+    fn placeholder() -> GemmRow {
+        GemmRow {
+            id: "0".into(),
+            cubin: "0".into(),
+            entry_point: "0".into(),
+            problem: zeros(3),
+            grid: braces(&[0; 3]),
+            block: braces(&[0; 3]),
+            smem_bytes: 0,
+            cluster: braces(&[0; 3]),
+            tma: braces(&[0; 3]),
+            workspace_floats: "0ull".into(),
+            counters: "0ull".into(),
+            rule: zeros(8),
+            kernel_p50_us: "0.0".into(),
+            label: "no GEMM kernels".into(),
+        }
+    }
+}
+
+/// `0, 0, ...`, `n` of them.
+fn zeros(n: usize) -> String {
+    vec!["0"; n].join(", ")
 }
 
 fn braces(v: &[u32; 3]) -> String {

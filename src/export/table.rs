@@ -1,10 +1,17 @@
-//! The dispatch table (`dispatch.json`): one entry per exported kernel, with the problem it was
-//! tuned at, its launch geometry and argument style, what else it can run, and its time; and
-//! the preparation of an entry from a database row (re-evaluated and re-rendered from the
-//! row's space and config).
+//! The dispatch table (`dispatch.json`): one entry per exported attention kernel, with the
+//! problem it was tuned at, its launch geometry and argument style, what else it can run, and
+//! its time, and beside them the GEMM kernels (`gemm`, see [`super::gemm`]); and the
+//! preparation of an entry from a database row (re-evaluated and re-rendered from the row's
+//! space and config).
+//!
+//! The `gemm` field is optional: absent in an export without GEMM kernels, so such a table is
+//! byte for byte what it was before GEMM kernels were exported, and a reader that knows only
+//! the attention entries reads any table as before (it ignores the field). That is why the
+//! layout's [`VERSION`] stays 1: no field changed its meaning and none a reader needs is new.
 
+use super::gemm::{prepare_gemm, GemmEntry, GemmTable};
 use super::rule::{Accepts, Tuned};
-use crate::db::{Attention as Problem, TuningRow};
+use crate::db::{self, Attention as Problem, TuningRow};
 use crate::eval::{KernelArgs, Launch, DEFAULT_TOLERANCE};
 use crate::kernel::Kernels;
 use crate::space::{self, DeviceLimits, SearchSpace};
@@ -60,8 +67,11 @@ pub struct DispatchTable {
     pub tolerance: Tolerance,
     /// The kernels' parameters, in order ([`ARGUMENTS`]).
     pub arguments: Vec<String>,
-    /// One entry per kernel, ordered by problem.
+    /// One entry per attention kernel, ordered by problem.
     pub entries: Vec<Entry>,
+    /// The GEMM kernels; absent when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemm: Option<GemmTable>,
 }
 
 /// |out − ref| ≤ atol + rtol·|ref| for every element.
@@ -187,6 +197,11 @@ impl DispatchTable {
             rtol: DEFAULT_TOLERANCE.rtol,
         }
     }
+
+    /// The GEMM entries (none when the table has no `gemm`).
+    pub fn gemm_entries(&self) -> &[GemmEntry] {
+        self.gemm.as_ref().map_or(&[], |g| &g.entries)
+    }
 }
 
 /// The kernel's name: its problem, `b2_h8_s512_d64`, with `_causal`, `_kvh<N>` and `_kvl<N>`
@@ -207,11 +222,62 @@ pub fn kernel_id(p: &Problem) -> String {
 
 /// An entry before its kernel is compiled: the table entry and the source.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub struct Prepared<E = Entry> {
     /// The entry (registers and spills still unknown).
-    pub entry: Entry,
+    pub entry: E,
     /// Its CUDA source.
     pub source: String,
+}
+
+/// A prepared row of either operation.
+#[derive(Debug, Clone)]
+pub enum PreparedRow {
+    /// An attention kernel.
+    Attention(Prepared<Entry>),
+    /// A GEMM kernel.
+    Gemm(Prepared<GemmEntry>),
+}
+
+/// What compiling an entry reads from it and writes into it.
+pub trait Exported {
+    /// Its id (the kernel's file name).
+    fn id(&self) -> &str;
+    /// Its problem as evotune writes it.
+    fn label(&self) -> &str;
+    /// The `extern "C"` entry point.
+    fn entry_point(&self) -> &str;
+    /// Records what ptxas reports: registers per thread and spill bytes.
+    fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>);
+}
+
+impl Exported for Entry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn entry_point(&self) -> &str {
+        &self.entry_point
+    }
+    fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
+        (self.registers, self.spill_bytes) = (registers, spill_bytes);
+    }
+}
+
+impl Exported for GemmEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn entry_point(&self) -> &str {
+        &self.entry_point
+    }
+    fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
+        (self.registers, self.spill_bytes) = (registers, spill_bytes);
+    }
 }
 
 /// Spaces and their templates by file, each read once.
@@ -226,7 +292,7 @@ impl Spaces {
         Spaces::default()
     }
 
-    fn get(&mut self, path: &str) -> Result<&(SearchSpace, Template), String> {
+    pub(super) fn get(&mut self, path: &str) -> Result<&(SearchSpace, Template), String> {
         self.loaded
             .entry(path.to_string())
             .or_insert_with(|| {
@@ -239,17 +305,30 @@ impl Spaces {
     }
 }
 
-/// The entry of `row`: its config evaluated at its problem with `limits`, its source rendered
-/// and its rule verified. The error says why the row cannot be exported.
+/// The entry of `row`, of either operation: its config evaluated at its problem with `limits`,
+/// its source rendered and its rule verified. The error says why the row cannot be exported.
 pub fn prepare(
     row: &TuningRow,
     limits: &DeviceLimits,
     spaces: &mut Spaces,
+) -> Result<PreparedRow, String> {
+    match row.problem {
+        db::Problem::Sdpa(problem) => {
+            prepare_attention(row, problem, limits, spaces).map(PreparedRow::Attention)
+        }
+        db::Problem::Gemm(problem) => {
+            prepare_gemm(row, problem, limits, spaces).map(PreparedRow::Gemm)
+        }
+    }
+}
+
+/// The entry of an attention `row` at `problem` (see [`prepare`]).
+pub fn prepare_attention(
+    row: &TuningRow,
+    problem: Problem,
+    limits: &DeviceLimits,
+    spaces: &mut Spaces,
 ) -> Result<Prepared, String> {
-    let problem = *row
-        .problem
-        .sdpa()
-        .ok_or("a GEMM row: the dispatch table holds attention kernels only")?;
     let (space, template) = spaces.get(&row.space_path)?;
     let config = space.parse_config(&row.config).map_err(|e| e.to_string())?;
     let shape = problem.shape();
@@ -313,8 +392,8 @@ fn sdpa_args(args: &KernelArgs) -> Result<Args, String> {
             }),
         )),
         KernelArgs::GemmMaps { .. } => Err(
-            "its kernel takes the GEMM contract's tensor maps (ARGS = \"gemm_maps\"): the \
-             dispatch table holds SDPA kernels only"
+            "its kernel takes the GEMM contract's tensor maps (ARGS = \"gemm_maps\"), not an \
+             attention kernel's arguments"
                 .into(),
         ),
     }
@@ -354,7 +433,7 @@ fn entry(
 }
 
 /// `sdpa_fp8_mma` for `.../sdpa_fp8_mma.cu.tera`.
-fn template_stem(path: &Path) -> String {
+pub(super) fn template_stem(path: &Path) -> String {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     name.split('.').next().unwrap_or_default().to_string()
 }
@@ -374,7 +453,7 @@ mod tests {
         };
         let why = sdpa_args(&gemm).unwrap_err();
         assert!(
-            why.contains("GEMM") && why.contains("SDPA kernels only"),
+            why.contains("GEMM") && why.contains("not an attention kernel's"),
             "{why}"
         );
         assert_eq!(sdpa_args(&KernelArgs::Pointers), Ok(("pointers", None)));

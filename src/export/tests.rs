@@ -40,7 +40,10 @@ fn row(dir: &Path, config: &str, shape: &str) -> TuningRow {
 fn prepared(config: &str, shape: &str) -> Prepared {
     let dir = tempfile::tempdir().unwrap();
     let r = row(dir.path(), config, shape);
-    prepare(&r, &DeviceLimits::hopper(), &mut Spaces::new()).unwrap()
+    match prepare(&r, &DeviceLimits::hopper(), &mut Spaces::new()).unwrap() {
+        PreparedRow::Attention(p) => p,
+        PreparedRow::Gemm(p) => panic!("an attention row prepared as {}", p.entry.id),
+    }
 }
 
 fn mma_default() -> String {
@@ -234,6 +237,7 @@ fn the_folder_holds_the_table_the_header_the_kernels_and_the_package() {
         tolerance: DispatchTable::default_tolerance(),
         arguments: ARGUMENTS.iter().map(|a| a.to_string()).collect(),
         entries: vec![entry],
+        gemm: None,
     };
     let dir = tempfile::tempdir().unwrap();
     let kernel = KernelFiles {

@@ -1,7 +1,8 @@
-"""evotune's tuned FP8 (e4m3) attention kernels, called on PyTorch tensors.
+"""evotune's tuned FP8 (e4m3) attention and GEMM kernels, called on PyTorch tensors.
 
     import evotune_kernels
     o = evotune_kernels.sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=True)
+    d = evotune_kernels.gemm_fp8(a, b_t, scale_a, scale_b, alpha=1.0, bias=None)
 
 The kernels are the cubins of an `evotune export` folder (DIR/kernels/), chosen through its
 dispatch table (DIR/dispatch.json) and launched with NVIDIA's cuda-python driver bindings on
@@ -14,9 +15,11 @@ import ctypes
 import math
 import threading
 
+from .gemm_table import GemmProblem
 from .table import Choice, NoKernel, Problem, Table
 
-__all__ = ["Choice", "Kernels", "NoKernel", "Problem", "Table", "load", "sdpa_fp8"]
+__all__ = ["Choice", "GemmProblem", "Kernels", "NoKernel", "Problem", "Table", "gemm_fp8", "load",
+           "sdpa_fp8"]
 
 
 class Kernels:
@@ -26,17 +29,24 @@ class Kernels:
         self.table = Table.load(folder)
         self._driver = None
         self._lock = threading.Lock()
+        self.split_buffers = None
 
     def choose(self, problem):
         """The kernel for a `Problem` (see Table.choose)."""
         return self.table.choose(problem)
+
+    def choose_gemm(self, problem):
+        """The GEMM kernel for a `GemmProblem` (see Table.choose_gemm)."""
+        return self.table.choose_gemm(problem)
 
     def driver(self):
         """The CUDA driver (cuda-python), set up on first use."""
         with self._lock:
             if self._driver is None:
                 from .driver import Driver
+                from .gemm_launch import SplitBuffers
                 self._driver = Driver()
+                self.split_buffers = SplitBuffers()
             return self._driver
 
     def sdpa_fp8(self, q, k, v, q_descale, k_descale, v_descale, causal=False,
@@ -62,6 +72,33 @@ class Kernels:
         with torch.cuda.device(q.device):
             self._launch(torch, choice, p, (q, k, v, o), descales + [scale])
         return o
+
+    def gemm_fp8(self, a, b_t, scale_a=1.0, scale_b=1.0, alpha=1.0, bias=None):
+        """alpha * scale_a * scale_b * a @ b_t.T + bias over the e4m3 codes, as fp16 [M, N].
+
+        a [M, K] and b_t [N, K] (row n of b_t is column n of B): torch.float8_e4m3fn on one
+        CUDA device, any strides (rows that are not contiguous 16-byte multiples are copied
+        into zero-padded rows first); scale_a, scale_b and alpha are Python floats or
+        one-element tensors; bias is None or a float32 tensor [N] added to every row. Runs on
+        torch's current stream; raises NoKernel when the table has no GEMM kernel for it.
+        """
+        import torch
+
+        from . import gemm_launch
+
+        p = gemm_launch.problem_of(torch, a, b_t, bias)
+        choice = self.table.choose_gemm(p)
+        factor = 1.0
+        for x, name in ((alpha, "alpha"), (scale_a, "scale_a"), (scale_b, "scale_b")):
+            factor *= scalar(x, name)
+        bias = None if bias is None else bias.contiguous()
+        d = torch.empty((p.m, p.n), dtype=torch.float16, device=a.device)
+        with torch.cuda.device(a.device):
+            check_device(torch, a.device, self.table.data["arch"])
+            drv = self.driver()
+            drv.make_current(a.device.index)
+            gemm_launch.launch(torch, drv, self, choice, p, (a, b_t, d, bias), factor)
+        return d
 
     def _launch(self, torch, choice, p, tensors, floats):
         e = choice.entry
@@ -152,11 +189,22 @@ def load(folder=None):
     return Kernels(folder)
 
 
-def sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=False, softmax_scale=None):
-    """Kernels.sdpa_fp8 with the default export folder's kernels."""
+def _default_kernels():
+    """The kernels of the default export folder, loaded on first use."""
     global _default
     with _default_lock:
         if _default is None:
             _default = Kernels()
-    return _default.sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=causal,
-                              softmax_scale=softmax_scale)
+        return _default
+
+
+def sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=False, softmax_scale=None):
+    """Kernels.sdpa_fp8 with the default export folder's kernels."""
+    return _default_kernels().sdpa_fp8(q, k, v, q_descale, k_descale, v_descale, causal=causal,
+                                       softmax_scale=softmax_scale)
+
+
+def gemm_fp8(a, b_t, scale_a=1.0, scale_b=1.0, alpha=1.0, bias=None):
+    """Kernels.gemm_fp8 with the default export folder's kernels."""
+    return _default_kernels().gemm_fp8(a, b_t, scale_a=scale_a, scale_b=scale_b, alpha=alpha,
+                                       bias=bias)

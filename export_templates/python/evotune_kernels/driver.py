@@ -4,8 +4,9 @@
 Imported only when a kernel is launched, so the table works without the bindings or a GPU.
 The calls: cuModuleLoadData (the cubin), cuModuleGetFunction (the entry point),
 cuFuncSetAttribute (the dynamic shared memory the kernel needs, above the 48 KB default),
-cuTensorMapEncodeTiled (the TMA descriptors of the wgmma family), cuLaunchKernel (on the
-stream the caller gives, PyTorch's current one). Modules are loaded once per device, into the
+cuTensorMapEncodeTiled (the TMA descriptors of the wgmma family and of the GEMM kernels),
+cuLaunchKernel (on the stream the caller gives, PyTorch's current one), and cuLaunchKernelEx
+with the cluster-dimension attribute for a GEMM kernel whose CTAs run in clusters. Modules are loaded once per device, into the
 device's primary context, the one PyTorch uses.
 """
 
@@ -94,16 +95,18 @@ class Driver:
                    f"cuFuncSetAttribute(max dynamic shared memory {entry['smem_bytes']})")
         return module, func
 
-    def tensor_map(self, ptr, d, rows, heads, swizzle, box_rows):
-        """A TMA descriptor over an e4m3 tensor [heads, rows, d] at `ptr` (evotune's encoding:
-        rank 3, dims (d, rows, heads), byte strides (d, rows*d), box (swizzle, box_rows, 1),
+    def tensor_map(self, ptr, d, rows, heads, swizzle, box_rows, pitch=None):
+        """A TMA descriptor over an e4m3 tensor [heads, rows, d] at `ptr` whose rows start
+        `pitch` bytes apart (default d; a multiple of 16) (evotune's encoding: rank 3, dims
+        (d, rows, heads), byte strides (pitch, rows*pitch), box (swizzle, box_rows, 1),
         swizzled, out-of-bounds elements read as zeros), as the kernel parameter's 128 bytes."""
         cu = self.cu
         u64, u32 = cu.cuuint64_t, cu.cuuint32_t
         modes = {32: cu.CUtensorMapSwizzle.CU_TENSOR_MAP_SWIZZLE_32B,
                  64: cu.CUtensorMapSwizzle.CU_TENSOR_MAP_SWIZZLE_64B,
                  128: cu.CUtensorMapSwizzle.CU_TENSOR_MAP_SWIZZLE_128B}
-        dims, strides = [d, rows, heads], [d, rows * d]
+        pitch = d if pitch is None else pitch
+        dims, strides = [d, rows, heads], [pitch, rows * pitch]
         box = [swizzle, box_rows, 1]
         tmap = self.check(cu.cuTensorMapEncodeTiled(
             cu.CUtensorMapDataType.CU_TENSOR_MAP_DATA_TYPE_UINT8, 3, ptr,
@@ -125,3 +128,23 @@ class Driver:
                                           self.cu.CUstream(stream), ctypes.addressof(params), 0),
                    f"cuLaunchKernel({what}, grid {launch['grid']}, block {launch['block']}, "
                    f"smem {launch['smem_bytes']})")
+
+    def launch_cluster(self, func, launch, cluster, args, stream, what):
+        """cuLaunchKernelEx of `func` with `args` on the stream handle `stream`, its CTAs in
+        clusters of `cluster` (x, y, z) (the CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION attribute);
+        `launch` gives grid, block and smem_bytes."""
+        cu = self.cu
+        params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
+        attr = cu.CUlaunchAttribute()
+        attr.id = cu.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
+        attr.value.clusterDim.x, attr.value.clusterDim.y, attr.value.clusterDim.z = cluster
+        config = cu.CUlaunchConfig()
+        config.gridDimX, config.gridDimY, config.gridDimZ = launch["grid"]
+        config.blockDimX, config.blockDimY, config.blockDimZ = launch["block"]
+        config.sharedMemBytes = launch["smem_bytes"]
+        config.hStream = cu.CUstream(stream)
+        config.attrs = [attr]
+        config.numAttrs = 1
+        self.check(cu.cuLaunchKernelEx(config, func, ctypes.addressof(params), 0),
+                   f"cuLaunchKernelEx({what}, grid {launch['grid']}, block {launch['block']}, "
+                   f"smem {launch['smem_bytes']}, cluster {list(cluster)})")

@@ -1,4 +1,5 @@
-"""The dispatch table of an evotune export: which kernel serves an attention problem.
+"""The dispatch table of an evotune export: which kernel serves an attention problem (and,
+through gemm_table.py, a GEMM problem).
 
 Pure Python (no torch, no CUDA): the table is dispatch.json, written by `evotune export`. Each
 entry is one kernel, tuned at one problem. A kernel also runs other problems when its
@@ -14,6 +15,7 @@ it; `reuse` is false where it did not hold, and the kernel serves its own proble
 `Table.choose` takes the kernel tuned at exactly the problem, else the nearest kernel that can
 run it (evotune's warm-start distance: |log2| ratios of B*H, S, kv_len and query heads per
 key/value head, plus twice that of D; ties go to the faster kernel), else raises `NoKernel`.
+`Table.choose_gemm` does the same for the GEMM kernels (gemm_table.py says how).
 """
 
 import json
@@ -21,6 +23,8 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import gemm_table
 
 FORMAT = "evotune-dispatch"
 VERSION = 1
@@ -156,6 +160,9 @@ class Table:
         self.data = data
         self.root = Path(root)
         self.entries = data["entries"]
+        gemm = data.get("gemm") or {}
+        self.gemm_entries = gemm.get("entries", [])
+        self.gemm_tolerance = gemm.get("tolerance")
 
     @classmethod
     def load(cls, folder=None):
@@ -198,6 +205,20 @@ class Table:
             lines.append(f"  {e['id']} (tuned at {e['label']}, {e['family']}): {why}")
         lines.append("tune the problem (evotune --shape ...) and export again")
         return "\n".join(lines)
+
+    def choose_gemm(self, p):
+        """The GEMM kernel for a `GemmProblem`: tuned at it, else the nearest (see
+        gemm_table.py); NoKernel when the table has none that can run it."""
+        chosen = gemm_table.choose(self.gemm_entries, p)
+        if chosen is None:
+            where = f"table {self.root / 'dispatch.json'}, {self.data['device']}"
+            raise NoKernel(gemm_table.refusal(self.gemm_entries, p, where))
+        return Choice(*chosen)
+
+    def gemm_launch_sizes(self, choice, p, sm_count):
+        """(grid, workspace floats, counters) of the chosen GEMM kernel at `p` on a device of
+        `sm_count` SMs."""
+        return gemm_table.launch_sizes(choice.entry, p, sm_count)
 
     def grid_for(self, choice, p, sm_count):
         """The grid of the chosen kernel at `p`: the table's own at its problem (unless the grid
