@@ -12,5 +12,6 @@ grep -E "^\[" $OUT/probe_log.txt | cut -c1-300 | sort | uniq -c | sort -rn | hea
 echo "probe $(el)"
 EVOTUNE_ROOT=$PWD EVOTUNE_BIN=/tmp/dev/evotune timeout 200 /tmp/dev/gputest --test-threads=1 cublaslt gemm_baselines > $OUT/gputest.log 2>&1
 echo "gputest rc=$? $(grep -E '^test result' $OUT/gputest.log) $(el)"; grep -E "^test |panicked|rel L2" $OUT/gputest.log | cut -c1-300 | head -20
-mkdir -p $OUT/run2 && OUT=$OUT/run2 timeout 380 bash data/runs/h200-gemm-tune/run2.sh
+# SKIP_KSWEEP=1: the probe and the tests only.
+[ "${SKIP_KSWEEP:-0}" = 1 ] || { mkdir -p $OUT/run2 && OUT=$OUT/run2 timeout 380 bash data/runs/h200-gemm-tune/run2.sh; }
 echo "all $(el)"

@@ -10,7 +10,7 @@
 source data/runs/device.sh
 bench() { # name shape config
   local d=$OUT/bench/${2//[,=]/_}/$1; mkdir -p $d
-  [ $(( $(date +%s) - T0 )) -gt 520 ] && { echo "$2 $1 skipped (time)"; return; }
+  [ $(( $(date +%s) - T0 )) -gt ${LIMIT:-520} ] && { echo "$2 $1 skipped (time)"; return; }
   timeout 60 $E bench --shape $2 --config "$3" --timeout 30 --out $d > $d/bench.log 2>&1
   echo "$2 $1 rc=$? $(grep -E 'kernel-only p50' $d/bench.log | head -1 | cut -c15-60) | $(grep -E '^outcome' $d/bench.log | cut -c12-60) $(grep -oE 'max_abs +[0-9.e-]+' $d/bench.log | head -1) $(el)"
 }
