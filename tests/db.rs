@@ -410,18 +410,18 @@ fn search_bench_compares_a_warm_started_ga_when_asked() {
         .stderr(predicate::str::contains("holds no fresh replay row"));
 }
 
-/// Regression: `db add` of a missing path or a sweep folder exited 1 with "cannot read
+/// Regression: `db add` of a missing path or a sweep's folder exited 1 with "cannot read
 /// .../manifest.json"; it is input to fix (exit 2), named, and no database is created.
 #[test]
 fn db_add_names_a_path_that_is_not_a_run_folder() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     let sweep = dir.path().join("sweep");
-    std::fs::create_dir(&sweep).unwrap();
-    std::fs::write(sweep.join("sweep.json"), "{}").unwrap();
+    std::fs::create_dir_all(sweep.join("2-8-512-64")).unwrap();
+    std::fs::write(sweep.join("2-8-512-64/manifest.json"), "{}").unwrap();
     for (path, why) in [
         (dir.path().join("nope"), "is not a folder"),
-        (sweep, "is a sweep folder"),
+        (sweep, "holds run folders, not a run"),
     ] {
         evotune()
             .args(["db", "--db"])

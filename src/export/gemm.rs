@@ -4,8 +4,8 @@
 //! its time; and the preparation of an entry from a database row (re-evaluated and re-rendered
 //! from the row's space and config).
 
+use super::common::{template_stem, Prepared, Spaces, Tolerance};
 use super::gemm_rule::{GemmRule, TunedGemm};
-use super::table::{template_stem, Prepared, Spaces, Tolerance};
 use crate::db::TuningRow;
 use crate::eval::KernelArgs;
 use crate::kernel::Kernels;

@@ -7,6 +7,7 @@
 //! cuda-python driver bindings, with a GPU check (`python/check.py`) against PyTorch's own SDPA
 //! and matmul.
 
+mod common;
 mod files;
 mod gemm;
 mod gemm_rule;
@@ -14,13 +15,14 @@ mod header;
 mod rule;
 mod table;
 
+pub use common::Spaces;
 pub use files::{write_all, KernelFiles, Staging};
 pub use gemm::{gemm_id, prepare_gemm, GemmBoxes, GemmEntry, GemmTable, GEMM_ARGUMENTS};
 pub use gemm_rule::{probes as gemm_probes, GemmRule, TunedGemm};
 pub use rule::{d_pad, probes, widest_load, Accepts, Tuned};
 pub use table::{
     kernel_id, prepare, prepare_attention, DispatchTable, Entry, Exported, Prepared, PreparedRow,
-    ProblemSpec, Spaces, TmaBoxes, Tolerance, ARGUMENTS, FORMAT, VERSION,
+    ProblemSpec, TmaBoxes, Tolerance, ARGUMENTS, FORMAT, VERSION,
 };
 
 #[cfg(test)]

@@ -9,15 +9,15 @@
 //! the attention entries reads any table as before (it ignores the field). That is why the
 //! layout's [`VERSION`] stays 1: no field changed its meaning and none a reader needs is new.
 
+pub use super::common::Tolerance;
+use super::common::{template_stem, Spaces};
 use super::gemm::{prepare_gemm, GemmEntry, GemmTable};
 use super::rule::{Accepts, Tuned};
 use crate::db::{self, Attention as Problem, TuningRow};
 use crate::eval::{KernelArgs, Launch, DEFAULT_TOLERANCE};
 use crate::kernel::Kernels;
-use crate::space::{self, DeviceLimits, SearchSpace};
-use crate::template::Template;
+use crate::space::DeviceLimits;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// The `format` field of every dispatch table.
@@ -45,6 +45,9 @@ pub const ARGUMENTS: [&str; 14] = [
 ];
 
 /// `dispatch.json`.
+/// An entry before its kernel is compiled (the attention table's by default).
+pub type Prepared<E = Entry> = super::common::Prepared<E>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DispatchTable {
     /// Always [`FORMAT`].
@@ -72,15 +75,6 @@ pub struct DispatchTable {
     /// The GEMM kernels; absent when there are none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gemm: Option<GemmTable>,
-}
-
-/// |out − ref| ≤ atol + rtol·|ref| for every element.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Tolerance {
-    /// Absolute term.
-    pub atol: f64,
-    /// Relative term.
-    pub rtol: f64,
 }
 
 /// A problem as the table spells it.
@@ -220,15 +214,6 @@ pub fn kernel_id(p: &Problem) -> String {
     id
 }
 
-/// An entry before its kernel is compiled: the table entry and the source.
-#[derive(Debug, Clone)]
-pub struct Prepared<E = Entry> {
-    /// The entry (registers and spills still unknown).
-    pub entry: E,
-    /// Its CUDA source.
-    pub source: String,
-}
-
 /// A prepared row of either operation.
 #[derive(Debug, Clone)]
 pub enum PreparedRow {
@@ -277,31 +262,6 @@ impl Exported for GemmEntry {
     }
     fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
         (self.registers, self.spill_bytes) = (registers, spill_bytes);
-    }
-}
-
-/// Spaces and their templates by file, each read once.
-#[derive(Default)]
-pub struct Spaces {
-    loaded: HashMap<String, Result<(SearchSpace, Template), String>>,
-}
-
-impl Spaces {
-    /// An empty cache.
-    pub fn new() -> Self {
-        Spaces::default()
-    }
-
-    pub(super) fn get(&mut self, path: &str) -> Result<&(SearchSpace, Template), String> {
-        self.loaded
-            .entry(path.to_string())
-            .or_insert_with(|| {
-                let space = space::load(Path::new(path)).map_err(|e| e.to_string())?;
-                let template = Template::for_space(&space).map_err(|e| e.to_string())?;
-                Ok((space, template))
-            })
-            .as_ref()
-            .map_err(Clone::clone)
     }
 }
 
@@ -430,12 +390,6 @@ fn entry(
         recorded_utc: row.created_utc.clone(),
         run_dir: row.run_dir.clone(),
     }
-}
-
-/// `sdpa_fp8_mma` for `.../sdpa_fp8_mma.cu.tera`.
-pub(super) fn template_stem(path: &Path) -> String {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    name.split('.').next().unwrap_or_default().to_string()
 }
 
 #[cfg(test)]

@@ -99,15 +99,24 @@ fn check_run_folder(run: &Path) -> crate::Result<()> {
         "is not a folder".to_string()
     } else if run.join("manifest.json").is_file() {
         return Ok(());
-    } else if run.join(super::sweep::index::INDEX_FILE).is_file() {
+    } else if holds_runs(run) {
         format!(
-            "is a sweep folder: add its problems' run folders ({}/*/)",
+            "holds run folders, not a run (a sweep's folder): add them ({}/*/)",
             run.display()
         )
     } else {
         "holds no manifest.json (not a run folder of a tune)".to_string()
     };
     Err(Error::flag("db add", format!("{} {why}", run.display())))
+}
+
+/// Whether a folder in `dir` holds a manifest.json.
+fn holds_runs(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .any(|e| e.path().join("manifest.json").is_file())
+    })
 }
 
 fn merge(path: &Path, a: &MergeArgs) -> anyhow::Result<()> {
