@@ -4,6 +4,7 @@
 //! from its log.
 
 mod confirm;
+mod follows;
 mod plan;
 mod session;
 mod warm;

@@ -348,16 +348,27 @@ fn check_budget_holds_the_log<P: CliProblem>(
     target: &Target<P>,
     budget: usize,
 ) -> Result<()> {
-    let held = crate::tunelog::read(&run.tune_log(), &target.space)?
-        .records
-        .len();
+    let records = crate::tunelog::read(&run.tune_log(), &target.space)?.records;
+    let held = records.len();
     if budget < held {
         return Err(Error::flag(
             "--budget",
             format!("{budget} is below the {held} trials the run already holds"),
         ));
     }
-    Ok(())
+    // A run stopped while trials were in flight may have logged a later trial before an
+    // earlier one: the budget must reach the last one logged.
+    match records.iter().map(|r| r.trial).max() {
+        Some(last) if budget <= last => Err(Error::flag(
+            "--budget",
+            format!(
+                "{budget} ends the search before trial {last}, which the run already logged \
+                 (trials count from 0): give at least {}",
+                last + 1
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.
