@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{db_cmd, evotune, own_space, stand_in_log, tune, tune_with, LOG, SPACE, TEMPLATE};
+use common::{
+    db_cmd, evotune, json, own_space, stand_in_log, tune, tune_with, LOG, SPACE, TEMPLATE,
+};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -196,6 +198,63 @@ fn a_sweep_records_each_problem_and_no_db_records_nothing() {
     assert!(
         !dir.path().join(".local").exists(),
         "nothing went into the default database"
+    );
+}
+
+/// Regression: `--resume` of a run started with --no-db recorded it in the database (the
+/// manifest did not keep the choice). A resumed run keeps its database choice, `--no-db` or
+/// `--db FILE`; `--db` given again on resume records it there.
+#[test]
+fn a_resumed_run_keeps_its_database_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let default_db = dir.path().join("default.db");
+    let named = dir.path().join("named.db");
+    let (quiet, kept) = (dir.path().join("quiet"), dir.path().join("kept"));
+    let tune = |args: &[&str]| {
+        let assert = evotune()
+            .args(args)
+            .env("EVOTUNE_DB", &default_db)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&assert.get_output().stdout).to_string()
+    };
+    let fresh = |out: &Path, db: &[&str]| {
+        let args = ["--shape", "2,8,512,64", "--replay", LOG, "--space", SPACE];
+        let out = ["--budget", "8", "--out", out.to_str().unwrap()];
+        tune(&[&args[..], &out, db].concat())
+    };
+    let resume = |out: &Path, budget: &str, db: &[&str]| {
+        tune(
+            &[
+                &["--resume", out.to_str().unwrap(), "--budget", budget][..],
+                db,
+            ]
+            .concat(),
+        )
+    };
+    fresh(&quiet, &["--no-db"]);
+    assert_eq!(
+        json(&quiet.join("manifest.json"))["search"]["database"],
+        "none"
+    );
+    let out = resume(&quiet, "12", &[]);
+    assert!(!out.contains("database"), "{out}");
+    assert!(
+        !default_db.exists(),
+        "the --no-db run stayed out of the database"
+    );
+    let named_text = named.to_str().unwrap();
+    fresh(&kept, &["--db", named_text]);
+    let out = resume(&kept, "12", &[]);
+    let row = |n: usize| format!("database: recorded as row {n} of {named_text}");
+    assert!(out.contains(&row(2)), "{out}");
+    assert!(!default_db.exists(), "the run kept its --db");
+    let out = resume(&quiet, "16", &["--db", named_text]);
+    assert!(out.contains(&row(3)), "{out}");
+    let again = resume(&quiet, "20", &[]);
+    assert!(
+        again.contains(&row(4)),
+        "--db given on resume is kept: {again}"
     );
 }
 

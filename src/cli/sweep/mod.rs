@@ -15,7 +15,7 @@ mod status;
 
 pub use args::SweepArgs;
 
-use crate::cli::db::{record_run, DbFlags};
+use crate::cli::db::record_run;
 use crate::error::Error;
 use crate::progress::{Progress, ProgressGroup};
 use index::{ProblemEntry, Status};
@@ -38,7 +38,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         return slurm::submit(&plan, &args.slurm, options);
     }
     plan.index.write(&plan.dir)?;
-    run_here(plan, args)
+    run_here(plan)
 }
 
 /// Slurm options need --slurm; a warm start would read each task's empty shard.
@@ -57,7 +57,7 @@ fn check_slurm_flags(args: &SweepArgs) -> crate::error::Result<()> {
 }
 
 /// Tunes the problems not yet done, one after another, on this machine.
-fn run_here(mut plan: SweepPlan, args: &SweepArgs) -> anyhow::Result<()> {
+fn run_here(mut plan: SweepPlan) -> anyhow::Result<()> {
     let view = View::start(&plan);
     for i in 0..plan.index.problems.len() {
         if plan.index.problems[i].status == Status::Done {
@@ -65,7 +65,7 @@ fn run_here(mut plan: SweepPlan, args: &SweepArgs) -> anyhow::Result<()> {
         }
         let mut entry = problem::run(&plan, &plan.index.problems[i], &view.group);
         view.finished(i, &entry, plan.index.problems.len());
-        record(&plan, &mut entry, &args.db, &view.group);
+        record(&plan, &mut entry, &view.group);
         plan.index.problems[i] = entry;
         plan.index.write(&plan.dir)?;
     }
@@ -152,13 +152,13 @@ fn stand_in_line(plan: &SweepPlan) -> Option<String> {
     ))
 }
 
-/// Records a done problem in the tuning database; a failure to record is kept in its reason
-/// (the tuning itself stands).
-fn record(plan: &SweepPlan, entry: &mut ProblemEntry, flags: &DbFlags, group: &ProgressGroup) {
+/// Records a done problem in the tuning database the sweep records in; a failure to record is
+/// kept in its reason (the tuning itself stands).
+fn record(plan: &SweepPlan, entry: &mut ProblemEntry, group: &ProgressGroup) {
     if entry.status != Status::Done {
         return;
     }
-    match record_run(&plan.dir.join(&entry.run), flags) {
+    match record_run(&plan.dir.join(&entry.run), &plan.db) {
         Ok(Some(line)) => group.println(&format!("      {line}")),
         Ok(None) => {}
         Err(e) => {

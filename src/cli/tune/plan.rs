@@ -7,6 +7,7 @@ use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{default_space, ArchPolicy, CliProblem, Limits, Target};
 use crate::artifacts::WarmSeed;
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
+use crate::cli::db::DbFlags;
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SearchMode, SpaceIndex};
@@ -108,6 +109,9 @@ pub struct TunePlan<P: CliProblem = Shape> {
     pub arch: String,
     /// The display this run's bar joins (a sweep's); `None`: its own bar, header and summary.
     pub group: Option<ProgressGroup>,
+    /// Where the result is recorded at the end: the flags of a fresh run; a resumed run's own
+    /// choice unless `--db` or `--no-db` is given again.
+    pub db: DbFlags,
     /// The configs that open the first generation (`--warm-start`).
     pub warm: Vec<WarmSeed>,
     /// Whether `--warm-start` was given (to say so when it found nothing).
@@ -237,6 +241,7 @@ impl<P: CliProblem> TunePlan<P> {
             m.search.ga,
             m.tolerance,
         )?;
+        plan.db = args.db.resumed(m.search.database.as_ref());
         plan.warm = m.search.warm_start;
         plan.mode = m.search.mode;
         plan.stand_in = stand_in;
@@ -293,6 +298,7 @@ impl<P: CliProblem> TunePlan<P> {
             replay_delay: Duration::from_millis(args.replay_delay_ms),
             cache_dir: args.cache_dir.clone(),
             group: None,
+            db: args.db.clone(),
             warm: Vec::new(),
             warm_asked: false,
             started: Instant::now(),
@@ -317,6 +323,7 @@ impl<P: CliProblem> TunePlan<P> {
                 Source::Gpu { .. } => self.race,
                 Source::Replay { .. } => None,
             },
+            database: self.db.choice(),
         }
     }
 }

@@ -164,6 +164,7 @@ fn write_manifest<P: CliProblem>(
     let manifest = if plan.resuming {
         let mut m: Manifest = read_json(&path)?;
         m.search.budget = plan.budget;
+        m.search.database = plan.db.choice();
         m
     } else {
         Manifest {
