@@ -29,6 +29,7 @@ fn problem(
             time: time(us),
             config: format!("FAMILY={family},BLOCK_N=128"),
             family: Some(family.into()),
+            stand_in: None,
         }),
         None => Tuned::Failed("--replay-dir logs has no log for it".into()),
     };
@@ -291,4 +292,36 @@ fn sections_without_data_say_why_in_one_line() {
     ] {
         assert!(md.contains(line), "{line} missing:\n{md}");
     }
+}
+
+/// Regression: a best answered from a log of another problem read as a measurement of its
+/// own, in the table and in the plots, cliffs and crossover; it is marked and left out.
+#[test]
+fn a_stand_in_best_is_marked_and_left_out_of_the_comparisons() {
+    let mut stand_in = problem("2,8,1024,64", Some((14.5, "mma")), &[("flash", Ok(30.0))]);
+    if let Tuned::Best(b) = &mut stand_in.tuned {
+        b.stand_in = Some("2,8,512,64".into());
+    }
+    assert!(stand_in.time_of(&Method::Evotune).is_none());
+    let measured = problem("2,8,512,64", Some((14.5, "mma")), &[("flash", Ok(18.0))]);
+    let md = render(&[measured, stand_in], &options()).unwrap().markdown;
+    for line in [
+        "| 2,8,1024,64 | *stand-in*: 14.50 measured at 2,8,512,64, not here | mma | 30.00",
+        "— (stand-in answers) |",
+        "*stand-in*: evotune's answers for that problem came from a log recorded on another",
+        "| 2,8,1024,64 | flash |",
+    ] {
+        assert!(md.contains(line), "{line} missing:\n{md}");
+    }
+}
+
+#[test]
+fn a_database_rows_stand_in_is_read_from_its_evaluator() {
+    let of = super::source::stand_in_of;
+    assert_eq!(
+        of("replay a.csv (answers recorded on 2,8,512,64)").as_deref(),
+        Some("2,8,512,64")
+    );
+    assert_eq!(of("replay a.csv"), None);
+    assert_eq!(of("gpu"), None);
 }
