@@ -276,6 +276,76 @@ fn a_resumed_run_keeps_its_database_choice() {
     );
 }
 
+/// Regression: a --db that could not be written was found out only after the whole search had
+/// run ("recording it in the tuning database failed"). Tune and sweep now refuse it before
+/// anything is tuned or written (exit 2, naming --db and the file), leaving no file behind.
+#[test]
+fn a_database_that_cannot_be_written_is_refused_before_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "text").unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        "this is not a database, just some text of some length",
+    )
+    .unwrap();
+    let mut cases = vec![
+        (
+            file.join("t.db"),
+            "cannot be written: no file can be created in",
+        ),
+        (junk.clone(), "not an evotune database"),
+        (dir.path().to_path_buf(), "is not a file"),
+    ];
+    let read_only = dir.path().join("read-only");
+    std::fs::create_dir(&read_only).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+    match std::fs::write(read_only.join("probe"), "") {
+        Ok(()) => eprintln!("read-only folder not tried: this user may write it anyway (root)"),
+        Err(_) => cases.push((read_only.join("t.db"), "no file can be created in")),
+    }
+    let (run, sweep) = (dir.path().join("run"), dir.path().join("sweep"));
+    let problem = ["--replay", LOG, "--space", SPACE, "--budget", "8"];
+    for (db, why) in &cases {
+        let db_flag = ["--db", db.to_str().unwrap()];
+        let named = format!("--db {}: ", db.display());
+        let tune = ["--shape", "2,8,512,64", "--out", run.to_str().unwrap()];
+        let sweep_args = [
+            "sweep",
+            "--shapes",
+            "2,8,512,64",
+            "--out",
+            sweep.to_str().unwrap(),
+        ];
+        for args in [&tune[..], &sweep_args[..]] {
+            evotune()
+                .args(args)
+                .args(problem)
+                .args(db_flag)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(&named).and(predicate::str::contains(*why)));
+        }
+        assert!(
+            !run.exists() && !sweep.exists(),
+            "{why}: nothing tuned or written"
+        );
+    }
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["a-file", "junk.db", "read-only"],
+        "no file left behind"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"text");
+}
+
 #[test]
 fn bad_database_input_names_the_flag_or_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,10 +2,12 @@
 //! recording of a finished tune or sweep problem into it.
 
 mod args;
+mod check;
 mod record;
 mod show;
 
 pub use args::{DbArgs, DbFlags};
+pub use check::check_recordable;
 pub use record::record_run;
 
 use crate::artifacts::DatabaseChoice;

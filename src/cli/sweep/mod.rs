@@ -15,7 +15,7 @@ mod status;
 
 pub use args::SweepArgs;
 
-use crate::cli::db::record_run;
+use crate::cli::db::{check_recordable, record_run};
 use crate::error::Error;
 use crate::progress::{Progress, ProgressGroup};
 use index::{ProblemEntry, Status};
@@ -29,16 +29,27 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     }
     check_slurm_flags(args)?;
     let plan = SweepPlan::resolve(args)?;
-    if let Some(i) = args.task {
-        return slurm::task::run(&plan, i);
-    }
-    if args.slurm.wanted() {
+    if args.slurm.wanted() && args.task.is_none() {
         let options = slurm::options(&plan, &args.slurm)?;
         plan.index.write(&plan.dir)?;
         return slurm::submit(&plan, &args.slurm, options);
     }
+    check_database(&plan)?;
+    if let Some(i) = args.task {
+        return slurm::task::run(&plan, i);
+    }
     plan.index.write(&plan.dir)?;
     run_here(plan)
+}
+
+/// The database the problems are recorded in must be writable before any is tuned (a Slurm
+/// submission records nothing itself: each task checks its own shard).
+fn check_database(plan: &SweepPlan) -> crate::error::Result<()> {
+    let s = &plan.index.settings;
+    let replayed = s.replay.is_some() || s.replay_dir.is_some();
+    let problems = &plan.index.problems;
+    let all_stand_in = problems.iter().all(|p| p.answers_recorded_on.is_some());
+    check_recordable(&plan.db, replayed, all_stand_in)
 }
 
 /// Slurm options need --slurm; a warm start would read each task's empty shard.

@@ -43,6 +43,8 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<()> {
 /// its result is to be recorded.
 fn search<P: CliProblem>(args: &TuneArgs) -> crate::error::Result<(PathBuf, DbFlags)> {
     let plan = TunePlan::<P>::resolve(args)?;
+    let replayed = matches!(plan.source, plan::Source::Replay { .. });
+    super::db::check_recordable(&plan.db, replayed, plan.stand_in.is_some())?;
     session::run(&plan)?;
     Ok((plan.run.root, plan.db))
 }
