@@ -325,3 +325,25 @@ fn a_database_rows_stand_in_is_read_from_its_evaluator() {
     assert_eq!(of("replay a.csv"), None);
     assert_eq!(of("gpu"), None);
 }
+
+/// Regression: the padding and crossover cells printed ratios with two decimals, so a padded
+/// kernel 0.2 % slower read "1.00× slower than 107"; they take the decimals that show the
+/// ratio is not 1, as the run report's and the gate's speedups do.
+#[test]
+fn ratios_near_one_keep_the_decimals_that_show_their_side() {
+    let at = |d: usize| format!("2,8,512,{d}");
+    let ps = [
+        problem(&at(107), Some((10.0, "wgmma")), &[("flash", Ok(10.04))]),
+        problem(&at(112), Some((10.02, "wgmma")), &[]),
+        problem(&at(128), Some((9.98, "wgmma")), &[]),
+    ];
+    let md = render(&ps, &options()).unwrap().markdown;
+    for text in [
+        "1.002× slower than 107",
+        "1.002× faster than 107",
+        "| 2,8,512,107 | evotune (wgmma) | 10.00 | flash: 10.04 | 1.004× |",
+    ] {
+        assert!(md.contains(text), "{text} missing:\n{md}");
+    }
+    assert!(!md.contains("1.00× slower"), "{md}");
+}
