@@ -850,3 +850,58 @@ fn a_missing_file_names_its_os_error_once() {
     );
     assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
 }
+
+/// Runs evotune with `args` and its standard output a pipe already closed at the other end
+/// (what `| head -1` leaves once head has its line); its exit status and standard error.
+fn with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evotune"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Regression: `evotune db list | head -1` (any command whose standard output closes) panicked
+/// with "failed printing to stdout: Broken pipe", exit 101. It ends quietly, with 141 (128 +
+/// SIGPIPE, as a shell reports a tool that signal ended).
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    evotune()
+        .args([
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            "data/landscapes/sdpa_fp8_mma.toml",
+        ])
+        .args([
+            "--replay",
+            "data/landscapes/h100_sdpa_fp8_2-8-512-64.csv",
+            "--budget",
+            "8",
+        ])
+        .args(["--out", dir.path().join("run").to_str().unwrap()])
+        .args(["--db", db.to_str().unwrap()])
+        .assert()
+        .success();
+    let commands: [&[&str]; 3] = [
+        &["db", "--db", db.to_str().unwrap(), "list"],
+        &["space", "show", TOY],
+        &["--help"],
+    ];
+    for args in commands {
+        let (code, stderr) = with_closed_stdout(args);
+        assert_eq!(code, Some(141), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

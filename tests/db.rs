@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{db_cmd, evotune, own_space, stand_in_log, tune, tune_with, LOG, SPACE, TEMPLATE};
+use common::{
+    db_cmd, evotune, json, own_space, stand_in_log, tune, tune_with, LOG, SPACE, TEMPLATE,
+};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -134,6 +136,9 @@ fn prune_keeps_the_newest_history_of_each_problem() {
     assert_eq!(json[0]["row"]["trials"], 20, "the newest row stays");
 }
 
+/// A sweep records each problem it measured; a problem answered by a log recorded on another
+/// (a stand-in) is not recorded (regression: it went in as a fresh row of its problem), its
+/// line says so, and the sweep's report marks it.
 #[test]
 fn a_sweep_records_each_problem_and_no_db_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -159,16 +164,31 @@ fn a_sweep_records_each_problem_and_no_db_records_nothing() {
         .args(["--db", db.to_str().unwrap()])
         .assert()
         .success()
-        .stderr(predicate::str::contains("database: recorded as row 2"))
+        .stderr(predicate::str::contains("database: recorded as row 1"))
+        .stderr(predicate::str::contains(
+            "1-8-512-64 done: best 14.56 µs in 12 trials (0 failed), answers recorded on \
+             2,8,512,64\n      database: not recorded: its answers were recorded on 2,8,512,64, \
+             standing in for 1,8,512,64, and are no measurements of it",
+        ))
         .stderr(predicate::str::contains(format!(
             "answers: every problem from {LOG}, recorded on 2,8,512,64; for 1-8-512-64 they \
              stand in"
         )));
-    assert!(db_cmd(&db, &["list"]).contains("2 rows in"));
-    let stand_in = db_cmd(&db, &["show", "--shape", "1,8,512,64"]);
+    let list = db_cmd(&db, &["list"]);
     assert!(
-        stand_in.contains(&format!("replay {LOG} (answers recorded on 2,8,512,64)")),
-        "{stand_in}"
+        list.contains("1 rows in") && !list.contains("1,8,512,64"),
+        "{list}"
+    );
+    let report = dir.path().join("sweep.md");
+    evotune()
+        .args(["report", "--sweep", out.to_str().unwrap(), "--out"])
+        .arg(&report)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        md.contains("| 1,8,512,64 | *stand-in*: 14.56 measured at 2,8,512,64, not here |"),
+        "{md}"
     );
     evotune()
         .args([
@@ -212,6 +232,133 @@ fn a_sweep_records_each_problem_and_no_db_records_nothing() {
         !dir.path().join(".local").exists(),
         "nothing went into the default database"
     );
+}
+
+/// Regression: `--resume` of a run started with --no-db recorded it in the database (the
+/// manifest did not keep the choice). A resumed run keeps its database choice, `--no-db` or
+/// `--db FILE`; `--db` given again on resume records it there.
+#[test]
+fn a_resumed_run_keeps_its_database_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let default_db = dir.path().join("default.db");
+    let named = dir.path().join("named.db");
+    let (quiet, kept) = (dir.path().join("quiet"), dir.path().join("kept"));
+    let tune = |args: &[&str]| {
+        let assert = evotune()
+            .args(args)
+            .env("EVOTUNE_DB", &default_db)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&assert.get_output().stdout).to_string()
+    };
+    let fresh = |out: &Path, db: &[&str]| {
+        let args = ["--shape", "2,8,512,64", "--replay", LOG, "--space", SPACE];
+        let out = ["--budget", "8", "--out", out.to_str().unwrap()];
+        tune(&[&args[..], &out, db].concat())
+    };
+    let resume = |out: &Path, budget: &str, db: &[&str]| {
+        tune(
+            &[
+                &["--resume", out.to_str().unwrap(), "--budget", budget][..],
+                db,
+            ]
+            .concat(),
+        )
+    };
+    fresh(&quiet, &["--no-db"]);
+    assert_eq!(
+        json(&quiet.join("manifest.json"))["search"]["database"],
+        "none"
+    );
+    let out = resume(&quiet, "12", &[]);
+    assert!(!out.contains("database"), "{out}");
+    assert!(
+        !default_db.exists(),
+        "the --no-db run stayed out of the database"
+    );
+    let named_text = named.to_str().unwrap();
+    fresh(&kept, &["--db", named_text]);
+    let out = resume(&kept, "12", &[]);
+    let row = |n: usize| format!("database: recorded as row {n} of {named_text}");
+    assert!(out.contains(&row(2)), "{out}");
+    assert!(!default_db.exists(), "the run kept its --db");
+    let out = resume(&quiet, "16", &["--db", named_text]);
+    assert!(out.contains(&row(3)), "{out}");
+    let again = resume(&quiet, "20", &[]);
+    assert!(
+        again.contains(&row(4)),
+        "--db given on resume is kept: {again}"
+    );
+}
+
+/// Regression: a --db that could not be written was found out only after the whole search had
+/// run ("recording it in the tuning database failed"). Tune and sweep now refuse it before
+/// anything is tuned or written (exit 2, naming --db and the file), leaving no file behind.
+#[test]
+fn a_database_that_cannot_be_written_is_refused_before_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "text").unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        "this is not a database, just some text of some length",
+    )
+    .unwrap();
+    let mut cases = vec![
+        (
+            file.join("t.db"),
+            "cannot be written: no file can be created in",
+        ),
+        (junk.clone(), "not an evotune database"),
+        (dir.path().to_path_buf(), "is not a file"),
+    ];
+    let read_only = dir.path().join("read-only");
+    std::fs::create_dir(&read_only).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+    match std::fs::write(read_only.join("probe"), "") {
+        Ok(()) => eprintln!("read-only folder not tried: this user may write it anyway (root)"),
+        Err(_) => cases.push((read_only.join("t.db"), "no file can be created in")),
+    }
+    let (run, sweep) = (dir.path().join("run"), dir.path().join("sweep"));
+    let problem = ["--replay", LOG, "--space", SPACE, "--budget", "8"];
+    for (db, why) in &cases {
+        let db_flag = ["--db", db.to_str().unwrap()];
+        let named = format!("--db {}: ", db.display());
+        let tune = ["--shape", "2,8,512,64", "--out", run.to_str().unwrap()];
+        let sweep_args = [
+            "sweep",
+            "--shapes",
+            "2,8,512,64",
+            "--out",
+            sweep.to_str().unwrap(),
+        ];
+        for args in [&tune[..], &sweep_args[..]] {
+            evotune()
+                .args(args)
+                .args(problem)
+                .args(db_flag)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(&named).and(predicate::str::contains(*why)));
+        }
+        assert!(
+            !run.exists() && !sweep.exists(),
+            "{why}: nothing tuned or written"
+        );
+    }
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["a-file", "junk.db", "read-only"],
+        "no file left behind"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"text");
 }
 
 #[test]

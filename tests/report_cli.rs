@@ -352,6 +352,78 @@ fn ncu_profiles_the_baseline_and_top_elites_into_a_summary() {
     assert_eq!(s["profiles"][0]["kernels"].as_array().unwrap().len(), 3);
     assert_eq!(s["profiles"][1]["total"]["duration_us"], 13.184);
     assert!(run.join("ncu/elite_1.ncu-rep").is_file() && run.join("ncu/elite_1.csv").is_file());
+    assert!(
+        !run.join("ncu.new").exists(),
+        "the session's staging folder is gone"
+    );
+    let work = run.join("ncu/work/elite_1").display().to_string();
+    let command = s["profiles"][1]["command"].as_array().unwrap();
+    assert!(command.iter().any(|a| a == &work), "{command:?}");
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(tree(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An ncu that runs and lists the fixture's metrics but fails every profile.
+fn failing_ncu(dir: &Path) -> PathBuf {
+    let metrics = root().join("tests/fixtures/ncu/query_metrics.txt");
+    let body = format!(
+        r#"case "$1" in
+  --version) echo "Version 0.0.0 (test stand-in)"; exit 0;;
+  --query-metrics) cat '{}'; exit 0;;
+esac
+echo '==ERROR== the application failed'; exit 1"#,
+        metrics.display()
+    );
+    let path = dir.join("ncu_failing");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// Regression: `evotune ncu` on a machine without ncu replaced a run's real ncu/summary.json
+/// with an "unavailable" one. A session that profiles nothing (ncu missing, or failing every
+/// profile) leaves an earlier profile and the whole run folder as they were, and says so.
+#[test]
+fn ncu_that_profiles_nothing_keeps_an_earlier_profile_and_writes_nothing() {
+    let (dir, run) = run_with_topk();
+    std::fs::create_dir_all(run.join("ncu")).unwrap();
+    let fixture = root().join(RUN).join("ncu/summary.json");
+    std::fs::copy(fixture, run.join("ncu/summary.json")).unwrap();
+    std::fs::write(run.join("ncu/elite_1.ncu-rep"), "an earlier report").unwrap();
+    let before = tree(&run);
+    let failing = failing_ncu(dir.path());
+    let cases = [
+        ("/nowhere/ncu", "ncu not found at /nowhere/ncu (--ncu)"),
+        (failing.to_str().unwrap(), "every profile failed"),
+    ];
+    for (ncu, why) in cases {
+        let out = evotune()
+            .args(["ncu", "--ncu", ncu, "--run"])
+            .arg(&run)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let (text, _) = stderr_lines(&out);
+        assert!(
+            text.contains(why) && text.contains("keeps the earlier profile (partial), unchanged"),
+            "{text}"
+        );
+        assert!(tree(&run) == before, "{ncu}: the run folder changed");
+    }
 }
 
 #[test]

@@ -188,6 +188,39 @@ fn a_sweep_indexes_every_problem_and_a_failing_one_does_not_stop_the_others() {
     );
 }
 
+/// Regression: `sweep --resume` of a sweep started with --no-db recorded the problems it then
+/// tuned in the database; a resumed sweep keeps its database choice (sweep.json says it).
+#[test]
+fn a_resumed_sweep_keeps_its_database_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = replay_dir(dir.path());
+    let out = dir.path().join("sweep");
+    let default_db = dir.path().join("default.db");
+    evotune()
+        .args(sweep_args(&out, &logs, 8))
+        .args(["--shapes", "2,8,512,64", "4,8,512,64", "--no-db"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        json(&out.join("sweep.json"))["settings"]["database"],
+        "none"
+    );
+    let late = logs.join("4-8-512-64.csv");
+    std::fs::copy(logs.join("2-8-512-64.csv"), &late).unwrap();
+    declare(&late, "4,8,512,64");
+    evotune()
+        .args(["sweep", "--resume", out.to_str().unwrap()])
+        .env("EVOTUNE_DB", &default_db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("[2/2] 4-8-512-64 done"))
+        .stderr(predicate::str::contains("database").not());
+    assert!(
+        !default_db.exists(),
+        "the --no-db sweep stayed out of the database"
+    );
+}
+
 #[test]
 fn a_campaign_gives_each_problem_its_own_budget_and_overrides() {
     let dir = tempfile::tempdir().unwrap();

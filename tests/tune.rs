@@ -226,6 +226,45 @@ fn resume_can_raise_the_budget() {
     assert_eq!(log_rows(&out), log_rows(&reference));
 }
 
+/// Regression: a run whose budget ended inside the first generation (8 < --population 16)
+/// drew a smaller first sample, not the first 8 of a population's, so `--resume --budget 10`
+/// asked other configs, appended 9 re-answered rows to the log and then failed, and every later
+/// resume failed on the repeated trials. It now extends the search as a longer run would.
+#[test]
+fn a_run_stopped_inside_the_first_generation_resumes_with_a_larger_budget() {
+    let (_ref_dir, reference) = tuned(20, 0);
+    let (_dir, out) = tuned(8, 0);
+    for budget in ["10", "20"] {
+        evotune()
+            .args(["--resume", out.to_str().unwrap(), "--budget", budget])
+            .assert()
+            .success();
+    }
+    assert_eq!(log_rows(&out), log_rows(&reference));
+}
+
+/// A log that does not follow from its manifest's settings (here: the seed changed) is refused
+/// before the search writes anything, not after it has appended trials the search rejects.
+#[test]
+fn a_log_that_does_not_follow_its_settings_is_refused_and_changes_nothing() {
+    let (_dir, out) = tuned(20, 0);
+    let manifest = out.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    m["search"]["seed"] = 1.into();
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let before = snapshot(&out);
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "40"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--resume")
+                .and(predicate::str::contains("the run was left as it was")),
+        );
+    assert!(snapshot(&out) == before, "the run folder changed");
+}
+
 /// Runs tune with bad input into a fresh --out: exit 2, `expect` on stderr, nothing written.
 fn refused(args: &[&str], expect: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -496,6 +535,31 @@ fn a_resume_below_the_logged_trials_is_refused_and_changes_nothing() {
             "--budget 10 is below the 40 trials the run already holds",
         ));
     assert!(snapshot(&out) == before, "the run folder changed");
+}
+
+/// A run stopped with trials in flight may have logged trial 19 but not 18: a budget of 19
+/// would end the search before the logged trial 19, so it is refused, changing nothing.
+#[test]
+fn a_resume_budget_below_the_last_logged_trial_is_refused_and_changes_nothing() {
+    let (_dir, out) = tuned(20, 3);
+    let rows = log_rows(&out);
+    let kept: Vec<&String> = rows.iter().filter(|r| !r.starts_with("18,")).collect();
+    let text: String = kept.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(out.join("tune/tune_log.csv"), text).unwrap();
+    let before = snapshot(&out);
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "19"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--budget 19 ends the search before trial 19, which the run already logged",
+        ));
+    assert!(snapshot(&out) == before, "the run folder changed");
+    evotune()
+        .args(["--resume", out.to_str().unwrap(), "--budget", "20"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("19 trials already logged"));
 }
 
 /// Regression: --resume silently ignored --seed, --population, --space, --atol and --devices

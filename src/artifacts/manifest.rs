@@ -98,6 +98,22 @@ pub struct SearchSettings {
     /// in full, as with `--no-race`, a replayed run, or a run from before racing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<RaceSettings>,
+    /// The tuning database the run is recorded in at its end, when the command named one or
+    /// none (absent: the default database, as in manifests written before it was kept);
+    /// `--resume` keeps it unless given `--db` or `--no-db` again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseChoice>,
+}
+
+/// Where a run's result goes, as its command chose: `"none"` (`--no-db`) or `{"file": F}`
+/// (`--db F`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseChoice {
+    /// Not recorded in any database.
+    None,
+    /// Recorded in this file.
+    File(PathBuf),
 }
 
 /// One config a warm start seeded, with where it came from (the manifest keeps these, and

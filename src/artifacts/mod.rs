@@ -18,7 +18,7 @@ mod topk;
 
 pub use baseline::{tflops, BaselineRecord, BaselineStatus, Validation};
 pub use log_problem::{sidecar, LogProblem, LoggedProblem, SIDECAR_SUFFIX};
-pub use manifest::{Environment, Manifest, SearchSettings, StandIn, WarmSeed};
+pub use manifest::{DatabaseChoice, Environment, Manifest, SearchSettings, StandIn, WarmSeed};
 pub use topk::{Confirmation, Elite, TopK, WallTimes};
 
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@ mod export;
 mod gate;
 mod inputs;
 mod ncu;
+mod pipe;
 mod record;
 mod render;
 mod report;
@@ -24,6 +25,7 @@ mod tune;
 mod worker;
 
 pub use command::Cli;
+pub use pipe::{quiet_on_closed_stdout, EXIT_CLOSED_STDOUT};
 
 use crate::error::Error;
 use clap::Parser;
@@ -41,7 +43,12 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> anyhow::Resu
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            e.print()?;
+            match e.print() {
+                Err(err) if pipe::is_broken_pipe(&err) => {
+                    return Ok(ExitCode::from(EXIT_CLOSED_STDOUT))
+                }
+                printed => printed?,
+            }
             return Ok(ExitCode::from(if e.use_stderr() {
                 EXIT_BAD_INPUT
             } else {

@@ -53,9 +53,15 @@ impl Ga {
         self
     }
 
+    /// The first `room` of a whole population's opening: the sample is drawn at full size
+    /// whatever the room (a smaller sample is another sample, not a prefix of it), so a run
+    /// whose budget ends inside the first generation asks what a longer run asks first, and a
+    /// resume with a larger budget follows from its log.
     fn first_generation(&mut self, room: usize) -> Vec<Genome> {
-        let n = self.settings.population.min(room);
-        breed::opening(&self.index, &mut self.rng, &self.seeds, n)
+        let n = self.settings.population;
+        let mut batch = breed::opening(&self.index, &mut self.rng, &self.seeds, n);
+        batch.truncate(room);
+        batch
     }
 
     fn next_generation(&mut self, room: usize) -> Vec<Genome> {

@@ -222,3 +222,19 @@ fn seeds_open_the_first_generation_and_the_rest_is_the_usual_sample() {
         "no seeds, the same asks as before"
     );
 }
+
+/// Regression: a first generation cut short by the budget was drawn as a smaller sample, not
+/// as the first members of the full one, so `--resume --budget` with a larger budget asked
+/// other configs than the log held.
+#[test]
+fn a_budget_inside_the_first_generation_asks_a_prefix_of_a_longer_run() {
+    let population = GaSettings::default().population;
+    let long = run(
+        &mut Ga::new(index(), GaSettings::default(), 7),
+        population + 10,
+    );
+    for budget in [1, 8, population - 1, population] {
+        let short = run(&mut Ga::new(index(), GaSettings::default(), 7), budget);
+        assert_eq!(short[..], long[..budget], "budget {budget}");
+    }
+}

@@ -58,6 +58,11 @@ pub fn search(
             answers.push(e);
         }
         out.resumed += answers.len();
+        if !todo.is_empty() {
+            // A logged run asked nothing after an unfinished generation: new trials come only
+            // once every logged one is told, so a log the search rejects gets no new rows.
+            require_all_told(&prior)?;
+        }
         let todo: Vec<Candidate> = todo.into_iter().cloned().collect();
         evaluator.evaluate(&todo, &mut |e| {
             events.trial(&e)?;
@@ -78,13 +83,19 @@ pub fn search(
         out.trials.extend(answers);
         events.generation_done(&out.trials)?;
     }
-    if let Some(left) = prior.values().map(|e| e.record.trial).min() {
-        return Err(Error::Other(format!(
+    require_all_told(&prior)?;
+    Ok(out)
+}
+
+/// Fails when logged trials are left that the search has not asked for.
+fn require_all_told(prior: &HashMap<Config, Evaluated>) -> Result<()> {
+    match prior.values().map(|e| e.record.trial).min() {
+        None => Ok(()),
+        Some(left) => Err(Error::Other(format!(
             "the log holds trials this search never asked for (first: trial {left}); it was \
              written with other settings or another space"
-        )));
+        ))),
     }
-    Ok(out)
 }
 
 fn candidates(

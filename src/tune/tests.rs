@@ -113,6 +113,18 @@ fn a_log_from_another_seed_is_refused() {
     );
 }
 
+/// Regression: a log the search does not ask for was refused only at the end, after the
+/// search had evaluated (and the tune command logged) a generation of new trials.
+#[test]
+fn a_log_the_search_rejects_gets_no_new_trials() {
+    let (other, _) = run(5, 30, vec![]);
+    for cut in [8, 16, 20] {
+        let (resumed, evaluated) = run(4, 30, other.as_ref().unwrap().trials[..cut].to_vec());
+        assert!(resumed.is_err(), "cut at {cut}");
+        assert_eq!(evaluated, 0, "cut at {cut}: nothing evaluated");
+    }
+}
+
 #[test]
 fn an_evaluator_that_drops_answers_is_an_error() {
     let idx = index();

@@ -16,7 +16,8 @@ as a best config.
 Default file: $EVOTUNE_DB, else $XDG_DATA_HOME/evotune/tuning.db, else
 ~/.local/share/evotune/tuning.db. tune and sweep record their results there at the end
 (--no-db skips; a replayed run is recorded only into a database named with --db or
-$EVOTUNE_DB). A database of an older evotune is upgraded in place when it is first written.
+$EVOTUNE_DB; --resume keeps the run's or sweep's --no-db or --db FILE unless given again). A
+database of an older evotune is upgraded in place when it is first written.
 
 Examples:
   evotune db list                              every row: `2,8,512,64`, `gemm 8192,8192,8192`

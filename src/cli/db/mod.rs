@@ -2,12 +2,15 @@
 //! recording of a finished tune or sweep problem into it.
 
 mod args;
+mod check;
 mod record;
 mod show;
 
 pub use args::{DbArgs, DbFlags};
+pub use check::check_recordable;
 pub use record::record_run;
 
+use crate::artifacts::DatabaseChoice;
 use crate::db::{self, Db, FreshnessCheck, PruneRule};
 use crate::error::Error;
 use args::{AddArgs, DbCommand, ListArgs, MergeArgs, PruneArgs};
@@ -209,6 +212,31 @@ impl DbFlags {
         DbFlags {
             db: Some(PathBuf::from(path)),
             no_db: false,
+        }
+    }
+
+    /// The choice a manifest (or a sweep's index) keeps: `None` for the default database.
+    pub fn choice(&self) -> Option<DatabaseChoice> {
+        match (&self.db, self.no_db) {
+            (_, true) => Some(DatabaseChoice::None),
+            (Some(path), false) => Some(DatabaseChoice::File(path.clone())),
+            (None, false) => None,
+        }
+    }
+
+    /// The flags of a resumed run: those given now when they name a database or none, else
+    /// the `recorded` choice of the run being resumed.
+    pub fn resumed(&self, recorded: Option<&DatabaseChoice>) -> Self {
+        if self.db.is_some() || self.no_db {
+            return self.clone();
+        }
+        match recorded {
+            Some(DatabaseChoice::None) => DbFlags {
+                db: None,
+                no_db: true,
+            },
+            Some(DatabaseChoice::File(path)) => DbFlags::at(path),
+            None => DbFlags::default(),
         }
     }
 }

@@ -11,7 +11,9 @@ use std::path::Path;
 
 /// Records the run in `dir` as `flags` say; returns the line to print (`None` with --no-db).
 /// A replayed run goes only into a database named explicitly (--db or $EVOTUNE_DB), so that
-/// recorded landscapes never pass for measurements of this machine's default database.
+/// recorded landscapes never pass for measurements of this machine's default database; a run
+/// answered from a log of another problem (a stand-in) goes into none: its times are not
+/// measurements of its problem.
 pub fn record_run(dir: &Path, flags: &DbFlags) -> Result<Option<String>> {
     if flags.no_db {
         return Ok(None);
@@ -19,6 +21,13 @@ pub fn record_run(dir: &Path, flags: &DbFlags) -> Result<Option<String>> {
     let explicit = flags.db.is_some() || std::env::var_os("EVOTUNE_DB").is_some();
     let path = flags.db.clone().unwrap_or_else(db::default_path);
     let manifest: Manifest = read_json(&RunPaths::new(dir).manifest())?;
+    if let Some(s) = &manifest.stand_in {
+        return Ok(Some(format!(
+            "database: not recorded: its answers were recorded on {}, standing in for {}, and \
+             are no measurements of it",
+            s.recorded_on, manifest.shape
+        )));
+    }
     if manifest.evaluator.starts_with("replay") && !explicit {
         return Ok(Some(
             "database: a replayed run is recorded only into a database named with --db (or \

@@ -1,7 +1,7 @@
 //! `sweep.json`: the campaign as resolved (settings and problems) and each problem's status,
 //! rewritten atomically after every change so that a killed sweep can be resumed from it.
 
-use crate::artifacts::read_json;
+use crate::artifacts::{read_json, DatabaseChoice};
 use crate::cli::args::SearchKind;
 use crate::cli::run_dir::write_json;
 use crate::error::Result;
@@ -61,6 +61,10 @@ pub struct SweepSettings {
     /// Candidates in flight with the steady search.
     #[serde(default = "default_window", skip_serializing_if = "is_default_window")]
     pub window: usize,
+    /// The tuning database each problem is recorded in, when the command named one or none
+    /// (absent: the default database); `--resume` keeps it unless given `--db` or `--no-db`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseChoice>,
 }
 
 fn is_generational(s: &SearchKind) -> bool {

@@ -15,7 +15,7 @@ mod status;
 
 pub use args::SweepArgs;
 
-use crate::cli::db::{record_run, DbFlags};
+use crate::cli::db::{check_recordable, record_run};
 use crate::error::Error;
 use crate::progress::{Progress, ProgressGroup};
 use index::{ProblemEntry, Status};
@@ -29,16 +29,27 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     }
     check_slurm_flags(args)?;
     let plan = SweepPlan::resolve(args)?;
-    if let Some(i) = args.task {
-        return slurm::task::run(&plan, i);
-    }
-    if args.slurm.wanted() {
+    if args.slurm.wanted() && args.task.is_none() {
         let options = slurm::options(&plan, &args.slurm)?;
         plan.index.write(&plan.dir)?;
         return slurm::submit(&plan, &args.slurm, options);
     }
+    check_database(&plan)?;
+    if let Some(i) = args.task {
+        return slurm::task::run(&plan, i);
+    }
     plan.index.write(&plan.dir)?;
-    run_here(plan, args)
+    run_here(plan)
+}
+
+/// The database the problems are recorded in must be writable before any is tuned (a Slurm
+/// submission records nothing itself: each task checks its own shard).
+fn check_database(plan: &SweepPlan) -> crate::error::Result<()> {
+    let s = &plan.index.settings;
+    let replayed = s.replay.is_some() || s.replay_dir.is_some();
+    let problems = &plan.index.problems;
+    let all_stand_in = problems.iter().all(|p| p.answers_recorded_on.is_some());
+    check_recordable(&plan.db, replayed, all_stand_in)
 }
 
 /// Slurm options need --slurm; a warm start would read each task's empty shard.
@@ -57,7 +68,7 @@ fn check_slurm_flags(args: &SweepArgs) -> crate::error::Result<()> {
 }
 
 /// Tunes the problems not yet done, one after another, on this machine.
-fn run_here(mut plan: SweepPlan, args: &SweepArgs) -> anyhow::Result<()> {
+fn run_here(mut plan: SweepPlan) -> anyhow::Result<()> {
     let view = View::start(&plan);
     for i in 0..plan.index.problems.len() {
         if plan.index.problems[i].status == Status::Done {
@@ -65,7 +76,7 @@ fn run_here(mut plan: SweepPlan, args: &SweepArgs) -> anyhow::Result<()> {
         }
         let mut entry = problem::run(&plan, &plan.index.problems[i], &view.group);
         view.finished(i, &entry, plan.index.problems.len());
-        record(&plan, &mut entry, &args.db, &view.group);
+        record(&plan, &mut entry, &view.group);
         plan.index.problems[i] = entry;
         plan.index.write(&plan.dir)?;
     }
@@ -152,13 +163,13 @@ fn stand_in_line(plan: &SweepPlan) -> Option<String> {
     ))
 }
 
-/// Records a done problem in the tuning database; a failure to record is kept in its reason
-/// (the tuning itself stands).
-fn record(plan: &SweepPlan, entry: &mut ProblemEntry, flags: &DbFlags, group: &ProgressGroup) {
+/// Records a done problem in the tuning database the sweep records in; a failure to record is
+/// kept in its reason (the tuning itself stands).
+fn record(plan: &SweepPlan, entry: &mut ProblemEntry, group: &ProgressGroup) {
     if entry.status != Status::Done {
         return;
     }
-    match record_run(&plan.dir.join(&entry.run), flags) {
+    match record_run(&plan.dir.join(&entry.run), &plan.db) {
         Ok(Some(line)) => group.println(&format!("      {line}")),
         Ok(None) => {}
         Err(e) => {

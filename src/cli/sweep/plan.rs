@@ -36,10 +36,12 @@ pub struct SweepPlan {
 impl SweepPlan {
     /// Checks the flags, or reads the sweep to resume; writes nothing.
     pub fn resolve(args: &SweepArgs) -> Result<Self> {
-        let index = match &args.resume {
+        let mut index = match &args.resume {
             Some(dir) => resumed(dir)?,
             None => fresh(args)?,
         };
+        let db = args.db.resumed(index.settings.database.as_ref());
+        index.settings.database = db.choice();
         let dir = match &args.resume {
             Some(dir) => dir.clone(),
             None => run_dir(args.out.as_deref(), "sweep"),
@@ -62,7 +64,7 @@ impl SweepPlan {
             index,
             replay_delay_ms: args.replay_delay_ms,
             cache_dir: args.cache_dir.clone(),
-            db: args.db.clone(),
+            db,
         })
     }
 }
@@ -130,6 +132,7 @@ fn settings(args: &SweepArgs, operation: Operation) -> SweepSettings {
         warm_start: args.warm_start,
         search: args.search,
         window: args.window,
+        database: args.db.choice(),
     }
 }
 

@@ -4,11 +4,13 @@
 //! from its log.
 
 mod confirm;
+mod follows;
 mod plan;
 mod session;
 mod warm;
 
 use super::args::TuneArgs;
+use super::db::DbFlags;
 use super::target::CliProblem;
 use crate::op::{Gemm, Operation};
 use crate::shape::Shape;
@@ -20,11 +22,11 @@ use std::path::PathBuf;
 /// Validates every input before anything is written, then runs (or resumes) the search of the
 /// operation the flags (or the resumed run) name.
 pub fn run(args: &TuneArgs) -> anyhow::Result<()> {
-    let root = match plan::operation_of(args) {
+    let (root, db) = match plan::operation_of(args) {
         Operation::Sdpa => search::<Shape>(args)?,
         Operation::Gemm => search::<Gemm>(args)?,
     };
-    let recorded = super::db::record_run(&root, &args.db).with_context(|| {
+    let recorded = super::db::record_run(&root, &db).with_context(|| {
         format!(
             "the run in {0} is complete, but recording it in the tuning database failed \
              (`evotune db add {0}` tries again)",
@@ -37,9 +39,12 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves and runs the search of a problem of type `P`; returns its run folder.
-fn search<P: CliProblem>(args: &TuneArgs) -> crate::error::Result<PathBuf> {
+/// Resolves and runs the search of a problem of type `P`; returns its run folder and where
+/// its result is to be recorded.
+fn search<P: CliProblem>(args: &TuneArgs) -> crate::error::Result<(PathBuf, DbFlags)> {
     let plan = TunePlan::<P>::resolve(args)?;
+    let replayed = matches!(plan.source, plan::Source::Replay { .. });
+    super::db::check_recordable(&plan.db, replayed, plan.stand_in.is_some())?;
     session::run(&plan)?;
-    Ok(plan.run.root)
+    Ok((plan.run.root, plan.db))
 }

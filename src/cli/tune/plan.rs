@@ -7,6 +7,7 @@ use super::super::run_dir::{check_writable, run_dir};
 use super::super::target::{default_space, ArchPolicy, CliProblem, Limits, Target};
 use crate::artifacts::WarmSeed;
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
+use crate::cli::db::DbFlags;
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
 use crate::evolve::{GaSettings, SearchMode, SpaceIndex};
@@ -108,6 +109,9 @@ pub struct TunePlan<P: CliProblem = Shape> {
     pub arch: String,
     /// The display this run's bar joins (a sweep's); `None`: its own bar, header and summary.
     pub group: Option<ProgressGroup>,
+    /// Where the result is recorded at the end: the flags of a fresh run; a resumed run's own
+    /// choice unless `--db` or `--no-db` is given again.
+    pub db: DbFlags,
     /// The configs that open the first generation (`--warm-start`).
     pub warm: Vec<WarmSeed>,
     /// Whether `--warm-start` was given (to say so when it found nothing).
@@ -237,6 +241,7 @@ impl<P: CliProblem> TunePlan<P> {
             m.search.ga,
             m.tolerance,
         )?;
+        plan.db = args.db.resumed(m.search.database.as_ref());
         plan.warm = m.search.warm_start;
         plan.mode = m.search.mode;
         plan.stand_in = stand_in;
@@ -293,6 +298,7 @@ impl<P: CliProblem> TunePlan<P> {
             replay_delay: Duration::from_millis(args.replay_delay_ms),
             cache_dir: args.cache_dir.clone(),
             group: None,
+            db: args.db.clone(),
             warm: Vec::new(),
             warm_asked: false,
             started: Instant::now(),
@@ -317,6 +323,7 @@ impl<P: CliProblem> TunePlan<P> {
                 Source::Gpu { .. } => self.race,
                 Source::Replay { .. } => None,
             },
+            database: self.db.choice(),
         }
     }
 }
@@ -348,16 +355,27 @@ fn check_budget_holds_the_log<P: CliProblem>(
     target: &Target<P>,
     budget: usize,
 ) -> Result<()> {
-    let held = crate::tunelog::read(&run.tune_log(), &target.space)?
-        .records
-        .len();
+    let records = crate::tunelog::read(&run.tune_log(), &target.space)?.records;
+    let held = records.len();
     if budget < held {
         return Err(Error::flag(
             "--budget",
             format!("{budget} is below the {held} trials the run already holds"),
         ));
     }
-    Ok(())
+    // A run stopped while trials were in flight may have logged a later trial before an
+    // earlier one: the budget must reach the last one logged.
+    match records.iter().map(|r| r.trial).max() {
+        Some(last) if budget <= last => Err(Error::flag(
+            "--budget",
+            format!(
+                "{budget} ends the search before trial {last}, which the run already logged \
+                 (trials count from 0): give at least {}",
+                last + 1
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.

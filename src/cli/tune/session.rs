@@ -23,15 +23,25 @@ use std::time::Instant;
 /// elites as topk.json holds them. The summary is printed (outside a sweep) even when the
 /// confirmation stops with an error.
 pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
+    let seeds = crate::warm::seed_genomes(&plan.warm, &plan.target.space, &plan.index);
+    let prior = logged_trials(plan)?;
+    super::follows::check_log_follows(plan, &seeds, &prior)?;
     let (mut evaluator, environment) = evaluator(plan)?;
     write_manifest(plan, environment, evaluator.describe_source())?;
-    let (log, prior) = open_log(plan)?;
+    let log = open_log(plan)?;
     let resumed = prior.len();
-    let seeds = crate::warm::seed_genomes(&plan.warm, &plan.target.space, &plan.index);
     let mut session = Session::new(plan, log, &prior, evaluator.as_evaluator().describe());
     let setup_s = plan.started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let out = run_search(plan, &seeds, evaluator.as_evaluator(), prior, &mut session)?;
+    let budget = plan.budget;
+    let out = run_search(
+        plan,
+        &seeds,
+        evaluator.as_evaluator(),
+        budget,
+        prior,
+        &mut session,
+    )?;
     session.finish();
     let mut wall = evaluator.wall();
     if let Some(w) = wall.as_mut() {
@@ -52,15 +62,16 @@ pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
     confirmed.map(|()| topk)
 }
 
-/// The search the plan names, from the `prior` trials of a resumed run.
-fn run_search<P: CliProblem>(
+/// The search the plan names, to `budget` trials, from the `prior` trials of a resumed run.
+pub(super) fn run_search<P: CliProblem>(
     plan: &TunePlan<P>,
     seeds: &[Genome],
     evaluator: &mut dyn Evaluator,
+    budget: usize,
     prior: Vec<Evaluated>,
-    session: &mut Session<'_, P>,
+    session: &mut dyn SearchEvents,
 ) -> Result<SearchOutcome> {
-    let (index, budget) = (&plan.index, plan.budget);
+    let index = &plan.index;
     match plan.mode {
         SearchMode::Generational => {
             let mut ga = Ga::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
@@ -153,6 +164,7 @@ fn write_manifest<P: CliProblem>(
     let manifest = if plan.resuming {
         let mut m: Manifest = read_json(&path)?;
         m.search.budget = plan.budget;
+        m.search.database = plan.db.choice();
         m
     } else {
         Manifest {
@@ -193,15 +205,24 @@ fn git_commit() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// A new log, or the resumed run's log (its torn last line cut off) with the trials it holds,
-/// their samples taken back from the last topk.json.
-fn open_log<P: CliProblem>(plan: &TunePlan<P>) -> Result<(TuneLog, Vec<Evaluated>)> {
+/// A new log, or the resumed run's log with its torn last line cut off.
+fn open_log<P: CliProblem>(plan: &TunePlan<P>) -> Result<TuneLog> {
     let path = plan.run.tune_log();
     let space = &plan.target.space;
     if !plan.resuming {
-        return Ok((TuneLog::create(&path, space)?, Vec::new()));
+        return TuneLog::create(&path, space);
     }
     let contents = tunelog::read(&path, space)?;
+    TuneLog::reopen(&path, space, contents.complete_len, &contents.columns)
+}
+
+/// The trials a resumed run's log holds (none for a fresh run), their samples taken back from
+/// the last topk.json; reads only.
+fn logged_trials<P: CliProblem>(plan: &TunePlan<P>) -> Result<Vec<Evaluated>> {
+    if !plan.resuming {
+        return Ok(Vec::new());
+    }
+    let contents = tunelog::read(&plan.run.tune_log(), &plan.target.space)?;
     let mut samples: HashMap<String, Evaluated> = HashMap::new();
     if let Ok(topk) = read_json::<TopK>(&plan.run.topk()) {
         for e in topk.elites {
@@ -222,8 +243,7 @@ fn open_log<P: CliProblem>(plan: &TunePlan<P>) -> Result<(TuneLog, Vec<Evaluated
             None => Evaluated::from_record(r),
         })
         .collect();
-    let log = TuneLog::reopen(&path, space, contents.complete_len, &contents.columns)?;
-    Ok((log, prior))
+    Ok(prior)
 }
 
 /// The search's listener: logs each trial, shows progress, keeps topk.json current.

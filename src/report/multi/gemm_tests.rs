@@ -24,6 +24,7 @@ fn gemm(text: &str, tflops: f64, vendor: Result<f64, &str>) -> ProblemResult {
             time: time(tflops),
             config: "BLOCK_M=128,BLOCK_N=128,STAGES=4".into(),
             family: Some("wgmma".into()),
+            stand_in: None,
         }),
         baselines: vec![BaselineResult {
             name: "cublaslt_fp8".into(),

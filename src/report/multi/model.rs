@@ -62,6 +62,9 @@ pub struct Best {
     pub config: String,
     /// Its kernel family (`mma`, `wgmma`), when known.
     pub family: Option<String>,
+    /// The problem its answers were recorded on, when a replayed log of another problem stood
+    /// in for this one: its time is no measurement of this problem.
+    pub stand_in: Option<String>,
 }
 
 /// What evotune has at a problem.
@@ -145,10 +148,14 @@ impl ProblemResult {
         self.baselines.iter().find(|b| b.name == name)
     }
 
-    /// The measured time of `m`, if any.
+    /// The measured time of `m`, if any (a stand-in best's is not a measurement of this
+    /// problem, so none).
     pub fn time_of(&self, m: &Method) -> Option<&Time> {
         match m {
-            Method::Evotune => self.best().map(|b| &b.time),
+            Method::Evotune => self
+                .best()
+                .filter(|b| b.stand_in.is_none())
+                .map(|b| &b.time),
             Method::Baseline(n) => self.baseline(n)?.time.as_ref().ok(),
         }
     }

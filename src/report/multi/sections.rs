@@ -6,7 +6,7 @@ use super::crossover::{summary, Win};
 use super::gemm_cliffs::GemmCliff;
 use super::model::Method;
 use super::padding::{effective_tflops, rows, Trio};
-use crate::report::format::DASH;
+use crate::report::format::{apart, DASH};
 use serde::Serialize;
 
 /// One cliff, as text.
@@ -75,7 +75,7 @@ pub fn crossover(wins: &[Win], of: usize) -> (Vec<WinRow>, Vec<String>) {
             margin: w
                 .runner_up
                 .as_ref()
-                .map_or(DASH.into(), |(_, us)| format!("{:.2}×", us / w.winner_us)),
+                .map_or(DASH.into(), |(_, us)| ratio(us / w.winner_us)),
             overlap: match w.overlap {
                 Some(true) => "overlap: a close call".into(),
                 Some(false) => "apart".into(),
@@ -155,11 +155,17 @@ pub fn pad_table(trio: &Trio, methods: &[Method]) -> PadTable {
 /// The padded cell with how it compares with running D = 107 as it is.
 fn padded_cell(cell: String, unpadded: Option<f64>, padded: Option<f64>) -> String {
     match unpadded.zip(padded) {
-        Some((u, p)) if p < u => format!("{cell}, {:.2}× faster than 107", u / p),
-        Some((u, p)) if p > u => format!("{cell}, {:.2}× slower than 107", p / u),
+        Some((u, p)) if p < u => format!("{cell}, {} faster than 107", ratio(u / p)),
+        Some((u, p)) if p > u => format!("{cell}, {} slower than 107", ratio(p / u)),
         Some(_) => format!("{cell}, as fast as 107"),
         None => cell,
     }
+}
+
+/// "1.08×"; near 1 with the decimals that show it is not 1 ("1.002×"), as the run report and
+/// the gate print their speedups, so that a ratio never reads "1.00× slower".
+fn ratio(r: f64) -> String {
+    format!("{}×", apart(r, &[1.0]))
 }
 
 /// One GEMM cliff, as text.

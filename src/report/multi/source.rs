@@ -52,6 +52,7 @@ impl ProblemResult {
             time,
             config: active_config(space, &row.config),
             family: family(&row.config, Some(Path::new(&row.template_path))),
+            stand_in: stand_in_of(&row.evaluator),
         };
         let baselines = row.baselines.iter().map(|b| BaselineResult {
             name: b.name.clone(),
@@ -86,6 +87,7 @@ fn best_of_run(run: &RunData) -> Tuned {
         .space
         .as_ref()
         .map(|s| s.template_for(&elite.record.config));
+    let stand_in = run.manifest.as_ref().ok().and_then(|m| m.stand_in.as_ref());
     Tuned::Best(Best {
         time: Time {
             p50_us: times.p50_us,
@@ -94,7 +96,16 @@ fn best_of_run(run: &RunData) -> Tuned {
         },
         config: elite.label.clone(),
         family: family(&elite.label, template.as_deref()),
+        stand_in: stand_in.map(|s| s.recorded_on.to_string()),
     })
+}
+
+/// The problem a row's answers were recorded on, where its evaluator says another stood in
+/// (`replay LOG (answers recorded on 2,8,512,64)`, as rows written before stand-ins were kept
+/// out of the database say it).
+pub(super) fn stand_in_of(evaluator: &str) -> Option<String> {
+    let (_, rest) = evaluator.rsplit_once("(answers recorded on ")?;
+    rest.strip_suffix(')').map(str::to_string)
 }
 
 /// The baseline records the run holds (files it lacks are left out).

@@ -2,7 +2,7 @@
 //! ratio over the fastest vendor kernel.
 
 use super::gemm_cliffs::GemmCliff;
-use super::model::{vendors, ProblemResult, Time, Tuned};
+use super::model::{vendors, Best, ProblemResult, Time, Tuned};
 use crate::op::ProblemSpec;
 use crate::report::compare::Speedup;
 use crate::report::format::DASH;
@@ -48,7 +48,7 @@ fn row(p: &ProblemResult, names: &[String]) -> Row {
         .collect();
     let (evotune, family) = match &p.tuned {
         Tuned::Best(b) => (
-            time_cell(&b.time, &p.problem),
+            best_cell(b, &p.problem),
             b.family.clone().unwrap_or_else(|| DASH.into()),
         ),
         Tuned::Failed(why) => (format!("**failed**: {}", escape(why)), DASH.into()),
@@ -71,11 +71,26 @@ pub fn time_cell(t: &Time, problem: &ProblemSpec) -> String {
     format!("{:.2}{ci} ({:.1})", t.p50_us, t.tflops(problem))
 }
 
+/// evotune's cell: its time, or, where another problem's answers stood in, that time marked
+/// as theirs (no TFLOP/s: they would count this problem's flops over another's time).
+fn best_cell(b: &Best, problem: &ProblemSpec) -> String {
+    match &b.stand_in {
+        None => time_cell(&b.time, problem),
+        Some(on) => format!(
+            "*stand-in*: {:.2} measured at {on}, not here",
+            b.time.p50_us
+        ),
+    }
+}
+
 /// "1.23× [1.21, 1.25] vs cudnn", or why there is no ratio.
 fn vs_vendor(p: &ProblemResult) -> String {
     let Some(best) = p.best() else {
         return DASH.into();
     };
+    if best.stand_in.is_some() {
+        return format!("{DASH} (stand-in answers)");
+    }
     match p.best_vendor() {
         Some((name, t)) => format!(
             "{} vs {name}",

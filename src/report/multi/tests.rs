@@ -29,6 +29,7 @@ fn problem(
             time: time(us),
             config: format!("FAMILY={family},BLOCK_N=128"),
             family: Some(family.into()),
+            stand_in: None,
         }),
         None => Tuned::Failed("--replay-dir logs has no log for it".into()),
     };
@@ -291,4 +292,58 @@ fn sections_without_data_say_why_in_one_line() {
     ] {
         assert!(md.contains(line), "{line} missing:\n{md}");
     }
+}
+
+/// Regression: a best answered from a log of another problem read as a measurement of its
+/// own, in the table and in the plots, cliffs and crossover; it is marked and left out.
+#[test]
+fn a_stand_in_best_is_marked_and_left_out_of_the_comparisons() {
+    let mut stand_in = problem("2,8,1024,64", Some((14.5, "mma")), &[("flash", Ok(30.0))]);
+    if let Tuned::Best(b) = &mut stand_in.tuned {
+        b.stand_in = Some("2,8,512,64".into());
+    }
+    assert!(stand_in.time_of(&Method::Evotune).is_none());
+    let measured = problem("2,8,512,64", Some((14.5, "mma")), &[("flash", Ok(18.0))]);
+    let md = render(&[measured, stand_in], &options()).unwrap().markdown;
+    for line in [
+        "| 2,8,1024,64 | *stand-in*: 14.50 measured at 2,8,512,64, not here | mma | 30.00",
+        "— (stand-in answers) |",
+        "*stand-in*: evotune's answers for that problem came from a log recorded on another",
+        "| 2,8,1024,64 | flash |",
+    ] {
+        assert!(md.contains(line), "{line} missing:\n{md}");
+    }
+}
+
+#[test]
+fn a_database_rows_stand_in_is_read_from_its_evaluator() {
+    let of = super::source::stand_in_of;
+    assert_eq!(
+        of("replay a.csv (answers recorded on 2,8,512,64)").as_deref(),
+        Some("2,8,512,64")
+    );
+    assert_eq!(of("replay a.csv"), None);
+    assert_eq!(of("gpu"), None);
+}
+
+/// Regression: the padding and crossover cells printed ratios with two decimals, so a padded
+/// kernel 0.2 % slower read "1.00× slower than 107"; they take the decimals that show the
+/// ratio is not 1, as the run report's and the gate's speedups do.
+#[test]
+fn ratios_near_one_keep_the_decimals_that_show_their_side() {
+    let at = |d: usize| format!("2,8,512,{d}");
+    let ps = [
+        problem(&at(107), Some((10.0, "wgmma")), &[("flash", Ok(10.04))]),
+        problem(&at(112), Some((10.02, "wgmma")), &[]),
+        problem(&at(128), Some((9.98, "wgmma")), &[]),
+    ];
+    let md = render(&ps, &options()).unwrap().markdown;
+    for text in [
+        "1.002× slower than 107",
+        "1.002× faster than 107",
+        "| 2,8,512,107 | evotune (wgmma) | 10.00 | flash: 10.04 | 1.004× |",
+    ] {
+        assert!(md.contains(text), "{text} missing:\n{md}");
+    }
+    assert!(!md.contains("1.00× slower"), "{md}");
 }

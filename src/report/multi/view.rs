@@ -43,6 +43,8 @@ pub struct MultiContext {
     pub rows: Vec<Row>,
     /// evotune's best config of each problem, `(problem, config)`.
     pub configs: Vec<(String, String)>,
+    /// Whether any problem's best was answered from a log of another problem.
+    pub has_stand_in: bool,
     /// Plots against head dim, or why there are none.
     pub d_plots: Section<Plot>,
     /// Plots against sequence length, or why there are none.
@@ -102,6 +104,9 @@ pub fn build(
         rows: table::rows(problems, &names, &gemm_found),
         baselines: names,
         configs: configs(problems),
+        has_stand_in: problems
+            .iter()
+            .any(|p| p.best().is_some_and(|b| b.stand_in.is_some())),
         d_plots: Section::of(d_plots, NO_D_GROUP),
         s_plots: Section::of(s_plots, NO_S_GROUP),
         cliffs: Section::of(cliff_rows(&found), &no_cliff(&by_d)),

@@ -26,7 +26,7 @@ pub fn run(plan: &SweepPlan, i: usize) -> anyhow::Result<()> {
         entry.clone()
     } else {
         let mut out = problem::run(plan, entry, &group);
-        record(plan, &mut out, &plan.db, &group);
+        record(plan, &mut out, &group);
         out
     };
     group.println(&format!("[task {i}] {}", entry_line(&out)));

@@ -48,6 +48,7 @@ fn index() -> SweepIndex {
             warm_start: false,
             search: Default::default(),
             window: crate::evolve::DEFAULT_WINDOW,
+            database: None,
         },
         problems: vec![
             entry("2-8-512-64", "2,8,512,64", 64, &[]),
