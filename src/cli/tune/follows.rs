@@ -1,13 +1,41 @@
-//! Before a resumed run touches its folder: the search run on the logged answers alone, so that
-//! a log the search would reject is refused with nothing written.
+//! The search a plan names (generational or steady), and, before a resumed run touches its
+//! folder, that search run on the logged answers alone, so that a log it would reject is refused
+//! with nothing written.
 
 use super::plan::TunePlan;
-use super::session::run_search;
 use crate::cli::target::CliProblem;
 use crate::error::{Error, Result};
-use crate::evolve::Genome;
-use crate::tune::{Candidate, Evaluated, Evaluator, SearchEvents};
+use crate::evolve::{Ga, Genome, SearchMode, SteadyGa};
+use crate::tune::{
+    search, search_steady, Candidate, Evaluated, Evaluator, SearchEvents, SearchOutcome, Window,
+};
 use crate::tunelog::TrialRecord;
+
+/// The search the plan names, to `budget` trials, from the `prior` trials of a resumed run.
+pub(super) fn run_search<P: CliProblem>(
+    plan: &TunePlan<P>,
+    seeds: &[Genome],
+    evaluator: &mut dyn Evaluator,
+    budget: usize,
+    prior: Vec<Evaluated>,
+    session: &mut dyn SearchEvents,
+) -> Result<SearchOutcome> {
+    let index = &plan.index;
+    match plan.mode {
+        SearchMode::Generational => {
+            let mut ga = Ga::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
+            search(&mut ga, index, evaluator, budget, prior, session)
+        }
+        SearchMode::Steady { window } => {
+            let mut ga = SteadyGa::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
+            let window = Window {
+                in_flight: window,
+                report_every: plan.ga.population,
+            };
+            search_steady(&mut ga, index, evaluator, budget, window, prior, session)
+        }
+    }
+}
 
 /// Refuses (exit 2, nothing written) a resumed run whose log the search would reject: the
 /// search is run on the logged answers alone, up to the last trial logged (a failure stands in

@@ -3,17 +3,17 @@
 //! the time went.
 
 use super::confirm;
+use super::follows::run_search;
 use super::plan::{Source, TunePlan};
 use crate::artifacts::{read_json, Environment, Manifest, TopK, WallTimes};
 use crate::cli::run_dir::{utc_stamp, write_json};
 use crate::cli::target::CliProblem;
 use crate::compile::{Cache, Compiler};
 use crate::error::Result;
-use crate::evolve::{Ga, Genome, SearchMode, SteadyGa};
 use crate::progress::Progress;
 use crate::tune::{
-    search, search_steady, top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings,
-    ReplayEvaluator, RunFacts, SearchEvents, SearchOutcome, Window,
+    top_k, Evaluated, Evaluator, KernelFactory, LiveEvaluator, LiveSettings, ReplayEvaluator,
+    RunFacts, SearchEvents,
 };
 use crate::tunelog::{self, TrialRecord, TuneLog};
 use std::collections::HashMap;
@@ -60,32 +60,6 @@ pub fn run<P: CliProblem>(plan: &TunePlan<P>) -> Result<TopK> {
         }
     }
     confirmed.map(|()| topk)
-}
-
-/// The search the plan names, to `budget` trials, from the `prior` trials of a resumed run.
-pub(super) fn run_search<P: CliProblem>(
-    plan: &TunePlan<P>,
-    seeds: &[Genome],
-    evaluator: &mut dyn Evaluator,
-    budget: usize,
-    prior: Vec<Evaluated>,
-    session: &mut dyn SearchEvents,
-) -> Result<SearchOutcome> {
-    let index = &plan.index;
-    match plan.mode {
-        SearchMode::Generational => {
-            let mut ga = Ga::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
-            search(&mut ga, index, evaluator, budget, prior, session)
-        }
-        SearchMode::Steady { window } => {
-            let mut ga = SteadyGa::new(index.clone(), plan.ga, plan.seed).with_seeds(seeds);
-            let window = Window {
-                in_flight: window,
-                report_every: plan.ga.population,
-            };
-            search_steady(&mut ga, index, evaluator, budget, window, prior, session)
-        }
-    }
 }
 
 /// The replay or live evaluator, with what it knows of the machine.
