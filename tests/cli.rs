@@ -837,15 +837,15 @@ fn render_takes_a_partial_config_over_the_default() {
 #[test]
 fn a_missing_file_names_its_os_error_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
     let output = evotune()
-        .args(["db", "add", "no/such/run", "--db", db.to_str().unwrap()])
+        .args(["sweep", "--campaign", "no/such.toml", "--out"])
+        .arg(dir.path().join("sweep"))
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("cannot read no/such/run/manifest.json"),
+        stderr.contains("--campaign no/such.toml: cannot read it"),
         "{stderr}"
     );
     assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
