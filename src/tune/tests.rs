@@ -114,15 +114,34 @@ fn a_log_from_another_seed_is_refused() {
 }
 
 /// Regression: a log the search does not ask for was refused only at the end, after the
-/// search had evaluated (and the tune command logged) a generation of new trials.
+/// search had evaluated (and the tune command logged) every trial of its budget.
 #[test]
 fn a_log_the_search_rejects_gets_no_new_trials() {
+    let (own, _) = run(4, 30, vec![]);
+    let asked: Vec<_> = own
+        .unwrap()
+        .trials
+        .into_iter()
+        .map(|e| e.record.config)
+        .collect();
     let (other, _) = run(5, 30, vec![]);
-    for cut in [8, 16, 20] {
-        let (resumed, evaluated) = run(4, 30, other.as_ref().unwrap().trials[..cut].to_vec());
-        assert!(resumed.is_err(), "cut at {cut}");
-        assert_eq!(evaluated, 0, "cut at {cut}: nothing evaluated");
-    }
+    let foreign: Vec<Evaluated> = other
+        .unwrap()
+        .trials
+        .into_iter()
+        .filter(|e| !asked.contains(&e.record.config))
+        .take(3)
+        .enumerate()
+        .map(|(i, mut e)| {
+            (e.record.trial, e.record.generation) = (i, 0);
+            e
+        })
+        .collect();
+    assert_eq!(foreign.len(), 3);
+    let (resumed, evaluated) = run(4, 30, foreign);
+    let err = resumed.unwrap_err().to_string();
+    assert!(err.contains("never asked for (first: trial 0)"), "{err}");
+    assert_eq!(evaluated, 0, "nothing evaluated");
 }
 
 #[test]
