@@ -235,35 +235,28 @@ pub trait Exported {
     fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>);
 }
 
-impl Exported for Entry {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn entry_point(&self) -> &str {
-        &self.entry_point
-    }
-    fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
-        (self.registers, self.spill_bytes) = (registers, spill_bytes);
-    }
+/// Both tables' entries carry the same id, label, entry point and ptxas figures.
+macro_rules! exported {
+    ($entry:ty) => {
+        impl Exported for $entry {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn label(&self) -> &str {
+                &self.label
+            }
+            fn entry_point(&self) -> &str {
+                &self.entry_point
+            }
+            fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
+                (self.registers, self.spill_bytes) = (registers, spill_bytes);
+            }
+        }
+    };
 }
 
-impl Exported for GemmEntry {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn entry_point(&self) -> &str {
-        &self.entry_point
-    }
-    fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
-        (self.registers, self.spill_bytes) = (registers, spill_bytes);
-    }
-}
+exported!(Entry);
+exported!(GemmEntry);
 
 /// The entry of `row`, of either operation: its config evaluated at its problem with `limits`,
 /// its source rendered and its rule verified. The error says why the row cannot be exported.
