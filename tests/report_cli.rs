@@ -262,6 +262,68 @@ fn gate_bad_input_exits_2_naming_the_flag() {
     }
 }
 
+/// An output path under a file is bad input: refused before any work with exit 2, naming the
+/// flag and the path, and nothing is written (the file is unchanged).
+#[test]
+fn an_output_path_that_cannot_be_written_names_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let under = |name: &str| file.join(name).display().to_string();
+    let (reports, md, save, cache) = (
+        under("reports"),
+        under("r.md"),
+        under("g.json"),
+        under("cache"),
+    );
+    let cases: [(Vec<&str>, &str, &str); 4] = [
+        (
+            vec!["report", "--run", RUN, "--reports-dir", &reports],
+            "--reports-dir ",
+            &reports,
+        ),
+        (
+            vec![
+                "report",
+                "--sweep",
+                "data/sweeps/h200-20261203",
+                "--out",
+                &md,
+            ],
+            "--out ",
+            &md,
+        ),
+        (
+            vec!["gate", "--run", RUN, "--min-speedup", "1", "--save", &save],
+            "--save ",
+            &save,
+        ),
+        (
+            vec![
+                "compile",
+                "--arch",
+                "sm_90a",
+                "--limit",
+                "1",
+                "--cache-dir",
+                &cache,
+            ],
+            "--cache-dir ",
+            &cache,
+        ),
+    ];
+    for (args, flag, path) in cases {
+        let out = evotune().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{flag}{path}: cannot write there")),
+            "{args:?}: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+    }
+}
+
 // ---- ncu ----
 
 #[test]

@@ -4,9 +4,9 @@
 
 use super::args::BenchArgs;
 use super::checks::{check_protocol_reps, tolerance_or};
-use super::run_dir::{check_writable, run_dir, write_json};
+use super::run_dir::{check_writable, kernel_cache, run_dir, write_json};
 use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
-use crate::compile::{write_kernel_files, Cache, CompileRecord, Compiler};
+use crate::compile::{write_kernel_files, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
     self, EvalRequest, EvalResponse, FlushMode, Launch, Outcome, Timing, TimingPlan, Tolerance,
@@ -85,7 +85,7 @@ fn bench<P: CliProblem>(
     let point = t.valid_point(&args.config)?;
     let kernel = t.kernels().kernel(&point)?;
     let (launch, source) = (kernel.launch, kernel.job.source);
-    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let cache = kernel_cache(args.cache_dir.as_deref())?;
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
     let compiled = compiler.compile(&t.space.kernel, &source)?;
     let out = run_dir(args.out.as_deref(), "bench");

@@ -1,8 +1,9 @@
 //! `evotune compile`: compile every valid point of a space (or a sample) and summarize.
 
 use super::args::CompileArgs;
+use super::run_dir::kernel_cache;
 use super::target::{with_target, ArchPolicy, CliProblem, Target, WithTarget};
-use crate::compile::{compile_all, BatchSummary, Cache, Compiled, Compiler, Job};
+use crate::compile::{compile_all, BatchSummary, Compiled, Compiler, Job};
 use crate::progress::Progress;
 use std::path::Path;
 
@@ -27,7 +28,7 @@ fn compile<P: CliProblem>(args: &CompileArgs, t: &Target<P>) -> anyhow::Result<(
         t.points(args.limit, args.seed)?
     };
     let jobs = t.jobs(&points)?;
-    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let cache = kernel_cache(args.cache_dir.as_deref())?;
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache.clone()))?;
     eprintln!(
         "compiling {} variants for {} (NVRTC {}, cache {})",
@@ -108,7 +109,7 @@ fn compile_one<P: CliProblem>(
 ) -> anyhow::Result<()> {
     let point = t.valid_point(config)?;
     let job = t.kernels().job(&point)?;
-    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let cache = kernel_cache(args.cache_dir.as_deref())?;
     let compiler = Compiler::new(&t.limits.arch_name(), Some(cache))?;
     let compiled = compile_all(&compiler, std::slice::from_ref(&job), |_| {})?
         .pop()

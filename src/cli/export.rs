@@ -2,7 +2,8 @@
 //! attention and GEMM, compiled, with a dispatch table, a C header and a Python package that
 //! calls them.
 
-use crate::compile::{compile_all, Cache, Compiled, Compiler, Job};
+use super::run_dir::kernel_cache;
+use crate::compile::{compile_all, Compiled, Compiler, Job};
 use crate::db::{self, TuningRow};
 use crate::error::{Error, Result};
 use crate::export::{
@@ -64,9 +65,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     }
     let rows = db::best_of_each(&split.fresh, &gpu);
     let limits = limits(args.arch.as_deref(), &rows)?;
+    let cache = kernel_cache(args.cache_dir.as_deref())?;
     let staging = Staging::begin(&args.out)?;
     let (attention, gemm) = prepare_all(&rows, &limits);
-    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
     let compiler = Compiler::new(&limits.arch_name(), Some(cache))?;
     let (entries, mut kernels) = compile(&compiler, attention)?;
     let (gemm_entries, gemm_kernels) = compile(&compiler, gemm)?;

@@ -8,10 +8,10 @@
 
 use super::args::RecordArgs;
 use super::checks::{check_reps, check_timing_seconds, tolerance_or};
-use super::run_dir::{check_writable, run_dir};
+use super::run_dir::{check_file_writable, kernel_cache, run_dir};
 use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
 use crate::artifacts::{sidecar, LogProblem, RunPaths};
-use crate::compile::{Cache, Compiler};
+use crate::compile::Compiler;
 use crate::eval::{FlushMode, TimingPlan};
 use crate::evolve::SpaceIndex;
 use crate::gpu;
@@ -35,7 +35,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| RunPaths::new(&run_dir(None, "record")).tune_log());
     refuse_to_overwrite(&log_path, args.resume)?;
-    check_writable("--out", log_path.parent().unwrap_or(Path::new(".")))?;
+    check_file_writable("--out", &log_path)?;
     check_timing_flags(args)?;
     let device = gpu::detect(args.device as i32)?;
     let problem = ProblemText {
@@ -261,7 +261,7 @@ fn evaluator<P: CliProblem>(
     tolerance: crate::eval::Tolerance,
     run_folder: &Path,
 ) -> crate::Result<LiveEvaluator<P>> {
-    let cache = Cache::new(args.cache_dir.clone().unwrap_or_else(Cache::default_dir));
+    let cache = kernel_cache(args.cache_dir.as_deref())?;
     let factory = KernelFactory {
         shape: t.shape,
         limits: t.limits.clone(),

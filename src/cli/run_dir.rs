@@ -46,6 +46,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// ancestor must be a folder in which a file can be made (probed with an unnamed temporary file,
 /// gone when closed). Nothing is left behind.
 pub fn check_writable(flag: &'static str, dir: &Path) -> Result<()> {
+    probe_writable(flag, dir, dir)
+}
+
+/// Fails, naming `flag` and `file`, unless `file`'s folder can be created and written (as
+/// [`check_writable`]); the file itself is not made.
+pub fn check_file_writable(flag: &'static str, file: &Path) -> Result<()> {
+    probe_writable(flag, file, file.parent().unwrap_or(Path::new("")))
+}
+
+/// Probes folder `dir` (its nearest existing ancestor); errors show `shown`.
+fn probe_writable(flag: &'static str, shown: &Path, dir: &Path) -> Result<()> {
     let existing = dir
         .ancestors()
         .map(|a| {
@@ -60,7 +71,7 @@ pub fn check_writable(flag: &'static str, dir: &Path) -> Result<()> {
     let refuse = |why: String| {
         Error::flag(
             flag,
-            format!("{}: cannot write there ({why})", dir.display()),
+            format!("{}: cannot write there ({why})", shown.display()),
         )
     };
     if !existing.is_dir() {
@@ -69,6 +80,19 @@ pub fn check_writable(flag: &'static str, dir: &Path) -> Result<()> {
     tempfile::tempfile_in(existing)
         .map(drop)
         .map_err(|e| refuse(format!("{}: {e}", existing.display())))
+}
+
+/// The compile cache in `--cache-dir`, checked writable up front, else in the default folder
+/// (whose failures stay the cache's own errors, naming the folder).
+pub fn kernel_cache(dir: Option<&Path>) -> Result<crate::compile::Cache> {
+    use crate::compile::Cache;
+    match dir {
+        Some(dir) => {
+            check_writable("--cache-dir", dir)?;
+            Ok(Cache::new(dir))
+        }
+        None => Ok(Cache::new(Cache::default_dir())),
+    }
 }
 
 /// Writes `value` as pretty JSON to `path`, creating its folder.

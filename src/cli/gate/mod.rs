@@ -5,7 +5,7 @@
 mod explain;
 
 use crate::cli::comparison::{resolve, Asked};
-use crate::cli::run_dir::write_json;
+use crate::cli::run_dir::{check_file_writable, write_json};
 use crate::error::Error;
 use crate::eval::TimingProtocol;
 use crate::gate::{regression_check, speedup_check, Check, GateResult, StoredBest, Unjudged};
@@ -53,6 +53,9 @@ pub struct GateArgs {
 /// Checks the flags, runs every check asked for, prints one line.
 pub fn run(args: &GateArgs) -> anyhow::Result<()> {
     let run = load(args)?;
+    if let Some(path) = &args.save {
+        check_file_writable("--save", path)?;
+    }
     let stored = stored(args, &run)?;
     let mut checks: Vec<Check> = Vec::new();
     let cannot = |e: String| anyhow::anyhow!("gate failed: cannot judge: {e}");

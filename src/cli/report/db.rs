@@ -22,7 +22,7 @@ pub fn run(file: &Path, device: Option<&str>, out: Option<&Path>) -> anyhow::Res
         problems.len()
     )];
     let path = out.map_or_else(|| default_path(&gpu), Path::to_path_buf);
-    publish(&problems, source, &path)
+    publish(&problems, source, &path, "--out")
 }
 
 /// `reports/db-<device>.md`, the device's name in lower case with one dash for each run of

@@ -7,6 +7,7 @@ mod multi;
 mod sweep;
 
 use crate::cli::comparison::{resolve, Asked};
+use crate::cli::run_dir::check_writable;
 use crate::error::Error;
 use crate::report::{render, write, ReportOptions, RunData};
 use clap::{ArgGroup, Args};
@@ -96,6 +97,7 @@ fn run_report(run: &Path, args: &ReportArgs) -> anyhow::Result<()> {
         )
         .into());
     }
+    check_writable("--reports-dir", &args.reports_dir)?;
     let data = RunData::load(run);
     let registry = data.registry;
     let target_vs = resolve(

@@ -1,13 +1,21 @@
 //! Writing a multi-shape report: the output path checked, the report rendered in memory, then
 //! its plots and markdown written, and the path printed.
 
+use crate::cli::run_dir::check_file_writable;
 use crate::error::Error;
 use crate::report::multi::{self, MultiOptions, ProblemResult};
 use std::path::Path;
 
-/// Renders the report of `problems` (from `source`) and writes it to `path`.
-pub fn publish(problems: &[ProblemResult], source: Vec<String>, path: &Path) -> anyhow::Result<()> {
+/// Renders the report of `problems` (from `source`) and writes it to `path`; `flag` is named
+/// where `path`'s folder cannot be written.
+pub fn publish(
+    problems: &[ProblemResult],
+    source: Vec<String>,
+    path: &Path,
+    flag: &'static str,
+) -> anyhow::Result<()> {
     let stem = stem(path)?;
+    check_file_writable(flag, path)?;
     let rendered = multi::render(problems, &MultiOptions { source, stem })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;

@@ -19,8 +19,11 @@ pub fn run(dir: &Path, out: Option<&Path>) -> anyhow::Result<()> {
         "Sweep folder `{}`: its {INDEX_FILE} and the run folder of each problem.",
         dir.display()
     )];
-    let path = out.map_or_else(|| dir.join("report.md"), Path::to_path_buf);
-    publish(&problems, source, &path)
+    let (path, flag) = match out {
+        Some(out) => (out.to_path_buf(), "--out"),
+        None => (dir.join("report.md"), "--sweep"),
+    };
+    publish(&problems, source, &path, flag)
 }
 
 /// Every problem of the sweep, in its order.

@@ -160,6 +160,9 @@ impl<P: CliProblem> TunePlan<P> {
         restrict_by_flags(&mut target, &args.set)?;
         let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
         check_writable("--out", &run.root)?;
+        if let Some(dir) = &args.cache_dir {
+            check_writable("--cache-dir", dir)?;
+        }
         if run.manifest().exists() || run.tune_log().exists() {
             return Err(Error::flag(
                 "--out",
