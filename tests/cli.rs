@@ -159,6 +159,41 @@ fn one_confirmation_process_is_refused_before_the_gpu_is_looked_for() {
     );
 }
 
+/// The search's flags and the cache folder are judged before the GPU is looked for too: on a
+/// machine without one, bad input is still named as bad input (exit 2), not hidden behind "no
+/// GPU" (exit 1).
+#[test]
+fn search_flags_and_the_cache_folder_are_refused_before_the_gpu_is_looked_for() {
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            TOY,
+            "--search",
+            "steady",
+            "--window",
+            "0",
+        ],
+        "--window must be at least 1, got 0",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let cache = file.join("cache").display().to_string();
+    tune_writes_nothing(
+        &[
+            "--shape",
+            "2,8,512,64",
+            "--space",
+            TOY,
+            "--cache-dir",
+            &cache,
+        ],
+        &format!("--cache-dir {cache}: cannot write there"),
+    );
+}
+
 #[test]
 fn space_show_counts_raw_and_valid_points() {
     evotune()

@@ -148,6 +148,10 @@ impl<P: CliProblem> TunePlan<P> {
             return Err(Error::flag("--budget", "must be at least 1, got 0"));
         }
         let ga = ga_settings(args.population, args.elites)?;
+        let mode = search_mode(args.search, args.window)?;
+        let tolerance = tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?;
+        let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
+        check_fresh_folders(&run, args.cache_dir.as_deref())?;
         let source = match &args.replay {
             Some(path) => Source::Replay { path: path.clone() },
             None => Source::Gpu {
@@ -158,33 +162,11 @@ impl<P: CliProblem> TunePlan<P> {
         let mut target = target_for(&source, shape, args.arch.as_deref(), &space)?;
         let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
-        let run = RunPaths::new(&run_dir(args.out.as_deref(), "tune"));
-        check_writable("--out", &run.root)?;
-        if let Some(dir) = &args.cache_dir {
-            check_writable("--cache-dir", dir)?;
-        }
-        if run.manifest().exists() || run.tune_log().exists() {
-            return Err(Error::flag(
-                "--out",
-                format!(
-                    "{} already holds a run: continue it with --resume {0}, or pick another folder",
-                    run.root.display()
-                ),
-            ));
-        }
         let mut plan = Self::assemble(
-            args,
-            run,
-            false,
-            target,
-            source,
-            budget,
-            args.seed,
-            ga,
-            tolerance_or(P::DEFAULT_TOLERANCE, args.atol, args.rtol)?,
+            args, run, false, target, source, budget, args.seed, ga, tolerance,
         )?;
         plan.stand_in = stand_in;
-        plan.mode = search_mode(args.search, args.window)?;
+        plan.mode = mode;
         plan.race = (!args.no_race).then(|| RaceSettings::new(plan.ga.elites));
         if args.warm_start {
             let gpu = plan.source.device_name()?;
@@ -382,6 +364,25 @@ fn check_budget_holds_the_log<P: CliProblem>(
 }
 
 /// Restricts the target's space by the `--set` texts; errors name `--set` and the parameter.
+/// A fresh run's folders, checked before the GPU is looked for: `--out` writable and not
+/// holding a run, `--cache-dir` writable.
+fn check_fresh_folders(run: &RunPaths, cache_dir: Option<&std::path::Path>) -> Result<()> {
+    check_writable("--out", &run.root)?;
+    if let Some(dir) = cache_dir {
+        check_writable("--cache-dir", dir)?;
+    }
+    if run.manifest().exists() || run.tune_log().exists() {
+        return Err(Error::flag(
+            "--out",
+            format!(
+                "{} already holds a run: continue it with --resume {0}, or pick another folder",
+                run.root.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn restrict_by_flags<P: CliProblem>(target: &mut Target<P>, sets: &[String]) -> Result<()> {
     let bad = |e: String| Error::flag("--set", e);
     let overrides = target.space.overrides_from_sets(sets).map_err(bad)?;
