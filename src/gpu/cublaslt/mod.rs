@@ -100,7 +100,9 @@ pub struct LtGemm {
     a: CudaSlice<u8>,
     b: CudaSlice<u8>,
     _bias: CudaSlice<u16>,
-    _scales: CudaSlice<f32>,
+    /// A's and B's scales, each in an allocation of its own: cublasLtMatmul refuses every
+    /// algorithm (status 15) when B's scale pointer is A's plus 4 bytes.
+    _scales: [CudaSlice<f32>; 2],
     d: CudaSlice<u16>,
     workspace: CudaSlice<u8>,
     alpha: f32,
@@ -130,7 +132,10 @@ impl LtGemm {
             Precision::Fp16 => ([1.0, 1.0], inputs.alpha()),
         };
         let bias = gpu.upload(&bias, "the fp16 bias")?;
-        let scales = gpu.upload(&scales, "the scales of A and B")?;
+        let scales = [
+            gpu.upload(&scales[..1], "the scale of A")?,
+            gpu.upload(&scales[1..], "the scale of B")?,
+        ];
         let (plan, d_ld) = plan_with_ld(gpu, &g, precision, (&bias, &scales))?;
         Ok(LtGemm {
             plan,
@@ -204,13 +209,11 @@ fn plan_with_ld(
     gpu: &Gpu,
     g: &Gemm,
     precision: Precision,
-    (bias, scales): (&CudaSlice<u16>, &CudaSlice<f32>),
+    (bias, [a, b]): (&CudaSlice<u16>, &[CudaSlice<f32>; 2]),
 ) -> Result<(Plan, usize)> {
     let bias = (cudaDataType::CUDA_R_16F, bias.device_ptr(gpu.stream()).0);
-    let scales = (precision == Precision::Fp8).then(|| {
-        let base = scales.device_ptr(gpu.stream()).0;
-        (base, base + std::mem::size_of::<f32>() as u64)
-    });
+    let scales = (precision == Precision::Fp8)
+        .then(|| (a.device_ptr(gpu.stream()).0, b.device_ptr(gpu.stream()).0));
     let dims = Dims::of(g, precision);
     let spec = |ld: usize| matmul_spec(dims, g.pitch(), precision, ld, bias, scales);
     let first = Plan::new(&spec(dims.n), WORKSPACE);
