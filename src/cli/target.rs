@@ -232,8 +232,16 @@ impl<P: CliProblem> Target<P> {
     /// `limit` valid points sampled with `seed`, or all of them; fails as
     /// [`Target::require_valid_points`] does when there is none.
     pub fn points(&self, limit: Option<usize>, seed: u64) -> Result<Vec<Point>> {
-        let all = self.space.valid_points(&self.shape, &self.limits)?;
-        self.some_points(pick(all, limit, seed))
+        let points = match limit {
+            None => self.space.valid_points(&self.shape, &self.limits)?,
+            Some(n) => {
+                let all = self.space.valid_digits(&self.shape, &self.limits)?;
+                let picked = space::sample_points(all, n, seed);
+                self.space
+                    .points_of_digits(&picked, &self.shape, &self.limits)?
+            }
+        };
+        self.some_points(points)
     }
 
     /// The point of `--config`, which must satisfy the space's constraints at this problem (an

@@ -25,7 +25,10 @@ impl SpaceIndex {
         shape: &P,
         limits: &DeviceLimits,
     ) -> Result<Self> {
-        Ok(Self::of_points(space, &space.valid_points(shape, limits)?))
+        let mut index = Self::of_points(space, &[]);
+        index.valid = space.valid_digits(shape, limits)?;
+        index.valid_set = index.valid.iter().cloned().collect();
+        Ok(index)
     }
 
     /// The index of `points`, the valid points of `space` as [`SearchSpace::valid_points`] gave them.

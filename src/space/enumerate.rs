@@ -78,17 +78,6 @@ pub struct Census {
 }
 
 impl SearchSpace {
-    /// Whether any point satisfies every constraint (stops at the first that does).
-    pub fn has_valid_point<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<bool> {
-        let mut env = self.base_env(shape, limits);
-        for config in PointIter::new(self) {
-            if self.evaluate_in(&mut env, &config)?.is_valid() {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
     /// Counts raw and valid points, and which constraints reject how many.
     pub fn census<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<Census> {
         let mut rejected_by: Vec<(String, usize)> = self
@@ -122,13 +111,14 @@ impl SearchSpace {
         n: usize,
         seed: u64,
     ) -> Result<Vec<Point>> {
-        Ok(sample_points(self.valid_points(shape, limits)?, n, seed))
+        let picked = sample_points(self.valid_digits(shape, limits)?, n, seed);
+        self.points_of_digits(&picked, shape, limits)
     }
 }
 
 /// `n` of `all` drawn without replacement with `seed`, in their order, or all of them if `n` is
 /// larger.
-pub fn sample_points(all: Vec<Point>, n: usize, seed: u64) -> Vec<Point> {
+pub fn sample_points<T: Clone>(all: Vec<T>, n: usize, seed: u64) -> Vec<T> {
     if n >= all.len() {
         return all;
     }

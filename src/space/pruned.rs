@@ -60,6 +60,9 @@ impl Levels {
     }
 }
 
+/// What a walk keeps of each valid point it reaches.
+type Leaf<T> = fn(&Walk) -> Result<T>;
+
 /// One depth-first walk: the environment and config along the current path.
 struct Walk<'a> {
     space: &'a SearchSpace,
@@ -130,22 +133,48 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Every valid point under the current path from parameter `level` down, in order.
-    fn below(&mut self, level: usize, out: &mut Vec<Point>) -> Result<()> {
+    /// What `leaf` makes of every valid point under the current path from parameter `level`
+    /// down, in order.
+    fn below<T>(&mut self, level: usize, leaf: Leaf<T>, out: &mut Vec<T>) -> Result<()> {
         if level == self.space.params.len() {
-            out.push(Point {
-                config: self.config.clone(),
-                derived: self.space.derived_in(&self.env)?,
-                violated: Vec::new(),
-            });
+            out.push(leaf(self)?);
             return Ok(());
         }
         for i in 0..self.values_at(level) {
             if self.set(level, i)? {
-                self.below(level + 1, out)?;
+                self.below(level + 1, leaf, out)?;
             }
         }
         Ok(())
+    }
+
+    /// Whether some valid point lies under the current path from parameter `level` down; stops
+    /// at the first.
+    fn any_below(&mut self, level: usize) -> Result<bool> {
+        if level == self.space.params.len() {
+            return Ok(true);
+        }
+        for i in 0..self.values_at(level) {
+            if self.set(level, i)? && self.any_below(level + 1)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The point the walk stands on, with its derived values.
+    fn point(&self) -> Result<Point> {
+        Ok(Point {
+            config: self.config.clone(),
+            derived: self.space.derived_in(&self.env)?,
+            violated: Vec::new(),
+        })
+    }
+
+    /// The index of each parameter's value at the point the walk stands on (inactive ones at
+    /// their first value, as in the point's config).
+    fn digits(&self) -> Result<Vec<usize>> {
+        Ok(self.digits.clone())
     }
 
     /// The live prefixes of the first `depth` parameters under the current path, in order.
@@ -169,6 +198,59 @@ impl SearchSpace {
     /// and skips a prefix as soon as a constraint it decides breaks; the live prefixes of the
     /// first parameters are walked on all cores.
     pub fn valid_points<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<Vec<Point>> {
+        self.walk_valid(shape, limits, |w| w.point())
+    }
+
+    /// The valid points as [`SearchSpace::valid_points`] lists them, each written as the index
+    /// of every parameter's value in its domain (no configs or derived values are built).
+    pub fn valid_digits<P: Problem>(
+        &self,
+        shape: &P,
+        limits: &DeviceLimits,
+    ) -> Result<Vec<Vec<usize>>> {
+        self.walk_valid(shape, limits, |w| w.digits())
+    }
+
+    /// Whether any point is valid for `shape` on `limits`: the walk of
+    /// [`SearchSpace::valid_points`], stopped at the first valid point.
+    pub fn has_valid_point<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<bool> {
+        let levels = Levels::of(self);
+        let mut walk = Walk::new(self, &levels, shape, limits);
+        Ok(walk.start()? && walk.any_below(0)?)
+    }
+
+    /// The points `digits` name (each parameter's value by its index in the domain, as
+    /// [`SearchSpace::valid_digits`] gives them), evaluated for `shape` on `limits`.
+    pub fn points_of_digits<P: Problem>(
+        &self,
+        digits: &[Vec<usize>],
+        shape: &P,
+        limits: &DeviceLimits,
+    ) -> Result<Vec<Point>> {
+        let mut env = self.base_env(shape, limits);
+        digits
+            .iter()
+            .map(|d| self.evaluate_in(&mut env, &self.config_of_digits(d)))
+            .collect()
+    }
+
+    /// The config whose parameters take the values of index `digits` in their domains.
+    pub fn config_of_digits(&self, digits: &[usize]) -> Config {
+        let mut config = Config::default();
+        for (p, &i) in self.params.iter().zip(digits) {
+            config.set(&p.name, p.domain.value(i));
+        }
+        config
+    }
+
+    /// What `leaf` makes of every valid point, in enumeration order; the live prefixes of the
+    /// first parameters are walked on all cores.
+    fn walk_valid<P: Problem, T: Send>(
+        &self,
+        shape: &P,
+        limits: &DeviceLimits,
+        leaf: Leaf<T>,
+    ) -> Result<Vec<T>> {
         let levels = Levels::of(self);
         let mut walk = Walk::new(self, &levels, shape, limits);
         if !walk.start()? {
@@ -182,7 +264,7 @@ impl SearchSpace {
             prefixes.clear();
             walk.prefixes(0, depth, &mut prefixes)?;
         }
-        let found: Vec<Vec<Point>> = prefixes
+        let found: Vec<Vec<T>> = prefixes
             .par_iter()
             .map(|prefix| {
                 let mut walk = Walk::new(self, &levels, shape, limits);
@@ -192,7 +274,7 @@ impl SearchSpace {
                     debug_assert!(live, "a listed prefix holds its constraints");
                 }
                 let mut out = Vec::new();
-                walk.below(prefix.len(), &mut out)?;
+                walk.below(prefix.len(), leaf, &mut out)?;
                 Ok(out)
             })
             .collect::<Result<_>>()?;

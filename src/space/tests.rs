@@ -175,12 +175,27 @@ fn a_conditional_parameter_is_pinned_where_its_when_is_false() {
 }
 
 /// The valid points as the full walk gives them, each point checked against every constraint:
-/// what the pruned walk must reproduce, in order, with the same derived values.
+/// what the pruned walk must reproduce, in order, with the same derived values. Its digits
+/// (each value's index in its domain) must name the same points, in the same order, and the
+/// walk that stops at the first valid point must find one exactly when there is one.
 fn checked_one_by_one(s: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Vec<Point> {
-    PointIter::new(s)
+    let points: Vec<Point> = PointIter::new(s)
         .map(|c| s.evaluate(&c, shape, limits).unwrap())
         .filter(Point::is_valid)
-        .collect()
+        .collect();
+    let named: Vec<Config> = s
+        .valid_digits(shape, limits)
+        .unwrap()
+        .iter()
+        .map(|digits| s.config_of_digits(digits))
+        .collect();
+    let configs: Vec<Config> = points.iter().map(|p| p.config.clone()).collect();
+    assert!(named == configs, "the digits name other points");
+    assert_eq!(
+        s.has_valid_point(shape, limits).unwrap(),
+        !points.is_empty()
+    );
+    points
 }
 
 #[test]
@@ -223,6 +238,14 @@ fn the_pruned_walk_matches_the_full_walk_on_the_sdpa_space() {
             "{problem}: the pruned walk differs from the full walk"
         );
     }
+    // No valid point: TMA cannot stride D = 107, and only the wgmma family is left.
+    let mut wgmma_sets = sets.to_vec();
+    wgmma_sets.push("FAMILY=wgmma".into());
+    let wgmma = s
+        .restrict(&s.overrides_from_sets(&wgmma_sets).unwrap())
+        .unwrap();
+    let d107 = Shape::parse("1,2,300,107").unwrap();
+    assert!(checked_one_by_one(&wgmma, &d107, &hopper).is_empty());
 }
 
 #[test]
