@@ -358,6 +358,17 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
         broken("skip_outputs"),
         broken("drift_when_timed"),
     );
+    let relaunch_source = format!(
+        "#define CORRECT_LAUNCHES 1\n{}",
+        fixture("drift_when_timed")
+    );
+    let relaunch = cubin_file(
+        &c,
+        dir.path(),
+        "wrong_on_relaunch",
+        "sdpa_fp8_fwd",
+        &relaunch_source,
+    );
     let spec = WorkerSpec {
         program: evotune_bin(),
         args: vec!["worker".into(), "--device".into(), "0".into()],
@@ -395,6 +406,11 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
             300,
         ),
         ("ok", request(9, &good_name, &good, good_launch, &s), 300),
+        (
+            "invalid",
+            request(10, "sdpa_fp8_fwd", &relaunch, per_element(&s), &s),
+            300,
+        ),
     ];
     let got: Vec<EvalResponse> = plan
         .iter()
@@ -439,6 +455,15 @@ fn the_worker_pool_gives_every_kernel_its_outcome_and_good_ones_their_times() {
             && got[8].kernel_time.is_none(),
         "validation passes, the timed launches leave a wrong O: {:?}",
         got[8].outcome
+    );
+    assert!(
+        got[10]
+            .outcome
+            .reason()
+            .starts_with("a second launch on the same buffers changed")
+            && got[10].kernel_time.is_none(),
+        "the first launch passes, the second on the same buffers differs: {:?}",
+        got[10].outcome
     );
     assert_eq!(
         worker.restarts, 2,
