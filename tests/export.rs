@@ -252,13 +252,17 @@ fn check_entry(out: &Path, e: &Entry, db: &Path) {
     ))
     .unwrap();
     let best = &show["best"];
-    assert_eq!(best["config"], e.config.as_str(), "{}", e.id);
-    assert_eq!(best["kernel_p50_us"].as_f64(), Some(e.kernel_p50_us));
+    assert_eq!(best["config"], e.tuned.config.as_str(), "{}", e.id);
+    assert_eq!(best["kernel_p50_us"].as_f64(), Some(e.tuned.kernel_p50_us));
     let space_file = best["space_path"].as_str().unwrap();
     let space = space::load(&root().join(space_file)).unwrap();
     let limits = DeviceLimits::for_arch("sm_90a").unwrap();
     let point = space
-        .evaluate(&space.parse_config(&e.config).unwrap(), &shape, &limits)
+        .evaluate(
+            &space.parse_config(&e.tuned.config).unwrap(),
+            &shape,
+            &limits,
+        )
         .unwrap();
     let launch = evotune::eval::launch_for(&space, &point).unwrap();
     assert_eq!(
@@ -310,10 +314,10 @@ fn check_gemm_entry(out: &Path, e: &GemmEntry, db: &Path) {
     let show: Value =
         serde_json::from_str(&db_cmd(db, &["show", "--gemm", &g.to_string(), "--json"])).unwrap();
     let best = &show["best"];
-    assert_eq!(best["config"], e.config.as_str(), "{}", e.id);
-    assert_eq!(best["kernel_p50_us"].as_f64(), Some(e.kernel_p50_us));
+    assert_eq!(best["config"], e.tuned.config.as_str(), "{}", e.id);
+    assert_eq!(best["kernel_p50_us"].as_f64(), Some(e.tuned.kernel_p50_us));
     assert_eq!(e.label, format!("gemm {g}"));
-    let (rendered, launch) = gemm_space_kernel(&e.config, &g);
+    let (rendered, launch) = gemm_space_kernel(&e.tuned.config, &g);
     assert_eq!(source, rendered, "{}", e.id);
     assert_eq!(
         (e.grid, e.block, e.smem_bytes, e.cluster),
@@ -340,7 +344,7 @@ fn check_gemm_entry(out: &Path, e: &GemmEntry, db: &Path) {
         (u64::from(workspace_floats), u64::from(counters))
     );
     assert!(e.rule.reuse, "{}: {}", e.id, e.rule.note);
-    assert!(e.registers.is_some(), "{}: no ptxas report", e.id);
+    assert!(e.tuned.registers.is_some(), "{}: no ptxas report", e.id);
     if g.k == 4096 {
         assert_eq!(e.rule.split_k, 2, "the tune's restriction");
         assert!(e.workspace_floats > 0 && e.counters > 0);
@@ -657,13 +661,13 @@ fn expected_gemm_choice(table: &DispatchTable, g: &Gemm) -> Value {
                     evotune::warm::distance(&Problem::Gemm(*g), &Problem::Gemm(e.problem))
                 };
                 d(a).total_cmp(&d(b))
-                    .then(a.kernel_p50_us.total_cmp(&b.kernel_p50_us))
+                    .then(a.tuned.kernel_p50_us.total_cmp(&b.tuned.kernel_p50_us))
             })
             .unwrap()
     });
     let r = &e.rule;
     if exact.is_none() {
-        let (_, launch) = gemm_space_kernel(&e.config, g);
+        let (_, launch) = gemm_space_kernel(&e.tuned.config, g);
         assert_eq!(launch.grid, r.grid(g, 132), "{} at gemm {g}", e.id);
     }
     serde_json::json!([
@@ -777,7 +781,7 @@ fn expected_choice(table: &DispatchTable, p: &Attention) -> Value {
             let d =
                 |e: &Entry| evotune::warm::distance(&Problem::Sdpa(*p), &Problem::Sdpa(tuned(e)));
             d(a).total_cmp(&d(b))
-                .then(a.kernel_p50_us.total_cmp(&b.kernel_p50_us))
+                .then(a.tuned.kernel_p50_us.total_cmp(&b.tuned.kernel_p50_us))
         });
     match best {
         Some(e) => serde_json::json!([e.id, false, grid(&e.accepts)]),

@@ -239,7 +239,7 @@ fn print_summary(table: &DispatchTable, out: &Path) {
         };
         println!(
             "{:<40} {:<6} {:>12.3} µs  grid {:?} block {} smem {}  ({} {reuse})",
-            e.id, e.family, e.kernel_p50_us, e.grid, e.block[0], e.smem_bytes, e.label
+            e.id, e.family, e.tuned.kernel_p50_us, e.grid, e.block[0], e.smem_bytes, e.label
         );
     }
     for e in table.gemm_entries() {
@@ -250,7 +250,14 @@ fn print_summary(table: &DispatchTable, out: &Path) {
         };
         println!(
             "{:<40} {:<6} {:>12.3} µs  grid {:?} block {} smem {} cluster {}  ({} {reuse})",
-            e.id, "gemm", e.kernel_p50_us, e.grid, e.block[0], e.smem_bytes, e.cluster[0], e.label
+            e.id,
+            "gemm",
+            e.tuned.kernel_p50_us,
+            e.grid,
+            e.block[0],
+            e.smem_bytes,
+            e.cluster[0],
+            e.label
         );
     }
     println!(

@@ -4,7 +4,7 @@
 //! its time; and the preparation of an entry from a database row (re-evaluated and re-rendered
 //! from the row's space and config).
 
-use super::common::{template_stem, Prepared, Spaces, Tolerance};
+use super::common::{template_stem, Prepared, Spaces, Tolerance, TunedRow};
 use super::gemm_rule::{GemmRule, TunedGemm};
 use crate::db::TuningRow;
 use crate::eval::KernelArgs;
@@ -97,22 +97,9 @@ pub struct GemmEntry {
     pub counters: u64,
     /// What its grid and buffers follow at other problems.
     pub rule: GemmRule,
-    /// Kernel-only median at its problem, µs.
-    pub kernel_p50_us: f64,
-    /// The 95% CI of that median, µs.
-    pub ci_us: Option<[f64; 2]>,
-    /// Registers per thread (ptxas).
-    pub registers: Option<u32>,
-    /// Spill stores + loads, bytes (ptxas).
-    pub spill_bytes: Option<u32>,
-    /// The config, `K=V,...`.
-    pub config: String,
-    /// The database row it came from.
-    pub row_id: Option<i64>,
-    /// When that row was recorded (UTC).
-    pub recorded_utc: String,
-    /// The run folder that tuned it.
-    pub run_dir: String,
+    /// What it was measured and compiled as, and where it came from.
+    #[serde(flatten)]
+    pub tuned: TunedRow,
 }
 
 /// The kernel's name: its problem, `gemm_m4096_n4096_k128`.
@@ -187,14 +174,7 @@ pub fn prepare_gemm(
         workspace_floats: rule.workspace_floats(&problem),
         counters: rule.counters(&problem),
         rule,
-        kernel_p50_us: row.kernel_p50_us,
-        ci_us: row.ci_lo_us.zip(row.ci_hi_us).map(|(lo, hi)| [lo, hi]),
-        registers: None,
-        spill_bytes: None,
-        config: row.config.clone(),
-        row_id: row.id,
-        recorded_utc: row.created_utc.clone(),
-        run_dir: row.run_dir.clone(),
+        tuned: TunedRow::of(row),
     };
     Ok(Prepared { entry, source })
 }

@@ -63,7 +63,7 @@ fn the_default_is_named_for_its_problem_and_launched_as_the_space_launches_it() 
         ("gemm 4096,4096,128", "gemm_fp8_wgmma", "gemm_fp8")
     );
     assert_eq!(
-        (e.cubin.as_str(), e.source.as_str(), e.row_id),
+        (e.cubin.as_str(), e.source.as_str(), e.tuned.row_id),
         (
             "kernels/gemm_m4096_n4096_k128.cubin",
             "kernels/gemm_m4096_n4096_k128.cu",

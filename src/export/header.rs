@@ -126,7 +126,7 @@ fn row(e: &Entry) -> Row {
             u8::from(a.persistent),
             u8::from(a.reuse)
         ),
-        kernel_p50_us: format!("{:.3}", e.kernel_p50_us),
+        kernel_p50_us: format!("{:.3}", e.tuned.kernel_p50_us),
         label: comment(&e.label),
     }
 }
@@ -193,7 +193,7 @@ fn gemm_row(e: &GemmEntry) -> GemmRow {
             r.consumers,
             u8::from(r.reuse)
         ),
-        kernel_p50_us: format!("{:.3}", e.kernel_p50_us),
+        kernel_p50_us: format!("{:.3}", e.tuned.kernel_p50_us),
         label: comment(&e.label),
     }
 }

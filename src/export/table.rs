@@ -10,7 +10,7 @@
 //! layout's [`VERSION`] stays 1: no field changed its meaning and none a reader needs is new.
 
 pub use super::common::Tolerance;
-use super::common::{template_stem, Spaces};
+use super::common::{template_stem, Spaces, TunedRow};
 use super::gemm::{prepare_gemm, GemmEntry, GemmTable};
 use super::rule::{Accepts, Tuned};
 use crate::db::{self, Attention as Problem, TuningRow};
@@ -151,22 +151,9 @@ pub struct Entry {
     pub tma: Option<TmaBoxes>,
     /// What else it runs and how its grid follows the problem.
     pub accepts: Accepts,
-    /// Kernel-only median at its problem, µs.
-    pub kernel_p50_us: f64,
-    /// The 95% CI of that median, µs.
-    pub ci_us: Option<[f64; 2]>,
-    /// Registers per thread (ptxas).
-    pub registers: Option<u32>,
-    /// Spill stores + loads, bytes (ptxas).
-    pub spill_bytes: Option<u32>,
-    /// The config, `K=V,...`.
-    pub config: String,
-    /// The database row it came from.
-    pub row_id: Option<i64>,
-    /// When that row was recorded (UTC).
-    pub recorded_utc: String,
-    /// The run folder that tuned it.
-    pub run_dir: String,
+    /// What it was measured and compiled as, and where it came from.
+    #[serde(flatten)]
+    pub tuned: TunedRow,
 }
 
 impl DispatchTable {
@@ -249,7 +236,7 @@ macro_rules! exported {
                 &self.entry_point
             }
             fn set_resources(&mut self, registers: Option<u32>, spill_bytes: Option<u32>) {
-                (self.registers, self.spill_bytes) = (registers, spill_bytes);
+                (self.tuned.registers, self.tuned.spill_bytes) = (registers, spill_bytes);
             }
         }
     };
@@ -374,14 +361,7 @@ fn entry(
         smem_bytes: launch.smem_bytes,
         tma,
         accepts: a,
-        kernel_p50_us: row.kernel_p50_us,
-        ci_us: row.ci_lo_us.zip(row.ci_hi_us).map(|(lo, hi)| [lo, hi]),
-        registers: None,
-        spill_bytes: None,
-        config: row.config.clone(),
-        row_id: row.id,
-        recorded_utc: row.created_utc.clone(),
-        run_dir: row.run_dir.clone(),
+        tuned: TunedRow::of(row),
     }
 }
 

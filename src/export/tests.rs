@@ -51,6 +51,31 @@ fn mma_default() -> String {
     space.default.to_string()
 }
 
+/// The tuned row's fields are written inline, after the launch's, in their order; the entry
+/// reads back equal.
+#[test]
+fn an_entry_writes_its_tuned_row_inline_and_reads_back() {
+    let e = prepared(&mma_default(), "2,8,512,64").entry;
+    let text = serde_json::to_string(&e).unwrap();
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\":"))
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    let order = [
+        "accepts",
+        "kernel_p50_us",
+        "ci_us",
+        "registers",
+        "spill_bytes",
+        "config",
+    ];
+    let tail = ["row_id", "recorded_utc", "run_dir"];
+    let keys: Vec<usize> = order.iter().chain(&tail).map(|k| at(k)).collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(!text.contains("\"tuned\""), "{text}");
+    assert_eq!(serde_json::from_str::<Entry>(&text).unwrap(), e);
+}
+
 #[test]
 fn the_mma_default_serves_plain_problems_of_its_head_dim_and_load_width() {
     let p = prepared(&mma_default(), "2,8,512,64");
@@ -62,7 +87,7 @@ fn the_mma_default_serves_plain_problems_of_its_head_dim_and_load_width() {
     assert_eq!((e.args.as_str(), e.tma), ("pointers", None));
     assert_eq!((e.grid, e.block[0]), ([8, 16, 1], 128));
     assert_eq!(
-        (e.cubin.as_str(), e.row_id),
+        (e.cubin.as_str(), e.tuned.row_id),
         ("kernels/b2_h8_s512_d64.cubin", Some(7))
     );
     let a = &e.accepts;
