@@ -1,5 +1,5 @@
-//! Walking every point of a space (the cartesian product), counting and sampling valid points;
-//! the valid points themselves are listed by the pruned walk (`pruned`).
+//! Walking every point of a space (the cartesian product) and sampling valid points; the valid
+//! points themselves are listed by the pruned walk (`pruned`), the census counted by `census`.
 
 use super::conditional::is_active;
 use super::{Config, DeviceLimits, Point, SearchSpace};
@@ -65,44 +65,7 @@ impl Iterator for PointIter<'_> {
     }
 }
 
-/// How many points a space has, and how many satisfy its constraints, for one shape and device.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Census {
-    /// Points enumerated: the product of the domain sizes, less the copies that differ only in
-    /// a parameter whose `when` is false (those are invalid by construction).
-    pub raw: u128,
-    /// Points that satisfy every constraint.
-    pub valid: usize,
-    /// For each constraint, how many points break it.
-    pub rejected_by: Vec<(String, usize)>,
-}
-
 impl SearchSpace {
-    /// Counts raw and valid points, and which constraints reject how many.
-    pub fn census<P: Problem>(&self, shape: &P, limits: &DeviceLimits) -> Result<Census> {
-        let mut rejected_by: Vec<(String, usize)> = self
-            .constraints
-            .iter()
-            .map(|c| (c.text.clone(), 0))
-            .collect();
-        let mut valid = 0;
-        let mut raw = 0;
-        let mut env = self.base_env(shape, limits);
-        for config in PointIter::new(self) {
-            let point = self.evaluate_in(&mut env, &config)?;
-            raw += 1;
-            valid += usize::from(point.is_valid());
-            for (text, count) in rejected_by.iter_mut() {
-                *count += usize::from(point.violated.contains(text));
-            }
-        }
-        Ok(Census {
-            raw,
-            valid,
-            rejected_by,
-        })
-    }
-
     /// `n` valid points drawn without replacement with `seed`, or all of them if `n` is larger.
     pub fn sample_valid<P: Problem>(
         &self,

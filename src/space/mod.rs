@@ -1,5 +1,6 @@
 //! Search spaces: parameters with discrete domains, derived values and constraints (TOML files).
 
+mod census;
 mod conditional;
 mod config_text;
 mod cover;
@@ -11,8 +12,9 @@ mod pruned;
 mod restrict;
 mod value;
 
+pub use census::Census;
 pub use cover::pairwise_cover;
-pub use enumerate::{sample_points, Census, PointIter};
+pub use enumerate::{sample_points, PointIter};
 pub use expr::Expr;
 pub use file::{load, parse, parse_value};
 pub use limits::DeviceLimits;

@@ -12,7 +12,7 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 /// Where each derived value and constraint can first be worked out: after the parameter of
 /// index `level` is set (the last one it reads, through derived values too), or before any.
-struct Levels {
+pub(super) struct Levels {
     /// Derived values (indices into `space.derived`) per level, in file order.
     derived: Vec<Vec<usize>>,
     /// Constraints (indices into `space.constraints`) per level.
@@ -23,7 +23,7 @@ struct Levels {
 }
 
 impl Levels {
-    fn of(space: &SearchSpace) -> Self {
+    pub(super) fn of(space: &SearchSpace) -> Self {
         let n = space.params.len();
         let mut derived_level: Vec<Option<usize>> = Vec::new();
         // The deepest parameter `e` reads; a derived value reads only those above it (the
@@ -64,7 +64,7 @@ impl Levels {
 type Leaf<T> = fn(&Walk) -> Result<T>;
 
 /// One depth-first walk: the environment and config along the current path.
-struct Walk<'a> {
+pub(super) struct Walk<'a> {
     space: &'a SearchSpace,
     levels: &'a Levels,
     env: Env,
@@ -73,7 +73,7 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new<P: Problem>(
+    pub(super) fn new<P: Problem>(
         space: &'a SearchSpace,
         levels: &'a Levels,
         shape: &P,
@@ -89,7 +89,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Works out what reads no parameter; false if a constraint of that kind breaks.
-    fn start(&mut self) -> Result<bool> {
+    pub(super) fn start(&mut self) -> Result<bool> {
         self.derive(&self.levels.derived_first)?;
         self.holds(&self.levels.constraints_first)
     }
@@ -113,18 +113,57 @@ impl<'a> Walk<'a> {
     /// Sets parameter `level` to its value of index `i`; false if a constraint that can be
     /// checked now breaks.
     fn set(&mut self, level: usize, i: usize) -> Result<bool> {
+        self.put(level, i)?;
+        self.holds(&self.levels.constraints[level])
+    }
+
+    /// Sets parameter `level` to its value of index `i` and works out the derived values it
+    /// completes; checks nothing.
+    fn put(&mut self, level: usize, i: usize) -> Result<()> {
         let param = &self.space.params[level];
         let value = param.domain.value(i);
         expr::set(&mut self.env, &param.name, value.to_expr());
         self.config.set(&param.name, value);
         self.digits[level] = i;
-        self.derive(&self.levels.derived[level])?;
-        self.holds(&self.levels.constraints[level])
+        self.derive(&self.levels.derived[level])
+    }
+
+    /// Sets parameter `level` to its value of index `i` and pushes onto `broken` every
+    /// constraint that can be checked now and breaks (all of them, where `set` stops at one).
+    pub(super) fn set_noting(
+        &mut self,
+        level: usize,
+        i: usize,
+        broken: &mut Vec<usize>,
+    ) -> Result<()> {
+        self.put(level, i)?;
+        self.note_broken(&self.levels.constraints[level], broken)
+    }
+
+    /// Works out what reads no parameter and pushes onto `broken` each such constraint that
+    /// breaks.
+    pub(super) fn start_noting(&mut self, broken: &mut Vec<usize>) -> Result<()> {
+        self.derive(&self.levels.derived_first)?;
+        self.note_broken(&self.levels.constraints_first, broken)
+    }
+
+    fn note_broken(&self, which: &[usize], broken: &mut Vec<usize>) -> Result<()> {
+        for &c in which {
+            if !self.space.holds_in(&self.env, &self.space.constraints[c])? {
+                broken.push(c);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many parameters the space has.
+    pub(super) fn params(&self) -> usize {
+        self.space.params.len()
     }
 
     /// How many values parameter `level` runs through here: all of them, or only its first
     /// where it does not apply (as the full walk holds it).
-    fn values_at(&self, level: usize) -> usize {
+    pub(super) fn values_at(&self, level: usize) -> usize {
         let param = &self.space.params[level];
         if is_active_in(param, &self.env) {
             param.domain.len()

@@ -176,8 +176,9 @@ fn a_conditional_parameter_is_pinned_where_its_when_is_false() {
 
 /// The valid points as the full walk gives them, each point checked against every constraint:
 /// what the pruned walk must reproduce, in order, with the same derived values. Its digits
-/// (each value's index in its domain) must name the same points, in the same order, and the
-/// walk that stops at the first valid point must find one exactly when there is one.
+/// (each value's index in its domain) must name the same points, in the same order, the walk
+/// that stops at the first valid point must find one exactly when there is one, and the census
+/// must count what checking every point counts.
 fn checked_one_by_one(s: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Vec<Point> {
     let points: Vec<Point> = PointIter::new(s)
         .map(|c| s.evaluate(&c, shape, limits).unwrap())
@@ -195,7 +196,29 @@ fn checked_one_by_one(s: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> 
         s.has_valid_point(shape, limits).unwrap(),
         !points.is_empty()
     );
+    assert_eq!(
+        s.census(shape, limits).unwrap(),
+        census_one_by_one(s, shape, limits)
+    );
     points
+}
+
+/// The census as the full walk counts it, every constraint checked at every point.
+fn census_one_by_one(s: &SearchSpace, shape: &Shape, limits: &DeviceLimits) -> Census {
+    let mut census = Census {
+        raw: 0,
+        valid: 0,
+        rejected_by: s.constraints.iter().map(|c| (c.text.clone(), 0)).collect(),
+    };
+    for config in PointIter::new(s) {
+        let point = s.evaluate(&config, shape, limits).unwrap();
+        census.raw += 1;
+        census.valid += usize::from(point.is_valid());
+        for (text, count) in census.rejected_by.iter_mut() {
+            *count += usize::from(point.violated.contains(text));
+        }
+    }
+    census
 }
 
 #[test]
