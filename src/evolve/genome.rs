@@ -25,14 +25,25 @@ impl SpaceIndex {
         shape: &P,
         limits: &DeviceLimits,
     ) -> Result<Self> {
-        let mut index = Self::of_points(space, &[]);
-        index.valid = space.valid_digits(shape, limits)?;
-        index.valid_set = index.valid.iter().cloned().collect();
-        Ok(index)
+        Ok(Self::of_genomes(space, space.valid_digits(shape, limits)?))
     }
 
     /// The index of `points`, the valid points of `space` as [`SearchSpace::valid_points`] gave them.
     pub fn of_points(space: &SearchSpace, points: &[crate::space::Point]) -> Self {
+        let empty = Self::of_genomes(space, Vec::new());
+        let valid = points
+            .iter()
+            .map(|p| {
+                empty
+                    .genome_of(&p.config)
+                    .expect("an enumerated point is in the space")
+            })
+            .collect();
+        Self::of_genomes(space, valid)
+    }
+
+    /// The index of `valid`, the valid points of `space` written as genomes, in their order.
+    fn of_genomes(space: &SearchSpace, valid: Vec<Genome>) -> Self {
         let names = space.params.iter().map(|p| p.name.clone()).collect();
         let domains: Vec<_> = space.params.iter().map(|p| p.domain.values()).collect();
         let ordered = space
@@ -40,21 +51,13 @@ impl SpaceIndex {
             .iter()
             .map(|p| matches!(p.domain, crate::space::Domain::Ints(_)))
             .collect();
-        let mut index = SpaceIndex {
+        SpaceIndex {
             names,
             domains,
             ordered,
-            valid: Vec::new(),
-            valid_set: HashSet::new(),
-        };
-        for point in points {
-            let g = index
-                .genome_of(&point.config)
-                .expect("an enumerated point is in the space");
-            index.valid_set.insert(g.clone());
-            index.valid.push(g);
+            valid_set: valid.iter().cloned().collect(),
+            valid,
         }
-        index
     }
 
     /// The same space with only the valid points `keep` accepts (e.g. those of a recorded

@@ -48,6 +48,17 @@ pub(super) fn index_of(text: &str) -> Arc<SpaceIndex> {
     Arc::new(SpaceIndex::new(&space, &shape, &DeviceLimits::hopper()).unwrap())
 }
 
+/// The index the walk's index vectors give holds the genomes of the listed points, in order.
+#[test]
+fn the_index_of_the_walk_is_the_index_of_the_listed_points() {
+    let space = parse(Path::new("synthetic.toml"), SPACE).unwrap();
+    let shape = Shape::parse("1,1,64,64").unwrap();
+    let points = space.valid_points(&shape, &DeviceLimits::hopper()).unwrap();
+    let listed = SpaceIndex::of_points(&space, &points);
+    assert!(!listed.valid().is_empty());
+    assert_eq!(index().valid(), listed.valid());
+}
+
 /// A smooth bowl with its minimum at PA=5, PB=2, PC=4, PD=1, PE=3, FAMILY=y (a synthetic
 /// landscape for tests, not a measurement); a tenth of the points "fail".
 pub(super) fn fitness(g: &Genome) -> Option<f64> {

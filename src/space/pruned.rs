@@ -63,12 +63,12 @@ impl Levels {
 /// What a walk keeps of each valid point it reaches.
 type Leaf<T> = fn(&Walk) -> Result<T>;
 
-/// One depth-first walk: the environment and config along the current path.
+/// One depth-first walk: the environment and the value of each parameter along the current
+/// path (its index in the domain).
 pub(super) struct Walk<'a> {
     space: &'a SearchSpace,
     levels: &'a Levels,
     env: Env,
-    config: Config,
     digits: Vec<usize>,
 }
 
@@ -83,7 +83,6 @@ impl<'a> Walk<'a> {
             space,
             levels,
             env: space.base_env(shape, limits),
-            config: Config::default(),
             digits: vec![0; space.params.len()],
         }
     }
@@ -123,7 +122,6 @@ impl<'a> Walk<'a> {
         let param = &self.space.params[level];
         let value = param.domain.value(i);
         expr::set(&mut self.env, &param.name, value.to_expr());
-        self.config.set(&param.name, value);
         self.digits[level] = i;
         self.derive(&self.levels.derived[level])
     }
@@ -204,7 +202,7 @@ impl<'a> Walk<'a> {
     /// The point the walk stands on, with its derived values.
     fn point(&self) -> Result<Point> {
         Ok(Point {
-            config: self.config.clone(),
+            config: self.space.config_of_digits(&self.digits),
             derived: self.space.derived_in(&self.env)?,
             violated: Vec::new(),
         })

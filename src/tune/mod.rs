@@ -28,7 +28,7 @@ pub use quality::{compare_on_landscape, Methods, QualityReport};
 pub use quality_row::QualityRow;
 pub use quality_steady::{AnswerOrder, SteadyTest, WallEstimate};
 pub use replay::{recorded_problem, require_log, require_problem, ReplayEvaluator, ABSENT};
-pub use search::{search, SearchEvents, SearchOutcome};
+pub use search::{search, Quiet, SearchEvents, SearchOutcome};
 pub use simulate::{Noise, SampleTally, SimulatedTiming};
 pub use steady::{search_steady, Window};
 pub use wall_model::{generation_sizes, WallModel};

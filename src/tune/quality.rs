@@ -2,10 +2,11 @@
 //! many seeds (median regret, trials to within 5% of the true best, a Mann–Whitney test), and
 //! on request the GA timed with simulated samples, in full against racing (`simulate`).
 
-use super::quality_row::{row, QualityRow, Quiet};
+use super::quality_row::{row, QualityRow};
 use super::quality_steady::{steady_rows, wall_estimate, SteadyPlan, SteadyTest, WallEstimate};
 use super::replay::ReplayEvaluator;
 use super::search::search;
+use super::search::Quiet;
 use super::simulate::{Noise, SampleTally, SimulatedTiming};
 use crate::error::{Error, Result};
 use crate::eval::RaceSettings;

@@ -4,8 +4,6 @@
 
 use super::evaluator::Evaluated;
 use super::replay::ReplayEvaluator;
-use super::search::SearchEvents;
-use crate::error::Result;
 use crate::space::Config;
 use crate::stats::{median, percentile};
 use serde::Serialize;
@@ -103,16 +101,4 @@ fn score(
         }
     }
     (best / true_best - 1.0, near)
-}
-
-/// Search events that go nowhere (the comparison keeps no log).
-pub(super) struct Quiet;
-
-impl SearchEvents for Quiet {
-    fn trial(&mut self, _: &Evaluated) -> Result<()> {
-        Ok(())
-    }
-    fn generation_done(&mut self, _: &[Evaluated]) -> Result<()> {
-        Ok(())
-    }
 }

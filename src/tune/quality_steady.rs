@@ -3,8 +3,9 @@
 //! tested against the generational GA seed by seed; and the modelled wall of both searches.
 
 use super::pipelined::Pipelined;
-use super::quality_row::{row, QualityRow, Quiet};
+use super::quality_row::{row, QualityRow};
 use super::replay::ReplayEvaluator;
+use super::search::Quiet;
 use super::simulate::{Noise, SimulatedTiming};
 use super::steady::{search_steady, Window};
 use super::wall_model::{generation_sizes, WallModel};

@@ -15,6 +15,19 @@ pub trait SearchEvents {
     fn generation_done(&mut self, so_far: &[Evaluated]) -> Result<()>;
 }
 
+/// Search events that go nowhere: a search whose trials nobody logs or shows (a landscape
+/// comparison, a dry run over a resumed log).
+pub struct Quiet;
+
+impl SearchEvents for Quiet {
+    fn trial(&mut self, _: &Evaluated) -> Result<()> {
+        Ok(())
+    }
+    fn generation_done(&mut self, _: &[Evaluated]) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// What a search produced.
 #[derive(Debug, Default)]
 pub struct SearchOutcome {

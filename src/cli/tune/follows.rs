@@ -7,7 +7,8 @@ use crate::cli::target::CliProblem;
 use crate::error::{Error, Result};
 use crate::evolve::{Ga, Genome, SearchMode, SteadyGa};
 use crate::tune::{
-    search, search_steady, Candidate, Evaluated, Evaluator, SearchEvents, SearchOutcome, Window,
+    search, search_steady, Candidate, Evaluated, Evaluator, Quiet, SearchEvents, SearchOutcome,
+    Window,
 };
 use crate::tunelog::TrialRecord;
 
@@ -55,7 +56,7 @@ pub(super) fn check_log_follows<P: CliProblem>(
         &mut Unlogged,
         budget,
         prior.to_vec(),
-        &mut Silent,
+        &mut Quiet,
     );
     checked.map(|_| ()).map_err(|e| {
         Error::flag(
@@ -87,18 +88,5 @@ impl Evaluator for Unlogged {
 
     fn describe(&self) -> String {
         "the resumed log".into()
-    }
-}
-
-/// The dry run's listener: hears nothing.
-struct Silent;
-
-impl SearchEvents for Silent {
-    fn trial(&mut self, _: &Evaluated) -> Result<()> {
-        Ok(())
-    }
-
-    fn generation_done(&mut self, _: &[Evaluated]) -> Result<()> {
-        Ok(())
     }
 }
