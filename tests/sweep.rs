@@ -305,6 +305,15 @@ fn bad_sweep_input_names_the_flag_or_file_and_writes_nothing() {
             vec![
                 "--shapes".into(),
                 "2,8,512,64".into(),
+                "--window".into(),
+                "4".into(),
+            ],
+            "--window applies to --search steady only".into(),
+        ),
+        (
+            vec![
+                "--shapes".into(),
+                "2,8,512,64".into(),
                 "--replay".into(),
                 "nope.csv".into(),
             ],

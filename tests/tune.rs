@@ -300,6 +300,14 @@ fn bad_search_settings_are_named() {
         &["--confirm-processes", "1"],
         "--confirm-processes must be at least 2",
     );
+    refused(
+        &["--window", "4"],
+        "--window applies to --search steady only",
+    );
+    refused(
+        &["--confirm-top", "7"],
+        "--confirm-top at most --elites (6): only the elites are kept, got 7",
+    );
 }
 
 #[test]

@@ -188,9 +188,10 @@ pub struct TuneArgs {
     pub search: SearchKind,
     /// With --search steady: candidates in flight at once (compiling, waiting for a GPU, or on
     /// one). More keeps the GPU busier but breeds each child knowing less: on the recorded
-    /// landscapes the regrets held at 8, not at 16.
-    #[arg(long, value_name = "W", default_value_t = crate::evolve::DEFAULT_WINDOW)]
-    pub window: usize,
+    /// landscapes the regrets held at 8, not at 16. [default: 8; the generational search takes
+    /// no window]
+    #[arg(long, value_name = "W")]
+    pub window: Option<usize>,
     /// Members per generation, elites included.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub population: usize,

@@ -131,9 +131,9 @@ pub struct SweepArgs {
     /// Every problem's search: generational or steady (see `evotune --help`).
     #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
     pub search: crate::cli::args::SearchKind,
-    /// With --search steady: candidates in flight at once.
-    #[arg(long, value_name = "W", default_value_t = crate::evolve::DEFAULT_WINDOW)]
-    pub window: usize,
+    /// With --search steady: candidates in flight at once [default: 8].
+    #[arg(long, value_name = "W")]
+    pub window: Option<usize>,
     /// Members per generation, elites included.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub population: usize,

@@ -6,7 +6,7 @@ use super::campaign::{self, Campaign, CampaignProblem};
 use super::gemms::{gemms, GemmFlags};
 use super::grid::{self, GridFlags};
 use super::index::{ProblemEntry, Status, SweepIndex, SweepSettings, INDEX_FILE};
-use crate::cli::args::TuneArgs;
+use crate::cli::args::{SearchKind, TuneArgs};
 use crate::cli::checks::tolerance_of;
 use crate::cli::db::DbFlags;
 use crate::cli::run_dir::{check_writable, run_dir, utc_stamp};
@@ -131,7 +131,7 @@ fn settings(args: &SweepArgs, operation: Operation) -> SweepSettings {
         timeout: args.timeout,
         warm_start: args.warm_start,
         search: args.search,
-        window: args.window,
+        window: args.window.unwrap_or(crate::evolve::DEFAULT_WINDOW),
         database: args.db.choice(),
     }
 }
@@ -144,6 +144,7 @@ fn check_settings(args: &SweepArgs, settings: &SweepSettings, operation: Operati
     };
     let mut probe = tune_args(settings, (operation, probe_problem), args.budget, &[]);
     probe.replay = None;
+    probe.window = args.window;
     crate::cli::tune::check_flags(&probe)?;
     tolerance_of(settings.atol, settings.rtol)?;
     if let Some(log) = &settings.replay {
@@ -326,7 +327,7 @@ pub fn tune_args(
         set: set.to_vec(),
         seed: s.seed,
         search: s.search,
-        window: s.window,
+        window: (s.search == SearchKind::Steady).then_some(s.window),
         population: s.population,
         elites: s.elites,
         out: None,

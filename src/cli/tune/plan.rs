@@ -10,7 +10,7 @@ use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::cli::db::DbFlags;
 use crate::error::{Error, Result};
 use crate::eval::{FlushMode, RaceSettings, TimingPlan, Tolerance, DEFAULT_TARGET_S};
-use crate::evolve::{GaSettings, SearchMode, SpaceIndex};
+use crate::evolve::{GaSettings, SearchMode, SpaceIndex, DEFAULT_WINDOW};
 use crate::gpu;
 use crate::op::Operation;
 use crate::progress::ProgressGroup;
@@ -414,13 +414,18 @@ pub(crate) fn check_flags(args: &TuneArgs) -> Result<()> {
 }
 
 /// The search `--search` and `--window` ask for.
-fn search_mode(kind: SearchKind, window: usize) -> Result<SearchMode> {
-    match kind {
-        SearchKind::Generational => Ok(SearchMode::Generational),
-        SearchKind::Steady if window == 0 => {
-            Err(Error::flag("--window", "must be at least 1, got 0"))
-        }
-        SearchKind::Steady => Ok(SearchMode::Steady { window }),
+fn search_mode(kind: SearchKind, window: Option<usize>) -> Result<SearchMode> {
+    match (kind, window) {
+        (SearchKind::Generational, None) => Ok(SearchMode::Generational),
+        (SearchKind::Generational, Some(_)) => Err(Error::flag(
+            "--window",
+            "applies to --search steady only (the generational search asks a whole \
+             --population at once); add --search steady or leave --window out",
+        )),
+        (SearchKind::Steady, Some(0)) => Err(Error::flag("--window", "must be at least 1, got 0")),
+        (SearchKind::Steady, w) => Ok(SearchMode::Steady {
+            window: w.unwrap_or(DEFAULT_WINDOW),
+        }),
     }
 }
 
@@ -433,7 +438,23 @@ fn check_common(args: &TuneArgs) -> Result<()> {
     }
     check_timing_seconds(args.timing_seconds)?;
     check_protocol_reps(args.reps)?;
-    check_confirm(args.confirm_top, args.confirm_processes)
+    check_confirm(args.confirm_top, args.confirm_processes)?;
+    match args.resume {
+        // A resumed run's elites come from its manifest; the stage confirms as many as it has.
+        Some(_) => Ok(()),
+        None => check_confirm_top(args.confirm_top, args.elites),
+    }
+}
+
+/// Only the elites are kept to be confirmed.
+fn check_confirm_top(top: usize, elites: usize) -> Result<()> {
+    if top > elites {
+        return Err(Error::flag(
+            "--confirm-top",
+            format!("at most --elites ({elites}): only the elites are kept, got {top}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A prediction interval needs the spread of at least two processes.
