@@ -41,6 +41,12 @@ pub trait StreamOptimizer {
     fn tell(&mut self, genome: &Genome, fitness: Option<f64>);
     /// The nominal generation of the last config asked: the asks before it ÷ the population.
     fn generation(&self) -> usize;
+    /// How many of the next asks are already decided, whatever answers arrive before them
+    /// (an opening drawn from the seed alone): they can be asked at once at no cost in what
+    /// the search knows when it breeds.
+    fn decided_asks(&self) -> usize {
+        0
+    }
 }
 
 /// Every evaluated config with its fitness; failures rank after every success.

@@ -118,6 +118,15 @@ impl StreamOptimizer for SteadyGa {
     fn generation(&self) -> usize {
         self.asks.saturating_sub(1) / self.settings.population.max(1)
     }
+
+    /// The opening's asks not yet made (all of them before the first ask).
+    fn decided_asks(&self) -> usize {
+        if self.asks == 0 {
+            self.settings.population
+        } else {
+            self.opening.len()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,12 @@ pub(super) fn wall_estimate(
         generational_s: over_seeds(&|s| model.generational(&sizes, s)),
         steady_s: windows
             .iter()
-            .map(|&w| (w, over_seeds(&|s| model.steady(budget, w, s))))
+            .map(|&w| {
+                (
+                    w,
+                    over_seeds(&|s| model.steady(budget, (w, ga.population), s)),
+                )
+            })
             .collect(),
     }
 }

@@ -1,5 +1,6 @@
-//! The steady-state search loop: a window of candidates in flight; as each answer arrives it is
-//! logged, told, and one new candidate is asked and submitted, until the budget is asked.
+//! The steady-state search loop: a window of candidates in flight (the optimizer's opening all
+//! at once); as each answer arrives it is logged, told, and new candidates are asked and
+//! submitted while fewer than the window are in flight, until the budget is asked.
 //! Answers already logged by an interrupted run are told again in the order they were logged
 //! (the order they arrived), which asks again what the run asked.
 
@@ -55,6 +56,18 @@ impl Asker<'_> {
         Ok(Some(c))
     }
 
+    /// Asks until `in_flight` candidates are in flight (or nothing is left to ask).
+    fn refill(&mut self, in_flight: usize) -> Result<Vec<Candidate>> {
+        let mut asked = Vec::new();
+        while self.in_flight.len() < in_flight {
+            match self.ask()? {
+                Some(c) => asked.push(c),
+                None => break,
+            }
+        }
+        Ok(asked)
+    }
+
     /// Takes `e`'s candidate out of the window and tells the optimizer its fitness.
     fn answered(&mut self, e: &Evaluated) -> Result<Candidate> {
         let c = self.in_flight.remove(&e.record.config).ok_or_else(|| {
@@ -90,10 +103,13 @@ pub fn search_steady(
         in_flight: HashMap::new(),
     };
     let mut out = SearchOutcome::default();
-    let mut pending = Vec::new();
-    for _ in 0..window.in_flight.max(1) {
-        pending.extend(asker.ask()?);
-    }
+    let in_flight = window.in_flight.max(1);
+    // The opening is decided before any answer: all of it is asked at once (more than the
+    // window when it is larger), and then one is asked whenever fewer than the window are in
+    // flight. Every ask is bred from the same answers as with the window alone; only the
+    // opening's compiles start sooner.
+    let opening = in_flight.max(asker.optimizer.decided_asks());
+    let mut pending = asker.refill(opening)?;
     for e in prior {
         let c = asker.answered(&e).map_err(|_| never_asked(&e))?;
         check_follows(&e, &c)?;
@@ -102,7 +118,7 @@ pub fn search_steady(
         out.trials.push(e);
         out.resumed += 1;
         report(&out.trials, window, events)?;
-        pending.extend(asker.ask()?);
+        pending.extend(asker.refill(in_flight)?);
     }
     pending.sort_by_key(|c| c.trial);
     evaluator.evaluate_stream(pending, &mut |e| {
@@ -110,7 +126,7 @@ pub fn search_steady(
         asker.answered(&e)?;
         out.trials.push(e);
         report(&out.trials, window, events)?;
-        Ok(asker.ask()?.into_iter().collect())
+        asker.refill(in_flight)
     })?;
     if let Some(c) = asker.in_flight.values().min_by_key(|c| c.trial) {
         return Err(Error::Other(format!(

@@ -1,5 +1,5 @@
-//! Tests of the steady search loop with the formula test double: each answer arrives with the
-//! window's other candidates in flight, an interrupted run resumes into the same run, a foreign
+//! Tests of the steady search loop with the formula test double: the opening is asked at once
+//! and each later answer arrives with the window's other candidates in flight, an interrupted run resumes into the same run, a foreign
 //! log is refused, and dropped answers are an error.
 
 use super::super::tests::{index, FormulaEvaluator, Quiet};
@@ -39,6 +39,9 @@ impl StreamOptimizer for Noting {
     fn generation(&self) -> usize {
         self.inner.generation()
     }
+    fn decided_asks(&self) -> usize {
+        self.inner.decided_asks()
+    }
 }
 
 #[test]
@@ -53,11 +56,12 @@ fn each_answer_arrives_with_the_window_in_flight_and_asks_the_next() {
     let out = search_steady(&mut opt, &idx, &mut ev, 40, WINDOW, vec![], &mut Quiet(0)).unwrap();
     let trials: Vec<usize> = out.trials.iter().map(|e| e.record.trial).collect();
     assert_eq!(trials, (0..40).collect::<Vec<_>>(), "first in, first out");
-    let expected: Vec<usize> = (0..40usize).map(|t| t.saturating_sub(7)).collect();
-    assert_eq!(
-        opt.heard_at_ask, expected,
-        "trial t asked with t − 7 answers in"
-    );
+    // The opening (the first 16, decided by the seed) is asked at once; after it, trial t is
+    // asked with t − 7 answers in, as with the window alone.
+    let expected: Vec<usize> = (0..40usize)
+        .map(|t| if t < 16 { 0 } else { t - 7 })
+        .collect();
+    assert_eq!(opt.heard_at_ask, expected);
     let generations: Vec<usize> = out.trials.iter().map(|e| e.record.generation).collect();
     assert_eq!(
         generations[15..17],
@@ -97,5 +101,38 @@ fn an_evaluator_that_drops_answers_is_an_error_in_a_steady_search() {
     let err = search_steady(&mut opt, &idx, &mut ev, 20, WINDOW, vec![], &mut Quiet(0))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("answered 0 of 8"), "{err}");
+    assert!(err.contains("answered 0 of 16"), "{err}");
+}
+
+/// Asking the opening at once changes when its candidates start, never what is asked: with
+/// answers first in, first out, the trials are those of the window alone, config for config.
+#[test]
+fn the_opening_asked_at_once_asks_what_the_window_alone_asks() {
+    struct WindowOnly(SteadyGa);
+    impl StreamOptimizer for WindowOnly {
+        fn ask_one(&mut self) -> Option<Genome> {
+            self.0.ask_one()
+        }
+        fn tell(&mut self, genome: &Genome, fitness: Option<f64>) {
+            self.0.tell(genome, fitness);
+        }
+        fn generation(&self) -> usize {
+            self.0.generation()
+        }
+    }
+    let idx = index();
+    let configs = |opt: &mut dyn StreamOptimizer| {
+        let mut ev = FormulaEvaluator { drop_every: None };
+        let out = search_steady(opt, &idx, &mut ev, 60, WINDOW, vec![], &mut Quiet(0));
+        let trials = out.unwrap().trials;
+        trials
+            .into_iter()
+            .map(|e| e.record.config)
+            .collect::<Vec<_>>()
+    };
+    for seed in 0..4 {
+        let mut burst = SteadyGa::new(idx.clone(), GaSettings::default(), seed);
+        let mut alone = WindowOnly(SteadyGa::new(idx.clone(), GaSettings::default(), seed));
+        assert_eq!(configs(&mut burst), configs(&mut alone), "seed {seed}");
+    }
 }
