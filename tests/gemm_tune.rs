@@ -232,3 +232,26 @@ fn flags_that_do_not_fit_a_gemm_are_named() {
         "1024,1024,512",
     );
 }
+
+/// Every command that takes --gemm opens the GEMM space when --space is left out, as the tune
+/// does (it used to open the SDPA space and refuse the problem).
+#[test]
+fn gemm_commands_default_to_the_gemm_space() {
+    let o = evotune()
+        .args(["render", "--gemm", PROBLEM, "--config", "default"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let source = String::from_utf8_lossy(&o.stdout);
+    assert!(source.contains("gemm_fp8_wgmma.cu.tera"), "{source}");
+    let o = evotune()
+        .args(["render", "--config", "default"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let source = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !source.contains("gemm_fp8_wgmma.cu.tera"),
+        "SDPA by default"
+    );
+}

@@ -101,9 +101,10 @@ pub struct SpaceShowArgs {
 /// `evotune render`
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The space file.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The space file [default: search_spaces/sdpa_fp8.toml; with --gemm,
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     /// The configuration: `K=V,...` naming every parameter (those inactive under the values
     /// given, their `when` false, may be left out), `default`, or `default,K=V,...` (the default
     /// with those parameters changed).
@@ -117,9 +118,10 @@ pub struct RenderArgs {
 /// `evotune compile`
 #[derive(Debug, Args)]
 pub struct CompileArgs {
-    /// The space file.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The space file [default: search_spaces/sdpa_fp8.toml; with --gemm,
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub target: TargetArgs,
@@ -397,9 +399,10 @@ pub struct BenchArgs {
     /// with those parameters changed).
     #[arg(long, value_name = "K=V,...")]
     pub config: String,
-    /// The space file.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The space file [default: search_spaces/sdpa_fp8.toml; with --gemm,
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     /// Print the worker's response as JSON on stdout (the summary goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -508,9 +511,10 @@ pub struct WorkerArgs {
 /// `evotune record`
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// The space file.
-    #[arg(long, default_value = "search_spaces/sdpa_fp8.toml")]
-    pub space: PathBuf,
+    /// The space file [default: search_spaces/sdpa_fp8.toml; with --gemm,
+    /// search_spaces/gemm_fp8.toml].
+    #[arg(long, value_name = "FILE")]
+    pub space: Option<PathBuf>,
     /// Problem shape B,H,S,D.
     #[arg(long, value_name = "B,H,S,D", default_value = "2,8,512,64")]
     pub shape: String,

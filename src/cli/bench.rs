@@ -61,7 +61,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         args,
         device: &device,
     };
-    with_problem(problem, &args.space, Limits::Device(&device), bench)
+    with_problem(
+        problem,
+        args.space.as_deref(),
+        Limits::Device(&device),
+        bench,
+    )
 }
 
 /// One bench on the GPU `device`.

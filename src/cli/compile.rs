@@ -9,7 +9,12 @@ use std::path::Path;
 
 /// Compiles the points in parallel, prints failures with their NVRTC log and a summary.
 pub fn run(args: &CompileArgs) -> anyhow::Result<()> {
-    with_target(&args.target, &args.space, ArchPolicy::GpuOrFlag, args)
+    with_target(
+        &args.target,
+        args.space.as_deref(),
+        ArchPolicy::GpuOrFlag,
+        args,
+    )
 }
 
 impl WithTarget for &CompileArgs {

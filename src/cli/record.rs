@@ -48,7 +48,12 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         log_path,
         device: device.name.clone(),
     };
-    with_problem(problem, &args.space, Limits::Device(&device), recording)
+    with_problem(
+        problem,
+        args.space.as_deref(),
+        Limits::Device(&device),
+        recording,
+    )
 }
 
 /// A record into `log_path` on the GPU named `device`.

@@ -5,7 +5,12 @@ use super::target::{with_target, ArchPolicy, CliProblem, Target, WithTarget};
 
 /// Renders the config and prints it; a config that breaks a constraint is an error naming it.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
-    with_target(&args.target, &args.space, ArchPolicy::GpuOrHopper, args)
+    with_target(
+        &args.target,
+        args.space.as_deref(),
+        ArchPolicy::GpuOrHopper,
+        args,
+    )
 }
 
 impl WithTarget for &RenderArgs {

@@ -6,7 +6,12 @@ use crate::space::Value;
 
 /// Prints the space's parameters, derived values, constraints and census.
 pub fn run(args: &SpaceShowArgs) -> anyhow::Result<()> {
-    with_target(&args.target, &args.file, ArchPolicy::GpuOrHopper, args)
+    with_target(
+        &args.target,
+        Some(&args.file),
+        ArchPolicy::GpuOrHopper,
+        args,
+    )
 }
 
 impl WithTarget for &SpaceShowArgs {

@@ -71,7 +71,7 @@ pub enum Limits<'a> {
 /// mask flags, a GEMM space's from --gemm) and runs `command` on it.
 pub fn with_target(
     args: &TargetArgs,
-    space: &Path,
+    space: Option<&Path>,
     policy: ArchPolicy,
     command: impl WithTarget,
 ) -> anyhow::Result<()> {
@@ -92,10 +92,15 @@ pub fn with_target(
 /// `limits`, and runs `command` on it: the one place that picks a problem type by operation.
 pub fn with_problem(
     problem: ProblemText<'_>,
-    space: &Path,
+    space: Option<&Path>,
     limits: Limits<'_>,
     command: impl WithTarget,
 ) -> anyhow::Result<()> {
+    let operation = match problem.gemm {
+        Some(_) => Operation::Gemm,
+        None => Operation::Sdpa,
+    };
+    let space = &space.map_or_else(|| default_space(operation), Path::to_path_buf);
     let loaded = load_space(space)?;
     match loaded.operation {
         Operation::Sdpa => {
