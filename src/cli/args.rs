@@ -266,7 +266,9 @@ pub struct TuneArgs {
     /// Watchdog limit per candidate, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
-    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].
+    /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels]. NVRTC
+    /// keeps a cache of its own in the CUDA driver's (CUDA_CACHE_PATH; CUDA_CACHE_DISABLE=1
+    /// turns it off): to time a tune with nothing cached, empty both.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Where the result is recorded at the end (`evotune db`).
