@@ -558,6 +558,28 @@ fn bench_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     ]);
 }
 
+/// Bad input to the GPU commands is named as bad input (exit 2) on any machine, before the GPU
+/// is looked for: a --set value outside the space, a config the space refuses, a short shape.
+#[test]
+fn gpu_commands_name_bad_input_before_looking_for_the_gpu() {
+    tune_writes_nothing(
+        &["--shape", "2,8,512,64", "--set", "BLOCK_N=100"],
+        "--set BLOCK_N=100 is not one of",
+    );
+    tune_writes_nothing(
+        &["bench", "--shape", "2,8,512,64", "--config", "BLOCK_N=100"],
+        "BLOCK_N",
+    );
+    tune_writes_nothing(
+        &["baseline", "--shape", "2,8,512"],
+        "--shape expects B,H,S,D",
+    );
+    tune_writes_nothing(
+        &["bench", "--gemm", "64,64", "--config", "default"],
+        "--gemm",
+    );
+}
+
 #[test]
 fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);

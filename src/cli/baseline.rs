@@ -28,14 +28,13 @@ use crate::op::{Gemm, Operation, ProblemSpec};
 use crate::shape::Shape;
 use std::time::Duration;
 
-/// Checks --gemm and --only, then looks for a GPU (without one: one line on stderr, exit 1,
-/// nothing written), then measures each baseline; one that cannot be measured is recorded as
+/// Checks the problem, --only, --out and --reps, then looks for a GPU (without one: one line on
+/// stderr, exit 1, nothing written), then measures each baseline; one that cannot be measured is recorded as
 /// unavailable with the reason.
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let gemm = args.gemm.as_deref().map(str::parse::<Gemm>).transpose()?;
     let op = gemm.map_or(Operation::Sdpa, |_| Operation::Gemm);
     let chosen = chosen(&args.only, op)?;
-    let device = gpu::detect(args.device as i32)?;
     let problem: ProblemSpec = match gemm {
         Some(g) => g.into(),
         None => args.problem.shape(&args.shape)?.into(),
@@ -44,6 +43,7 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
         super::run_dir::check_writable("--out", out)?;
     }
     super::checks::check_protocol_reps(args.reps)?;
+    let device = gpu::detect(args.device as i32)?;
     let mode = args.flush.mode();
     let plan = TimingPlan::new(args.reps, mode, crate::eval::DEFAULT_TARGET_S).and_warm();
     let timed = match mode {

@@ -5,7 +5,9 @@
 use super::args::BenchArgs;
 use super::checks::{check_protocol_reps, tolerance_or};
 use super::run_dir::{check_writable, kernel_cache, run_dir, write_json};
-use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
+use super::target::{
+    with_problem, ArchPolicy, CliProblem, Limits, ProblemText, Target, WithTarget,
+};
 use crate::compile::{write_kernel_files, CompileRecord, Compiler};
 use crate::error::{Error, Result};
 use crate::eval::{
@@ -44,10 +46,10 @@ struct CandidateRecord<P> {
     response: EvalResponse,
 }
 
-/// Checks for a GPU first (without one: one line on stderr, exit 1, nothing written), then
-/// validates the inputs, compiles, evaluates in a worker and reports.
+/// Judges the inputs as for Hopper (bad input: named, exit 2, nothing written), then checks
+/// for a GPU (without one: one line on stderr, exit 1, nothing written), validates the inputs
+/// against it, compiles, evaluates in a worker and reports.
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let device = gpu::detect(args.device as i32)?;
     if let Some(out) = &args.out {
         check_writable("--out", out)?;
     }
@@ -57,6 +59,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         flags: &args.problem,
         gemm: args.gemm.as_deref(),
     };
+    let hopper = Limits::Offline(Some("sm_90a"), ArchPolicy::GpuOrHopper);
+    with_problem(problem, args.space.as_deref(), hopper, Judge { args })?;
+    let device = gpu::detect(args.device as i32)?;
     let bench = Bench {
         args,
         device: &device,
@@ -67,6 +72,19 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         Limits::Device(&device),
         bench,
     )
+}
+
+/// The checks of a bench's inputs that need no GPU: the tolerance and the config at the problem.
+struct Judge<'a> {
+    args: &'a BenchArgs,
+}
+
+impl WithTarget for Judge<'_> {
+    fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+        tolerance_or(P::DEFAULT_TOLERANCE, self.args.atol, self.args.rtol)?;
+        t.valid_point(&self.args.config)?;
+        Ok(())
+    }
 }
 
 /// One bench on the GPU `device`.

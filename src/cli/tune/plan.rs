@@ -159,7 +159,7 @@ impl<P: CliProblem> TunePlan<P> {
             },
         };
         let space = space_of(args, P::OPERATION);
-        let mut target = target_for(&source, shape, args.arch.as_deref(), &space)?;
+        let mut target = target_for(&source, shape, args.arch.as_deref(), (&space, &args.set))?;
         let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
         let mut plan = Self::assemble(
@@ -198,7 +198,12 @@ impl<P: CliProblem> TunePlan<P> {
                 devices: m.search.devices.clone(),
             },
         };
-        let mut target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space)?;
+        let mut target = target_for(
+            &source,
+            &m.shape.to_string(),
+            Some(&m.arch),
+            (&m.space, &[]),
+        )?;
         let rule = match m.stand_in {
             Some(_) => ReplayRule::StandInAllowed,
             None => ReplayRule::SameProblem,
@@ -513,7 +518,7 @@ fn target_for<P: CliProblem>(
     source: &Source,
     shape: &str,
     arch: Option<&str>,
-    space: &Path,
+    (space, sets): (&Path, &[String]),
 ) -> Result<Target<P>> {
     match source {
         Source::Replay { path } => {
@@ -527,8 +532,14 @@ fn target_for<P: CliProblem>(
         }
         Source::Gpu { devices } => {
             // The flags and the space first (as for Hopper), so bad input is named as such.
-            Target::<P>::resolve_problem(shape, Some("sm_90a"), space, ArchPolicy::GpuOrHopper)?
-                .require_valid_points()?;
+            let mut hopper = Target::<P>::resolve_problem(
+                shape,
+                Some("sm_90a"),
+                space,
+                ArchPolicy::GpuOrHopper,
+            )?;
+            restrict_by_flags(&mut hopper, sets)?;
+            require_valid_points(&hopper)?;
             let first = gpu::detect(devices[0] as i32)?;
             for &d in &devices[1..] {
                 let other = gpu::detect(d as i32)?;
