@@ -55,10 +55,10 @@ pub fn check_file_writable(flag: &'static str, file: &Path) -> Result<()> {
     probe_writable(flag, file, file.parent().unwrap_or(Path::new("")))
 }
 
-/// Probes folder `dir` (its nearest existing ancestor); errors show `shown`.
-fn probe_writable(flag: &'static str, shown: &Path, dir: &Path) -> Result<()> {
-    let existing = dir
-        .ancestors()
+/// The nearest existing folder of `dir` and its ancestors (`.` for a relative path none of
+/// whose ancestors exists).
+pub fn nearest_existing(dir: &Path) -> &Path {
+    dir.ancestors()
         .map(|a| {
             if a.as_os_str().is_empty() {
                 Path::new(".")
@@ -67,7 +67,12 @@ fn probe_writable(flag: &'static str, shown: &Path, dir: &Path) -> Result<()> {
             }
         })
         .find(|a| a.exists())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(Path::new("."))
+}
+
+/// Probes folder `dir` (its nearest existing ancestor); errors show `shown`.
+fn probe_writable(flag: &'static str, shown: &Path, dir: &Path) -> Result<()> {
+    let existing = nearest_existing(dir);
     let refuse = |why: String| {
         Error::flag(
             flag,

@@ -3,6 +3,7 @@
 
 use super::args::DbFlags;
 use super::db_error;
+use crate::cli::run_dir::nearest_existing;
 use crate::db::{self, Db};
 use crate::error::Result;
 use std::path::Path;
@@ -34,10 +35,10 @@ pub fn check_writable(path: &Path) -> Result<()> {
             Db::open_read_only(path).map_err(|e| db_error(path, e))?;
         }
     }
-    let folder = nearest_folder(path);
+    let folder = nearest_existing(path.parent().unwrap_or(Path::new("")));
     tempfile::Builder::new()
         .prefix(".evotune-db-check")
-        .tempfile_in(&folder)
+        .tempfile_in(folder)
         .map(drop)
         .map_err(|e| {
             // The kind only: the error's own text names the probe's random file name.
@@ -48,18 +49,4 @@ pub fn check_writable(path: &Path) -> Result<()> {
             );
             db_error(path, why)
         })
-}
-
-/// The nearest existing ancestor of `path`'s folder (`.` for a bare file name).
-fn nearest_folder(path: &Path) -> std::path::PathBuf {
-    let mut dir = path.parent().unwrap_or(Path::new(""));
-    loop {
-        if dir.as_os_str().is_empty() {
-            return ".".into();
-        }
-        if dir.exists() {
-            return dir.to_path_buf();
-        }
-        dir = dir.parent().unwrap_or(Path::new(""));
-    }
 }
