@@ -16,8 +16,7 @@
 use crate::eval::{KernelArgs, Launch};
 use crate::kernel::Kernels;
 use crate::op::Gemm;
-use crate::space::{Config, DeviceLimits, Point, SearchSpace, Value};
-use crate::template::Template;
+use crate::space::{Point, Value};
 use serde::{Deserialize, Serialize};
 
 /// The parameters a GEMM kernel's grid and split-K buffers follow, and whether it serves
@@ -179,22 +178,7 @@ impl GemmRule {
 }
 
 /// A GEMM kernel as tuned: what [`GemmRule::verify`] compares the probes with.
-pub struct TunedGemm<'a> {
-    /// Its space.
-    pub space: &'a SearchSpace,
-    /// The space's templates.
-    pub template: &'a Template,
-    /// The limits it is evaluated with.
-    pub limits: &'a DeviceLimits,
-    /// Its config.
-    pub config: &'a Config,
-    /// The problem it was tuned at.
-    pub problem: Gemm,
-    /// Its source there.
-    pub source: &'a str,
-    /// Its launch there.
-    pub launch: &'a Launch,
-}
+pub type TunedGemm<'a> = super::rule::Tuned<'a, Gemm>;
 
 /// Problems around `g` a kernel may be asked to run: one row or column, M, N and K off every
 /// tile, K not a multiple of 16 (1, 107, 333), K shorter than a slice, and each dimension

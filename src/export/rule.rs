@@ -236,8 +236,9 @@ impl Accepts {
     }
 }
 
-/// A kernel as tuned: what [`Accepts::verify`] compares the probes with.
-pub struct Tuned<'a> {
+/// A kernel as tuned at a problem of type `Q` (an attention [`Problem`] by default, a GEMM's
+/// for `TunedGemm`): what the rules' `verify` compares the probes with.
+pub struct Tuned<'a, Q = Problem> {
     /// Its space.
     pub space: &'a SearchSpace,
     /// The space's templates.
@@ -247,7 +248,7 @@ pub struct Tuned<'a> {
     /// Its config.
     pub config: &'a Config,
     /// The problem it was tuned at.
-    pub problem: Problem,
+    pub problem: Q,
     /// Its source there.
     pub source: &'a str,
     /// Its launch there.
