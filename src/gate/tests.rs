@@ -311,3 +311,38 @@ fn the_floor_note_compares_the_floor_under_the_same_protocol() {
         fail.line
     );
 }
+
+/// The fixture with its best elite confirmed in three fresh processes at `process_us` each.
+fn confirmed_at(process_us: f64) -> RunData {
+    let mut run = fixture();
+    let mut timed = crate::eval::EvalResponse::failed(1, crate::eval::Outcome::Ok);
+    timed.kernel_time = Some(spread(process_us));
+    let plan = crate::eval::TimingPlan::new(100, FlushMode::Memset, 0.3);
+    let responses = [timed.clone(), timed.clone(), timed];
+    let topk = run.topk.as_mut().unwrap();
+    topk.elites[0].confirmed = Some(crate::tune::confirmation(3, plan, &responses));
+    run
+}
+
+#[test]
+fn a_cold_gate_adds_the_fresh_processes_speedup_when_they_were_slower_than_the_search() {
+    let searched = fixture().topk.unwrap().elites[0].record.p50_us.unwrap();
+    let plain = speedup_check(&fixture(), &vs("baseline_a"), 2.5, COLD).unwrap();
+    // Fresh processes as fast as the search: nothing added.
+    let same = speedup_check(&confirmed_at(searched), &vs("baseline_a"), 2.5, COLD).unwrap();
+    assert_eq!(same.line, plain.line);
+    // 20 % slower in fresh processes: the verdict stands on the search's interval, and the line
+    // gives the speedup on the fresh processes' median beside it.
+    let slow = speedup_check(&confirmed_at(searched * 1.2), &vs("baseline_a"), 2.5, COLD);
+    let slow = slow.unwrap();
+    assert_eq!(slow.passed, plain.passed);
+    assert!(slow.line.starts_with(&plain.line), "{}", slow.line);
+    assert!(
+        slow.line.contains("its median in 3 fresh processes"),
+        "{}",
+        slow.line
+    );
+    // Never under the warm protocol, whose times come from the confirmation already.
+    let warm = speedup_check(&with_warm(30.0, 2.0), &vs("baseline_a"), 2.0, WARM).unwrap();
+    assert!(!warm.line.contains("fresh processes"), "{}", warm.line);
+}
