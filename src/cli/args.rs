@@ -189,8 +189,9 @@ pub struct TuneArgs {
     #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
     pub search: SearchKind,
     /// With --search steady: candidates in flight at once (compiling, waiting for a GPU, or on
-    /// one). More keeps the GPU busier but breeds each child knowing less: on the recorded
-    /// landscapes the regrets held at 8, not at 16. [default: 8; the generational search takes
+    /// one); the opening (the first --population, drawn before any answer) is asked together.
+    /// More keeps the GPU busier but breeds each child knowing less: on the recorded landscapes
+    /// the regrets held at 8, not at 16. [default: 8; the generational search takes
     /// no window]
     #[arg(long, value_name = "W")]
     pub window: Option<usize>,
