@@ -578,6 +578,7 @@ fn gpu_commands_name_bad_input_before_looking_for_the_gpu() {
         &["bench", "--gemm", "64,64", "--config", "default"],
         "--gemm",
     );
+    tune_writes_nothing(&["record", "--shape", "2,8,512"], "--shape expects B,H,S,D");
 }
 
 #[test]

@@ -9,7 +9,9 @@
 use super::args::RecordArgs;
 use super::checks::{check_reps, check_timing_seconds, tolerance_or};
 use super::run_dir::{check_file_writable, kernel_cache, run_dir};
-use super::target::{with_problem, CliProblem, Limits, ProblemText, Target, WithTarget};
+use super::target::{
+    judge_as_hopper, with_problem, CliProblem, Limits, ProblemText, Target, WithTarget,
+};
 use crate::artifacts::{sidecar, LogProblem, RunPaths};
 use crate::compile::Compiler;
 use crate::eval::{FlushMode, TimingPlan};
@@ -28,7 +30,8 @@ use std::time::Duration;
 /// is the default).
 const LANDSCAPE_MIN_REPS: u32 = 10;
 
-/// Checks for a GPU, then evaluates the chosen points, logging each as it ends.
+/// Judges the inputs as for Hopper, checks for a GPU, then evaluates the chosen points, logging
+/// each as it ends.
 pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let log_path = args
         .out
@@ -37,12 +40,13 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     refuse_to_overwrite(&log_path, args.resume)?;
     check_file_writable("--out", &log_path)?;
     check_timing_flags(args)?;
-    let device = gpu::detect(args.device as i32)?;
     let problem = ProblemText {
         shape: &args.shape,
         flags: &args.problem,
         gemm: args.gemm.as_deref(),
     };
+    judge_as_hopper(problem, args.space.as_deref())?;
+    let device = gpu::detect(args.device as i32)?;
     let recording = Recording {
         args,
         log_path,

@@ -67,6 +67,20 @@ pub enum Limits<'a> {
     Device(&'a gpu::DeviceInfo),
 }
 
+/// The checks a GPU command makes before it looks for the GPU: `problem` and `space` (with its
+/// template) resolve as for Hopper, and some point is valid there; bad input is named (exit 2)
+/// on any machine instead of hidden behind a missing GPU.
+pub fn judge_as_hopper(problem: ProblemText<'_>, space: Option<&Path>) -> anyhow::Result<()> {
+    struct ValidPoints;
+    impl WithTarget for ValidPoints {
+        fn run<P: CliProblem>(self, t: Target<P>) -> anyhow::Result<()> {
+            Ok(t.require_valid_points()?)
+        }
+    }
+    let hopper = Limits::Offline(Some("sm_90a"), ArchPolicy::GpuOrHopper);
+    with_problem(problem, space, hopper, ValidPoints)
+}
+
 /// Resolves the target of `space` from `args` (an SDPA space's problem from --shape and the
 /// mask flags, a GEMM space's from --gemm) and runs `command` on it.
 pub fn with_target(
