@@ -581,6 +581,13 @@ fn gpu_commands_name_bad_input_before_looking_for_the_gpu() {
     tune_writes_nothing(&["record", "--shape", "2,8,512"], "--shape expects B,H,S,D");
 }
 
+/// A sweep run here (not replayed, not submitted to Slurm) looks for its GPU before it writes
+/// its folder.
+#[test]
+fn sweep_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
+    gpu_command_without_gpu_writes_nothing(&["sweep", "--shapes", "2,8,512,64", "--no-db"]);
+}
+
 #[test]
 fn baseline_without_a_gpu_says_so_in_one_line_and_writes_nothing() {
     gpu_command_without_gpu_writes_nothing(&["baseline", "--shape", "2,8,512,64"]);

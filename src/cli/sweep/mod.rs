@@ -38,8 +38,27 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     if let Some(i) = args.task {
         return slurm::task::run(&plan, i);
     }
+    check_gpus(&plan)?;
     plan.index.write(&plan.dir)?;
     run_here(plan)
+}
+
+/// A sweep run here on the GPU needs its GPUs before it writes anything: without them every
+/// problem would only fail and leave a folder of failures (a replayed sweep needs none).
+fn check_gpus(plan: &SweepPlan) -> crate::error::Result<()> {
+    let s = &plan.index.settings;
+    if s.replay.is_some() || s.replay_dir.is_some() {
+        return Ok(());
+    }
+    let first = [0];
+    let devices = if s.devices.is_empty() {
+        &first[..]
+    } else {
+        &s.devices[..]
+    };
+    devices
+        .iter()
+        .try_for_each(|&d| crate::gpu::detect(d as i32).map(drop))
 }
 
 /// The database the problems are recorded in must be writable before any is tuned (a Slurm
