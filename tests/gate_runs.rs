@@ -1,4 +1,4 @@
-//! `evotune gate` over the committed H200 run folders (data/runs/h200-tune-*): the verdicts
+//! `evotune gate` over the committed run folders (the H200 tunes data/runs/h200-tune-*, an H100 GEMM run): the verdicts
 //! recorded in BENCHMARKS.md, a pass and a fail each, from the command line; `--protocol warm`
 //! on them (they hold cold times only) and on copies given warm times; and the two gates that
 //! end repro.sh.
@@ -392,4 +392,24 @@ fn repro_with_no_gates_runs_none_and_an_unknown_gate_stops_it_before_any_work() 
         "{stderr}"
     );
     assert!(!fresh.exists(), "nothing is written");
+}
+
+/// The FP8 GEMM at 4096,4096,128 on an H100 (data/runs/h100-round-1205/run4/t128): faster than
+/// cuBLASLt FP8 by 1.11× cold and 1.20× warm (BENCHMARKS.md, 2026-12-05), so a 1.0× vendor gate
+/// passes both ways and 1.25× fails both; the cold line also gives the fresh processes' speedup,
+/// slower than the search's interval there.
+#[test]
+fn the_gemm_at_k_128_beats_cublaslt_fp8_on_the_h100() {
+    let run = Path::new("data/runs/h100-round-1205/run4/t128");
+    gate_with(run, &["--min-speedup", "1.0"])
+        .success()
+        .stdout(predicate::str::contains(
+            "cold speedup vs cuBLASLt FP8 (cublaslt_fp8) 1.11×",
+        ))
+        .stdout(predicate::str::contains("its median in 3 fresh processes"));
+    gate_with(run, &["--protocol", "warm", "--min-speedup", "1.0"])
+        .success()
+        .stdout(predicate::str::contains("warm speedup vs cuBLASLt FP8"));
+    gate_with(run, &["--min-speedup", "1.25"]).code(1);
+    gate_with(run, &["--protocol", "warm", "--min-speedup", "1.25"]).code(1);
 }
