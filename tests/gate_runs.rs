@@ -1,8 +1,7 @@
 //! `evotune gate` over the committed run folders (the H200 tunes data/runs/h200-tune-*, an H100
 //! GEMM run): the verdicts recorded in BENCHMARKS.md, a pass and a fail each, from the command
-//! line; `--protocol warm`
-//! on them (they hold cold times only) and on copies given warm times; and the two gates that
-//! end repro.sh.
+//! line; `--protocol warm` on them (they hold cold times only) and on copies given warm times;
+//! and the two gates that end repro.sh.
 
 use assert_cmd::Command;
 use predicates::prelude::*;
