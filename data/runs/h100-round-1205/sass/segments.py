@@ -1,5 +1,6 @@
 # Instructions executed and stall samples per segment of the kernel (ncu source page, --csv
-# --print-source sass), with the segments found in sass/ by loops.py: segments.py SOURCE.csv.gz
+# --print-source sass), by the loops `evotune compile --sass` listed (compile.txt):
+# segments.py SOURCE.csv.gz
 import csv, gzip, re, sys
 rows = list(csv.reader(gzip.open(sys.argv[1], 'rt')))
 hdr = rows[1]; data = rows[2:]
