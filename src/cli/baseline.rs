@@ -29,8 +29,8 @@ use crate::shape::Shape;
 use std::time::Duration;
 
 /// Checks the problem, --only, --out and --reps, then looks for a GPU (without one: one line on
-/// stderr, exit 1, nothing written), then measures each baseline; one that cannot be measured is recorded as
-/// unavailable with the reason.
+/// stderr, exit 1, nothing written), then measures each baseline; one that cannot be measured
+/// is recorded as unavailable with the reason.
 pub fn run(args: &BaselineArgs) -> anyhow::Result<()> {
     let gemm = args.gemm.as_deref().map(str::parse::<Gemm>).transpose()?;
     let op = gemm.map_or(Operation::Sdpa, |_| Operation::Gemm);

@@ -6,7 +6,7 @@ use super::args::BenchArgs;
 use super::checks::{check_protocol_reps, tolerance_or};
 use super::run_dir::{check_writable, kernel_cache, run_dir, write_json};
 use super::target::{
-    with_problem, ArchPolicy, CliProblem, Limits, ProblemText, Target, WithTarget,
+    with_hopper_target, with_problem, CliProblem, Limits, ProblemText, Target, WithTarget,
 };
 use crate::compile::{write_kernel_files, CompileRecord, Compiler};
 use crate::error::{Error, Result};
@@ -59,8 +59,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         flags: &args.problem,
         gemm: args.gemm.as_deref(),
     };
-    let hopper = Limits::Offline(Some("sm_90a"), ArchPolicy::GpuOrHopper);
-    with_problem(problem, args.space.as_deref(), hopper, Judge { args })?;
+    with_hopper_target(problem, args.space.as_deref(), Judge { args })?;
     let device = gpu::detect(args.device as i32)?;
     let bench = Bench {
         args,

@@ -77,8 +77,18 @@ pub fn judge_as_hopper(problem: ProblemText<'_>, space: Option<&Path>) -> anyhow
             Ok(t.require_valid_points()?)
         }
     }
+    with_hopper_target(problem, space, ValidPoints)
+}
+
+/// Runs `command` on the target of `problem` and `space` resolved for Hopper (sm_90a) without
+/// looking for a GPU: the judging a GPU command does before it looks for one.
+pub fn with_hopper_target(
+    problem: ProblemText<'_>,
+    space: Option<&Path>,
+    command: impl WithTarget,
+) -> anyhow::Result<()> {
     let hopper = Limits::Offline(Some("sm_90a"), ArchPolicy::GpuOrHopper);
-    with_problem(problem, space, hopper, ValidPoints)
+    with_problem(problem, space, hopper, command)
 }
 
 /// Resolves the target of `space` from `args` (an SDPA space's problem from --shape and the

@@ -5,8 +5,7 @@
 use super::quality_row::{row, QualityRow};
 use super::quality_steady::{steady_rows, wall_estimate, SteadyPlan, SteadyTest, WallEstimate};
 use super::replay::ReplayEvaluator;
-use super::search::search;
-use super::search::Quiet;
+use super::search::{search, Quiet};
 use super::simulate::{Noise, SampleTally, SimulatedTiming};
 use crate::error::{Error, Result};
 use crate::eval::RaceSettings;

@@ -50,15 +50,9 @@ fn check_gpus(plan: &SweepPlan) -> crate::error::Result<()> {
     if s.replay.is_some() || s.replay_dir.is_some() {
         return Ok(());
     }
-    let first = [0];
-    let devices = if s.devices.is_empty() {
-        &first[..]
-    } else {
-        &s.devices[..]
-    };
-    devices
-        .iter()
-        .try_for_each(|&d| crate::gpu::detect(d as i32).map(drop))
+    crate::cli::tune::devices(&s.devices)?
+        .into_iter()
+        .try_for_each(|d| crate::gpu::detect(d as i32).map(drop))
 }
 
 /// The database the problems are recorded in must be writable before any is tuned (a Slurm

@@ -15,7 +15,7 @@ use super::target::CliProblem;
 use crate::op::{Gemm, Operation};
 use crate::shape::Shape;
 use anyhow::Context;
-pub(crate) use plan::{check_flags, ReplayRule, TunePlan};
+pub(crate) use plan::{check_flags, devices, ReplayRule, TunePlan};
 pub(crate) use session::run as run_plan;
 use std::path::PathBuf;
 

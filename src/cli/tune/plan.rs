@@ -499,7 +499,8 @@ fn ga_settings(population: usize, elites: usize) -> Result<GaSettings> {
     })
 }
 
-fn devices(given: &[u32]) -> Result<Vec<u32>> {
+/// The GPUs `--devices` names (GPU 0 when it names none); one named twice is an error.
+pub(crate) fn devices(given: &[u32]) -> Result<Vec<u32>> {
     let devices = if given.is_empty() {
         vec![0]
     } else {
