@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 /// Problems with ragged lengths, causal masks, grouped KV heads and a decode step.
-pub const PROBLEMS: [&str; 8] = [
+/// The last has several query tiles per SM, so persistent CTAs take more than one item each.
+pub const PROBLEMS: [&str; 9] = [
     "1,1,1000,64",
     "3,5,777,96",
     "2,4,4097,128",
@@ -14,6 +15,7 @@ pub const PROBLEMS: [&str; 8] = [
     "2,8,63,80,causal,kv_heads=4",
     "1,8,100,128,causal,kv_heads=1",
     "1,4,1,64,causal,kv_heads=1,kv_len=300",
+    "2,24,1531,128,causal,kv_heads=8",
 ];
 
 /// wgmma configurations, each naming every parameter that applies to it.
