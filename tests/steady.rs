@@ -41,10 +41,11 @@ fn manifest(out: &Path) -> serde_json::Value {
 #[test]
 fn a_steady_run_is_recorded_as_such_repeats_with_its_seed_and_asks_no_config_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b, g) = (
+    let (a, b, g, d) = (
         dir.path().join("a"),
         dir.path().join("b"),
         dir.path().join("g"),
+        dir.path().join("d"),
     );
     let done = evotune().args(steady_args(&a, 64, 7)).assert().success();
     let stderr = String::from_utf8_lossy(&done.get_output().stderr).to_string();
@@ -53,11 +54,26 @@ fn a_steady_run_is_recorded_as_such_repeats_with_its_seed_and_asks_no_config_twi
         "{stderr}"
     );
     evotune().args(steady_args(&b, 64, 7)).assert().success();
-    let generational: Vec<String> = steady_args(&g, 64, 7)
-        .into_iter()
-        .filter(|s| s != "steady" && s != "--search" && s != "--window" && s != "8")
-        .collect();
+    let without_search = |out: &Path| -> Vec<String> {
+        steady_args(out, 64, 7)
+            .into_iter()
+            .filter(|s| s != "steady" && s != "--search" && s != "--window" && s != "8")
+            .collect()
+    };
+    let mut generational = without_search(&g);
+    generational.extend(["--search".to_string(), "generational".to_string()]);
     evotune().args(&generational).assert().success();
+    // The default search is the steady one, window 8.
+    evotune().args(without_search(&d)).assert().success();
+    assert_eq!(
+        manifest(&d)["search"]["mode"],
+        manifest(&a)["search"]["mode"]
+    );
+    assert_eq!(
+        log_rows(&d),
+        log_rows(&a),
+        "the default is --search steady --window 8"
+    );
     assert_eq!(
         manifest(&a)["search"]["mode"],
         serde_json::json!({"kind": "steady", "window": 8})

@@ -305,10 +305,12 @@ fn bad_sweep_input_names_the_flag_or_file_and_writes_nothing() {
             vec![
                 "--shapes".into(),
                 "2,8,512,64".into(),
+                "--search".into(),
+                "generational".into(),
                 "--window".into(),
                 "4".into(),
             ],
-            "--window applies to --search steady only".into(),
+            "--window applies to the steady search only".into(),
         ),
         (
             vec![

@@ -301,8 +301,8 @@ fn bad_search_settings_are_named() {
         "--confirm-processes must be at least 2",
     );
     refused(
-        &["--window", "4"],
-        "--window applies to --search steady only",
+        &["--search", "generational", "--window", "4"],
+        "--window applies to the steady search only",
     );
     refused(
         &["--confirm-top", "7"],

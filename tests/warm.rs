@@ -19,8 +19,8 @@ const RUNS: [(&str, &str, usize); 4] = [
     ("data/runs/h100-repro-8-16-8192-64", "8,16,8192,64", 40),
 ];
 
-/// A database of the runs' results: each run's log replayed with its own budget and seed,
-/// which asks what the run asked and so finds the run's best (checked).
+/// A database of the runs' results: each run's log replayed with its own budget, seed and
+/// (generational) search, which asks what the run asked and so finds the run's best (checked).
 fn database(dir: &Path) -> PathBuf {
     let db = dir.join("h100.db");
     for (run, shape, budget) in RUNS {
@@ -33,6 +33,8 @@ fn database(dir: &Path) -> PathBuf {
                 SPACE,
                 "--budget",
                 &budget.to_string(),
+                "--search",
+                "generational",
             ])
             .args(["--replay", &format!("{run}/tune/tune_log.csv")])
             .args(["--out", out.to_str().unwrap(), "--db", db.to_str().unwrap()])

@@ -424,8 +424,8 @@ fn search_mode(kind: SearchKind, window: Option<usize>) -> Result<SearchMode> {
         (SearchKind::Generational, None) => Ok(SearchMode::Generational),
         (SearchKind::Generational, Some(_)) => Err(Error::flag(
             "--window",
-            "applies to --search steady only (the generational search asks a whole \
-             --population at once); add --search steady or leave --window out",
+            "applies to the steady search only (the generational search asks a whole \
+             --population at once); leave out --search generational or --window",
         )),
         (SearchKind::Steady, Some(0)) => Err(Error::flag("--window", "must be at least 1, got 0")),
         (SearchKind::Steady, w) => Ok(SearchMode::Steady {
