@@ -566,7 +566,8 @@ fn a_sweep_runs_the_steady_search_it_was_given_and_keeps_it_on_resume() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("--search"));
-    // A sweep without the flags writes neither (older sweeps read as generational).
+    // A sweep without the flags runs the steady search, window 8 (the default window is not
+    // written); a sweep.json without the search (from before the choice) reads as generational.
     let plain = dir.path().join("plain");
     evotune()
         .args(sweep_args(&plain, &logs, 20))
@@ -574,6 +575,11 @@ fn a_sweep_runs_the_steady_search_it_was_given_and_keeps_it_on_resume() {
         .assert()
         .success();
     let ix = json(&plain.join("sweep.json"));
-    assert!(ix["settings"].get("search").is_none(), "{ix}");
+    assert_eq!(ix["settings"]["search"], "steady", "{ix}");
     assert!(ix["settings"].get("window").is_none(), "{ix}");
+    let run = plain.join(ix["problems"][0]["run"].as_str().unwrap());
+    assert_eq!(
+        json(&run.join("manifest.json"))["search"]["mode"],
+        serde_json::json!({"kind": "steady", "window": 8})
+    );
 }

@@ -195,10 +195,12 @@ pub struct TuneArgs {
     /// the regrets held at 8, not at 16. [default: 8; the generational search takes no window]
     #[arg(long, value_name = "W")]
     pub window: Option<usize>,
-    /// Members per generation, elites included.
+    /// Members per generation, elites included (the steady search: its opening, asked at once;
+    /// its parents are the elites and the last N − elites answered).
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub population: usize,
-    /// Best configs carried unchanged into every generation (also the size of topk.json).
+    /// Best configs carried unchanged into every generation (the steady search: always among the
+    /// parents); also the size of topk.json.
     #[arg(long, value_name = "K", default_value_t = 6)]
     pub elites: usize,
     /// Run folder [default: artifacts/tune-<UTC time>].
@@ -275,7 +277,7 @@ pub struct TuneArgs {
     /// Where the result is recorded at the end (`evotune db`).
     #[command(flatten)]
     pub db: super::db::DbFlags,
-    /// Open the first generation with the database's best configs for the 3 nearest problems
+    /// Open the first generation (the steady search's opening) with the database's best configs for the 3 nearest problems
     /// tuned on the same device (at most half the population), each repaired into this space;
     /// the rest is random as usual. The manifest records them; --resume seeds the same ones.
     #[arg(long, conflicts_with_all = ["resume", "no_db"])]
@@ -284,22 +286,13 @@ pub struct TuneArgs {
 
 /// The search a tune runs (`--search`).
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum SearchKind {
     /// Generations, each asked at once.
     Generational,
     /// The steady-state GA: a window of candidates in flight (the default).
-    #[default]
     Steady,
 }
 

@@ -128,10 +128,10 @@ pub struct SweepArgs {
     /// Seed of every problem's search.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Every problem's search: generational or steady (see `evotune --help`).
-    #[arg(long, value_enum, value_name = "KIND", default_value = "generational")]
+    /// Every problem's search: steady or generational (see `evotune --help`).
+    #[arg(long, value_enum, value_name = "KIND", default_value = "steady")]
     pub search: crate::cli::args::SearchKind,
-    /// With --search steady: candidates in flight at once [default: 8].
+    /// The steady search's candidates in flight at once [default: 8].
     #[arg(long, value_name = "W")]
     pub window: Option<usize>,
     /// Members per generation, elites included.

@@ -55,8 +55,8 @@ pub struct SweepSettings {
     /// Whether each problem opens with the database's configs for its nearest problems.
     #[serde(default)]
     pub warm_start: bool,
-    /// Every problem's search (absent in older sweeps: generational).
-    #[serde(default, skip_serializing_if = "is_generational")]
+    /// Every problem's search (absent in sweeps from before the choice: generational).
+    #[serde(default = "generational", skip_serializing_if = "is_generational")]
     pub search: SearchKind,
     /// Candidates in flight with the steady search.
     #[serde(default = "default_window", skip_serializing_if = "is_default_window")]
@@ -65,6 +65,10 @@ pub struct SweepSettings {
     /// (absent: the default database); `--resume` keeps it unless given `--db` or `--no-db`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseChoice>,
+}
+
+fn generational() -> SearchKind {
+    SearchKind::Generational
 }
 
 fn is_generational(s: &SearchKind) -> bool {
@@ -202,5 +206,18 @@ mod tests {
         assert_eq!(back.problem().unwrap().gemm().map(|g| g.k), Some(96));
         gemm.shape = "64,64".into();
         assert!(gemm.problem().unwrap_err().to_string().contains("M,N,K"));
+    }
+
+    /// A committed sweep from before the search choice (no `search` in its settings) reads as
+    /// the generational search it ran, whatever the default is now.
+    #[test]
+    fn a_sweep_from_before_the_search_choice_reads_as_generational() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sweeps/h200-20261203/sweep.json");
+        let index: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(index["settings"].get("search").is_none());
+        let settings: SweepSettings = serde_json::from_value(index["settings"].clone()).unwrap();
+        assert_eq!(settings.search, SearchKind::Generational);
     }
 }

@@ -46,7 +46,7 @@ fn index() -> SweepIndex {
             confirm_processes: 3,
             timeout: 60,
             warm_start: false,
-            search: Default::default(),
+            search: crate::cli::args::SearchKind::Steady,
             window: crate::evolve::DEFAULT_WINDOW,
             database: None,
         },
