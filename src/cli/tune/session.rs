@@ -228,6 +228,9 @@ struct Session<'a, P: CliProblem> {
     best: Option<f64>,
     failures: usize,
     raced: usize,
+    /// Trials the log held when the run resumed: until the search has been told them all again,
+    /// a topk.json of the trials so far would hold fewer than the one on disk.
+    resumed: usize,
 }
 
 impl<'a, P: CliProblem> Session<'a, P> {
@@ -246,6 +249,7 @@ impl<'a, P: CliProblem> Session<'a, P> {
             best: None,
             failures: 0,
             raced: 0,
+            resumed: prior.len(),
         };
         for e in prior {
             s.count(e);
@@ -311,8 +315,18 @@ impl<P: CliProblem> SearchEvents for Session<'_, P> {
             self.plan.budget,
             self.standing()
         ));
+        if !covers_the_resumed(so_far.len(), self.resumed) {
+            return Ok(());
+        }
         self.write_topk(so_far, None).map(|_| ())
     }
+}
+
+/// Whether the trials so far include every trial the resumed log held, so that a topk.json
+/// written from them loses nothing (a resume killed while replaying its log leaves the run's
+/// topk.json as it was).
+fn covers_the_resumed(so_far: usize, resumed: usize) -> bool {
+    so_far >= resumed
 }
 
 /// "tuning <shape> over N valid points of <space> (--set ...) with <evaluator>: ...", and the
@@ -452,6 +466,20 @@ mod tests {
         let mut r = TrialRecord::unmeasured(&Default::default(), "ok", String::new());
         (r.samples, r.raced_out) = (samples, raced_out);
         Evaluated::from_record(r)
+    }
+
+    #[test]
+    fn a_resume_writes_no_topk_until_its_logged_trials_are_told_again() {
+        // 40 logged: the first generations' 16, 26 and 36 trials so far would replace a
+        // topk.json of 40 with a worse one if the resume were killed there.
+        for so_far in [0, 16, 26, 36, 39] {
+            assert!(!covers_the_resumed(so_far, 40), "{so_far}");
+        }
+        assert!(covers_the_resumed(40, 40) && covers_the_resumed(46, 40));
+        assert!(
+            covers_the_resumed(16, 0),
+            "a fresh run writes every generation"
+        );
     }
 
     #[test]
