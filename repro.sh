@@ -78,9 +78,9 @@ else
 fi
 
 # The cudnn_fp8 baseline needs nvidia-cudnn-frontend in the python3 that has torch. It is
-# installed with --no-deps, as measured in FP8_ATTENTION_ANCHORS.md: the sdpa_fp8 graph runs on
-# libcudnn's own engines, and the dependencies (nvidia-cutlass-dsl, apache-tvm-ffi) serve the
-# package's CuTe DSL kernels only. From EVOTUNE_CUDNN_FRONTEND_WHEEL when set, else from the
+# installed with --no-deps (BENCHMARKS.md, 2026-12-02, cuDNN FP8 as a baseline): the sdpa_fp8
+# graph runs on libcudnn's own engines, and the dependencies (nvidia-cutlass-dsl,
+# apache-tvm-ffi) serve the package's CuTe DSL kernels only. From EVOTUNE_CUDNN_FRONTEND_WHEEL when set, else from the
 # package index, else from a nvidia_cudnn_frontend-*.whl under EVOTUNE_WHEEL_DIR (default .whl/).
 # A failed install is a warning: the baseline then records cudnn_fp8 as unavailable, with why.
 cudnn_frontend() {

@@ -292,6 +292,24 @@ fn toy_space_compiles_and_second_run_is_all_cached() {
     compiles_all_then_all_cached(TOY, &[]);
 }
 
+/// `compile --config --json`: stdout holds only the JSON summary (one variant), the ptxas report
+/// goes to stderr.
+#[test]
+fn compile_of_one_config_with_json_prints_only_json() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = evotune()
+        .args(["compile", "--space", TOY, "--arch", "sm_90a", "--json"])
+        .args(["--config", "default", "--cache-dir"])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["variants"], 1, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("registers"));
+}
+
 /// Both families (mma.sync and TMA + wgmma) at 2,8,512,64, a covering sample: every value of
 /// every parameter and every pair of values of two parameters that a valid point holds is
 /// compiled at least once (all 593,132 valid points take days on two cores; `scripts/gpu-test.sh`

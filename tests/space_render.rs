@@ -40,22 +40,38 @@ fn every_valid_sdpa_fp8_point_renders_a_distinct_kernel() {
 #[test]
 fn older_archs_admit_only_points_that_compile_there() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let space = space::load(&root.join("search_spaces/sdpa_fp8.toml")).unwrap();
     let shape = Shape::parse("2,8,512,64").unwrap();
     let sm89 = DeviceLimits::for_arch("sm_89").unwrap();
-    let points = space.valid_points(&shape, &sm89).unwrap();
-    assert!(!points.is_empty());
-    for point in &points {
-        let get = |name: &str| point.config.get(name).unwrap().to_string();
-        assert_eq!(get("FAMILY"), "mma", "{:?}", point.config);
-        assert_eq!(get("NUM_PRODUCER_WARPS"), "0", "{:?}", point.config);
-    }
     let sm80 = DeviceLimits::for_arch("sm_80").unwrap();
-    assert!(space.valid_points(&shape, &sm80).unwrap().is_empty());
+    // The space, and the recorded landscapes' spaces that `--replay` and search-bench take.
+    for file in [
+        "search_spaces/sdpa_fp8.toml",
+        "data/landscapes/sdpa_fp8_mma.toml",
+        "data/landscapes/sdpa_fp8_both.toml",
+        "data/landscapes/sdpa_fp8_splits.toml",
+        "data/landscapes/sdpa_fp8_wgmma64_keywgs.toml",
+    ] {
+        let space = space::load(&root.join(file)).unwrap();
+        let points = space.valid_points(&shape, &sm89).unwrap();
+        for point in &points {
+            let get = |name: &str| point.config.get(name).map(|v| v.to_string());
+            assert!(
+                matches!(get("FAMILY").as_deref(), None | Some("mma")),
+                "{file}: {:?}",
+                point.config
+            );
+            assert_eq!(get("NUM_PRODUCER_WARPS").as_deref(), Some("0"), "{file}");
+        }
+        assert!(
+            space.valid_points(&shape, &sm80).unwrap().is_empty(),
+            "{file}"
+        );
+    }
 }
 
-/// Regression: the templates, the space file and the report cited DESIGN.md and HOPPER_FP8.md,
-/// which the repository does not hold. Every `NAME.md` they cite must exist at its root.
+/// Regression: the templates, the space files (the recorded landscapes' too) and the report
+/// cited DESIGN.md and HOPPER_FP8.md, which the repository does not hold. Every `NAME.md` they
+/// cite must exist at its root.
 #[test]
 fn the_templates_space_and_report_cite_only_documents_in_the_repository() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -66,6 +82,10 @@ fn the_templates_space_and_report_cite_only_documents_in_the_repository() {
         "search_spaces/sdpa_fp8.toml",
         "search_spaces/gemm_fp8.toml",
         "src/report/roofline.rs",
+        "data/landscapes/sdpa_fp8_mma.toml",
+        "data/landscapes/sdpa_fp8_both.toml",
+        "data/landscapes/sdpa_fp8_splits.toml",
+        "data/landscapes/sdpa_fp8_wgmma64_keywgs.toml",
     ];
     for file in files {
         let text = std::fs::read_to_string(root.join(file)).unwrap();

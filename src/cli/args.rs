@@ -144,7 +144,7 @@ pub struct CompileArgs {
     #[arg(long, value_name = "FILE", requires = "config")]
     pub sass: Option<PathBuf>,
     /// Print only a one-line JSON summary {"variants","compiled","cached","failed"} on stdout
-    /// (the human summary goes to stderr).
+    /// (the human summary, and with --config the ptxas report and loops, go to stderr).
     #[arg(long)]
     pub json: bool,
     /// Compile cache folder [default: $EVOTUNE_CACHE_DIR or ~/.cache/evotune/kernels].

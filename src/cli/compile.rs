@@ -107,6 +107,7 @@ fn print_summary(s: &BatchSummary, results: &[Compiled], json: bool) -> anyhow::
 
 /// Compiles the one point of `--config`, prints its ptxas report (and with `--sass` writes its
 /// machine code and prints its loops); a failed compile prints NVRTC's log and is an error.
+/// With `--json` the report goes to stderr and stdout holds only the one-line JSON summary.
 fn compile_one<P: CliProblem>(
     args: &CompileArgs,
     t: &Target<P>,
@@ -124,7 +125,14 @@ fn compile_one<P: CliProblem>(
         eprintln!("{}", record.log.trim_end());
         anyhow::bail!("{} failed to compile", job.label);
     }
-    println!(
+    let say = |line: String| {
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    say(format!(
         "{} at {} {} for {} (NVRTC {}): {:.0} ms{}",
         job.kernel,
         P::NOUN,
@@ -137,17 +145,22 @@ fn compile_one<P: CliProblem>(
         } else {
             ""
         }
-    );
-    println!("{}", resource_line(record));
+    ));
+    say(resource_line(record));
     if crate::compile::serializes_wgmma(&record.log) {
-        println!("ptxas serialized the wgmmas (see its report with --json off in the log)");
+        say("ptxas serialized the wgmmas (see its report with --json off in the log)".into());
     }
     if let Some(path) = &args.sass {
         let cubin = compiled
             .cubin
             .as_ref()
             .expect("a cubin for a successful compile");
-        print_loops(path, &crate::compile::sass::disassemble(cubin)?)?;
+        print_loops(path, &crate::compile::sass::disassemble(cubin)?, say)?;
+    }
+    if args.json {
+        let mut summary = BatchSummary::default();
+        summary.add(&compiled);
+        println!("{}", serde_json::to_string(&summary)?);
     }
     Ok(())
 }
@@ -166,25 +179,28 @@ fn resource_line(record: &crate::compile::CompileRecord) -> String {
 const MIN_LOOP_SHOWN: usize = 8;
 
 /// Writes `sass` to `path` and prints each loop, innermost first, with its most frequent opcodes.
-fn print_loops(path: &Path, sass: &str) -> anyhow::Result<()> {
+fn print_loops(path: &Path, sass: &str, say: impl Fn(String)) -> anyhow::Result<()> {
     crate::compile::write_atomic(path, sass.as_bytes())?;
     let total = crate::compile::sass::opcode_counts(sass)
         .values()
         .sum::<usize>();
-    println!("machine code: {} ({total} instructions)", path.display());
+    say(format!(
+        "machine code: {} ({total} instructions)",
+        path.display()
+    ));
     let loops = crate::compile::sass::loops(sass);
     let (shown, waits): (Vec<_>, Vec<_>) = loops.iter().partition(|l| l.len() >= MIN_LOOP_SHOWN);
-    println!(
+    say(format!(
         "loops, innermost first ({} of fewer than {MIN_LOOP_SHOWN} instructions, such as wait loops, not shown):",
         waits.len()
-    );
+    ));
     for l in shown {
-        println!(
+        say(format!(
             "  loop at instruction {:>5}: {:>5} instructions  {}",
             l.start,
             l.len(),
             top_opcodes(&l.ops, 6)
-        );
+        ));
     }
     Ok(())
 }

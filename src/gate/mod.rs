@@ -117,7 +117,7 @@ pub fn speedup_check(
             unreachable_note(run, vs, min, protocol).unwrap_or_default()
         )
     };
-    let fresh = fresh_processes_note(run, &s, protocol).unwrap_or_default();
+    let fresh = fresh_processes_note(run, &s, protocol, &marks).unwrap_or_default();
     Ok(Check {
         passed,
         line: line + &fresh,
@@ -127,7 +127,12 @@ pub fn speedup_check(
 /// Under the cold protocol, when the best elite's fresh processes (its confirmation) were
 /// slower than the search's interval says, the speedup on their median: the search's samples
 /// come from one long-lived process, and a card that does not hold its clock shows it here.
-fn fresh_processes_note(run: &RunData, s: &Speedup, protocol: TimingProtocol) -> Option<String> {
+fn fresh_processes_note(
+    run: &RunData,
+    s: &Speedup,
+    protocol: TimingProtocol,
+    marks: &[f64],
+) -> Option<String> {
     if protocol != TimingProtocol::Cold {
         return None;
     }
@@ -138,8 +143,10 @@ fn fresh_processes_note(run: &RunData, s: &Speedup, protocol: TimingProtocol) ->
     (fresh < s.lower()).then(|| {
         format!(
             " (its median in {} fresh processes, {:.2} µs against the search's {searched:.2}, \
-             gives {fresh:.2}×)",
-            p.n, p.median
+             gives {}×)",
+            p.n,
+            p.median,
+            apart(fresh, marks)
         )
     })
 }

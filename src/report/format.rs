@@ -39,6 +39,18 @@ pub fn apart(v: f64, marks: &[f64]) -> String {
     format!("{v:.decimals$}")
 }
 
+/// `v` with two decimals, or as many more (at most six) as it takes to show it exactly: a
+/// target of 1.004 reads "1.004", not "1.00"; 15 reads "15.00".
+pub fn exact(v: f64) -> String {
+    let decimals = (2..=6)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            ((v * scale).round() / scale - v).abs() <= 1e-9 * v.abs().max(1.0)
+        })
+        .unwrap_or(6);
+    format!("{v:.decimals$}")
+}
+
 /// A command line for a POSIX shell: arguments with special characters single-quoted.
 pub fn shell_join(args: &[String]) -> String {
     args.iter()
@@ -70,6 +82,17 @@ mod tests {
         assert_eq!(apart(1.197, &[1.0, 1.2]), "1.197");
         assert_eq!(apart(1.0 - 1e-12, &[1.0]), "1.000000");
         assert_eq!(decimals_apart(f64::NAN, &[1.0]), 2);
+    }
+
+    /// Regression: a target of 1.004 read "at least 1.00× faster", and 0.9735 "0.97×" beside
+    /// a lower bound of 0.9732 judged NOT MET.
+    #[test]
+    fn a_target_is_shown_as_given() {
+        assert_eq!(exact(1.004), "1.004");
+        assert_eq!(exact(0.9735), "0.9735");
+        assert_eq!(exact(15.0), "15.00");
+        assert_eq!(exact(1.5), "1.50");
+        assert_eq!(exact(1.0 / 3.0), "0.333333");
     }
 
     #[test]

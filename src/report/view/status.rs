@@ -5,7 +5,7 @@ use super::ReportOptions;
 use crate::eval::TimingProtocol;
 use crate::report::compare::{Baselines, BelowFloor, Speedup, Times};
 use crate::report::diagnose::diagnose;
-use crate::report::format::apart;
+use crate::report::format::{apart, exact};
 use crate::report::load::RunData;
 use serde::Serialize;
 
@@ -36,9 +36,10 @@ pub struct BottleneckView {
 /// Judges the target and, on a miss, reads the bottlenecks of the best candidate.
 pub fn status(run: &RunData, b: &Baselines, opts: &ReportOptions) -> StatusView {
     let want = format!(
-        "Target: the best candidate at least {:.2}× faster than {} (kernel-only, lower bound \
+        "Target: the best candidate at least {}× faster than {} (kernel-only, lower bound \
          of the 95% CI; set with `--target` and `--target-vs`)",
-        opts.target, opts.target_vs.label
+        exact(opts.target),
+        opts.target_vs.label
     );
     let (verdict, line) = match judge(run, b, opts) {
         Ok((s, met)) => {
