@@ -889,13 +889,16 @@ fn a_shape_that_cannot_be_launched_names_the_shape_flag() {
 /// Regression: `bench --help` showed "[default: eval::DEFAULT_TOLERANCE]".
 #[test]
 fn bench_help_shows_the_default_tolerance_as_numbers() {
-    evotune()
-        .args(["bench", "--help"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("[default: 0.03]"))
-        .stdout(predicate::str::contains("[default: 0.0625]"))
-        .stdout(predicate::str::contains("DEFAULT_TOLERANCE").not());
+    // bench, tune and sweep take a GEMM problem too: each names the GEMM's relative tolerance.
+    for command in [&["bench", "--help"][..], &["--help"], &["sweep", "--help"]] {
+        evotune()
+            .args(command)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("[default: 0.03]"))
+            .stdout(predicate::str::contains("[default: 0.0625] (a GEMM's: 0.015625)"))
+            .stdout(predicate::str::contains("DEFAULT_TOLERANCE").not());
+    }
 }
 
 /// `--config default,K=V`: the default with one parameter changed; a full config still needs
