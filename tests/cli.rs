@@ -896,7 +896,9 @@ fn bench_help_shows_the_default_tolerance_as_numbers() {
             .assert()
             .success()
             .stdout(predicate::str::contains("[default: 0.03]"))
-            .stdout(predicate::str::contains("[default: 0.0625] (a GEMM's: 0.015625)"))
+            .stdout(predicate::str::contains(
+                "[default: 0.0625] (a GEMM's: 0.015625)",
+            ))
             .stdout(predicate::str::contains("DEFAULT_TOLERANCE").not());
     }
 }
