@@ -277,9 +277,9 @@ pub struct TuneArgs {
     /// Where the result is recorded at the end (`evotune db`).
     #[command(flatten)]
     pub db: super::db::DbFlags,
-    /// Open the first generation (the steady search's opening) with the database's best configs for the 3 nearest problems
-    /// tuned on the same device (at most half the population), each repaired into this space;
-    /// the rest is random as usual. The manifest records them; --resume seeds the same ones.
+    /// Open the first generation (the steady search's opening) with the database's best configs
+    /// for the 3 nearest problems tuned on the same device (at most half the population), each
+    /// repaired into this space; the rest is random as usual. The manifest records them; --resume seeds the same ones.
     #[arg(long, conflicts_with_all = ["resume", "no_db"])]
     pub warm_start: bool,
 }

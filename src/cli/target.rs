@@ -41,6 +41,11 @@ pub fn default_space(operation: Operation) -> PathBuf {
     })
 }
 
+/// --space when given, else `operation`'s own space.
+pub fn space_or_default(space: Option<&Path>, operation: Operation) -> PathBuf {
+    space.map_or_else(|| default_space(operation), Path::to_path_buf)
+}
+
 /// What a command does with the target of whichever operation its space is for.
 pub trait WithTarget {
     /// Runs the command on `t`.
@@ -56,6 +61,16 @@ pub struct ProblemText<'a> {
     pub flags: &'a ProblemFlags,
     /// --gemm.
     pub gemm: Option<&'a str>,
+}
+
+impl ProblemText<'_> {
+    /// The operation whose flag gives the problem: --gemm, else SDPA's --shape.
+    pub fn operation(&self) -> Operation {
+        match self.gemm {
+            Some(_) => Operation::Gemm,
+            None => Operation::Sdpa,
+        }
+    }
 }
 
 /// Where a command's limits come from.
@@ -120,11 +135,7 @@ pub fn with_problem(
     limits: Limits<'_>,
     command: impl WithTarget,
 ) -> anyhow::Result<()> {
-    let operation = match problem.gemm {
-        Some(_) => Operation::Gemm,
-        None => Operation::Sdpa,
-    };
-    let space = &space.map_or_else(|| default_space(operation), Path::to_path_buf);
+    let space = &space_or_default(space, problem.operation());
     let loaded = load_space(space)?;
     match loaded.operation {
         Operation::Sdpa => {

@@ -185,7 +185,7 @@ pub(super) fn wall_estimate(
             .map(|&w| {
                 (
                     w,
-                    over_seeds(&|s| model.steady(budget, (w, ga.population), s)),
+                    over_seeds(&|s| model.steady(budget, w, ga.population, s)),
                 )
             })
             .collect(),

@@ -1,6 +1,6 @@
 //! Tests of the steady search loop with the formula test double: the opening is asked at once
-//! and each later answer arrives with the window's other candidates in flight, an interrupted run resumes into the same run, a foreign
-//! log is refused, and dropped answers are an error.
+//! and each later answer arrives with the window's other candidates in flight, an interrupted
+//! run resumes into the same run, a foreign log is refused, and dropped answers are an error.
 
 use super::super::tests::{index, FormulaEvaluator, Quiet};
 use super::*;

@@ -112,7 +112,7 @@ impl WallModel {
 
     /// The wall of a steady search of `budget` candidates with `window` in flight, its first
     /// `opening` asks (decided before any answer) made at once.
-    pub fn steady(&self, budget: usize, (window, opening): (usize, usize), seed: u64) -> f64 {
+    pub fn steady(&self, budget: usize, window: usize, opening: usize, seed: u64) -> f64 {
         let mut p = Pipeline::new(*self, seed);
         let window = window.max(1);
         (0..window.max(opening).min(budget)).for_each(|_| _ = p.ask(0.0));
@@ -161,10 +161,10 @@ mod tests {
     fn a_window_that_covers_the_compile_keeps_the_gpu_busy() {
         let m = WallModel::default();
         // 16 in flight: the GPU waits only for the first compile.
-        let steady = m.steady(128, (16, 16), 0);
+        let steady = m.steady(128, 16, 16, 0);
         assert!((steady - (1.2 + 128.0 * 0.12)).abs() < 1e-9, "{steady}");
         // One in flight: every candidate waits for its own compile.
-        let serial = m.steady(10, (1, 0), 0);
+        let serial = m.steady(10, 1, 0, 0);
         assert!((serial - 10.0 * (1.2 + 0.12)).abs() < 1e-9, "{serial}");
         let generational = m.generational(&generation_sizes(128, 16, 6), 0);
         assert!(steady < generational - 10.0, "{steady} vs {generational}");
@@ -175,8 +175,8 @@ mod tests {
         let m = WallModel::default();
         // Window 8 alone: asks 9..16 wait for the first answers before they compile, and the
         // GPU idles 0.36 s after the first eight (1.2 + 8 · 0.12 < 1.32 + 1.2).
-        let window_only = m.steady(128, (8, 0), 0);
-        let with_opening = m.steady(128, (8, 16), 0);
+        let window_only = m.steady(128, 8, 0, 0);
+        let with_opening = m.steady(128, 8, 16, 0);
         assert!(
             with_opening <= window_only - 0.3,
             "{with_opening} vs {window_only}"

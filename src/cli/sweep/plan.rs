@@ -10,7 +10,7 @@ use crate::cli::args::{SearchKind, TuneArgs};
 use crate::cli::checks::tolerance_of;
 use crate::cli::db::DbFlags;
 use crate::cli::run_dir::{check_writable, run_dir, utc_stamp};
-use crate::cli::target::default_space;
+use crate::cli::target::space_or_default;
 use crate::error::{Error, Result};
 use crate::op::{Operation, ProblemSpec};
 use crate::space::{Overrides, SearchSpace};
@@ -109,10 +109,7 @@ fn fresh(args: &SweepArgs) -> Result<SweepIndex> {
 
 fn settings(args: &SweepArgs, operation: Operation) -> SweepSettings {
     SweepSettings {
-        space: args
-            .space
-            .clone()
-            .unwrap_or_else(|| default_space(operation)),
+        space: space_or_default(args.space.as_deref(), operation),
         seed: args.seed,
         population: args.population,
         elites: args.elites,

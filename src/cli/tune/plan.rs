@@ -4,7 +4,7 @@
 use super::super::args::{SearchKind, TuneArgs};
 use super::super::checks::{check_protocol_reps, check_timing_seconds, tolerance_or};
 use super::super::run_dir::{check_writable, run_dir};
-use super::super::target::{default_space, ArchPolicy, CliProblem, Limits, Target};
+use super::super::target::{space_or_default, ArchPolicy, CliProblem, Limits, Target};
 use crate::artifacts::WarmSeed;
 use crate::artifacts::{read_json, Manifest, RunPaths, SearchSettings, StandIn};
 use crate::cli::db::DbFlags;
@@ -159,7 +159,7 @@ impl<P: CliProblem> TunePlan<P> {
             },
         };
         let space = space_of(args, P::OPERATION);
-        let mut target = target_for(&source, shape, args.arch.as_deref(), (&space, &args.set))?;
+        let mut target = target_for(&source, shape, args.arch.as_deref(), &space, &args.set)?;
         let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
         let mut plan = Self::assemble(
@@ -198,12 +198,7 @@ impl<P: CliProblem> TunePlan<P> {
                 devices: m.search.devices.clone(),
             },
         };
-        let mut target = target_for(
-            &source,
-            &m.shape.to_string(),
-            Some(&m.arch),
-            (&m.space, &[]),
-        )?;
+        let mut target = target_for(&source, &m.shape.to_string(), Some(&m.arch), &m.space, &[])?;
         let rule = match m.stand_in {
             Some(_) => ReplayRule::StandInAllowed,
             None => ReplayRule::SameProblem,
@@ -519,7 +514,8 @@ fn target_for<P: CliProblem>(
     source: &Source,
     shape: &str,
     arch: Option<&str>,
-    (space, sets): (&Path, &[String]),
+    space: &Path,
+    sets: &[String],
 ) -> Result<Target<P>> {
     match source {
         Source::Replay { path } => {
@@ -573,9 +569,7 @@ pub fn operation_of(args: &TuneArgs) -> Operation {
 
 /// The space file: --space, else the operation's own (search_spaces/sdpa_fp8.toml, gemm_fp8.toml).
 fn space_of(args: &TuneArgs, operation: Operation) -> PathBuf {
-    args.space
-        .clone()
-        .unwrap_or_else(|| default_space(operation))
+    space_or_default(args.space.as_deref(), operation)
 }
 
 /// The problem's text from the flag of `operation` (SDPA's with its mask flags); the other
