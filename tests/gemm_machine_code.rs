@@ -119,7 +119,7 @@ fn a_cluster_kernel_multicasts_its_shared_operand_and_syncs_the_cluster() {
 /// their loads through L2; no cluster machinery.
 #[test]
 fn a_split_k_kernel_counts_its_units_with_a_gpu_scope_atomic() {
-    for split in ["SPLIT_K=2", "SPLIT_K=4,EPILOGUE=direct,CONSUMERS=1"] {
+    for split in ["SPLIT_K=2", "SPLIT_K=4,CONSUMERS=1"] {
         let (record, sass) = compile_sass(&format!("default,{split}"));
         assert_wgmma_tma_no_spills(&record, &sass);
         assert!(

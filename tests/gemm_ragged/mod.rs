@@ -25,18 +25,18 @@ pub const PROBLEMS: [&str; 10] = [
 
 /// Cluster and split-K configurations validated at every problem of [`PROBLEMS`] beside the
 /// covering sample: clusters of two along M and along N (TMA multicast, a partner CTA past the
-/// matrix at odd tile counts), K split in two and in four (persistent units and one CTA per
-/// unit, one consumer and two, promotion, the direct epilogue), and both together.
+/// matrix at odd tile counts), K split in two and in four (one consumer and two, both slice
+/// widths, both waits), and both together, each on a kernel the space's constraints allow.
 pub const CONFIGS: [&str; 9] = [
     "default,CLUSTER_M=2",
-    "default,CLUSTER_N=2,PERSISTENT=false",
-    "default,CLUSTER_N=2,BLOCK_M=64,BLOCK_N=96,BLOCK_K=64,CONSUMERS=1,GROUP_M=8,STAGES=6",
+    "default,CLUSTER_N=2,WAIT=spin",
+    "default,CLUSTER_N=2,BLOCK_M=256,BLOCK_N=96,BLOCK_K=64,GROUP_M=8,STAGES=6",
     "default,SPLIT_K=2",
-    "default,SPLIT_K=4,PERSISTENT=false,EPILOGUE=direct",
-    "default,SPLIT_K=4,BLOCK_K=64,CONSUMERS=1,PROMOTE=1,BLOCK_N=64",
-    "default,CLUSTER_M=2,SPLIT_K=2,PERSISTENT=false",
-    "default,CLUSTER_N=2,SPLIT_K=4,BLOCK_K=64,BLOCK_M=64,CONSUMERS=1",
-    "default,CLUSTER_M=2,SPLIT_K=4,WAIT=spin,EPILOGUE=direct",
+    "default,SPLIT_K=4,WAIT=spin",
+    "default,SPLIT_K=4,BLOCK_K=64,CONSUMERS=1,BLOCK_N=64",
+    "default,CLUSTER_M=2,SPLIT_K=2,GROUP_M=8",
+    "default,CLUSTER_N=2,SPLIT_K=4,BLOCK_K=64,BLOCK_N=64",
+    "default,CLUSTER_M=2,SPLIT_K=4,WAIT=spin",
 ];
 
 /// Each of [`CONFIGS`] that is valid at `g`, or else at `g` with K = 1024 (a split kernel run
