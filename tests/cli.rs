@@ -338,7 +338,7 @@ fn every_valid_point_of_the_sdpa_fp8_space_compiles_for_sm_90a() {
 }
 
 /// Every valid point of the FP8 GEMM space (TMA + wgmma) compiles for sm_90a at a ragged problem
-/// where clusters, splits and both tile orders are valid (5,890 points, about 15 minutes on two
+/// where clusters, splits and both tile orders are valid (5,890 points, about 16 minutes on two
 /// cores), and no two render one kernel.
 #[test]
 fn every_valid_point_of_the_gemm_fp8_space_compiles_for_sm_90a() {

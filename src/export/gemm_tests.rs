@@ -98,7 +98,7 @@ fn the_default_is_named_for_its_problem_and_launched_as_the_space_launches_it() 
 
 #[test]
 fn a_cluster_and_split_kernel_gives_its_boxes_buffers_and_grid_at_any_problem() {
-    let config = "default,CLUSTER_M=2,SPLIT_K=2,PERSISTENT=false";
+    let config = "default,CLUSTER_M=2,SPLIT_K=2";
     let p = prepared(config, "1024,1024,4096").unwrap();
     let e = &p.entry;
     let KernelArgs::GemmMaps {
@@ -136,7 +136,7 @@ fn a_cluster_and_split_kernel_gives_its_boxes_buffers_and_grid_at_any_problem() 
             r.persistent,
             r.consumers
         ),
-        (2, 1, 2, false, 2)
+        (2, 1, 2, true, 2)
     );
     // A ragged problem the space itself would not tune this config at (one tile row).
     let ragged = gemm("77,1001,333");
