@@ -10,6 +10,15 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
+/// The space and the recorded landscapes' spaces (which `--replay` and search-bench take).
+const SDPA_SPACES: [&str; 5] = [
+    "search_spaces/sdpa_fp8.toml",
+    "data/landscapes/sdpa_fp8_mma.toml",
+    "data/landscapes/sdpa_fp8_both.toml",
+    "data/landscapes/sdpa_fp8_splits.toml",
+    "data/landscapes/sdpa_fp8_wgmma64_keywgs.toml",
+];
+
 #[test]
 fn every_valid_sdpa_fp8_point_renders_a_distinct_kernel() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -43,14 +52,7 @@ fn older_archs_admit_only_points_that_compile_there() {
     let shape = Shape::parse("2,8,512,64").unwrap();
     let sm89 = DeviceLimits::for_arch("sm_89").unwrap();
     let sm80 = DeviceLimits::for_arch("sm_80").unwrap();
-    // The space, and the recorded landscapes' spaces that `--replay` and search-bench take.
-    for file in [
-        "search_spaces/sdpa_fp8.toml",
-        "data/landscapes/sdpa_fp8_mma.toml",
-        "data/landscapes/sdpa_fp8_both.toml",
-        "data/landscapes/sdpa_fp8_splits.toml",
-        "data/landscapes/sdpa_fp8_wgmma64_keywgs.toml",
-    ] {
+    for file in SDPA_SPACES {
         let space = space::load(&root.join(file)).unwrap();
         let points = space.valid_points(&shape, &sm89).unwrap();
         for point in &points {
@@ -75,19 +77,14 @@ fn older_archs_admit_only_points_that_compile_there() {
 #[test]
 fn the_templates_space_and_report_cite_only_documents_in_the_repository() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = [
+    let others = [
         "kernel_templates/sdpa_fp8_mma.cu.tera",
         "kernel_templates/sdpa_fp8_wgmma.cu.tera",
         "kernel_templates/gemm_fp8_wgmma.cu.tera",
-        "search_spaces/sdpa_fp8.toml",
         "search_spaces/gemm_fp8.toml",
         "src/report/roofline.rs",
-        "data/landscapes/sdpa_fp8_mma.toml",
-        "data/landscapes/sdpa_fp8_both.toml",
-        "data/landscapes/sdpa_fp8_splits.toml",
-        "data/landscapes/sdpa_fp8_wgmma64_keywgs.toml",
     ];
-    for file in files {
+    for file in others.into_iter().chain(SDPA_SPACES) {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         for cited in cited_documents(&text) {
             assert!(root.join(&cited).is_file(), "{file} cites {cited}");

@@ -158,7 +158,7 @@ impl<P: CliProblem> TunePlan<P> {
                 devices: devices(&args.devices)?,
             },
         };
-        let space = space_of(args, P::OPERATION);
+        let space = space_or_default(args.space.as_deref(), P::OPERATION);
         let mut target = target_for(&source, shape, args.arch.as_deref(), &space, &args.set)?;
         let stand_in = replay_stand_in(&source, &target.shape, rule)?;
         restrict_by_flags(&mut target, &args.set)?;
@@ -565,11 +565,6 @@ pub fn operation_of(args: &TuneArgs) -> Operation {
         None if args.gemm.is_some() => Operation::Gemm,
         None => Operation::Sdpa,
     }
-}
-
-/// The space file: --space, else the operation's own (search_spaces/sdpa_fp8.toml, gemm_fp8.toml).
-fn space_of(args: &TuneArgs, operation: Operation) -> PathBuf {
-    space_or_default(args.space.as_deref(), operation)
 }
 
 /// The problem's text from the flag of `operation` (SDPA's with its mask flags); the other
